@@ -1,0 +1,55 @@
+# Two commands for a newcomer:  `make run` (dashboard on the demo warehouse)  and  `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= data/warehouse.duckdb
+PORT   ?= 8501
+
+.PHONY: run test demo lint bench system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+$(DB): | $(VENV)/.runtime
+	CDS_WAREHOUSE=$(DB) $(BIN)/python -m etl demo
+
+demo: $(VENV)/.runtime
+	CDS_WAREHOUSE=$(DB) $(BIN)/python -m etl demo
+
+run: $(VENV)/.runtime $(DB)
+	CDS_WAREHOUSE=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+# Debian packages the browser test needs (Chromium and fonts with Vietnamese glyphs).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium fonts-dejavu-core fonts-noto-core >/dev/null; \
+		else \
+			echo "Install Chromium and fonts first: sudo apt-get install chromium fonts-dejavu-core fonts-noto-core"; \
+			exit 1; \
+		fi; \
+	fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+test: $(VENV)/.dev system-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/bench_demo_build.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

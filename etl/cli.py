@@ -1,0 +1,125 @@
+"""`python -m etl load|rejects|demo|rebuild` — the steward's command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from etl import config
+
+REASON_LABELS_EN = "rejected rows by rule"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m etl", description="Load source files into the warehouse.")
+    p.add_argument("--db", type=Path, default=None,
+                   help=f"warehouse file (default: ${config.DB_ENV_VAR} or data/warehouse.duckdb)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="load dossier, signature or index files")
+    load.add_argument("paths", nargs="+", type=Path)
+    load.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    load.add_argument("--kind", choices=["dossiers", "signatures", "index"], default=None,
+                      help="file kind (default: detected from the headers)")
+    load.add_argument("--period", default=None, help="period of index files: 2026-08, 2026-Q3 or 2026")
+    load.add_argument("--group", default=None, help="index group of a portal JSON file, e.g. TDGQ")
+    load.add_argument("--json", action="store_true", help="print the summary as JSON")
+    load.add_argument("--lang", choices=["vi", "en"], default="vi")
+
+    rej = sub.add_parser("rejects", help="list rejected rows")
+    rej.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    rej.add_argument("--file", default=None, help="only rows of this file name")
+    rej.add_argument("--limit", type=int, default=200)
+    rej.add_argument("--json", action="store_true")
+    rej.add_argument("--lang", choices=["vi", "en"], default="vi")
+
+    demo = sub.add_parser("demo", help="write the demo source files under data/demo and load them")
+    demo.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    demo.add_argument("--out", type=Path, default=None, help="folder for the demo files (default: data/demo)")
+    demo.add_argument("--json", action="store_true")
+
+    reb = sub.add_parser("rebuild", help="recreate the warehouse from the kept copies of every loaded file")
+    reb.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    reb.add_argument("--json", action="store_true")
+    return p
+
+
+def print_summary(summary, lang: str = "vi", out=sys.stdout) -> None:
+    vi = lang == "vi"
+    for f in summary.files:
+        if f.status in ("failed", "duplicate"):
+            print(f.message_vi if vi else f.message_en, file=out)
+            continue
+        if vi:
+            print(f"{f.file}: loại {f.kind}, đọc {f.rows_read} dòng, nạp {f.rows_loaded}, "
+                  f"thay thế {f.rows_replaced}, từ chối {f.rows_rejected}", file=out)
+        else:
+            print(f"{f.file}: kind {f.kind}, read {f.rows_read}, loaded {f.rows_loaded}, "
+                  f"replaced {f.rows_replaced}, rejected {f.rows_rejected}", file=out)
+        for rule, n in f.reasons.items():
+            print(f"    {rule}: {n}", file=out)
+        for note in f.notes:
+            print(f"    {note}", file=out)
+    tail = ("kho dữ liệu đã cập nhật" if summary.swapped else "kho dữ liệu không đổi") if vi else \
+        ("warehouse updated" if summary.swapped else "warehouse unchanged")
+    print(f"{tail}: {summary.db_path} ({summary.seconds:.1f} s)", file=out)
+    if any(f.rows_rejected for f in summary.files):
+        print("xem các dòng bị từ chối: python -m etl rejects" if vi else
+              "see rejected rows: python -m etl rejects", file=out)
+
+
+def _emit(summary, args) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print_summary(summary, getattr(args, "lang", "vi"))
+    return summary.exit_code
+
+
+def _rejects(args) -> int:
+    import duckdb
+
+    db = Path(args.db or config.default_db_path())
+    if not db.exists():
+        print(f"{db}: no warehouse yet — load files first (python -m etl load FILE)", file=sys.stderr)
+        return 2
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "select file_name, row_number, column_name, value, message_vi, message_en from etl_reject "
+            "where ? is null or file_name = ? order by load_id, row_number limit ?",
+            [args.file, args.file, args.limit]).fetchall()
+    finally:
+        con.close()
+    if args.json:
+        keys = ["file", "row", "column", "value", "message_vi", "message_en"]
+        print(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], ensure_ascii=False, indent=2))
+        return 0
+    for file_name, row, column, _value, msg_vi, msg_en in rows:
+        if args.lang == "vi":
+            print(f"{file_name}, dòng {row}, cột {column}: {msg_vi}")
+        else:
+            print(f"{file_name}, row {row}, column {column}: {msg_en}")
+    if not rows:
+        print("không có dòng nào bị từ chối" if args.lang == "vi" else "no rejected rows")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    db = args.db
+    if args.command == "load":
+        from etl.loader import load_files
+        return _emit(load_files(args.paths, db, kind=args.kind, period=args.period, group=args.group), args)
+    if args.command == "rejects":
+        return _rejects(args)
+    if args.command == "demo":
+        from etl.demo import build_demo
+        out = args.out or config.PROJECT_ROOT / "data" / "demo"
+        return _emit(build_demo(Path(db or config.default_db_path()), out), args)
+    if args.command == "rebuild":
+        from etl.loader import rebuild
+        return _emit(rebuild(db), args)
+    return 2

@@ -1,0 +1,354 @@
+"""The only writer of the warehouse: load files, rebuild marts, swap the new file in atomically.
+
+A load never edits the live warehouse.  It copies it to a private file beside it, applies every
+file of the batch there (each in its own transaction, validated before anything is written),
+rebuilds the marts, checkpoints, and renames the private file over the live one.  Readers, who
+open short-lived read-only connections, see the old file or the new one, never half a load; a
+crash or kill at any point leaves the old file as it was.  A batch in which nothing could be
+loaded leaves the warehouse byte-for-byte unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl import config, headers
+from etl.readers import SourceFileError, read_source
+from etl.sources import common as C
+from etl.sources import dossiers, index_results, signatures
+
+STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": index_results.stage}
+KINDS = ("dossiers", "signatures", "index")
+MART_FILES = ["mart_index_period.sql", "mart_commune_month.sql"]
+
+
+@dataclass
+class FileResult:
+    file: str
+    kind: str | None = None
+    status: str = "failed"            # loaded | partial | duplicate | failed
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_replaced: int = 0
+    rows_rejected: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    message_vi: str = ""
+    message_en: str = ""
+    notes: list[str] = field(default_factory=list)
+    load_id: int | None = None
+    sha256: str | None = None
+    stored_path: str | None = None
+
+
+@dataclass
+class LoadSummary:
+    db_path: str
+    files: list[FileResult]
+    swapped: bool
+    seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        """0 everything loaded; 1 some rows or files rejected, the rest loaded; 2 nothing could be read."""
+        if not self.files:
+            return 2
+        if all(f.status == "failed" for f in self.files):
+            return 2
+        if any(f.status in ("failed", "partial") for f in self.files):
+            return 1
+        return 0
+
+    def to_dict(self) -> dict:
+        return {"db_path": self.db_path, "swapped": self.swapped, "seconds": round(self.seconds, 3),
+                "exit_code": self.exit_code, "files": [asdict(f) for f in self.files]}
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def warehouse_lock(db_path: Path) -> Iterator[None]:
+    """One writer at a time per warehouse (readers are never blocked)."""
+    lock_path = Path(str(db_path) + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Contract tables (idempotent) and the reference tables from `vietnam-provinces`."""
+    from etl.reference import commune_frame, province_frame
+
+    for sql_file in sorted(config.SQL_DIR.glob("schema*.sql")):
+        con.execute(sql_file.read_text(encoding="utf-8"))
+    con.execute("create table if not exists warehouse_info (key varchar primary key, value varchar)")
+    if con.execute("select count(*) from dim_province").fetchall()[0][0] == 0:
+        con.register("province_src", province_frame())
+        con.execute("insert into dim_province select province_code, name, division_type, codename, phone_code "
+                    "from province_src")
+        con.register("commune_src", commune_frame())
+        con.execute("insert into dim_commune select commune_code, name, division_type, codename, province_code "
+                    "from commune_src")
+        con.unregister("province_src")
+        con.unregister("commune_src")
+
+
+def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    for name in MART_FILES:
+        con.execute(config.read_sql(name))
+
+
+def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, options: dict) -> C.Staged:
+    if path.suffix.lower() == ".json" or kind == "portal":
+        from etl.sources import portal_json
+        return portal_json.stage_json(path, con, period=options.get("period"), group=options.get("group"))
+    table = read_source(path, con)
+    detected = headers.detect_kind(table.headers)
+    use = kind or detected
+    if use is None:
+        raise SourceFileError(
+            path.name,
+            f"{path.name}: không nhận ra loại tệp từ dòng tiêu đề {table.header_row} — dùng --kind "
+            f"dossiers|signatures|index hoặc kiểm tra tên cột.",
+            f"{path.name}: cannot tell the file kind from header row {table.header_row} — pass --kind "
+            f"dossiers|signatures|index or check the column names.")
+    if kind and detected and kind != detected:
+        raise SourceFileError(
+            path.name,
+            f"{path.name}: tệp có vẻ là '{detected}', không phải '{kind}' như đã chọn — kiểm tra --kind.",
+            f"{path.name}: the file looks like '{detected}', not '{kind}' as requested — check --kind.")
+    return STAGERS[use](table, con, **options)
+
+
+def _write(con: duckdb.DuckDBPyConnection, staged: C.Staged, load_id: int) -> tuple[int, int]:
+    """Replace-by-key writes of every output; returns (rows loaded, rows replaced) of the primary one."""
+    loaded = replaced = 0
+    for out in staged.outputs:
+        cols = [r[0] for r in con.execute(f"describe {out.temp}").fetchall()]
+        key_match = " and ".join(f"t.{k} = n.{k}" for k in out.keys)
+        n_replaced = con.execute(
+            f"select count(*) from {out.target} t where exists (select 1 from {out.temp} n where {key_match})"
+        ).fetchall()[0][0]
+        if n_replaced:
+            con.execute(f"delete from {out.target} t where exists (select 1 from {out.temp} n where {key_match})")
+        col_list = ", ".join(cols)
+        con.execute(f"insert into {out.target} ({col_list}, load_id) select {col_list}, ? from {out.temp}",
+                    [load_id])
+        if out.primary:
+            loaded = con.execute(f"select count(*) from {out.temp}").fetchall()[0][0]
+            replaced = n_replaced
+    return loaded, replaced
+
+
+def _store_copy(path: Path, digest: str, db_path: Path) -> str:
+    """Keep the loaded bytes, content-addressed, beside the warehouse; returns the relative path."""
+    store = config.files_dir(db_path)
+    target = store / digest[:2] / f"{digest}{path.suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    return str(target.relative_to(store.parent))
+
+
+def _manifest_path(db_path: Path) -> Path:
+    return config.files_dir(db_path) / "manifest.jsonl"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | None = None,
+               period: str | None = None, group: str | None = None, demo: bool = False,
+               record: bool = True) -> LoadSummary:
+    """Load source files into the warehouse at `db_path` (see the module docstring for the guarantees)."""
+    started = time.perf_counter()
+    db_path = Path(db_path or config.default_db_path()).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    options = {k: v for k, v in {"period": period, "group": group}.items() if v}
+    results: list[FileResult] = []
+    manifest_entries: list[dict] = []
+    with warehouse_lock(db_path):
+        work = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+        for leftover in (work, Path(str(work) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        if db_path.exists():
+            shutil.copyfile(db_path, work)
+        try:
+            con = duckdb.connect(str(work))
+            try:
+                C.install_macros(con)
+                create_schema(con)
+                seen = {r[0] for r in con.execute("select content_sha256 from etl_load").fetchall()}
+                next_id = con.execute("select coalesce(max(load_id), 0) + 1 from etl_load").fetchall()[0][0]
+                for raw_path in paths:
+                    path = Path(raw_path)
+                    res = _load_one(con, path, db_path, kind, options, seen, next_id)
+                    results.append(res)
+                    _drop_temp_tables(con)
+                    if res.load_id is not None:
+                        next_id += 1
+                        manifest_entries.append({"file_name": path.name, "stored_path": res.stored_path,
+                                                 "sha256": res.sha256, "kind": kind, **options})
+                changed = any(r.load_id is not None for r in results)
+                if changed:
+                    build_marts(con)
+                    con.execute("insert or replace into warehouse_info values ('built_at', ?)",
+                                [datetime.now().isoformat(timespec="seconds")])
+                    if demo:
+                        con.execute("insert or replace into warehouse_info values ('demo', 'true')")
+                    con.execute("checkpoint")
+            finally:
+                con.close()
+            if changed:
+                with open(work, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(work, db_path)
+                _fsync_dir(db_path.parent)
+                if record:
+                    _append_manifest(db_path, manifest_entries)
+        finally:
+            for leftover in (work, Path(str(work) + ".wal")):
+                leftover.unlink(missing_ok=True)
+    return LoadSummary(str(db_path), results, any(r.load_id is not None for r in results),
+                       time.perf_counter() - started)
+
+
+def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """A batch can hold hundreds of files: free each file's staging tables before the next."""
+    for (name,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall():
+        con.execute(f'drop table if exists temp."{name}"')
+
+
+def _append_manifest(db_path: Path, entries: list[dict]) -> None:
+    manifest = _manifest_path(db_path)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest, "a", encoding="utf-8") as fh:
+        for e in entries:
+            fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _load_one(con, path: Path, db_path: Path, kind, options, seen: set[str], load_id: int) -> FileResult:
+    res = FileResult(file=path.name)
+    if not path.is_file():
+        res.message_vi = f"{path}: không tìm thấy tệp — kiểm tra đường dẫn."
+        res.message_en = f"{path}: file not found — check the path."
+        return res
+    digest = sha256_of(path)
+    if digest in seen:
+        res.status = "duplicate"
+        res.message_vi = f"{path.name}: nội dung này đã được nạp trước đây — bỏ qua."
+        res.message_en = f"{path.name}: this content was loaded before — nothing to do."
+        return res
+    try:
+        staged = _stage_file(path, con, kind, options)
+    except SourceFileError as err:
+        res.message_vi, res.message_en = err.message_vi, err.message_en
+        return res
+    res.kind, res.rows_read, res.rows_rejected = staged.kind, staged.rows_read, staged.rows_rejected
+    res.reasons, res.notes = staged.reasons, list(staged.notes)
+    stored = _store_copy(path, digest, db_path)
+    con.execute("begin transaction")
+    try:
+        res.rows_loaded, res.rows_replaced = _write(con, staged, load_id)
+        con.execute(f"""
+            insert into etl_reject select ?, ?, source_row, column_name, value, rule, message_vi, message_en
+            from {staged.rejects}""", [load_id, path.name])
+        res.status = "partial" if res.rows_rejected else "loaded"
+        con.execute("insert into etl_load values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [load_id, path.name, stored, digest, staged.kind, datetime.now(), res.rows_read,
+                     res.rows_loaded, res.rows_replaced, res.rows_rejected, res.status])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    seen.add(digest)
+    res.load_id, res.sha256, res.stored_path = load_id, digest, stored
+    return res
+
+
+def rebuild(db_path: Path | None = None) -> LoadSummary:
+    """Recreate the warehouse from the kept copies, in their original order, with the same options."""
+    db_path = Path(db_path or config.default_db_path()).resolve()
+    manifest = _manifest_path(db_path)
+    if not manifest.exists():
+        raise FileNotFoundError(f"{manifest}: no kept files to rebuild from")
+    entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    demo = False
+    if db_path.exists():
+        with contextlib.suppress(duckdb.Error):
+            c = duckdb.connect(str(db_path), read_only=True)
+            try:
+                demo = bool(c.execute("select 1 from warehouse_info where key = 'demo'").fetchall())
+            finally:
+                c.close()
+    empty = db_path.with_name(f".{db_path.name}.empty-{os.getpid()}")
+    empty.unlink(missing_ok=True)
+    store_root = config.files_dir(db_path).parent
+    summary_files: list[FileResult] = []
+    started = time.perf_counter()
+    try:
+        # Group consecutive entries with the same options into one batch, preserving order.
+        batches: list[tuple[dict, list[Path], list[str]]] = []
+        for e in entries:
+            opts = {k: e.get(k) for k in ("kind", "period", "group")}
+            if batches and batches[-1][0] == opts:
+                batches[-1][1].append(store_root / e["stored_path"])
+                batches[-1][2].append(e["file_name"])
+            else:
+                batches.append((opts, [store_root / e["stored_path"]], [e["file_name"]]))
+        # Each batch loads from the previous one's result; the live file is replaced once, at the end.
+        for opts, files, names in batches:
+            staged_files = _named_copies(files, names, empty.parent / f".rebuild-{os.getpid()}")
+            s = load_files(staged_files, empty, kind=opts["kind"], period=opts["period"], group=opts["group"],
+                           demo=demo, record=False)
+            summary_files += s.files
+        os.replace(empty, db_path)
+        _fsync_dir(db_path.parent)
+    finally:
+        empty.unlink(missing_ok=True)
+        shutil.rmtree(empty.parent / f".rebuild-{os.getpid()}", ignore_errors=True)
+        Path(str(empty) + ".lock").unlink(missing_ok=True)
+    return LoadSummary(str(db_path), summary_files, True, time.perf_counter() - started)
+
+
+def _named_copies(files: list[Path], names: list[str], folder: Path) -> list[Path]:
+    """Kept copies are named by hash; give them back their original names (rejects cite them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i, (f, name) in enumerate(zip(files, names, strict=True)):
+        target = folder / f"{i:06d}" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        os.link(f, target)
+        out.append(target)
+    return out

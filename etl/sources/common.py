@@ -1,0 +1,279 @@
+"""What every source shares: mapping headers, parsing values in SQL, row rules and commune matching.
+
+A source turns one file (already read into a DuckDB temp table by `etl.readers`) into two temp
+tables in the load's connection: the valid rows in the contract's columns, and the rejects.  It
+never writes to the warehouse's tables; `etl.loader` does.
+
+Row rules are `Rule`s: a SQL condition over the staged row that is true when the row breaks the
+rule, and a message in Vietnamese and English built with `format()`.  User text (header cells,
+values) only ever reaches SQL as bound parameters or as data in tables.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from etl import headers as H
+from etl.readers import SourceFileError, SourceTable
+
+_counter = itertools.count()
+
+# Dates: dd/mm/yyyy (with optional time), dd-mm-yyyy, ISO, and Excel serial numbers (days since
+# 1899-12-30).  The shape is told from cheap character tests, so each value costs one parse attempt
+# (a failing strptime is expensive in DuckDB); anything else is NULL and the row rules reject it.
+EARLIEST_DATE = "2015-01-01"
+
+MACROS = """
+create or replace temp macro parse_dmy_slash(v) as case
+    when length(v) <= 10 then try_strptime(v, '%d/%m/%Y')
+    when length(v) - length(replace(v, ':', '')) = 2 then try_strptime(v, '%d/%m/%Y %H:%M:%S')
+    else try_strptime(v, '%d/%m/%Y %H:%M') end;
+create or replace temp macro parse_dmy_dash(v) as case
+    when length(v) <= 10 then try_strptime(v, '%d-%m-%Y')
+    when length(v) - length(replace(v, ':', '')) = 2 then try_strptime(v, '%d-%m-%Y %H:%M:%S')
+    else try_strptime(v, '%d-%m-%Y %H:%M') end;
+create or replace temp macro parse_ts(v) as case
+    when v is null then null
+    when substr(v, 3, 1) = '/' or substr(v, 2, 1) = '/' then parse_dmy_slash(v)
+    when substr(v, 5, 1) in ('-', '/') then try_cast(replace(v, '/', '-') as timestamp)
+    when substr(v, 3, 1) = '-' or substr(v, 2, 1) = '-' then parse_dmy_dash(v)
+    when regexp_full_match(v, '\\d{5}(\\.\\d+)?')
+         then timestamp '1899-12-30' + to_microseconds(cast(round(cast(v as double) * 86400000000) as bigint))
+    end;
+create or replace temp macro fmt_date(t) as strftime(t, '%d/%m/%Y');
+create or replace temp macro parse_count(v) as case
+    when regexp_full_match(replace(replace(v, '.', ''), ',', ''), '-?\\d+')
+         and not regexp_full_match(v, '.*[.,]\\d{1,2}')
+    then try_cast(replace(replace(v, '.', ''), ',', '') as bigint)
+    when regexp_full_match(v, '-?\\d+\\.0+') then try_cast(cast(v as double) as bigint) end;
+create or replace temp macro parse_decimal(v) as coalesce(
+    try_cast(v as double),
+    try_cast(replace(replace(v, '.', ''), ',', '.') as double));
+"""
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(MACROS)
+
+
+@dataclass
+class Rule:
+    """A row rule: `condition` is true when the row is rejected."""
+
+    rule: str
+    column: str                 # canonical column the message is about
+    condition: str              # SQL over the staged row
+    value: str                  # SQL giving the offending value as text
+    message_vi: str             # SQL expression (usually format(...)) in Vietnamese
+    message_en: str             # the same in English
+
+
+@dataclass
+class Output:
+    """Valid rows ready for one warehouse table; rows with the same `keys` replace earlier ones."""
+
+    temp: str                   # temp table in the load's connection, columns = target's minus load_id
+    target: str                 # warehouse table, e.g. 'fact_dossier'
+    keys: list[str]             # replacement key, e.g. ['dossier_id']
+    primary: bool = False       # its replaced-row count is the file's "replaced" figure
+
+
+@dataclass
+class Staged:
+    kind: str
+    outputs: list[Output]
+    rejects: str                # temp table: source_row, column_name, value, rule, message_vi, message_en
+    rows_read: int
+    rows_rejected: int
+    reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)   # facts worth printing (e.g. departments kept apart)
+
+
+def temp_name(prefix: str) -> str:
+    return f"{prefix}_{next(_counter)}"
+
+
+def map_columns(kind: str, table: SourceTable) -> tuple[dict[str, str], dict[str, str]]:
+    """canonical -> SQL column (c0..) and canonical -> the header text as the file spells it.
+
+    Raises SourceFileError when a required column is missing."""
+    mapping = H.map_headers(kind, table.headers)
+    sql_cols = {canonical: f"c{pos}" for pos, canonical in mapping.items()}
+    header_text = {canonical: table.headers[pos] for pos, canonical in mapping.items()}
+    missing = H.missing_required(kind, set(sql_cols))
+    if missing:
+        names_vi = ", ".join(_required_label(m) for m in missing)
+        raise SourceFileError(
+            table.path.name,
+            f"{table.path.name}: thiếu cột bắt buộc {names_vi} (dòng tiêu đề {table.header_row}) — "
+            f"thêm cột này hoặc chọn đúng loại tệp.",
+            f"{table.path.name}: required column {names_vi} is missing (header row {table.header_row}) — "
+            f"add the column or check the file kind.",
+        )
+    return sql_cols, header_text
+
+
+def _required_label(req: str) -> str:
+    names = []
+    for alt in req.split("|"):
+        aliases = H.KIND_COLUMNS["dossiers"].get(alt) or H.KIND_COLUMNS["signatures"].get(alt) or \
+            H.KIND_COLUMNS["index"].get(alt) or []
+        names.append(f"{aliases[0]} ({alt})" if aliases else alt)
+    return " / ".join(names)
+
+
+def select_columns(sql_cols: dict[str, str], wanted: list[str], prefix: str = "raw_") -> str:
+    """`c3 as raw_dossier_id, cast(null as varchar) as raw_sector_code, ...` for the staging select."""
+    parts = []
+    for name in wanted:
+        src = sql_cols.get(name)
+        parts.append(f"{src} as {prefix}{name}" if src else f"cast(null as varchar) as {prefix}{name}")
+    return ", ".join(parts)
+
+
+def header_label(header_text: dict[str, str], canonical: str) -> str:
+    """The column name the steward sees: their own header, else the portal's field name."""
+    if canonical in header_text:
+        return header_text[canonical]
+    for cols in H.KIND_COLUMNS.values():
+        if canonical in cols:
+            return cols[canonical][0]
+    return canonical
+
+
+def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool, has_name: bool) -> None:
+    """Add commune_code, province_code, commune_status, commune_candidates to `staged` (in place).
+
+    A valid official code wins; otherwise the name is matched (accent-insensitive, province-aware)
+    and an ambiguous name is refused with its candidates, never guessed."""
+    from etl.reference import matcher
+
+    con.execute(f"""
+        alter table {staged} add column commune_code integer;
+        alter table {staged} add column province_code integer;
+        alter table {staged} add column commune_status varchar;
+        alter table {staged} add column commune_candidates varchar;
+    """)
+    if has_code:
+        con.execute(f"""
+            update {staged} s set commune_code = d.commune_code, province_code = d.province_code,
+                   commune_status = 'matched'
+            from dim_commune d
+            where d.commune_code = try_cast(try_cast(s.raw_commune_code as double) as integer)
+        """)
+    if has_name:
+        pairs = con.execute(f"""
+            select distinct raw_commune_name, raw_province_code, raw_province_name from {staged}
+            where commune_status is null and raw_commune_name is not null
+        """).fetchall()
+        m = matcher()
+        rows = []
+        for name, prov_code, prov_name in pairs:
+            province = prov_code if prov_code not in (None, "") else prov_name
+            result = m.match_commune(name, province)
+            candidates = "; ".join(f"{c[1]} ({c[2]}, {c[0]})" for c in result.candidates)
+            rows.append((name, prov_code, prov_name, result.code, result.status, candidates))
+        if rows:
+            frame = pd.DataFrame(rows, columns=["n", "pc", "pn", "code", "status", "cands"]).astype(
+                {"n": "object", "pc": "object", "pn": "object", "cands": "object"})
+            frame["code"] = frame["code"].astype("Int64")
+            con.register("commune_matches", frame)
+            con.execute(f"""
+                update {staged} s set commune_code = m.code, commune_status = m.status,
+                       commune_candidates = m.cands
+                from commune_matches m
+                where s.commune_status is null and s.raw_commune_name = m.n
+                  and s.raw_province_code is not distinct from m.pc
+                  and s.raw_province_name is not distinct from m.pn;
+                update {staged} s set province_code = d.province_code
+                from dim_commune d where s.province_code is null and d.commune_code = s.commune_code;
+            """)
+            con.unregister("commune_matches")
+    con.execute(f"update {staged} set commune_status = 'unknown' where commune_status is null")
+
+
+def commune_rules(code_label: str, name_label: str) -> list[Rule]:
+    """Rules about the commune column, shared by every source."""
+    shown = "coalesce(raw_commune_name, raw_commune_code, '')"
+    return [
+        Rule("missing_commune", "commune_name",
+             "commune_status = 'unknown' and raw_commune_name is null and raw_commune_code is null",
+             "''",
+             "'thiếu mã hoặc tên xã — điền mã xã chính thức hoặc tên xã kèm tỉnh.'",
+             "'no commune code or name — fill in the official commune code or the name with its province.'"),
+        Rule("unknown_commune", "commune_name",
+             "commune_status = 'unknown' and (raw_commune_name is not null or raw_commune_code is not null)",
+             shown,
+             f"format('không tìm thấy xã \"{{}}\" trong danh mục đơn vị hành chính — kiểm tra tên/mã "
+             f"({code_label}/{name_label}) và tỉnh.', {shown})",
+             f"format('commune \"{{}}\" is not in the official unit list — check the name/code "
+             f"({code_label}/{name_label}) and the province.', {shown})"),
+        Rule("ambiguous_commune", "commune_name", "commune_status = 'ambiguous'", shown,
+             f"format('tên xã \"{{}}\" khớp nhiều đơn vị: {{}} — ghi rõ tỉnh hoặc dùng mã xã.', "
+             f"{shown}, commune_candidates)",
+             f"format('commune name \"{{}}\" matches several units: {{}} — add the province or use the "
+             f"commune code.', {shown}, commune_candidates)"),
+    ]
+
+
+def date_rules(column: str, label_vi: str, label_en: str) -> list[Rule]:
+    """Unparseable dates and dates outside 2015..today for one date column."""
+    raw, parsed = f"raw_{column}", column
+    return [
+        Rule(f"bad_date_{column}", column, f"{raw} is not null and {parsed} is null", raw,
+             f"format('{label_vi} \"{{}}\" không đọc được — dùng dạng dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc "
+             f"yyyy-mm-dd.', {raw})",
+             f"format('{label_en} \"{{}}\" is not a date — use dd/mm/yyyy, dd/mm/yyyy HH:MM or "
+             f"yyyy-mm-dd.', {raw})"),
+        Rule(f"date_out_of_range_{column}", column,
+             f"{parsed} < timestamp '{EARLIEST_DATE}' or {parsed} > current_localtimestamp()", raw,
+             f"format('{label_vi} {{}} nằm ngoài khoảng 01/01/2015 đến hôm nay — sửa ngày hoặc xóa dòng.', "
+             f"fmt_date({parsed}))",
+             f"format('{label_en} {{}} is outside 01/01/2015 to today — fix the date or drop the row.', "
+             f"fmt_date({parsed}))"),
+    ]
+
+
+def duplicate_rule(key_sql: str, column: str, what_vi: str, what_en: str) -> Rule:
+    """All rows sharing a key inside one file are refused (we cannot know which one is right)."""
+    return Rule("duplicate_in_file", column, "dup_rows is not null", key_sql,
+                f"format('{what_vi} {{}} lặp lại trong tệp (các dòng {{}}) — giữ lại một dòng.', "
+                f"{key_sql}, dup_rows)",
+                f"format('{what_en} {{}} appears more than once in the file (rows {{}}) — keep one row.', "
+                f"{key_sql}, dup_rows)")
+
+
+def mark_duplicates(con: duckdb.DuckDBPyConnection, staged: str, key_sql: str) -> None:
+    """Adds dup_rows (comma-separated source rows) to rows whose key repeats inside the file."""
+    dups = temp_name("dups")
+    con.execute(f"""
+        create temp table {dups} as
+        with repeated as (select {key_sql} as k from {staged} where {key_sql} is not null
+                          group by all having count(*) > 1)
+        select s.{key_sql} as k, string_agg(cast(s.source_row as varchar), ', ' order by s.source_row) as rows_list
+        from {staged} s semi join repeated r on s.{key_sql} = r.k group by all;
+        alter table {staged} add column dup_rows varchar;
+    """)
+    if con.execute(f"select count(*) from {dups}").fetchall()[0][0]:
+        con.execute(f"update {staged} s set dup_rows = d.rows_list from {dups} d where s.{key_sql} = d.k")
+
+
+def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
+                header_text: dict[str, str], file_name: str) -> tuple[str, int, dict[str, int]]:
+    """Creates the rejects temp table from `rules`; returns (table, rejected row count, reasons)."""
+    rejects = temp_name("rejects")
+    parts, params = [], []
+    for r in rules:
+        parts.append(
+            f"select source_row, ? as column_name, cast({r.value} as varchar) as value, ? as rule, "
+            f"{r.message_vi} as message_vi, {r.message_en} as message_en from {staged} where coalesce({r.condition}, false)"
+        )
+        params += [header_label(header_text, r.column), r.rule]
+    con.execute(f"create temp table {rejects} as {' union all '.join(parts)} order by source_row", params)
+    rejected = con.execute(f"select count(distinct source_row) from {rejects}").fetchall()[0][0]
+    reasons = dict(con.execute(f"select rule, count(*) from {rejects} group by rule order by rule").fetchall())
+    return rejects, rejected, reasons

@@ -1,0 +1,137 @@
+"""Dossier exports (hồ sơ TTHC): one row per dossier, portal field names or Vietnamese/English aliases."""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.readers import SourceTable
+from etl.sources import common as C
+
+RAW_COLUMNS = ["dossier_id", "commune_code", "commune_name", "province_code", "province_name",
+               "procedure_code", "procedure_name", "sector_code", "sector_name", "received_at", "due_at",
+               "finished_at", "returned_at", "status", "channel", "online_mode", "paid_online_via",
+               "digitized", "handling_unit"]
+
+CONTRACT_COLUMNS = ["dossier_id", "commune_code", "province_code", "procedure_code", "procedure_name",
+                    "sector_code", "sector_name", "received_at", "due_at", "finished_at", "returned_at",
+                    "status", "channel", "online_mode", "paid_online_via", "digitized", "handling_unit",
+                    "source_row"]
+
+# Accent-free, lower-case value -> code, for the coded columns.
+_KEY = "lower(trim(strip_accents(replace(replace({0}, 'đ', 'd'), 'Đ', 'D'))))"
+CHANNEL = f"""case raw_channel when '1' then 'in_person' when '2' then 'online' when '3' then 'post'
+else case {_KEY.format('raw_channel')}
+    when '1' then 'in_person' when 'truc tiep' then 'in_person' when 'in person' then 'in_person'
+    when 'in_person' then 'in_person' when 'offline' then 'in_person'
+    when '2' then 'online' when 'truc tuyen' then 'online' when 'online' then 'online'
+    when 'dich vu cong truc tuyen' then 'online'
+    when '3' then 'post' when 'buu chinh' then 'post' when 'buu chinh cong ich' then 'post'
+    when 'dich vu buu chinh cong ich' then 'post' when 'post' then 'post' when 'postal' then 'post'
+end end"""
+ONLINE_MODE = f"""case when raw_online_mode is null then null when raw_online_mode = '1' then 'full'
+    when raw_online_mode = '0' then 'partial' else case {_KEY.format('raw_online_mode')}
+    when '1' then 'full' when 'true' then 'full' when 'x' then 'full' when 'co' then 'full'
+    when 'yes' then 'full' when 'toan trinh' then 'full' when 'full' then 'full'
+    when '0' then 'partial' when 'false' then 'partial' when 'khong' then 'partial' when 'no' then 'partial'
+    when 'mot phan' then 'partial' when 'partial' then 'partial' else 'invalid' end end"""
+PAID = f"""case when raw_paid_online_via is null then null when raw_paid_online_via = '1' then 'national_portal'
+    when raw_paid_online_via = '2' then 'local_gateway' when raw_paid_online_via = '0' then 'none'
+    else case {_KEY.format('raw_paid_online_via')}
+    when '1' then 'national_portal' when 'national_portal' then 'national_portal'
+    when 'cong dvc quoc gia' then 'national_portal'
+    when '2' then 'local_gateway' when 'local_gateway' then 'local_gateway'
+    when 'co' then 'other' when 'true' then 'other' when 'x' then 'other' when 'yes' then 'other'
+    when '0' then 'none' when 'khong' then 'none' when 'false' then 'none' when 'no' then 'none'
+    else 'invalid' end end"""
+DIGITIZED = f"""case when raw_digitized is null or raw_digitized = '0' then false when raw_digitized = '1' then true
+    else case {_KEY.format('raw_digitized')}
+    when '1' then true when 'true' then true when 'x' then true when 'co' then true when 'yes' then true
+    when '0' then false when 'false' then false when 'khong' then false when 'no' then false end end"""
+
+
+def rules(header_text: dict[str, str]) -> list[C.Rule]:
+    label = lambda c: C.header_label(header_text, c)  # noqa: E731
+    out = [
+        C.Rule("missing_dossier_id", "dossier_id", "raw_dossier_id is null", "''",
+               "'thiếu mã hồ sơ — điền mã hồ sơ (MaHoSo) hoặc xóa dòng.'",
+               "'no dossier id — fill in the dossier id (MaHoSo) or drop the row.'"),
+        C.duplicate_rule("raw_dossier_id", "dossier_id", "mã hồ sơ", "dossier id"),
+        *C.commune_rules(label("commune_code"), label("commune_name")),
+        C.Rule("missing_received_at", "received_at", "raw_received_at is null", "''",
+               "'thiếu ngày tiếp nhận — điền ngày tiếp nhận (dd/mm/yyyy).'",
+               "'no received date — fill in the received date (dd/mm/yyyy).'"),
+        *C.date_rules("received_at", "ngày tiếp nhận", "received date"),
+        *C.date_rules("due_at", "ngày hẹn trả", "due date"),
+        *C.date_rules("finished_at", "ngày hoàn thành", "finished date"),
+        *C.date_rules("returned_at", "ngày trả kết quả", "returned date"),
+        C.Rule("finished_before_received", "finished_at", "finished_at < received_at", "raw_finished_at",
+               "format('ngày hoàn thành {} trước ngày tiếp nhận {} — sửa ngày hoặc xóa dòng.', "
+               "fmt_date(finished_at), fmt_date(received_at))",
+               "format('finished {} before received {} — fix the date or drop the row.', "
+               "fmt_date(finished_at), fmt_date(received_at))"),
+        C.Rule("due_before_received", "due_at", "due_at < received_at", "raw_due_at",
+               "format('ngày hẹn trả {} trước ngày tiếp nhận {} — sửa ngày hoặc xóa dòng.', "
+               "fmt_date(due_at), fmt_date(received_at))",
+               "format('due {} before received {} — fix the date or drop the row.', "
+               "fmt_date(due_at), fmt_date(received_at))"),
+        C.Rule("bad_channel", "channel", "channel is null", "raw_channel",
+               "format('kênh thực hiện \"{}\" không hợp lệ — dùng 1 (trực tiếp), 2 (trực tuyến) hoặc "
+               "3 (bưu chính công ích).', coalesce(raw_channel, ''))",
+               "format('channel \"{}\" is not valid — use 1 (in person), 2 (online) or 3 (public postal "
+               "service).', coalesce(raw_channel, ''))"),
+        C.Rule("bad_online_mode", "online_mode", "online_mode = 'invalid'", "raw_online_mode",
+               "format('giá trị toàn trình \"{}\" không hợp lệ — dùng 1 (toàn trình) hoặc 0 (một phần).', "
+               "raw_online_mode)",
+               "format('full-online value \"{}\" is not valid — use 1 (full online) or 0 (partly online).', "
+               "raw_online_mode)"),
+        C.Rule("bad_paid_online", "paid_online_via", "paid_online_via = 'invalid'", "raw_paid_online_via",
+               "format('giá trị thanh toán trực tuyến \"{}\" không hợp lệ — dùng 1 (Cổng DVC quốc gia), "
+               "2 (cổng địa phương) hoặc để trống.', raw_paid_online_via)",
+               "format('paid-online value \"{}\" is not valid — use 1 (national portal), 2 (local gateway) "
+               "or leave it empty.', raw_paid_online_via)"),
+        C.Rule("bad_digitized", "digitized", "digitized is null", "raw_digitized",
+               "format('giá trị số hóa \"{}\" không hợp lệ — dùng 1 (có) hoặc 0 (không).', raw_digitized)",
+               "format('digitized value \"{}\" is not valid — use 1 (yes) or 0 (no).', raw_digitized)"),
+    ]
+    return out
+
+
+def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.Staged:
+    """Validate a dossier export; returns the valid rows and the rejects as temp tables."""
+    sql_cols, header_text = C.map_columns("dossiers", table)
+    raw = C.select_columns(sql_cols, RAW_COLUMNS)
+    staged = C.temp_name("stg_dossier")
+    con.execute(f"""
+        create temp table {staged} as
+        with raw as (select source_row, {raw} from {table.relation_name}),
+        parsed as (
+            select *,
+                parse_ts(raw_received_at) as received_at, parse_ts(raw_due_at) as due_at,
+                parse_ts(raw_finished_at) as finished_at, parse_ts(raw_returned_at) as returned_at,
+                {CHANNEL} as channel, {ONLINE_MODE} as online_mode_code, {PAID} as paid_online_via,
+                {DIGITIZED} as digitized
+            from raw
+        )
+        select * exclude (online_mode_code),
+            case when channel = 'online' then online_mode_code
+                 when online_mode_code = 'invalid' then 'invalid' end as online_mode
+        from parsed
+    """)
+    C.mark_duplicates(con, staged, "raw_dossier_id")
+    C.resolve_communes(con, staged, "commune_code" in sql_cols, "commune_name" in sql_cols)
+    rejects, rejected, reasons = C.apply_rules(con, staged, rules(header_text), header_text, table.path.name)
+    valid = C.temp_name("valid_dossier")
+    con.execute(f"""
+        create temp table {valid} as
+        select raw_dossier_id as dossier_id, commune_code, province_code,
+               raw_procedure_code as procedure_code, raw_procedure_name as procedure_name,
+               raw_sector_code as sector_code, raw_sector_name as sector_name,
+               received_at, due_at, finished_at, returned_at, raw_status as status, channel, online_mode,
+               case when paid_online_via = 'none' then null else paid_online_via end as paid_online_via,
+               digitized, raw_handling_unit as handling_unit, source_row
+        from {staged} s
+        where not exists (select 1 from {rejects} r where r.source_row = s.source_row)
+    """)
+    rows_read = con.execute(f"select count(*) from {staged}").fetchall()[0][0]
+    return C.Staged("dossiers", [C.Output(valid, "fact_dossier", ["dossier_id"], primary=True)], rejects,
+                    rows_read, rejected, reasons)
