@@ -197,7 +197,8 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
     manifest_entries: list[dict] = []
     with warehouse_lock(db_path):
         work = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
-        for leftover in (work, Path(str(work) + ".wal")):
+        # Holding the lock, any other build file belongs to a load that died: remove it.
+        for leftover in db_path.parent.glob(f".{db_path.name}.building-*"):
             leftover.unlink(missing_ok=True)
         if db_path.exists():
             shutil.copyfile(db_path, work)

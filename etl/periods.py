@@ -122,4 +122,5 @@ def period_from_filename(name: str) -> Period | None:
             return month(int(m.group(1)), int(m.group(2)))
         if i == 2 and 1 <= int(m.group(1)) <= 12:
             return month(int(m.group(2)), int(m.group(1)))
-    return None
+    years = re.findall(r"(?<!\d)(20\d{2})(?!\d)", stem)
+    return year(int(years[-1])) if len(years) == 1 else None

@@ -122,3 +122,42 @@ def test_overlapping_exports_replace_never_double(tmp_path, db):
     oct_row = sql(db, "select dossiers_received, dossiers_completed, dossiers_overdue from mart_commune_month "
                       "where commune_code = 8380 and month = date '2025-10-01'")[0]
     assert oct_row == (2, 2, 1)
+
+
+def test_coded_value_rules(tmp_path, db):
+    f = write_csv(tmp_path / "codes.csv", PORTAL, [
+        row("C1", full="có lẽ"), row("C2", paid="9"), row("C3", digitized="maybe"),
+        row("C4", channel="Bưu chính", full="", paid="Không", digitized="Có"),
+    ])
+    s = load_files([f], db)
+    rules = dict(sql(db, "select row_number, rule from etl_reject"))
+    assert rules == {2: "bad_online_mode", 3: "bad_paid_online", 4: "bad_digitized"}
+    assert s.files[0].rows_loaded == 1
+    assert sql(db, "select channel, paid_online_via, digitized from fact_dossier") == [("post", None, True)]
+
+
+def test_xlsx_export_with_title_rows_and_date_cells(tmp_path, db):
+    from datetime import datetime
+
+    import xlsxwriter
+
+    path = tmp_path / "ho-so-van-ban-10-2025.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Danh sách")
+    dt = wb.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    ws.write(0, 0, "UBND XÃ VÂN BÁN")
+    ws.write(1, 0, "DANH SÁCH HỒ SƠ TIẾP NHẬN THÁNG 10/2025")
+    head = ["MaHoSo", "TenXa", "TenTinh", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "KenhThucHien"]
+    ws.write_row(3, 0, head)
+    ws.write_row(4, 0, ["X1", "Xã Vân Bán", "Phú Thọ"])
+    ws.write_datetime(4, 3, datetime(2025, 10, 1, 8, 30), dt)
+    ws.write_datetime(4, 4, datetime(2025, 10, 6), dt)
+    ws.write_datetime(4, 5, datetime(2025, 10, 3, 16, 0), dt)
+    ws.write_number(4, 6, 2)
+    ws.write_row(5, 0, ["X2", "Xã Vân Bán", "Phú Thọ", "bad date", "", "", 1])
+    wb.close()
+    s = load_files([path], db)
+    assert s.exit_code == 1 and s.files[0].rows_loaded == 1
+    assert sql(db, "select dossier_id, commune_code, received_at, channel from fact_dossier") == [
+        ("X1", 8380, datetime(2025, 10, 1, 8, 30), "online")]
+    assert sql(db, "select row_number, column_name from etl_reject") == [(6, "NgayTiepNhan")]
