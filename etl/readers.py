@@ -1,0 +1,756 @@
+"""Read one source file (CSV or XLSX) into a DuckDB temp table of text cells.
+
+`read_source(path, con)` finds the header row, then creates a TEMP table
+
+    source_row INTEGER   -- the row a steward sees: Excel row number / CSV line number
+    c0 .. c{n-1} VARCHAR -- one per header cell, the text as typed (trimmed; '' -> NULL)
+
+with one row per non-blank data row below the header.  It never interprets values: dates, numbers
+and codes stay text so that the source modules can report a bad value exactly as the file has it.
+Anything that makes the whole file unreadable raises `SourceFileError` with a Vietnamese and an
+English message that name the file and say what to do.
+
+Formats are recognised by content (magic bytes), not by the extension alone:
+
+* XLSX (zip holding ``xl/workbook.xml``) is read with python-calamine; the first worksheet (visible
+  sheets first, in workbook order) that has a header row is used.  Cells outside the header row's
+  span (first to last non-empty header cell) have no column name and are not loaded.  Cells
+  become text: datetime 'YYYY-MM-DD HH:MM:SS', date 'YYYY-MM-DD' (calamine also returns a date for
+  a date-time cell at exactly midnight), time 'HH:MM:SS', integral numbers without '.0', other
+  numbers as Python's shortest repr, booleans 'TRUE'/'FALSE', error cells (#N/A) empty.
+* CSV in UTF-8 (with or without BOM), UTF-16 (BOM; BOM-less is recognised from its NUL pattern) or
+  Windows-1258.  The bytes are never parsed row by row in Python: clean UTF-8 files are handed to
+  DuckDB's CSV reader as they are; other encodings, files with decomposed (NFD) accents and files
+  with blank lines inside the data are first transcoded, in streamed chunks, to an NFC UTF-8 copy
+  in a temp directory (blank lines become a single space so that DuckDB, which drops empty lines,
+  keeps the line numbering; a blank line inside a quoted multi-line value thus gains a space).
+  Line numbers are exact, including for records whose quoted values span several lines (counted
+  from the line breaks inside the values); old-Mac files ending lines with a lone CR are not
+  supported.  A line with more non-empty values than the header has cells is a whole-file error
+  (it usually means an unquoted delimiter shifted the values); shorter lines are padded with NULL.
+* Old binary .xls, macro-enabled workbooks, .xlsb/.ods, HTML or XML saved as ".xls", PDFs, images
+  and archives are refused with a message telling the steward how to save the file instead.
+
+Header detection looks at the first `max_scan_rows` non-blank rows: the first row that
+`headers.detect_kind` accepts wins; failing that, the row with the most cells recognised by
+`headers.map_headers` (at least two).  For CSV the delimiter (',', ';' or tab) is the one whose
+split of those rows gives the best header row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import mmap
+import re
+import tempfile
+import unicodedata
+import uuid
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+from etl.headers import KIND_COLUMNS, detect_kind, map_headers
+
+# Characters trimmed from both ends of every cell (Python str.strip() and DuckDB trim() alike).
+CELL_WHITESPACE = " \t\r\n\x0b\x0c\u00a0\u200b\ufeff"
+DELIMITERS = (",", ";", "\t")
+HEAD_BYTES = 1 << 20          # bytes decoded for header detection
+CHUNK_BYTES = 8 << 20         # streaming chunk size for validation and transcoding
+EXTRA_FIELDS = 4              # fields read beyond the header: trailing empty ones are tolerated, more
+                              # values than that make DuckDB stop at the line (reported either way)
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
+MACRO_SUFFIXES = {".xlsm", ".xltm"}
+
+
+class SourceFileError(Exception):
+    """A whole-file problem the steward must fix before the file can be loaded.
+
+    `file` is the file name as given; `message_vi` / `message_en` are user-facing, name the file
+    and say what to do; `code` is a stable machine-readable reason (empty when raised elsewhere).
+    """
+
+    def __init__(self, file: str, message_vi: str, message_en: str, *, code: str = "") -> None:
+        super().__init__(message_en)
+        self.file = file
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message_en
+
+
+@dataclass
+class SourceTable:
+    path: Path
+    file_format: str          # 'csv' | 'xlsx'
+    encoding: str | None      # 'utf-8', 'utf-8-sig', 'utf-16' (or 'utf-16-le'/'utf-16-be' without BOM), 'cp1258'
+    headers: list[str]        # header cells as found (stripped strings), in column order
+    header_row: int           # 1-based row/line of the header row as a user sees it
+    relation_name: str        # TEMP table in the connection: source_row, c0 .. c{n-1}
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+_NO_HEADER_VI = ("không tìm thấy dòng tiêu đề trong {n} dòng đầu: cần các cột như Mã hồ sơ / MaHoSo, "
+                 "Ngày tiếp nhận / NgayTiepNhan, Kênh thực hiện / KenhThucHien (hồ sơ); Tháng, Số văn bản đi, "
+                 "Văn bản ký số (ký số); Tên đơn vị, Tổng điểm (chỉ số) — kiểm tra đây có phải tệp xuất hồ sơ, "
+                 "ký số hoặc chỉ số không.")
+_NO_HEADER_EN = ("no header row found in the first {n} rows: expected columns such as MaHoSo / Mã hồ sơ, "
+                 "NgayTiepNhan / Ngày tiếp nhận, KenhThucHien / Kênh thực hiện (dossiers); Tháng / month, "
+                 "VanBanDi, VanBanKySo (signatures); Tên đơn vị, Tổng điểm / totalScore (index) — check that "
+                 "this is a dossier, signature or index export.")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "unreadable": ("không mở được tệp ({err}) — kiểm tra đường dẫn và quyền đọc tệp.",
+                   "cannot open the file ({err}) — check the path and read permission."),
+    "empty": ("tệp rỗng, không có dữ liệu — xuất lại tệp từ hệ thống nguồn.",
+              "the file is empty — export it again from the source system."),
+    "no_data_rows": ("tệp chỉ có dòng tiêu đề (dòng {row}), không có dòng dữ liệu nào — kiểm tra kỳ và bộ lọc "
+                     "khi xuất tệp.",
+                     "empty: only the header row (row {row}) and no data rows — check the period and filters "
+                     "used for the export."),
+    "corrupt_zip": ("tệp không phải bảng tính Excel hợp lệ (tệp nén hỏng) — hãy xuất lại tệp dưới dạng .xlsx "
+                    "hoặc .csv.",
+                    "not a valid Excel workbook (corrupt zip) — export the file again as .xlsx or .csv."),
+    "corrupt_xlsx": ("tệp Excel bị hỏng, không đọc được ({err}) — mở trong Excel, lưu lại dưới dạng .xlsx hoặc "
+                     "xuất lại tệp.",
+                     "corrupt or not an Excel file ({err}) — open it in Excel and save it again as .xlsx, or "
+                     "export it again."),
+    "not_excel": ("tệp mang đuôi {suffix} nhưng không phải bảng tính Excel (cũng không phải CSV đọc được) — mở "
+                  "bằng Excel và lưu lại dưới dạng .xlsx, hoặc xuất lại tệp.",
+                  "corrupt or not an Excel file: the name ends in {suffix} but the content is neither an Excel "
+                  "workbook nor readable CSV — open it in Excel and save it as .xlsx, or export it again."),
+    "xls": ("tệp Excel 97-2003 (.xls) không được hỗ trợ — mở trong Excel và lưu lại dưới dạng .xlsx hoặc "
+            "CSV UTF-8.",
+            "old Excel 97-2003 workbook (.xls) is not supported — open it in Excel and save it as .xlsx or "
+            "CSV UTF-8."),
+    "encrypted": ("tệp Excel có mật khẩu — gỡ mật khẩu rồi lưu lại dưới dạng .xlsx.",
+                  "the workbook is password-protected — remove the password and save it again as .xlsx."),
+    "macro": ("không nhận tệp Excel có macro (.xlsm) — lưu lại dưới dạng .xlsx (Excel Workbook) hoặc .csv.",
+              "macro-enabled workbooks are not accepted — save it as .xlsx (Excel Workbook) or .csv."),
+    "xlsb": ("không đọc được tệp Excel nhị phân (.xlsb) — lưu lại dưới dạng .xlsx hoặc .csv.",
+             "binary Excel workbooks (.xlsb) are not accepted — save it as .xlsx or .csv."),
+    "ods": ("không nhận bảng tính OpenDocument (.ods) — lưu lại dưới dạng .xlsx hoặc .csv.",
+            "OpenDocument spreadsheets (.ods) are not accepted — save it as .xlsx or .csv."),
+    "html": ("tệp là trang web (HTML/XML) mang tên bảng tính, không phải bảng tính — mở trong Excel và lưu "
+             "lại dưới dạng .xlsx.",
+             "not a spreadsheet: this is a web page (HTML/XML) saved under a spreadsheet name — open it in "
+             "Excel and save it as .xlsx."),
+    "not_spreadsheet": ("tệp không phải bảng tính ({what_vi}) — xuất dữ liệu từ hệ thống nguồn dưới dạng .xlsx "
+                        "hoặc .csv.",
+                        "not a spreadsheet ({what_en}) — export the data from the source system as .xlsx or "
+                        ".csv."),
+    "archive": ("tệp là tệp nén ({what_vi}) — giải nén rồi nạp tệp .xlsx hoặc .csv bên trong.",
+                "not a spreadsheet: this is an archive ({what_en}) — extract it and load the .xlsx or .csv "
+                "inside."),
+    "undecodable": ("không đọc được bảng mã ký tự của tệp — lưu lại dưới dạng CSV UTF-8 hoặc .xlsx.",
+                    "cannot decode the file's text encoding — save as UTF-8 CSV or XLSX."),
+    "no_header": (_NO_HEADER_VI, _NO_HEADER_EN),
+    # Line-level problems: _error(..., line=...) puts "h1.csv, dòng 57: " / "h1.csv, line 57: " first.
+    "too_many_fields": ("có nhiều giá trị hơn số cột của dòng tiêu đề ({n} cột) — đặt giá trị có chứa {delim_vi} "
+                        "trong ngoặc kép \"...\" hoặc thêm tên cột còn thiếu vào dòng tiêu đề.",
+                        "more values than the header row has columns ({n}) — put values containing {delim_en} "
+                        "in double quotes \"...\" or add the missing column name to the header row."),
+    "unclosed_quote": ("dấu ngoặc kép \" mở mà không đóng — sửa giá trị trên dòng này (hoặc xóa dấu \" thừa) rồi "
+                       "nạp lại.",
+                       "a double quote \" is opened but never closed — fix the value on this line (or remove the "
+                       "stray \") and load the file again."),
+    "bad_csv": ("không đọc được dòng CSV ({reason}) — sửa dòng này hoặc lưu lại tệp dưới dạng .xlsx.",
+                "this CSV line cannot be read ({reason}) — fix the line or save the file as .xlsx."),
+}
+
+
+def _error(file_name: str, code: str, *, line: object = None, **fmt: object) -> SourceFileError:
+    """SourceFileError from the catalogue; `line` (a number or "5, 9, 12") names the offending line(s)."""
+    vi, en = MESSAGES[code]
+    if line is None:
+        where_vi, where_en = f"{file_name}: ", f"{file_name}: "
+    else:
+        many = "," in str(line)
+        where_vi, where_en = f"{file_name}, dòng {line}: ", f"{file_name}, line{'s' if many else ''} {line}: "
+    return SourceFileError(file_name, where_vi + vi.format(**fmt), where_en + en.format(**fmt), code=code)
+
+
+# --- entry point ---------------------------------------------------------------------------------
+
+def read_source(path: Path, con: duckdb.DuckDBPyConnection, *, max_scan_rows: int = 30,
+                file_name: str | None = None) -> SourceTable:
+    """Read `path` into a fresh TEMP table in `con` (see the module docstring).
+
+    `file_name` is the name used in messages (default: `path.name`), for callers that read a
+    stored copy of an uploaded file.
+    """
+    path = Path(path)
+    name = file_name or path.name
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+    except OSError as exc:
+        raise _error(name, "unreadable", err=exc.strerror or type(exc).__name__) from exc
+    if size == 0:
+        raise _error(name, "empty")
+    relation = f"src_{uuid.uuid4().hex[:16]}"
+    fmt = _sniff_format(path, head, name)
+    if fmt == "xlsx":
+        return _read_xlsx(path, con, relation, name, max_scan_rows)
+    try:
+        return _read_csv(path, con, relation, name, max_scan_rows, head)
+    except SourceFileError as exc:
+        # Text named .xlsx/.xls is read as CSV when it is one (some systems export CSV as ".xls");
+        # when it is not, say what the steward expects to hear: this is not an Excel file.
+        if path.suffix.lower() in EXCEL_SUFFIXES and exc.code in ("undecodable", "no_header"):
+            raise _error(name, "not_excel", suffix=path.suffix.lower()) from exc
+        raise
+
+
+# --- format sniffing -----------------------------------------------------------------------------
+
+_BINARY_MAGIC: list[tuple[bytes, str, str, str]] = [   # magic, code, what_vi, what_en
+    (b"%PDF-", "not_spreadsheet", "tài liệu PDF", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "not_spreadsheet", "ảnh PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "not_spreadsheet", "ảnh JPEG", "a JPEG image"),
+    (b"GIF87a", "not_spreadsheet", "ảnh GIF", "a GIF image"),
+    (b"GIF89a", "not_spreadsheet", "ảnh GIF", "a GIF image"),
+    (b"II*\x00", "not_spreadsheet", "ảnh TIFF", "a TIFF image"),
+    (b"MM\x00*", "not_spreadsheet", "ảnh TIFF", "a TIFF image"),
+    (b"Rar!\x1a\x07", "archive", "RAR", "RAR"),
+    (b"7z\xbc\xaf'\x1c", "archive", "7z", "7z"),
+    (b"\x1f\x8b", "archive", "gzip", "gzip"),
+]
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _utf16_name(text: str) -> bytes:
+    return text.encode("utf-16-le")
+
+
+def _sniff_format(path: Path, head: bytes, name: str) -> str:
+    """'xlsx' or 'csv'; raises SourceFileError for everything that is neither."""
+    suffix = path.suffix.lower()
+    if suffix in MACRO_SUFFIXES:
+        raise _error(name, "macro")
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return _sniff_zip(path, suffix, name)
+    if head.startswith(_OLE2_MAGIC):
+        with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            if m.find(_utf16_name("EncryptedPackage")) >= 0:
+                raise _error(name, "encrypted")
+            if m.find(_utf16_name("WordDocument")) >= 0:
+                raise _error(name, "not_spreadsheet", what_vi="văn bản Word", what_en="a Word document")
+        raise _error(name, "xls")
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        raise _error(name, "not_spreadsheet", what_vi="ảnh WEBP", what_en="a WEBP image")
+    for magic, code, what_vi, what_en in _BINARY_MAGIC:
+        if head.startswith(magic):
+            raise _error(name, code, what_vi=what_vi, what_en=what_en)
+    return "csv"
+
+
+def _sniff_zip(path: Path, suffix: str, name: str) -> str:
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError, ValueError) as exc:
+        raise _error(name, "corrupt_zip") from exc
+    if "xl/vbaProject.bin" in names:
+        raise _error(name, "macro")
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        raise _error(name, "xlsb")
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        raise _error(name, "ods")
+    if suffix in EXCEL_SUFFIXES:
+        raise _error(name, "corrupt_zip")
+    if "word/document.xml" in names:
+        raise _error(name, "not_spreadsheet", what_vi="văn bản Word", what_en="a Word document")
+    raise _error(name, "archive", what_vi="ZIP", what_en="ZIP")
+
+
+# --- header detection ----------------------------------------------------------------------------
+
+@dataclass
+class _Header:
+    position: int             # index of the header row among the rows given (row/record index)
+    cells: list[str]          # all cells of the row, stripped ('' for empty)
+    detected: bool            # detect_kind accepted it
+    hits: int                 # recognised cells, best kind
+
+    @property
+    def span(self) -> tuple[int, int]:
+        filled = [i for i, c in enumerate(self.cells) if c]
+        return filled[0], filled[-1]
+
+    @property
+    def headers(self) -> list[str]:
+        lo, hi = self.span
+        return self.cells[lo:hi + 1]
+
+
+def _find_header(rows: Iterable[tuple[int, list[str]]]) -> _Header | None:
+    """First row that detect_kind accepts, else the row with most recognised cells (>= 2)."""
+    best: _Header | None = None
+    for position, cells in rows:
+        hits = max(len(map_headers(kind, cells)) for kind in KIND_COLUMNS)
+        if detect_kind(cells) is not None:
+            return _Header(position, cells, True, hits)
+        if hits >= 2 and (best is None or hits > best.hits):
+            best = _Header(position, cells, False, hits)
+    return best
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip(CELL_WHITESPACE)
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _final_select(source: str, row_expr: str, first_field: int, n: int) -> str:
+    """SELECT of (source_row, c0..) from a table of raw fields f0.., dropping fully blank rows."""
+    cells = ", ".join(f"{_trimmed(f'f{first_field + i}')} as c{i}" for i in range(n))
+    names = ", ".join(f"c{i}" for i in range(n))
+    return (f"select cast(source_row as integer) as source_row, {names} "
+            f"from (select {row_expr} as source_row, {cells} from {source}) "
+            f"where coalesce({names}) is not null order by source_row")
+
+
+def _trimmed(column: str) -> str:
+    """SQL: the cell trimmed, '' -> NULL.  trim() only runs on the few values that need it (trimming
+    every value is several times slower on million-row files)."""
+    ws = _sql_str(CELL_WHITESPACE)
+    return (f"case when contains({ws}, left({column}, 1)) or contains({ws}, right({column}, 1)) "
+            f"then nullif(trim({column}, {ws}), '') else {column} end")
+
+
+def _finish(con: duckdb.DuckDBPyConnection, relation: str, name: str, header_row: int) -> None:
+    if con.execute(f"select count(*) from {relation}").fetchall()[0][0] == 0:
+        con.execute(f"drop table if exists {relation}")
+        raise _error(name, "no_data_rows", row=header_row)
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+def _cell_text(value: object) -> str:
+    """The text a user sees for a calamine cell value: NFC, trimmed ('' for empty)."""
+    kind = type(value)
+    if kind is str:
+        if not value:
+            return ""
+        if not value.isascii():
+            value = unicodedata.normalize("NFC", value)
+        return value.strip(CELL_WHITESPACE)
+    if kind is float:
+        if value.is_integer() and -1e15 < value < 1e15:
+            return str(int(value))
+        return repr(value)
+    if kind is dt.datetime:
+        return (_round_seconds(value) if value.microsecond else value).isoformat(sep=" ")
+    if kind is dt.date:
+        return value.isoformat()
+    if kind is bool:
+        return "TRUE" if value else "FALSE"
+    if kind is int:
+        return str(value)
+    if value is None:
+        return ""
+    if isinstance(value, dt.time):
+        day = dt.datetime.combine(dt.date(2000, 1, 1), value)
+        return (_round_seconds(day) if value.microsecond else day).strftime("%H:%M:%S")
+    if isinstance(value, dt.timedelta):         # a duration format such as [h]:mm
+        seconds = round(value.total_seconds())
+        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+        return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return _clean(str(value))
+
+
+def _round_seconds(value: dt.datetime) -> dt.datetime:
+    """Excel stores times as fractions of a day; 08:30 can come back as 08:29:59.999999."""
+    return (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def _sheet_order(workbook: CalamineWorkbook) -> list[str]:
+    sheets = [m for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    visible = [m.name for m in sheets if m.visible == SheetVisibleEnum.Visible]
+    return visible + [m.name for m in sheets if m.visible != SheetVisibleEnum.Visible]
+
+
+def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str,
+               max_scan_rows: int) -> SourceTable:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except PasswordError as exc:
+        raise _error(name, "encrypted") from exc
+    except Exception as exc:  # calamine raises ZipError, XmlError, CalamineError, ...
+        raise _error(name, "corrupt_xlsx", err=_short(exc)) from exc
+    try:
+        # The first sheet whose header row satisfies a kind wins; else the first with a partial one.
+        fallback: str | None = None
+        for sheet_name in _sheet_order(workbook):
+            scan = _scan_sheet(workbook, sheet_name, max_scan_rows)
+            if scan is not None and scan[1].detected:
+                return _load_xlsx_rows(path, con, relation, name, *scan)
+            if scan is not None and fallback is None:
+                fallback = sheet_name
+        if fallback is not None:
+            scan = _scan_sheet(workbook, fallback, max_scan_rows)
+            assert scan is not None
+            return _load_xlsx_rows(path, con, relation, name, *scan)
+    except SourceFileError:
+        raise
+    except Exception as exc:
+        con.execute(f"drop table if exists {relation}")
+        raise _error(name, "corrupt_xlsx", err=_short(exc)) from exc
+    finally:
+        workbook.close()
+    raise _error(name, "no_header", n=max_scan_rows)
+
+
+def _scan_sheet(workbook: CalamineWorkbook, sheet_name: str, max_scan_rows: int):
+    """(sheet, header, rows consumed so far by position, the rest of the row iterator) or None."""
+    sheet = workbook.get_sheet_by_name(sheet_name)
+    rows = iter(sheet.iter_rows())
+    scanned: list[list[str]] = []
+    nonblank: list[tuple[int, list[str]]] = []
+    for row in rows:
+        cells = [_cell_text(v) for v in row]
+        scanned.append(cells)
+        if any(cells):
+            nonblank.append((len(scanned) - 1, cells))
+            if len(nonblank) >= max_scan_rows:
+                break
+    header = _find_header(nonblank)
+    return None if header is None else (sheet, header, scanned, rows)
+
+
+def _load_xlsx_rows(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str, sheet,
+                    header: _Header, scanned: list[list[str]], rest: Iterator[list]) -> SourceTable:
+    lo, hi = header.span
+    n = hi - lo + 1
+    positions: list[int] = []
+    columns: list[list[str]] = [[] for _ in range(n)]
+
+    def add(position: int, cells: list[str]) -> None:
+        positions.append(position)
+        for i, column in enumerate(columns):
+            column.append(cells[i] if i < len(cells) else "")
+
+    for position in range(header.position + 1, len(scanned)):
+        add(position, scanned[position][lo:hi + 1])
+    total = len(scanned)
+    for row in rest:
+        add(total, [_cell_text(v) for v in row[lo:hi + 1]])
+        total += 1
+    # calamine 0.9 yields rows from the sheet's row 1 (A1) on; stay right if a later version starts
+    # at the used range instead (then the row count equals the used range's height).
+    offset = 0
+    start, end = sheet.start, sheet.end
+    if start and end and start[0] > 0 and total == end[0] - start[0] + 1:
+        offset = start[0]
+    header_row = header.position + offset + 1
+    arrow = pa.table({"source_row": pa.array([p + offset + 1 for p in positions], pa.int32()),
+                      **{f"f{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}})
+    view = f"{relation}_arrow"
+    con.register(view, arrow)
+    try:
+        con.execute(f"create temp table {relation} as {_final_select(view, 'source_row', 0, n)}")
+    finally:
+        con.unregister(view)
+    _finish(con, relation, name, header_row)
+    return SourceTable(path=path, file_format="xlsx", encoding=None, headers=header.headers,
+                       header_row=header_row, relation_name=relation)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+_BLANK_LINE = re.compile(r"\n(?=\r?\n)")
+_BLANK_LINE_BYTES = re.compile(rb"\n\r?\n")
+_DELIM_VI = {",": "dấu phẩy (,)", ";": "dấu chấm phẩy (;)", "\t": "dấu tab"}
+_DELIM_EN = {",": "a comma (,)", ";": "a semicolon (;)", "\t": "a tab"}
+
+
+@dataclass
+class _CsvLayout:
+    delimiter: str
+    header: _Header
+    skip: int                 # records (blank lines included) up to and including the header
+    header_row: int           # first line of the header record
+    header_end_line: int      # last line of the header record (differs when a name has a line break)
+
+    @property
+    def field_count(self) -> int:
+        return len(self.header.cells)
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) >= 8:                  # BOM-less UTF-16: every other byte of ASCII text is NUL
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    return None
+
+
+def _decode_head(head: bytes, encoding: str, whole: bool) -> str:
+    """NFC text of the head, cut after its last complete line unless it is the whole file."""
+    text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
+    if not whole:
+        text = text[:text.rfind("\n") + 1]
+    return unicodedata.normalize("NFC", text)
+
+
+def _csv_layout(text: str, max_scan_rows: int) -> _CsvLayout | None:
+    best: _CsvLayout | None = None
+    for delimiter in DELIMITERS:
+        records = _csv_records(text, delimiter, max_scan_rows)
+        header = _find_header((i, rec[3]) for i, rec in enumerate(records))
+        if header is None:
+            continue
+        if best is None or (header.detected, header.hits) > (best.header.detected, best.header.hits):
+            index, first_line, last_line, _cells = records[header.position]
+            best = _CsvLayout(delimiter, header, index + 1, first_line, last_line)
+    return best
+
+
+def _csv_records(text: str, delimiter: str, max_scan_rows: int) -> list[tuple[int, int, int, list[str]]]:
+    """(record index, first line, last line, cells) of the first `max_scan_rows` non-blank records."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
+                        doublequote=True, strict=False)
+    out: list[tuple[int, int, int, list[str]]] = []
+    index = previous_line = 0
+    try:
+        for fields in reader:
+            cells = [_clean(field) for field in fields]
+            if any(cells):
+                out.append((index, previous_line + 1, reader.line_num, cells))
+                if len(out) >= max_scan_rows:
+                    break
+            index += 1
+            previous_line = reader.line_num
+    except csv.Error:                     # e.g. a huge field in the head: judge what was read
+        pass
+    return out
+
+
+def _scan_utf8(path: Path, watch_from: int) -> tuple[bool, bool, bool, bool]:
+    """One streamed pass: (valid UTF-8, has NUL, has combining marks, has a blank line followed by
+    more content at or after byte `watch_from`)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    combining = blank = pending = False
+    position = 0
+    tail = b""
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False, False, combining, blank
+            if b"\x00" in chunk:
+                return True, True, combining, blank
+            if not combining and (b"\xcc" in chunk or b"\xcd" in chunk):   # U+0300..U+037F
+                combining = True
+            if not blank and position + len(chunk) > watch_from:
+                start = max(0, watch_from - position)
+                window = chunk[start:] if start else tail + chunk
+                if pending and window.strip(b" \t\r\n"):
+                    blank = True
+                else:
+                    match = _BLANK_LINE_BYTES.search(window)
+                    if match:
+                        blank = bool(window[match.end():].strip(b" \t\r\n"))
+                        pending = not blank
+            tail = chunk[-2:]
+            position += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False, False, combining, blank
+    return True, False, combining, blank
+
+
+def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
+    """Streamed copy as NFC UTF-8, blank lines replaced by a single space (keeps line numbers)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    carry = ""
+    with source.open("rb") as fin, target.open("w", encoding="utf-8", newline="") as fout:
+        while True:
+            chunk = fin.read(CHUNK_BYTES)
+            final = not chunk
+            try:
+                text = carry + decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as exc:
+                raise _error(name, "undecodable") from exc
+            if final:
+                body, carry = text, ""
+            else:
+                cut = text.rfind("\n") + 1
+                body, carry = text[:cut], text[cut:]
+            if "\x00" in body:
+                raise _error(name, "undecodable")
+            body = unicodedata.normalize("NFC", body)
+            fout.write(_BLANK_LINE.sub("\n ", "\n" + body)[1:])
+            if final:
+                break
+
+
+def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str,
+              max_scan_rows: int, head: bytes) -> SourceTable:
+    size = path.stat().st_size
+    whole = size <= len(head)
+    encoding = _bom_encoding(head)
+    if encoding is None:
+        if b"\x00" in head:
+            raise _error(name, "undecodable")
+        try:
+            _decode_head(head, "utf-8", whole)
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1258"
+    rewrite = encoding not in ("utf-8", "utf-8-sig")
+    for _attempt in range(2):
+        try:
+            text = _decode_head(head, encoding, whole)
+        except UnicodeDecodeError as exc:
+            raise _error(name, "undecodable") from exc
+        if "\x00" in text:
+            raise _error(name, "undecodable")
+        if not text.strip(CELL_WHITESPACE):
+            raise _error(name, "empty" if whole else "no_header", n=max_scan_rows)
+        _refuse_markup(text, name)
+        layout = _csv_layout(text, max_scan_rows)
+        if layout is None:
+            raise _error(name, "no_header", n=max_scan_rows)
+        if rewrite:
+            break
+        valid, nul, combining, blank = _scan_utf8(path, _line_end_offset(head, layout.header_end_line))
+        if nul:
+            raise _error(name, "undecodable")
+        if valid:
+            rewrite = combining or blank
+            break
+        if encoding == "utf-8-sig":               # a UTF-8 BOM but broken UTF-8 further on
+            raise _error(name, "undecodable")
+        encoding, rewrite = "cp1258", True        # not UTF-8 after all: Windows-1258
+
+    if rewrite:
+        with tempfile.TemporaryDirectory(prefix="cds-readers-") as tmp:
+            utf8_copy = Path(tmp) / "source.utf8.csv"
+            _transcode(path, utf8_copy, encoding, name)
+            _load_csv(con, relation, name, utf8_copy, layout)
+    else:
+        _load_csv(con, relation, name, path, layout)
+    return SourceTable(path=path, file_format="csv", encoding=encoding, headers=layout.header.headers,
+                       header_row=layout.header_row, relation_name=relation)
+
+
+def _refuse_markup(text: str, name: str) -> None:
+    start = text.lstrip(CELL_WHITESPACE)[:1024].lower()
+    if start.startswith("<") and any(tag in start for tag in (
+            "<html", "<!doctype", "<table", "<?xml", "urn:schemas-microsoft-com:office")):
+        raise _error(name, "html")
+
+
+def _line_end_offset(head: bytes, line: int) -> int:
+    """Byte offset of the newline that ends `line` (1-based) in UTF-8 bytes."""
+    position = -1
+    for _ in range(line):
+        found = head.find(b"\n", position + 1)
+        if found < 0:
+            break
+        position = found
+    return max(position, 0)
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, relation: str, name: str, csv_path: Path,
+              layout: _CsvLayout) -> None:
+    width = layout.field_count + EXTRA_FIELDS
+    raw = f"{relation}_raw"
+    columns = "{" + ", ".join(f"'f{i}': 'VARCHAR'" for i in range(width)) + "}"
+
+    def read(parallel: bool) -> None:
+        con.execute(
+            f"create temp table {raw} as select * from read_csv(?, header = false, auto_detect = false, "
+            f"delim = ?, quote = '\"', escape = '\"', skip = {layout.skip}, columns = {columns}, "
+            f"null_padding = true, parallel = {str(parallel).lower()})",
+            [str(csv_path), layout.delimiter])
+
+    # Line numbers come from rowid, i.e. from the order DuckDB appends the records in.
+    keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
+    if not keeps_order:
+        con.execute("set preserve_insertion_order = true")
+    try:
+        try:
+            read(parallel=True)
+        except duckdb.Error as exc:
+            if "quoted new line" not in str(exc).lower():
+                raise
+            read(parallel=False)          # DuckDB: null_padding + quoted line breaks need one thread
+    except duckdb.Error as exc:
+        raise _csv_error(name, exc, layout) from exc
+    finally:
+        if not keeps_order:
+            con.execute("set preserve_insertion_order = false")
+    try:
+        fields = [f"f{i}" for i in range(width)]
+        first_data_line = layout.header_end_line + 1
+        has_line_breaks = con.execute(
+            f"select exists (select 1 from {raw} where "
+            + " or ".join(f"contains({f}, chr(10))" for f in fields) + ")").fetchone()[0]
+        if has_line_breaks:               # a quoted value spans lines: later records start further down
+            breaks = " + ".join(f"coalesce(length({f}) - length(replace({f}, chr(10), '')), 0)" for f in fields)
+            source = f"(select rowid as rid, {breaks} as line_breaks, * from {raw})"
+            row_expr = (f"{first_data_line} + rid + coalesce(sum(line_breaks) over "
+                        f"(order by rid rows between unbounded preceding and 1 preceding), 0)")
+        else:
+            source = f"(select rowid as rid, * from {raw})"
+            row_expr = f"{first_data_line} + rid"
+        extra = " or ".join(f"{_trimmed(f'f{i}')} is not null" for i in range(layout.field_count, width))
+        overlong = [r[0] for r in con.execute(
+            f"select source_row from (select {row_expr} as source_row, ({extra}) as overlong from {source}) "
+            f"where overlong order by source_row limit 5").fetchall()]
+        if overlong:
+            raise _error(name, "too_many_fields", line=", ".join(str(r) for r in overlong),
+                         n=layout.field_count, delim_vi=_DELIM_VI[layout.delimiter],
+                         delim_en=_DELIM_EN[layout.delimiter])
+        lo, hi = layout.header.span
+        con.execute(f"create temp table {relation} as {_final_select(source, row_expr, lo, hi - lo + 1)}")
+    finally:
+        con.execute(f"drop table if exists {raw}")
+    _finish(con, relation, name, layout.header_row)
+
+
+def _csv_error(name: str, exc: duckdb.Error, layout: _CsvLayout) -> SourceFileError:
+    text = str(exc)
+    match = re.search(r"CSV Error on Line: (\d+)", text)
+    line = match.group(1) if match else None
+    if "Expected Number of Columns" in text:
+        return _error(name, "too_many_fields", line=line, n=layout.field_count,
+                      delim_vi=_DELIM_VI[layout.delimiter], delim_en=_DELIM_EN[layout.delimiter])
+    if "unterminated quote" in text.lower():
+        return _error(name, "unclosed_quote", line=line)
+    reason = next((s.strip() for s in text.splitlines()[1:] if s.strip() and not s.startswith("Original Line")),
+                  text.splitlines()[0] if text else type(exc).__name__)
+    return _error(name, "bad_csv", line=line, reason=reason[:160])
