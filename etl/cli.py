@@ -18,10 +18,12 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"warehouse file (default: ${config.DB_ENV_VAR} or data/warehouse.duckdb)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    load = sub.add_parser("load", help="load dossier, signature or index files")
+    load = sub.add_parser("load", help="load dossier, signature, index, population, digital-team, training or "
+                                        "VNeID files")
     load.add_argument("paths", nargs="+", type=Path)
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS)
-    load.add_argument("--kind", choices=["dossiers", "signatures", "index"], default=None,
+    load.add_argument("--kind", choices=["dossiers", "signatures", "index", "population", "digital_teams",
+                                         "training", "vneid"], default=None,
                       help="file kind (default: detected from the headers)")
     load.add_argument("--period", default=None, help="period of index files: 2026-08, 2026-Q3 or 2026")
     load.add_argument("--group", default=None, help="index group of a portal JSON file, e.g. TDGQ")

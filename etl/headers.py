@@ -7,6 +7,7 @@ Headers are compared after `header_key()`: accents, case, spaces and punctuation
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -86,9 +87,73 @@ GROUP_MAX = {"CKMB": 18.0, "TDGQ": 20.0, "CLGQ": 12.0, "TTTT": 10.0, "MDSH": 22.
 SIX_GROUPS = ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"]
 FIVE_GROUPS = ["CKMB", "TDGQ", "DVCTT", "MDSH", "MDHL"]
 
-KIND_COLUMNS = {"dossiers": DOSSIER_COLUMNS, "signatures": SIGNATURE_COLUMNS, "index": INDEX_COLUMNS}
+# --- Digital skills (Bình dân học vụ số): population, community digital teams, training, VNeID ----
+
+_SKILLS_COMMUNE = {
+    "commune_code": DOSSIER_COLUMNS["commune_code"],
+    "commune_name": DOSSIER_COLUMNS["commune_name"] + ["Tên đơn vị", "Đơn vị", "Đơn vị hành chính"],
+    "province_code": DOSSIER_COLUMNS["province_code"],
+    "province_name": DOSSIER_COLUMNS["province_name"],
+}
+
+POPULATION_COLUMNS: dict[str, list[str]] = {
+    **_SKILLS_COMMUNE,
+    "year": ["Năm", "Năm báo cáo", "Năm số liệu", "year"],
+    "population": ["Dân số", "Tổng dân số", "Số dân", "Dân số (người)", "Tổng số nhân khẩu", "population"],
+    "adults": ["Số người trưởng thành", "Người trưởng thành", "Dân số trưởng thành",
+               "Số người từ 18 tuổi trở lên", "Dân số từ 18 tuổi trở lên", "adults", "adult_population"],
+    "villages": ["Số thôn, tổ dân phố", "Số thôn/tổ dân phố", "Số thôn, bản, tổ dân phố", "Số thôn, bản",
+                 "Số thôn", "Số tổ dân phố", "villages", "villages_and_residential_groups"],
+}
+POPULATION_REQUIRED = ["commune_name|commune_code", "year", "population"]
+
+# One row per team (village given) or one row per commune (team count given): see digital_teams.py.
+DIGITAL_TEAM_COLUMNS: dict[str, list[str]] = {
+    **_SKILLS_COMMUNE,
+    "village": ["Thôn, tổ dân phố", "Thôn/tổ dân phố", "Thôn, bản, tổ dân phố", "Thôn/bản/tổ dân phố",
+                "Thôn", "Tổ dân phố", "Thôn/bản", "Địa bàn", "village", "residential_group"],
+    "team_name": ["Tên tổ", "Tên tổ công nghệ số cộng đồng", "Tên tổ CNSCĐ", "team_name"],
+    "team_count": ["Tổ công nghệ số cộng đồng", "Số tổ công nghệ số cộng đồng", "Số tổ CNSCĐ", "Số tổ",
+                   "Số tổ công nghệ số", "team_count", "teams"],
+    "members": ["Số thành viên", "Thành viên", "Số thành viên tổ", "Tổng số thành viên", "members",
+                "team_members"],
+    "established_on": ["Ngày thành lập", "Ngày quyết định thành lập", "Ngày báo cáo", "Tính đến ngày",
+                       "Ngày", "established_on", "established", "as_of", "date"],
+}
+DIGITAL_TEAM_REQUIRED = ["commune_name|commune_code", "village|team_count", "members", "established_on"]
+
+TRAINING_COLUMNS: dict[str, list[str]] = {
+    **_SKILLS_COMMUNE,
+    "training_on": ["Ngày tập huấn", "Ngày tổ chức", "Ngày", "Thời gian", "training_on", "date",
+                    "session_date"],
+    "topic": ["Nội dung", "Nội dung tập huấn", "Chủ đề", "topic"],
+    "audience": ["Đối tượng", "Đối tượng tham dự", "Đối tượng tập huấn", "Thành phần", "audience"],
+    "participants": ["Số người tham dự", "Số lượng tham dự", "Số người tham gia", "Số lượt người tham dự",
+                     "Số học viên", "participants"],
+    "organiser": ["Đơn vị tổ chức", "Đơn vị chủ trì", "Cơ quan tổ chức", "organiser", "organizer"],
+    "location": ["Địa điểm", "Địa điểm tổ chức", "location", "venue"],
+}
+TRAINING_REQUIRED = ["commune_name|commune_code", "training_on", "topic", "audience", "participants"]
+
+VNEID_COLUMNS: dict[str, list[str]] = {
+    **_SKILLS_COMMUNE,
+    "month": SIGNATURE_COLUMNS["month"],
+    "vneid_level2_active": ["Số tài khoản VNeID mức 2", "Tài khoản VNeID mức 2", "VNeID mức 2",
+                            "Số tài khoản định danh điện tử mức 2", "Số tài khoản VNeID mức 2 đã kích hoạt",
+                            "vneid_level2_active", "vneid_level2"],
+    "adults_certified": ["Số người được cấp chứng nhận", "Số người được cấp chứng nhận Bình dân học vụ số",
+                         "Số người đạt chứng nhận", "Số người trưởng thành được cấp chứng nhận",
+                         "adults_certified", "certified"],
+}
+VNEID_REQUIRED = ["commune_name|commune_code", "month", "vneid_level2_active|adults_certified"]
+
+KIND_COLUMNS = {"dossiers": DOSSIER_COLUMNS, "signatures": SIGNATURE_COLUMNS, "index": INDEX_COLUMNS,
+                "population": POPULATION_COLUMNS, "digital_teams": DIGITAL_TEAM_COLUMNS,
+                "training": TRAINING_COLUMNS, "vneid": VNEID_COLUMNS}
 KIND_REQUIRED = {"dossiers": DOSSIER_REQUIRED, "signatures": SIGNATURE_REQUIRED,
-                 "index": INDEX_REQUIRED}
+                 "index": INDEX_REQUIRED, "population": POPULATION_REQUIRED,
+                 "digital_teams": DIGITAL_TEAM_REQUIRED, "training": TRAINING_REQUIRED,
+                 "vneid": VNEID_REQUIRED}
 
 
 def header_key(text: object) -> str:
@@ -107,6 +172,15 @@ def _alias_index(columns: dict[str, list[str]]) -> dict[str, str]:
 
 
 ALIASES = {kind: _alias_index(cols) for kind, cols in KIND_COLUMNS.items()}
+# No alias is longer than this: longer cells (data rows scanned while looking for the header row, a
+# whole line read with the wrong delimiter) are not keyed at all.
+MAX_HEADER_CHARS = max(len(a) for cols in KIND_COLUMNS.values() for al in cols.values() for a in al) + 40
+
+
+@functools.lru_cache(maxsize=8192)
+def _cell_key(text: str) -> str:
+    """header_key of a cell, cached: header detection keys the same cells once per kind."""
+    return header_key(text) if len(text) <= MAX_HEADER_CHARS else ""
 
 
 def map_headers(kind: str, headers: list[str]) -> dict[int, str]:
@@ -115,7 +189,7 @@ def map_headers(kind: str, headers: list[str]) -> dict[int, str]:
     out: dict[int, str] = {}
     seen: set[str] = set()
     for pos, h in enumerate(headers):
-        canonical = index.get(header_key(h))
+        canonical = index.get(_cell_key(str(h or "")))
         if canonical and canonical not in seen:
             out[pos] = canonical
             seen.add(canonical)
@@ -130,7 +204,7 @@ def missing_required(kind: str, present: set[str]) -> list[str]:
 def detect_kind(headers: list[str]) -> str | None:
     """The kind whose required columns the headers satisfy best, or None."""
     best, best_hits = None, 0
-    for kind in ("dossiers", "signatures", "index"):
+    for kind in KIND_COLUMNS:
         present = set(map_headers(kind, headers).values())
         if missing_required(kind, present):
             continue

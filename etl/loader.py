@@ -27,10 +27,12 @@ import duckdb
 from etl import config, headers
 from etl.readers import SourceFileError, read_source
 from etl.sources import common as C
-from etl.sources import dossiers, index_results, signatures
+from etl.sources import digital_teams, dossiers, index_results, population, signatures, training, vneid
 
-STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": index_results.stage}
-KINDS = ("dossiers", "signatures", "index")
+STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": index_results.stage,
+           "population": population.stage, "digital_teams": digital_teams.stage, "training": training.stage,
+           "vneid": vneid.stage}
+KINDS = ("dossiers", "signatures", "index", "population", "digital_teams", "training", "vneid")
 MART_FILES = ["mart_index_period.sql", "mart_commune_month.sql"]
 
 
@@ -130,35 +132,15 @@ def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, op
         raise SourceFileError(
             path.name,
             f"{path.name}: không nhận ra loại tệp từ dòng tiêu đề {table.header_row} — dùng --kind "
-            f"dossiers|signatures|index hoặc kiểm tra tên cột.",
+            f"{'|'.join(KINDS)} hoặc kiểm tra tên cột.",
             f"{path.name}: cannot tell the file kind from header row {table.header_row} — pass --kind "
-            f"dossiers|signatures|index or check the column names.")
+            f"{'|'.join(KINDS)} or check the column names.")
     if kind and detected and kind != detected:
         raise SourceFileError(
             path.name,
             f"{path.name}: tệp có vẻ là '{detected}', không phải '{kind}' như đã chọn — kiểm tra --kind.",
             f"{path.name}: the file looks like '{detected}', not '{kind}' as requested — check --kind.")
     return STAGERS[use](table, con, **options)
-
-
-def _write(con: duckdb.DuckDBPyConnection, staged: C.Staged, load_id: int) -> tuple[int, int]:
-    """Replace-by-key writes of every output; returns (rows loaded, rows replaced) of the primary one."""
-    loaded = replaced = 0
-    for out in staged.outputs:
-        cols = [r[0] for r in con.execute(f"describe {out.temp}").fetchall()]
-        key_match = " and ".join(f"t.{k} = n.{k}" for k in out.keys)
-        n_replaced = con.execute(
-            f"select count(*) from {out.target} t where exists (select 1 from {out.temp} n where {key_match})"
-        ).fetchall()[0][0]
-        if n_replaced:
-            con.execute(f"delete from {out.target} t where exists (select 1 from {out.temp} n where {key_match})")
-        col_list = ", ".join(cols)
-        con.execute(f"insert into {out.target} ({col_list}, load_id) select {col_list}, ? from {out.temp}",
-                    [load_id])
-        if out.primary:
-            loaded = con.execute(f"select count(*) from {out.temp}").fetchall()[0][0]
-            replaced = n_replaced
-    return loaded, replaced
 
 
 def _store_copy(path: Path, digest: str, db_path: Path) -> str:
@@ -209,15 +191,19 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                 create_schema(con)
                 seen = {r[0] for r in con.execute("select content_sha256 from etl_load").fetchall()}
                 next_id = con.execute("select coalesce(max(load_id), 0) + 1 from etl_load").fetchall()[0][0]
+                pending: list[tuple[FileResult, C.Staged]] = []
                 for raw_path in paths:
                     path = Path(raw_path)
-                    res = _load_one(con, path, db_path, kind, options, seen, next_id)
+                    res, staged = _stage_one(con, path, db_path, kind, options, seen, next_id)
                     results.append(res)
-                    _drop_temp_tables(con)
-                    if res.load_id is not None:
+                    if staged is not None:
+                        pending.append((res, staged))
                         next_id += 1
                         manifest_entries.append({"file_name": path.name, "stored_path": res.stored_path,
                                                  "sha256": res.sha256, "kind": kind, **options})
+                    _drop_temp_tables(con, keep=_kept_tables(pending))
+                if pending:
+                    _write_batch(con, pending)
                 changed = any(r.load_id is not None for r in results)
                 if changed:
                     build_marts(con)
@@ -242,10 +228,18 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                        time.perf_counter() - started)
 
 
-def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """A batch can hold hundreds of files: free each file's staging tables before the next."""
+def _kept_tables(pending: list[tuple[FileResult, C.Staged]]) -> set[str]:
+    return {t for _, st in pending for t in [st.rejects, *(o.temp for o in st.outputs)]}
+
+
+def _drop_temp_tables(con: duckdb.DuckDBPyConnection, keep: set[str] = frozenset()) -> None:
+    """A batch can hold hundreds of files: free each file's reading and staging tables as soon as
+    it is staged, keeping only its outputs and rejects until the batch is written."""
+    for (name,) in con.execute("select view_name from duckdb_views() where temporary").fetchall():
+        con.execute(f'drop view if exists temp."{name}"')
     for (name,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall():
-        con.execute(f'drop table if exists temp."{name}"')
+        if name not in keep:
+            con.execute(f'drop table if exists temp."{name}"')
 
 
 def _append_manifest(db_path: Path, entries: list[dict]) -> None:
@@ -258,43 +252,104 @@ def _append_manifest(db_path: Path, entries: list[dict]) -> None:
         os.fsync(fh.fileno())
 
 
-def _load_one(con, path: Path, db_path: Path, kind, options, seen: set[str], load_id: int) -> FileResult:
+def _stage_one(con, path: Path, db_path: Path, kind, options, seen: set[str],
+               load_id: int) -> tuple[FileResult, C.Staged | None]:
+    """Hash, read and validate one file; nothing is written yet (see `_write_batch`)."""
     res = FileResult(file=path.name)
     if not path.is_file():
         res.message_vi = f"{path}: không tìm thấy tệp — kiểm tra đường dẫn."
         res.message_en = f"{path}: file not found — check the path."
-        return res
+        return res, None
     digest = sha256_of(path)
     if digest in seen:
         res.status = "duplicate"
         res.message_vi = f"{path.name}: nội dung này đã được nạp trước đây — bỏ qua."
         res.message_en = f"{path.name}: this content was loaded before — nothing to do."
-        return res
+        return res, None
     try:
         staged = _stage_file(path, con, kind, options)
     except SourceFileError as err:
         res.message_vi, res.message_en = err.message_vi, err.message_en
-        return res
+        return res, None
     res.kind, res.rows_read, res.rows_rejected = staged.kind, staged.rows_read, staged.rows_rejected
     res.reasons, res.notes = staged.reasons, list(staged.notes)
-    stored = _store_copy(path, digest, db_path)
+    res.status = "partial" if res.rows_rejected else "loaded"
+    seen.add(digest)
+    res.load_id, res.sha256, res.stored_path = load_id, digest, _store_copy(path, digest, db_path)
+    return res, staged
+
+
+def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult, C.Staged]]) -> None:
+    """Write every staged file of the batch: one replace-by-key pass per warehouse table.
+
+    A later file replaces an earlier one (in the warehouse or earlier in the batch) for the same key;
+    all rows of the latest file for a key are kept (a key may hold several rows, e.g. indicators)."""
+    by_target: dict[str, list[tuple[int, C.Output]]] = {}
+    for res, staged in pending:
+        for out in staged.outputs:
+            by_target.setdefault(out.target, []).append((res.load_id, out))
+    replaced: dict[int, int] = {}
+    loaded: dict[int, int] = {}
     con.execute("begin transaction")
     try:
-        res.rows_loaded, res.rows_replaced = _write(con, staged, load_id)
-        con.execute(f"""
-            insert into etl_reject select ?, ?, source_row, column_name, value, rule, message_vi, message_en
-            from {staged.rejects}""", [load_id, path.name])
-        res.status = "partial" if res.rows_rejected else "loaded"
-        con.execute("insert into etl_load values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [load_id, path.name, stored, digest, staged.kind, datetime.now(), res.rows_read,
-                     res.rows_loaded, res.rows_replaced, res.rows_rejected, res.status])
+        for target, outs in by_target.items():
+            keys = outs[0][1].keys
+            cols = [r[0] for r in con.execute(f"describe {outs[0][1].temp}").fetchall()]
+            col_list = ", ".join(cols)
+            batch = C.temp_name("batch")
+            union = " union all ".join(f"select {col_list}, {int(lid)} as load_id from {o.temp}" for lid, o in outs)
+            con.execute(f"create temp table {batch} as {union}")
+            key_cols = ", ".join(keys)
+            key_match = " and ".join(f"t.{k} = b.{k}" for k in keys)
+            primary_ids = [lid for lid, o in outs if o.primary]
+            several = len(outs) > 1
+            target_has_rows = bool(con.execute(f"select count(*) from (select 1 from {target} limit 1)").fetchall()[0][0])
+            # Per key: the first and the last file of the batch that carries it (hash aggregates;
+            # windows over millions of dossier ids would sort).
+            spans = C.temp_name("spans")
+            if several:
+                con.execute(f"create temp table {spans} as select {key_cols}, min(load_id) as first_load, "
+                            f"max(load_id) as last_load from {batch} group by all")
+            if primary_ids:
+                # Rows replacing an earlier version: their key is in the warehouse already or in an
+                # earlier file of this batch.
+                existing = (f"select distinct {key_cols}, true as found from {target} t "
+                            f"where exists (select 1 from {batch} b where {key_match})") if target_has_rows else \
+                    f"select {key_cols}, true as found from {target} limit 0"
+                earlier = f"join {spans} s using ({key_cols})" if several else ""
+                first = "s.first_load" if several else "b.load_id"
+                counts = con.execute(f"""
+                    with existing as ({existing})
+                    select b.load_id, count(*) filter (where e.found or {first} < b.load_id), count(*)
+                    from {batch} b {earlier} left join existing e using ({key_cols})
+                    group by b.load_id
+                """).fetchall()
+                for lid, n_replaced, n_loaded in counts:
+                    if lid in primary_ids:
+                        replaced[lid], loaded[lid] = n_replaced, n_loaded
+            if target_has_rows:
+                con.execute(f"delete from {target} t where exists (select 1 from {batch} b where {key_match})")
+            if several:
+                con.execute(f"""insert into {target} ({col_list}, load_id)
+                    select {", ".join("b." + c for c in cols)}, b.load_id from {batch} b
+                    semi join {spans} s on {" and ".join(f"b.{k} = s.{k}" for k in keys)} and b.load_id = s.last_load""")
+                con.execute(f"drop table {spans}")
+            else:
+                con.execute(f"insert into {target} ({col_list}, load_id) select {col_list}, load_id from {batch}")
+            con.execute(f"drop table {batch}")
+        for res, staged in pending:
+            res.rows_loaded = loaded.get(res.load_id, 0)
+            res.rows_replaced = replaced.get(res.load_id, 0)
+            con.execute(f"""
+                insert into etl_reject select ?, ?, source_row, column_name, value, rule, message_vi, message_en
+                from {staged.rejects}""", [res.load_id, res.file])
+            con.execute("insert into etl_load values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [res.load_id, res.file, res.stored_path, res.sha256, staged.kind, datetime.now(),
+                         res.rows_read, res.rows_loaded, res.rows_replaced, res.rows_rejected, res.status])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    seen.add(digest)
-    res.load_id, res.sha256, res.stored_path = load_id, digest, stored
-    return res
 
 
 def rebuild(db_path: Path | None = None) -> LoadSummary:

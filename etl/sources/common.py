@@ -11,6 +11,7 @@ values) only ever reaches SQL as bound parameters or as data in tables.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 
@@ -120,8 +121,7 @@ def map_columns(kind: str, table: SourceTable) -> tuple[dict[str, str], dict[str
 def _required_label(req: str) -> str:
     names = []
     for alt in req.split("|"):
-        aliases = H.KIND_COLUMNS["dossiers"].get(alt) or H.KIND_COLUMNS["signatures"].get(alt) or \
-            H.KIND_COLUMNS["index"].get(alt) or []
+        aliases = next((cols[alt] for cols in H.KIND_COLUMNS.values() if alt in cols), [])
         names.append(f"{aliases[0]} ({alt})" if aliases else alt)
     return " / ".join(names)
 
@@ -150,8 +150,6 @@ def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool
 
     A valid official code wins; otherwise the name is matched (accent-insensitive, province-aware)
     and an ambiguous name is refused with its candidates, never guessed."""
-    from etl.reference import matcher
-
     con.execute(f"""
         alter table {staged} add column commune_code integer;
         alter table {staged} add column province_code integer;
@@ -170,11 +168,10 @@ def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool
             select distinct raw_commune_name, raw_province_code, raw_province_name from {staged}
             where commune_status is null and raw_commune_name is not null
         """).fetchall()
-        m = matcher()
         rows = []
         for name, prov_code, prov_name in pairs:
             province = prov_code if prov_code not in (None, "") else prov_name
-            result = m.match_commune(name, province)
+            result = _match_commune(name, province)
             candidates = "; ".join(f"{c[1]} ({c[2]}, {c[0]})" for c in result.candidates)
             rows.append((name, prov_code, prov_name, result.code, result.status, candidates))
         if rows:
@@ -194,6 +191,14 @@ def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool
             """)
             con.unregister("commune_matches")
     con.execute(f"update {staged} set commune_status = 'unknown' where commune_status is null")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _match_commune(name: str, province: str | None):
+    """Matches are pure functions of (name, province): monthly files repeat the same names."""
+    from etl.reference import matcher
+
+    return matcher().match_commune(name, province)
 
 
 def commune_rules(code_label: str, name_label: str) -> list[Rule]:
@@ -220,9 +225,15 @@ def commune_rules(code_label: str, name_label: str) -> list[Rule]:
     ]
 
 
-def date_rules(column: str, label_vi: str, label_en: str) -> list[Rule]:
-    """Unparseable dates and dates outside 2015..today for one date column."""
+def date_rules(column: str, label_vi: str, label_en: str, future_ok: bool = False) -> list[Rule]:
+    """Unparseable dates and dates outside 2015..today (2015.. when `future_ok`) for one date column."""
     raw, parsed = f"raw_{column}", column
+    if future_ok:
+        return [date_rules(column, label_vi, label_en)[0],
+                Rule(f"date_out_of_range_{column}", column, f"{parsed} < timestamp '{EARLIEST_DATE}'", raw,
+                     f"format('{label_vi} {{}} trước 01/01/2015 — sửa ngày hoặc xóa dòng.', fmt_date({parsed}))",
+                     f"format('{label_en} {{}} is before 01/01/2015 — fix the date or drop the row.', "
+                     f"fmt_date({parsed}))")]
     return [
         Rule(f"bad_date_{column}", column, f"{raw} is not null and {parsed} is null", raw,
              f"format('{label_vi} \"{{}}\" không đọc được — dùng dạng dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc "

@@ -61,7 +61,7 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
                "'thiếu ngày tiếp nhận — điền ngày tiếp nhận (dd/mm/yyyy).'",
                "'no received date — fill in the received date (dd/mm/yyyy).'"),
         *C.date_rules("received_at", "ngày tiếp nhận", "received date"),
-        *C.date_rules("due_at", "ngày hẹn trả", "due date"),
+        *C.date_rules("due_at", "ngày hẹn trả", "due date", future_ok=True),   # open dossiers fall due later
         *C.date_rules("finished_at", "ngày hoàn thành", "finished date"),
         *C.date_rules("returned_at", "ngày trả kết quả", "returned date"),
         C.Rule("finished_before_received", "finished_at", "finished_at < received_at", "raw_finished_at",

@@ -5,6 +5,12 @@
 -- after the due date, or unfinished while the due date has passed by the data's as-of instant
 -- (the latest received/finished timestamp in fact_dossier), as PRODUCT.md §5 judges unfinished
 -- dossiers at the period end.  Rates are fractions 0..1, NULL where the denominator is 0.
+-- Digital skills (Bình dân học vụ số): population, adults, villages from the latest year on or before
+-- the month's year; digital teams and members as of the month's last day (a commune's register when it
+-- has a team established by then, else its latest count); training sessions and participants in the
+-- month; VNeID level-2 accounts and adults certified from the latest report on or before the month
+-- (each figure on its own).  Training and VNeID months widen the months range; population years and
+-- team dates do not (they are stocks carried into the months).
 create or replace table mart_commune_month as
 with bounds as (
     select min(m) as first_month, max(m) as last_month from (
@@ -16,6 +22,10 @@ with bounds as (
         union all select max(period_start) from fact_index_score where period_type = 'month'
         union all select min(period_start) from fact_index_total where period_type = 'month'
         union all select max(period_start) from fact_index_total where period_type = 'month'
+        union all select cast(date_trunc('month', min(training_on)) as date) from fact_training_session
+        union all select cast(date_trunc('month', max(training_on)) as date) from fact_training_session
+        union all select min(month) from fact_vneid_month
+        union all select max(month) from fact_vneid_month
     )
 ),
 months as (
@@ -52,6 +62,52 @@ index_month as (
     select commune_code, period_start as month, index_total, index_rank
     from mart_index_period where period_type = 'month'
 ),
+population as (
+    select pc.commune_code, m.month, p.population, p.adults, p.villages
+    from (select distinct commune_code from fact_population_year) pc
+    cross join months m
+    asof join fact_population_year p on p.commune_code = pc.commune_code and year(m.month) >= p.year
+),
+team_register as (
+    select t.commune_code, m.month, count(*) as digital_teams, cast(sum(t.members) as bigint) as team_members
+    from fact_digital_team t
+    join months m on t.established_on < m.month + interval 1 month
+    where t.record_type = 'team'
+    group by all
+),
+team_count as (
+    select tc.commune_code, m.month, t.teams as digital_teams, t.members as team_members
+    from (select distinct commune_code from fact_digital_team where record_type = 'commune_count') tc
+    cross join months m
+    asof join (select commune_code, established_on, teams, members from fact_digital_team
+               where record_type = 'commune_count') t
+        on t.commune_code = tc.commune_code and cast(m.month + interval 1 month as date) > t.established_on
+),
+training as (
+    select commune_code, cast(date_trunc('month', training_on) as date) as month,
+           count(distinct struct_pack(training_on, topic)) as training_sessions,
+           cast(sum(participants) as bigint) as training_participants,
+           cast(coalesce(sum(participants) filter (where audience <> 'pupils'), 0) as bigint)
+               as training_participants_adults
+    from fact_training_session
+    group by all
+),
+vneid_level2 as (
+    select vc.commune_code, m.month, v.vneid_level2_active
+    from (select distinct commune_code from fact_vneid_month where vneid_level2_active is not null) vc
+    cross join months m
+    asof join (select commune_code, month, vneid_level2_active from fact_vneid_month
+               where vneid_level2_active is not null) v
+        on v.commune_code = vc.commune_code and m.month >= v.month
+),
+certified as (
+    select cc.commune_code, m.month, v.adults_certified
+    from (select distinct commune_code from fact_vneid_month where adults_certified is not null) cc
+    cross join months m
+    asof join (select commune_code, month, adults_certified from fact_vneid_month
+               where adults_certified is not null) v
+        on v.commune_code = cc.commune_code and m.month >= v.month
+),
 final as (
     select c.commune_code, c.province_code, m.month,
            coalesce(d.dossiers_received, 0) as dossiers_received,
@@ -73,11 +129,24 @@ final as (
            d.dossiers_digitized / nullif(d.dossiers_received, 0) as digitized_rate,
            s.docs_issued, s.docs_confidential, s.docs_signed,
            s.docs_signed / nullif(s.docs_issued - s.docs_confidential, 0) as signature_rate,
-           i.index_total, i.index_rank
+           i.index_total, i.index_rank,
+           p.population, p.adults, p.villages,
+           coalesce(tr.digital_teams, tc.digital_teams) as digital_teams,
+           coalesce(tr.team_members, tc.team_members) as team_members,
+           coalesce(t.training_sessions, 0) as training_sessions,
+           coalesce(t.training_participants, 0) as training_participants,
+           coalesce(t.training_participants_adults, 0) as training_participants_adults,
+           v2.vneid_level2_active, ac.adults_certified
     from dim_commune c
     cross join months m
     left join dossiers d on d.commune_code = c.commune_code and d.month = m.month
     left join signatures s on s.commune_code = c.commune_code and s.month = m.month
     left join index_month i on i.commune_code = c.commune_code and i.month = m.month
+    left join population p on p.commune_code = c.commune_code and p.month = m.month
+    left join team_register tr on tr.commune_code = c.commune_code and tr.month = m.month
+    left join team_count tc on tc.commune_code = c.commune_code and tc.month = m.month
+    left join training t on t.commune_code = c.commune_code and t.month = m.month
+    left join vneid_level2 v2 on v2.commune_code = c.commune_code and v2.month = m.month
+    left join certified ac on ac.commune_code = c.commune_code and ac.month = m.month
 )
 select * from final order by commune_code, month;

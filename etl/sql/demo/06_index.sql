@@ -1,0 +1,49 @@
+-- Demo step 6: published index scores (Decision 766, six groups) per commune and month, consistent
+-- with the dossiers: TDGQ = on-time ratio x 20 (dossiers still within their deadline at the end of
+-- the data are not judged); CLGQ full at >= 50% online; TTTT and MDSH full at >= 80%; MDHL from
+-- 100% - overdue share - complaints, full at >= 90%; CKMB from the commune's quality.  Small noise
+-- on every group but TDGQ; scores rounded to 2 decimals and the total is the sum of the groups.
+create or replace table demo_index as
+with dossier_month as (
+    select commune_code, m_idx,
+        count(*) as received,
+        count(*) filter (where finish_at < demo_data_end() and finish_at <= due_at) as on_time,
+        count(*) filter (where finish_at >= demo_data_end() and due_at >= demo_data_end()) as pending,
+        count(*) filter (where channel = 2) as online,
+        count(*) filter (where fee) as with_fee,
+        count(*) filter (where paid_via is not null) as paid_online,
+        count(*) filter (where digitized = 1) as digitized
+    from demo_dossier
+    group by all
+),
+shares as (
+    select cm.commune_code, cm.province_code, cm.m_idx, cm.ym, cm.quality, cm.trend, cm.complaint_share,
+        d.on_time / nullif(d.received - d.pending, 0) as on_time_ratio,
+        (d.received - d.pending - d.on_time) / nullif(d.received - d.pending, 0) as overdue_share,
+        d.online / nullif(d.received, 0) as online_share,
+        d.paid_online / nullif(d.with_fee, 0) as paid_share,
+        d.digitized / nullif(d.received, 0) as digitized_share,
+        demo_u(cm.commune_code, cm.ym, 0, 50) as u_ckmb,
+        demo_u(cm.commune_code, cm.ym, 0, 51) as u_clgq,
+        demo_u(cm.commune_code, cm.ym, 0, 52) as u_tttt,
+        demo_u(cm.commune_code, cm.ym, 0, 53) as u_mdsh,
+        demo_u(cm.commune_code, cm.ym, 0, 54) as u_mdhl
+    from demo_commune_month cm
+    join dossier_month d using (commune_code, m_idx)
+),
+scores as (
+    select commune_code, province_code, m_idx, ym,
+        cast(round(18 * demo_clamp(0.70 + 0.22 * quality + 0.06 * trend + 0.08 * (u_ckmb - 0.5), 0, 1), 2)
+             as decimal(5, 2)) as ckmb,
+        cast(round(20 * coalesce(on_time_ratio, 1), 2) as decimal(5, 2)) as tdgq,
+        cast(round(demo_clamp(12 * least(1, coalesce(online_share, 0) / 0.5) + 0.5 * (u_clgq - 0.5), 0, 12), 2)
+             as decimal(5, 2)) as clgq,
+        cast(round(demo_clamp(10 * least(1, coalesce(paid_share, 0) / 0.8) + 0.5 * (u_tttt - 0.5), 0, 10), 2)
+             as decimal(5, 2)) as tttt,
+        cast(round(demo_clamp(22 * least(1, coalesce(digitized_share, 0) / 0.8) + 0.6 * (u_mdsh - 0.5), 0, 22), 2)
+             as decimal(5, 2)) as mdsh,
+        cast(round(demo_clamp(18 * least(1, (1 - coalesce(overdue_share, 0) - complaint_share) / 0.9)
+                              + 0.4 * (u_mdhl - 0.5), 0, 18), 2) as decimal(5, 2)) as mdhl
+    from shares
+)
+select *, ckmb + tdgq + clgq + tttt + mdsh + mdhl as total from scores;
