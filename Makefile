@@ -48,8 +48,9 @@ test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev $(DB)
 	$(BIN)/python bench/bench_demo_build.py
+	CDS_WAREHOUSE=$(DB) $(BIN)/python bench/bench_pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

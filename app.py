@@ -1,39 +1,35 @@
-"""Entry page: what the warehouse holds and how fresh it is (the full dashboard comes with its issue)."""
+"""Entry point: navigation over the pages, the global filters in the sidebar (kept in the URL), the
+data-as-of stamp and the demo banner on every page.  Pages live in views/ (a folder named pages/ would switch Streamlit to its legacy multipage mode and bypass this navigation); numbers come from metrics/."""
 
 import streamlit as st
 
 from metrics import db, warehouse
-from metrics.i18n import LANGS, fmt_month, fmt_number, t
+from metrics.i18n import t
+from ui import cache, format, state
+from ui.nav import pages_for
 
-st.set_page_config(page_title="CĐS cấp xã", layout="wide")
-lang = st.query_params.get("lang", "vi")
-lang = lang if lang in LANGS else "vi"
-lang = st.sidebar.radio(t("language", lang), LANGS, index=LANGS.index(lang),
-                        format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code], horizontal=True)
-st.query_params["lang"] = lang
+st.set_page_config(page_title="CĐS cấp xã", page_icon=":material/insights:", layout="wide")
 
-st.title(t("app_title", lang))
-st.caption(t("app_subtitle", lang))
 try:
-    demo = warehouse.is_demo()
-    coverage = warehouse.coverage()
-    as_of = warehouse.data_as_of()
+    ctx = state.init()
 except db.WarehouseMissing:
-    st.warning(t("no_warehouse", lang))
+    lang = st.query_params.get("lang", "vi")
+    st.title(t("app_title", lang if lang in ("vi", "en") else "vi"))
+    st.warning(t("no_warehouse", lang if lang in ("vi", "en") else "vi"))
     st.stop()
+lang = ctx.lang
 
-if demo:
-    st.info(t("demo_banner", lang))
-stamp = ", ".join(f"{t('source_' + r.source, lang)} {fmt_month(r.last_month, lang)}" for r in as_of.itertuples())
+pages = [st.Page(p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon, default=(i == 0))
+         for i, p in enumerate(pages_for(ctx.role))]
+page = st.navigation(pages, position="sidebar")
+
+for notice in ctx.notices:
+    st.warning(t(notice.key, lang).format(**notice.args), icon=":material/link_off:")
+if cache.data(warehouse.is_demo):
+    st.info(t("demo_banner", lang), icon=":material/science:")
+as_of = cache.data(warehouse.data_as_of, ctx.scope)
+stamp = " · ".join(f"{t('source_' + r.source, lang)} {format.as_of(r.last_month, lang)}"
+                   for r in as_of.itertuples())
 st.caption(f"{t('data_as_of', lang)}: {stamp}")
 
-st.subheader(t("coverage", lang))
-table = coverage.assign(
-    source=coverage["source"].map(lambda s: t("source_" + s, lang)),
-    row_count=coverage["row_count"].map(lambda n: fmt_number(n, lang)),
-    first_month=coverage["first_month"].map(lambda d: fmt_month(d, lang)),
-    last_month=coverage["last_month"].map(lambda d: fmt_month(d, lang)),
-).rename(columns={"source": t("source", lang), "row_count": t("rows", lang),
-                  "communes": t("communes_with_data", lang), "communes_in_scope": t("communes_in_scope", lang),
-                  "first_month": t("first_month", lang), "last_month": t("last_month", lang)})
-st.dataframe(table, hide_index=True)
+page.run()

@@ -1,26 +1,42 @@
 """Demo data: the source files a provincial data steward would receive, then loaded through the ETL.
 
-`build_demo(db_path, out_dir)` writes, under `out_dir`:
+`build_demo(db_path, out_dir)` writes, under `out_dir`, for each month:
 
-* ``dossiers/ho-so-25-phu-tho-2025-10.csv``: one dossier export per province and month (Vietnamese
-  headers, dates dd/mm/yyyy HH:MM; a few provinces' systems write ISO dates).  A few communes send
-  their own Excel export instead (``dossiers/ho-so-25-phu-tho-xa-van-ban-2025-10.xlsx``: title rows
-  above the header, the portal's field names, real date cells, the commune by name and province);
-  their dossiers are then not in the province's CSV.  Month M's export holds the dossiers received
-  in M plus the earlier ones finished or returned in M, as they stood at the end of M, so a dossier
-  appears in two consecutive exports and the later version must replace the earlier one.
-* ``signatures/ky-so-2025-10.csv``: documents issued / classified / signed per commune and month
-  (Lào Cai and Sơn La send theirs as XLSX, ``signatures/ky-so-15-lao-cai-2025-10.xlsx``).
-* ``index/chi-so-766-25-phu-tho-2025-08.xlsx`` (Hà Nội, Sơn La, Lào Cai, Phú Thọ) or ``.csv`` (the
-  others): the published Decision 766 scores of a province's communes for one month, six groups;
-  some provinces publish no rank column (the loader computes the ranks).
+* ``dossiers/ho-so-ca-nuoc-2025-10.csv``: ONE national dossier export for the month, every commune
+  of every province in the run, one row per dossier (Vietnamese headers, the province in the
+  ``Tỉnh`` column; dates dd/mm/yyyy HH:MM, but each row keeps its province's system's format, so
+  the ISO-date provinces, `ISO_DATE_PROVINCES`, put yyyy-mm-dd HH:MM:SS rows in the same file).
+  A few communes send their own Excel export instead (`XLSX_DOSSIER_EXPORTS`:
+  ``dossiers/ho-so-25-phu-tho-xa-van-ban-2025-10.xlsx``,
+  ``dossiers/ho-so-01-ha-noi-xa-dai-xuyen-2025-08.xlsx``: title rows above the header, the portal's
+  field names, real date cells, the commune by name and province); in those months their dossiers
+  are not in the national CSV.  Month M's export holds the dossiers received in M plus the earlier
+  ones finished or returned in M, as they stood at the end of M, so a dossier appears in more than
+  one month's export and the later version must replace the earlier one.
+* ``signatures/ky-so-2025-10.csv``: documents issued / classified / signed per commune, all
+  communes but Sơn La's, which come as the province's own XLSX (`SIGNATURE_XLSX_PROVINCES`,
+  ``signatures/ky-so-14-son-la-2025-10.xlsx``, title rows above the header).
+* the published Decision 766 scores of the communes, six groups: Hà Nội and Phú Thọ publish their
+  own XLSX sheet (`INDEX_XLSX_PROVINCES`, ``index/chi-so-766-01-ha-noi-2025-08.xlsx``); the other
+  provinces come in one CSV per month, ``index/chi-so-766-cac-tinh-2025-08.csv`` for those publishing
+  ranks and ``index/chi-so-766-cac-tinh-khong-xep-hang-2025-08.csv``, without the ``Xếp hạng``
+  column, for those that publish none (`INDEX_NO_RANK_PROVINCES`; the loader computes their ranks;
+  Phú Thọ's XLSX has no rank column either).  Rows are ordered by province, then STT (by rank, or
+  by official commune code where there are no ranks).
 
-and loads them with `etl.loader.load_files(..., demo=True)` in month order.
+Why so few files: with one file per province and month, the per-file overhead (writing, and above
+all loading: each file is staged, validated and recorded in `etl_load` on its own) made the full
+demo build miss its 60 s target (files + load, measured by ``bench/bench_demo_build.py``); fewer,
+larger files cut that overhead.  The full default demo (34 provinces, 16 months) is 16 x 7 files
+plus the 9 communes' own XLSX exports, 121 files.  `build_demo` also writes the digital-skills
+demo (`etl.demo_skills.build_skills_demo`) and loads everything, these files month by month and
+then the skills files, in ONE `etl.loader.load_files(..., demo=True)` call.
 
 Everything is generated in DuckDB SQL (`etl/sql/demo/*.sql`) from hash-based pseudo-random draws
 keyed by (seed, commune, month, dossier, draw), never row by row in Python: the same seed gives
-byte-identical files, and one commune's data do not depend on which other communes are generated.  Volumes are about a twentieth
-of the real ones (PRODUCT.md §5).
+byte-identical files, and one commune's data do not depend on which other communes are generated
+(its rows in a national file are the same, in the same order, whoever else is in the run).  Volumes
+are about a twentieth of the real ones (PRODUCT.md §5).
 
 The facts of the source article (PRODUCT.md §1) the demo tells:
 * Xã Vân Bán (Phú Thọ, 8380) signs 100% of its non-classified outgoing documents from 10/2025
@@ -123,10 +139,14 @@ XLSX_DOSSIER_EXPORTS = {
     VAN_BAN: ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"],
     DAI_XUYEN: ["2025-08", "2025-09", "2025-10"],
 }
-# Provinces whose one-stop system writes ISO dates, from the given month on ('' = always).
+# Provinces whose one-stop system writes ISO dates, from the given month on ('' = always); their
+# rows sit in the national CSV beside the others' dd/mm/yyyy rows.
 ISO_DATE_PROVINCES = {22: "", 48: "", 25: "2026-07"}
+# Provinces publishing their own index XLSX (Hà Nội, Phú Thọ); the others share the monthly CSVs.
 INDEX_XLSX_PROVINCES = (1, 25)
+# Provinces whose index sheet has no rank column (the CSV ones go to the ``khong-xep-hang`` CSV).
 INDEX_NO_RANK_PROVINCES = (4, 12, 25, 33, 46, 68, 86)
+# Provinces sending their signature counts as their own XLSX (Sơn La); the others share the CSV.
 SIGNATURE_XLSX_PROVINCES = (14,)
 
 # Days off (besides weekends) on which no dossier is received at the counter.
@@ -482,7 +502,8 @@ def _provinces(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, str]]:
 def _write_csv_parts(con: duckdb.DuckDBPyConnection, sql: str, path_of) -> list[tuple[int, Path]]:
     """Write one CSV per value of the query's first column, `part` (rows ordered by it).
 
-    One query and Arrow slices instead of a COPY per file: the files are written in one pass."""
+    One query and Arrow slices instead of a COPY per file: the files are written in one pass.  The
+    callers use the month as `part`, so each kind of CSV is one file per month."""
     table = con.sql(sql).to_arrow_table()
     if table.num_rows == 0:
         return []
@@ -500,6 +521,8 @@ def _write_csv_parts(con: duckdb.DuckDBPyConnection, sql: str, path_of) -> list[
 
 
 def _write_dossiers(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str, list[Path]]) -> None:
+    """One national CSV per month (every commune but the XLSX ones, each row in its province's date
+    format), then the communes' own XLSX exports of that month."""
     months = _months(con)
     con.execute("""
         create macro demo_fmt(ts, iso) as case when iso then strftime(ts, '%Y-%m-%d %H:%M:%S')
@@ -581,6 +604,8 @@ def _write_dossier_xlsx(con: duckdb.DuckDBPyConnection, out_dir: Path, commune: 
 
 
 def _write_signatures(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str, list[Path]]) -> None:
+    """One CSV per month for the communes of all provinces but `SIGNATURE_XLSX_PROVINCES`, which get
+    one XLSX per province and month."""
     months, provinces = _months(con), _provinces(con)
     xlsx = ", ".join(str(p) for p in SIGNATURE_XLSX_PROVINCES)
     select = """s.commune_code as "Mã xã", c.name as "Tên xã", c.province_name as "Tỉnh", m.period as "Tháng",
@@ -621,6 +646,9 @@ def _write_signatures(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict
 
 
 def _write_index(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str, list[Path]]) -> None:
+    """Two CSVs per month for the provinces not in `INDEX_XLSX_PROVINCES` (with ranks; without the
+    rank column, `INDEX_NO_RANK_PROVINCES`), rows by province then STT; one XLSX per month for each
+    province in `INDEX_XLSX_PROVINCES`."""
     months, provinces = _months(con), _provinces(con)
     group_cols = ", ".join(f'i.{g} as "{title}"' for g, title in INDEX_GROUP_TITLES)
     # The portal lists units by rank; a sheet without ranks lists them by official code.
@@ -642,11 +670,15 @@ def _write_index(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str,
     columns = ", ".join(f'"{c}"' for c in INDEX_COLUMNS)
 
     def path_of(key: int) -> Path:
+        """A province's own sheet (its ``.xlsx`` name is taken from this)."""
         province, m_idx = divmod(key, 1000)
         return out_dir / "index" / f"chi-so-766-{province:02d}-{provinces[province][1]}-{months[m_idx][0]}.csv"
 
+    # (sort key, path); key = month * 1000 + 0 (CSV with ranks), + province code (XLSX) or + 900 (CSV
+    # without ranks): a month's index files are loaded together, in that order.
     written = []
-    # The provinces publishing plain CSV come as one sheet per month (two: with and without ranks).
+    # The provinces publishing plain CSV come as one national sheet per month (two: with and without
+    # ranks), not one per province: fewer files, less per-file overhead in the build.
     for no_rank in (False, True):
         cols = columns if not no_rank else columns.replace(', "Xếp hạng"', "")
         suffix = "khong-xep-hang-" if no_rank else ""

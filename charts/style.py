@@ -1,0 +1,76 @@
+"""One visual language: colour-blind-safe colours (Okabe–Ito; ColorBrewer RdBu for tiers), fonts,
+separators and the layout every figure shares."""
+
+from __future__ import annotations
+
+import textwrap
+
+import plotly.graph_objects as go
+
+# One colour per index group, on every page (Okabe–Ito, safe for the common colour-vision deficiencies).
+GROUP_COLOURS = {"CKMB": "#0072B2", "TDGQ": "#E69F00", "CLGQ": "#009E73",
+                 "TTTT": "#CC79A7", "MDSH": "#56B4E9", "MDHL": "#D55E00"}
+# Quartile tiers (PAPI style): 1 best .. 4 lagging; a diverging blue–red scale (ColorBrewer RdBu).
+TIER_COLOURS = {1: "#2166AC", 2: "#92C5DE", 3: "#F4A582", 4: "#B2182B"}
+TIER_TEXT_COLOURS = {1: "#FFFFFF", 2: "#111111", 3: "#111111", 4: "#FFFFFF"}
+# Filing channels.
+CHANNEL_COLOURS = {"in_person": "#999999", "online_partial": "#56B4E9", "online_full": "#0072B2",
+                   "post": "#E69F00"}
+MAIN = "#0072B2"          # the unit being looked at
+HIGHLIGHT = "#E69F00"     # the selected province / commune among others
+MEDIAN = "#555555"        # province median reference (dashed)
+TARGET = "#111111"        # target reference (dotted)
+UP, DOWN = "#0072B2", "#D55E00"
+SEQUENTIAL = "Cividis"    # heat grids (colour-blind safe, ordered by lightness)
+# A palette for lines of several communes (bump chart): Okabe–Ito plus Tol's muted extras.
+LINES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#882255",
+         "#44AA99", "#999933"]
+
+FONT = "Source Sans Pro, Noto Sans, DejaVu Sans, Arial, sans-serif"
+TITLE_WIDTH = 44          # characters per title line: fits a phone-width chart
+HEIGHT = 360
+
+
+def separators(lang: str) -> str:
+    """Plotly's separators: decimal then thousands (1.234,5 in Vietnamese, 1,234.5 in English)."""
+    return ",." if lang == "vi" else ".,"
+
+
+def wrap(text: str, width: int = TITLE_WIDTH) -> str:
+    return "<br>".join(textwrap.wrap(text, width)) if text else text
+
+
+def layout(fig: go.Figure, lang: str, title: str, x_title: str | None = None, y_title: str | None = None,
+           subtitle: str | None = None, height: int = HEIGHT, legend: bool = True) -> go.Figure:
+    """Apply the shared layout: title (wrapped for phones), axis titles with units, separators."""
+    title_text = wrap(title)
+    lines = title_text.count("<br>") + 1 + (1 if subtitle else 0)
+    top = 34 + 22 * lines
+    # The legend sits under the x axis (tick labels and title): a fixed distance in pixels, turned
+    # into the plot's fraction so that tall and short charts look the same.
+    plot_px = max(120, height - top - 60)
+    legend_y = -(62 if x_title else 34) / plot_px
+    fig.update_layout(
+        template="plotly_white",
+        separators=separators(lang),
+        font={"family": FONT, "size": 13, "color": "#1F2933"},
+        title={"text": title_text, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top",
+               "font": {"size": 16}, **({"subtitle": {"text": wrap(subtitle, 60), "font": {"size": 12}}}
+                                        if subtitle else {})},
+        margin={"l": 8, "r": 8, "t": top, "b": 8},
+        height=height,
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "top", "y": legend_y, "x": 0, "xanchor": "left",
+                "title": {"text": ""}, "traceorder": "normal"},
+        hoverlabel={"font": {"family": FONT, "size": 13}},
+        colorway=LINES,
+    )
+    fig.update_xaxes(title_text=x_title, automargin=True)
+    fig.update_yaxes(title_text=y_title, automargin=True)
+    return fig
+
+
+def month_axis(fig: go.Figure) -> go.Figure:
+    """Months on the x axis written mm/yyyy."""
+    fig.update_xaxes(tickformat="%m/%Y", hoverformat="%m/%Y")
+    return fig

@@ -1,0 +1,89 @@
+"""The two building blocks every page's figures come from.
+
+* `commune_counts`: dossier and signature counts per commune and period (summed months of
+  mart_commune_month), with the rates of metrics/definitions.py;
+* `index_results`: service-index results per commune and period (mart_index_period; quarter/year
+  derived from the months when not published).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl.periods import Period
+from metrics import db
+from metrics.calendar import period_params
+from metrics.definitions import add_rates, quartile_tiers, rank_change
+from metrics.scope import OPEN, Scope
+
+COMMUNE_PERIOD_SQL = db.read_sql("commune_period.sql")
+INDEX_PERIOD_SQL = db.read_sql("index_period.sql")
+PLACES_SQL = db.read_sql("places.sql")
+MONTH_RANGE_SQL = db.read_sql("month_range.sql")
+
+
+def places(scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """Communes the caller may see, with their province: commune_code, commune_name, division_type,
+    province_code, province_name."""
+    return db.query(PLACES_SQL, scope.sql_params(), path)
+
+
+def month_range(scope: Scope = OPEN, path=None) -> tuple:
+    """(first_month, last_month) with any data in scope; (None, None) for an empty warehouse."""
+    df = db.query(MONTH_RANGE_SQL, scope.sql_params(), path)
+    if df.empty:
+        return (None, None)
+    first, last = df.iloc[0]["first_month"], df.iloc[0]["last_month"]
+    return (_to_date(first), _to_date(last))
+
+
+def _to_date(value):
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+def commune_counts(periods: list[Period], province: int | None = None, commune: int | None = None,
+                   scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """One row per commune and period: summed counts and the rates computed from them."""
+    params = {**period_params(periods), "province": province, "commune": commune, **scope.sql_params()}
+    df = db.query(COMMUNE_PERIOD_SQL, params, path)
+    return add_rates(df)
+
+
+def index_results(periods: list[Period], province: int | None = None, commune: int | None = None,
+                  scope: Scope = OPEN, path=None, *, published: bool = False) -> pd.DataFrame:
+    """One row per commune and period with an index result: total, rank within the province,
+    national rank, six group scores, is_derived (quarter/year averaged from months).
+
+    `published=True` reads with `Scope.published_params()`: the published scores and ranks of every
+    commune of the scope's province (a commune scope sees its province's ranking, as the portal
+    publishes it); by default a commune scope sees its own commune only."""
+    if not periods:
+        raise ValueError("index_results needs at least one period")
+    period_type = periods[0].period_type
+    scope_params = scope.published_params() if published else scope.sql_params()
+    params = {**period_params(periods), "period_type": period_type, "province": province,
+              "commune": commune, **scope_params}
+    return db.query(INDEX_PERIOD_SQL, params, path)
+
+
+def index_with_change(period: Period, province: int | None = None, commune: int | None = None,
+                      scope: Scope = OPEN, path=None, *, published: bool = False) -> pd.DataFrame:
+    """Index results of `period` with the previous period's rank and total, the change in rank
+    (positive = moved up) and the quartile tier within the province (metrics.definitions.quartile_tiers,
+    cut from every commune of the province with a result, whatever the caller may see)."""
+    prev = period.previous()
+    df = index_results([prev, period], province, commune, scope, path, published=published)
+    cur = df[df["period"] == period.key].copy()
+    before = df[df["period"] == prev.key][["commune_code", "index_rank", "index_total"]].rename(
+        columns={"index_rank": "previous_index_rank", "index_total": "previous_index_total"})
+    cur = cur.merge(before, on="commune_code", how="left")
+    cur["index_rank_change"] = rank_change(cur["previous_index_rank"], cur["index_rank"])
+    cur["index_total_change"] = cur["index_total"] - cur["previous_index_total"]
+    every = (cur if scope == OPEN and commune is None
+             else index_results([period], province, None, OPEN, path))
+    tiers = every[["commune_code", "province_code", "index_total"]].copy()
+    tiers["tier"] = (tiers.groupby("province_code")["index_total"].transform(quartile_tiers)
+                     if not tiers.empty else pd.Series(dtype="Int64"))
+    cur = cur.merge(tiers[["commune_code", "tier"]], on="commune_code", how="left")
+    cur["tier"] = cur["tier"].astype("Int64")
+    return cur.reset_index(drop=True)

@@ -1,0 +1,74 @@
+"""Data quality: load history, rejected rows with reasons, coverage for a period, freshness per source."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl.periods import Period
+from metrics import db
+from metrics.scope import OPEN, Scope
+
+LOADS_SQL = db.read_sql("loads.sql")
+REJECTS_SQL = db.read_sql("rejects.sql")
+COVERAGE_SQL = db.read_sql("coverage_period.sql")
+FRESHNESS_SQL = db.read_sql("freshness.sql")
+SOURCES = ["dossiers", "signatures", "index"]
+
+
+def loads(scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """Every load, newest first (national scope only: files are not tied to one commune)."""
+    return db.query(LOADS_SQL, scope.sql_params(), path)
+
+
+def rejects(load_id: int | None = None, scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """Rejected rows (file, row, column, value, rule, messages), optionally of one load."""
+    return db.query(REJECTS_SQL, {"load_id": load_id, **scope.sql_params()}, path)
+
+
+def reject_reasons(rejects_df: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows per rule, most frequent first."""
+    if rejects_df.empty:
+        return pd.DataFrame(columns=["rule", "rows"])
+    return (rejects_df.groupby("rule").size().rename("rows").reset_index()
+            .sort_values(["rows", "rule"], ascending=[False, True]).reset_index(drop=True))
+
+
+def filter_rejects(rejects_df: pd.DataFrame, files: list[str] | None = None,
+                   rules: list[str] | None = None) -> pd.DataFrame:
+    """The rejected rows of the chosen files and rules (an empty choice keeps everything)."""
+    mask = pd.Series(True, index=rejects_df.index)
+    if files:
+        mask &= rejects_df["file_name"].isin(files)
+    if rules:
+        mask &= rejects_df["rule"].isin(rules)
+    return rejects_df[mask].reset_index(drop=True)
+
+
+def coverage(province: int | None, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """One row per commune in the selection: rows of dossiers, months of signatures and index
+    periods it has in the period (0 = missing)."""
+    params = {"start": period.start, "end": period.end, "province": province, **scope.sql_params()}
+    return db.query(COVERAGE_SQL, params, path)
+
+
+def coverage_summary(coverage_df: pd.DataFrame) -> pd.DataFrame:
+    """Per source: communes with data, communes missing, share covered."""
+    total = len(coverage_df)
+    rows = []
+    for source, col in zip(SOURCES, ["dossier_rows", "signature_months", "index_periods"], strict=True):
+        with_data = int((coverage_df[col] > 0).sum()) if total else 0
+        rows.append({"source": source, "communes": total, "communes_with_data": with_data,
+                     "communes_missing": total - with_data,
+                     "coverage_rate": with_data / total if total else None})
+    return pd.DataFrame(rows)
+
+
+def missing(coverage_df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Communes with no data of `source` for the period."""
+    col = {"dossiers": "dossier_rows", "signatures": "signature_months", "index": "index_periods"}[source]
+    return coverage_df[coverage_df[col] == 0][["commune_code", "commune_name"]].reset_index(drop=True)
+
+
+def freshness(scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """Per source: latest month with data, communes with data, last load time, files loaded."""
+    return db.query(FRESHNESS_SQL, scope.sql_params(), path)

@@ -1,0 +1,35 @@
+-- Which communes have data for each source in [$start, $end): one row per commune in scope.
+with scoped_communes as (
+    select c.commune_code, c.province_code, c.name as commune_name
+    from dim_commune c
+    where ($scope_province is null or c.province_code = $scope_province)
+      and ($scope_commune is null or c.commune_code = $scope_commune)
+      and ($province::integer is null or c.province_code = $province)
+),
+dossiers as (
+    select commune_code, count(*) as dossier_rows from fact_dossier
+    where received_at >= $start::date and received_at < $end::date
+    group by 1
+),
+signatures as (
+    select commune_code, count(*) as signature_months from fact_signature_month
+    where month >= $start::date and month < $end::date
+    group by 1
+),
+index_results as (
+    select commune_code, count(*) filter (where index_total is not null) as index_periods
+    from mart_index_period
+    where period_start >= $start::date and period_start < $end::date
+    group by 1
+),
+final as (
+    select c.province_code, c.commune_code, c.commune_name,
+           coalesce(d.dossier_rows, 0) as dossier_rows,
+           coalesce(s.signature_months, 0) as signature_months,
+           coalesce(i.index_periods, 0) as index_periods
+    from scoped_communes c
+    left join dossiers d using (commune_code)
+    left join signatures s using (commune_code)
+    left join index_results i using (commune_code)
+)
+select * from final order by province_code, commune_code

@@ -1,0 +1,23 @@
+-- Per source: the latest month with data in scope and when that source was last loaded.
+with scoped_communes as (
+    select commune_code from dim_commune
+    where ($scope_province is null or province_code = $scope_province)
+      and ($scope_commune is null or commune_code = $scope_commune)
+),
+months as (
+    select 'dossiers' as source, cast(date_trunc('month', max(received_at)) as date) as last_month,
+           count(distinct commune_code) as communes
+    from fact_dossier join scoped_communes using (commune_code)
+    union all
+    select 'signatures', max(month), count(distinct commune_code)
+    from fact_signature_month join scoped_communes using (commune_code)
+    union all
+    select 'index', max(period_start) filter (where period_type = 'month'), count(distinct commune_code)
+    from mart_index_period join scoped_communes using (commune_code)
+),
+loads as (
+    select kind as source, max(loaded_at) as last_loaded_at, count(*) as files
+    from etl_load group by 1
+)
+select m.source, m.last_month, m.communes, l.last_loaded_at, coalesce(l.files, 0) as files
+from months m left join loads l using (source)

@@ -1,0 +1,158 @@
+"""Real browser: the app served by `streamlit run` on 127.0.0.1, every page opened in Debian's Chromium
+(Playwright, system browser), no Streamlit exception shown, one shared URL followed and its filters
+checked, screenshots saved under screenshots/browser/ (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ui.nav import PAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "screenshots" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+FILTERS = "province=25&commune=8380&period=2025-10"
+EXCEPTION = '[data-testid="stException"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(browser_warehouse):
+    port = _free_port()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log = open(SHOTS / "streamlit.log", "w")          # noqa: SIM115 - closed when the server stops
+    env = {**os.environ, "CDS_WAREHOUSE": str(browser_warehouse)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start (exit {proc.poll()}); see {log.name}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Chromium: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    time.sleep(0.3)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=30_000)
+
+
+def _url(base: str, url_path: str, query: str) -> str:
+    path = "" if url_path == PAGES[0].url_path else url_path        # the landing page lives at /
+    return f"{base}/{path}?{query}"
+
+
+@pytest.mark.browser
+def test_every_page_opens_without_exception(server, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for lang, (width, height) in (("vi", (1366, 768)), ("en", (400, 860))):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        page = context.new_page()
+        # Subpages first: a fresh server must route a deep link to the right page.
+        for p in [*PAGES[1:], PAGES[0]]:
+            _open(page, _url(server, p.url_path, f"{FILTERS}&lang={lang}"))
+            page.screenshot(path=str(SHOTS / f"{p.url_path}-{lang}-{width}.png"))
+            assert page.locator(EXCEPTION).count() == 0, f"exception on {p.url_path} ({lang})"
+        context.close()
+
+
+@pytest.mark.browser
+def test_shared_url_applies_its_filters_and_they_survive_navigation(server, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    _open(page, f"{server}/commune?province=25&commune=8380&period=2025-Q4&lang=en")
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    assert main.locator("h1").first.inner_text() == "Commune profile"
+    assert "Xã Vân Bán · Phú Thọ · Q4 2025" in main.inner_text()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    chosen = [sidebar.locator('[data-testid="stSelectbox"] input').nth(i).get_attribute("value") for i in range(3)]
+    assert chosen == ["Phú Thọ", "Xã Vân Bán", "Q4 2025"]
+    # Switch page from the menu: the filters come along and the URL still carries them.
+    sidebar.get_by_role("link", name="Online filings").click()
+    page.wait_for_url("**/filings**", timeout=30_000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_function("() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
+                           "?.innerText === 'Online filings'", timeout=30_000)
+    assert "Xã Vân Bán · Q4 2025" in main.inner_text()
+    assert "commune=8380" in page.url and "period=2025-Q4" in page.url
+    assert page.locator(EXCEPTION).count() == 0
+    page.screenshot(path=str(SHOTS / "shared-url-filings-en.png"))
+    # A malformed link falls back with a notice, never an exception.
+    _open(page, f"{server}/signatures?province=abc&period=2025-13&lang=xx")
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() >= 2
+    assert page.locator(EXCEPTION).count() == 0
+    context.close()
+
+
+@pytest.mark.browser
+def test_clicking_a_ranking_row_opens_the_commune_profile(server, browser, browser_warehouse):
+    con = duckdb.connect(str(browser_warehouse), read_only=True)
+    try:
+        code, name = con.execute("""select i.commune_code, c.name from mart_index_period i join dim_commune c using (commune_code)
+            where i.period_type = 'month' and i.period = '2025-10' and i.province_code = 25
+            order by i.index_rank, c.name limit 1""").fetchall()[0]
+    finally:
+        con.close()
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    _open(page, f"{server}/?province=25&period=2025-10&lang=en")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)        # the first row's selection cell
+    page.wait_for_url("**/commune?**", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
+                           "?.innerText === 'Commune profile'", timeout=60_000)
+    assert f"commune={code}" in page.url
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    assert name in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert page.locator(EXCEPTION).count() == 0
+    context.close()

@@ -1,0 +1,43 @@
+"""The pages (file, label key, URL path, icon) and moving between them with the filters kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class PageDef:
+    path: str
+    label_key: str
+    url_path: str
+    icon: str
+
+
+PAGES = [
+    PageDef("views/province.py", "nav_province", "province", ":material/leaderboard:"),
+    PageDef("views/national.py", "nav_national", "national", ":material/public:"),
+    PageDef("views/commune.py", "nav_commune", "commune", ":material/location_city:"),
+    PageDef("views/filings.py", "nav_filings", "filings", ":material/description:"),
+    PageDef("views/signatures.py", "nav_signatures", "signatures", ":material/draw:"),
+    PageDef("views/service_index.py", "nav_index", "service_index", ":material/insights:"),
+    PageDef("views/quality.py", "nav_quality", "quality", ":material/fact_check:"),
+]
+UPLOAD_PAGE = PageDef("views/upload.py", "nav_upload", "upload", ":material/upload_file:")
+PAGE_BY_KEY = {p.url_path: p for p in [*PAGES, UPLOAD_PAGE]}
+
+
+def pages_for(role: str | None) -> list[PageDef]:
+    """The pages a role may open: the upload page is registered for data stewards only (the page
+    checks the role again itself)."""
+    return [*PAGES, UPLOAD_PAGE] if role == "steward" else list(PAGES)
+
+
+def go(url_path: str, **changes) -> None:
+    """Switch to a page with the current filters, changed by `changes` (e.g. commune=8380)."""
+    from ui.state import current
+
+    filters = current().filters.replace(**changes)
+    st.session_state["_filters"] = filters
+    st.switch_page(PAGE_BY_KEY[url_path].path, query_params=filters.params())

@@ -1,0 +1,171 @@
+"""Streamlit building blocks every page uses: header, KPI cards, tables with downloads and
+click-to-open, charts, empty states."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from charts.style import TIER_COLOURS, TIER_TEXT_COLOURS
+from metrics.i18n import t
+from ui import export, format
+from ui.columns import kind, label_key
+from ui.nav import go
+from ui.state import current
+
+
+def tr(key: str, **args) -> str:
+    """The label `key` in the current language, with {placeholders} filled."""
+    text = t(key, current().lang)
+    return text.format(**args) if args else text
+
+
+def header(title_key: str, question_key: str) -> None:
+    st.title(tr(title_key))
+    st.caption(tr(question_key))
+
+
+def empty(key: str, **args) -> None:
+    """An empty state that says what is missing."""
+    st.info(tr(key, **args), icon=":material/info:")
+
+
+@dataclass
+class Kpi:
+    label: str
+    value: str
+    delta: str | None = None
+    note: str | None = None
+    help: str | None = None
+    delta_description: str | None = None
+    lower_is_better: bool = False
+
+
+def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
+    """KPI cards, at most `per_row` in a row (labels stay readable at 1366 px; phones stack them)."""
+    for start in range(0, len(kpis), per_row):
+        chunk = kpis[start:start + per_row]
+        for col, k in zip(st.columns(per_row), chunk, strict=False):
+            with col:
+                flat = k.delta is not None and k.delta.startswith("±")
+                st.metric(k.label, k.value, k.delta, help=k.help, border=True,
+                          delta_color="off" if flat else "inverse" if k.lower_is_better else "normal",
+                          delta_arrow="off" if flat else "auto", delta_description=k.delta_description)
+                if k.note:
+                    st.caption(k.note)
+
+
+def _styler(view: pd.DataFrame, lang: str):
+    fmt = {c: functools.partial(format.value, kind=kind(c), lang=lang) for c in view.columns}
+    styler = view.style.format(fmt)
+    if "tier" in view.columns:
+        def tier_css(v):
+            if pd.isna(v):
+                return ""
+            return f"background-color: {TIER_COLOURS[int(v)]}; color: {TIER_TEXT_COLOURS[int(v)]}"
+        styler = styler.map(tier_css, subset=["tier"])
+    for col in view.columns:
+        if kind(col) == "rank_change":
+            styler = styler.map(lambda v: "" if pd.isna(v) or v == 0 else
+                                f"color: {'#0072B2' if v > 0 else '#B2182B'}; font-weight: 600", subset=[col])
+    return styler
+
+
+def table(df: pd.DataFrame, columns: list[str], key: str, file_stem: str, *, open_commune: bool = False,
+          open_province: bool = False, height: int | str = "auto") -> None:
+    """A sortable table of `columns` with CSV/XLSX downloads; clicking a row opens the commune's
+    profile (or drills into the province)."""
+    lang = current().lang
+    ids = [c for c in ("commune_code", "province_code") if c in df.columns and c not in columns]
+    view = df[columns + ids].reset_index(drop=True)
+    config = {c: st.column_config.Column(tr(label_key(c)) if label_key(c) else c,
+                                         pinned=True if c in ("commune_name", "province_name") else None,
+                                         width="small" if kind(c) in ("rank", "tier") else None)
+              for c in columns}
+    selectable = open_commune or open_province
+    event = st.dataframe(_styler(view, lang), column_config=config, column_order=columns, hide_index=True,
+                         key=key, height=height, on_select="rerun" if selectable else "ignore",
+                         selection_mode="single-row")
+    downloads(view, columns, key, file_stem)
+    if selectable:
+        st.caption(tr("click_row_commune" if open_commune else "click_row_province"))
+        rows = event.selection.rows if event is not None else []
+        if rows:
+            row = view.iloc[rows[0]]
+            if open_commune:
+                go("commune", province=int(row["province_code"]) if "province_code" in row else
+                   current().filters.province, commune=int(row["commune_code"]))
+            else:
+                go("province", province=int(row["province_code"]), commune=None)
+
+
+def downloads(view: pd.DataFrame, columns: list[str], key: str, file_stem: str) -> None:
+    lang = current().lang
+    period = current().filters.period
+    stem = f"{file_stem}-{period.key}" if period else file_stem
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(tr("download_csv"), functools.partial(export.to_csv, view, columns, lang),
+                       file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
+                       icon=":material/download:")
+    row.download_button(tr("download_xlsx"), functools.partial(export.to_xlsx, view, columns, lang),
+                       file_name=f"{stem}.xlsx", key=f"{key}_xlsx", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:")
+
+
+def chart(fig, key: str, *, open_commune: bool = False, open_province: bool = False) -> None:
+    """Show a figure; with open_commune / open_province, clicking a bar or point whose customdata is a
+    commune (province) code opens it."""
+    config = {"displaylogo": False, "responsive": True,
+              "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+    if not (open_commune or open_province):
+        st.plotly_chart(fig, key=key, theme=None, config=config)
+        return
+    event = st.plotly_chart(fig, key=key, theme=None, config=config, on_select="rerun", selection_mode="points")
+    points = event.selection.points if event is not None else []
+    codes = [p.get("customdata") for p in points if p.get("customdata") is not None]
+    if codes:
+        code = codes[0][0] if isinstance(codes[0], list) else codes[0]
+        if open_commune:
+            go("commune", commune=int(code))
+        else:
+            go("province", province=int(code), commune=None)
+
+
+def metric_kpis(df: pd.DataFrame, reference: str, reference_key: str) -> list[Kpi]:
+    """KPI cards from a frame of metric rows (metric, value, change, <reference>, target[, rank])."""
+    lang = current().lang
+    kpis = []
+    for row in df.to_dict("records"):
+        k = "pct" if kind(row["metric"]) == "pct" else "score"
+        notes = [f"{tr(reference_key)}: {format.value(row.get(reference), k, lang)}"]
+        if row.get("target") is not None and not pd.isna(row.get("target")):
+            notes.append(f"{tr('target')}: {format.value(row['target'], k, lang)}")
+        if row.get("rank") is not None and not pd.isna(row.get("rank")):
+            notes.insert(0, tr("rank_of", rank=int(row["rank"]), total=int(row["communes_ranked"])))
+        period = current().filters.period
+        if reference != "previous" and period is not None and row.get("change") is not None \
+                and not pd.isna(row.get("change")):
+            notes.insert(0, tr("change_vs", period=period.previous().label(lang)))
+        kpis.append(Kpi(tr("m_" + row["metric"]), format.value(row["value"], k, lang),
+                        format.change(row.get("change"), k, lang), " · ".join(notes), tr("help_" + row["metric"])))
+    return kpis
+
+
+def tier_legend(key: str = "tier_legend") -> None:
+    """The four tier colours with their meaning (PAPI-style quartiles)."""
+    chips = " ".join(
+        f'<span style="background:{TIER_COLOURS[i]};color:{TIER_TEXT_COLOURS[i]};padding:2px 8px;'
+        f'border-radius:4px;margin-right:4px;white-space:nowrap">{i} · {tr(f"index_tier_{i}")}</span>' for i in (1, 2, 3, 4))
+    st.html(f'<div style="font-size:0.85rem;line-height:2">{tr(key)}: {chips}</div>')
+
+
+def no_period() -> bool:
+    """Stop with an empty state when the warehouse has no months (nothing loaded yet)."""
+    if current().filters.period is None:
+        empty("empty_no_data")
+        return True
+    return False
