@@ -52,6 +52,8 @@ class FileResult:
     load_id: int | None = None
     sha256: str | None = None
     stored_path: str | None = None
+    communes_matched: int = 0         # distinct communes of the warehouse among the rows kept
+    size_bytes: int = 0
 
 
 @dataclass
@@ -169,8 +171,14 @@ def _fsync_dir(path: Path) -> None:
 
 def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | None = None,
                period: str | None = None, group: str | None = None, demo: bool = False,
-               record: bool = True) -> LoadSummary:
-    """Load source files into the warehouse at `db_path` (see the module docstring for the guarantees)."""
+               record: bool = True, allowed_province: int | None = None, audit: dict | None = None,
+               _build: bool = True) -> LoadSummary:
+    """Load source files into the warehouse at `db_path` (see the module docstring for the guarantees).
+
+    `allowed_province`: rows for communes (or provinces) outside this province become rejects
+    (rule `outside_scope`) instead of being loaded — a steward's upload.  `audit`: who loads
+    (`uploaded_by`, `role`, `scope_code`, `province_code`); one `etl_upload_audit` row per file is
+    written in the same swap, also for files that could not be loaded."""
     started = time.perf_counter()
     db_path = Path(db_path or config.default_db_path()).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,7 +202,8 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                 pending: list[tuple[FileResult, C.Staged]] = []
                 for raw_path in paths:
                     path = Path(raw_path)
-                    res, staged = _stage_one(con, path, db_path, kind, options, seen, next_id)
+                    res, staged = _stage_one(con, path, db_path, kind, options, seen, next_id,
+                                             allowed_province=allowed_province)
                     results.append(res)
                     if staged is not None:
                         pending.append((res, staged))
@@ -204,8 +213,11 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                     _drop_temp_tables(con, keep=_kept_tables(pending))
                 if pending:
                     _write_batch(con, pending)
-                changed = any(r.load_id is not None for r in results)
-                if changed:
+                loaded_any = any(r.load_id is not None for r in results)
+                if audit is not None:
+                    _write_audit(con, results, audit)
+                changed = loaded_any or audit is not None
+                if loaded_any and _build:
                     build_marts(con)
                     con.execute("insert or replace into warehouse_info values ('built_at', ?)",
                                 [datetime.now().isoformat(timespec="seconds")])
@@ -253,7 +265,7 @@ def _append_manifest(db_path: Path, entries: list[dict]) -> None:
 
 
 def _stage_one(con, path: Path, db_path: Path, kind, options, seen: set[str],
-               load_id: int) -> tuple[FileResult, C.Staged | None]:
+               load_id: int, allowed_province: int | None = None) -> tuple[FileResult, C.Staged | None]:
     """Hash, read and validate one file; nothing is written yet (see `_write_batch`)."""
     res = FileResult(file=path.name)
     if not path.is_file():
@@ -261,6 +273,7 @@ def _stage_one(con, path: Path, db_path: Path, kind, options, seen: set[str],
         res.message_en = f"{path}: file not found — check the path."
         return res, None
     digest = sha256_of(path)
+    res.sha256, res.size_bytes = digest, path.stat().st_size
     if digest in seen:
         res.status = "duplicate"
         res.message_vi = f"{path.name}: nội dung này đã được nạp trước đây — bỏ qua."
@@ -271,12 +284,113 @@ def _stage_one(con, path: Path, db_path: Path, kind, options, seen: set[str],
     except SourceFileError as err:
         res.message_vi, res.message_en = err.message_vi, err.message_en
         return res, None
+    if allowed_province is not None:
+        _restrict_to_province(con, staged, allowed_province)
+    res.communes_matched = _communes_matched(con, staged)
     res.kind, res.rows_read, res.rows_rejected = staged.kind, staged.rows_read, staged.rows_rejected
     res.reasons, res.notes = staged.reasons, list(staged.notes)
     res.status = "partial" if res.rows_rejected else "loaded"
     seen.add(digest)
     res.load_id, res.sha256, res.stored_path = load_id, digest, _store_copy(path, digest, db_path)
     return res, staged
+
+
+def _columns(con, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"describe {table}").fetchall()]
+
+
+def _restrict_to_province(con, staged: C.Staged, province: int) -> None:
+    """Turn the staged rows of communes (or provinces) outside `province` into rejects, with a
+    message in both languages; the file's counts and reasons follow.  Same rule for every kind:
+    it works on the staged outputs, whatever source module produced them."""
+    outside_by_output: list[tuple[C.Output, str]] = []
+    for out in staged.outputs:
+        cols = _columns(con, out.temp)
+        if "commune_code" in cols:
+            cond = (f"commune_code not in (select commune_code from dim_commune where province_code = {int(province)})")
+        elif "province_code" in cols:
+            cond = f"province_code <> {int(province)}"
+        else:
+            continue
+        outside_by_output.append((out, cond))
+    if not outside_by_output:
+        return
+    # Count (and describe) the rejected units once, from the file's main output.
+    main_out, main_cond = next(((o, c) for o, c in outside_by_output if o.primary), outside_by_output[0])
+    main_cols = _columns(con, main_out.temp)
+    code_col = "commune_code" if "commune_code" in main_cols else "province_code"
+    key_col = main_out.keys[0] if main_out.keys else code_col
+    n = con.execute(f"select count(*) from {main_out.temp} where {main_cond}").fetchall()[0][0]
+    if n:
+        con.execute(f"""
+            insert into {staged.rejects}
+            select null, ?, cast({code_col} as varchar), 'outside_scope',
+                   '{key_col} ' || cast({key_col} as varchar) || ' — mã ' || cast({code_col} as varchar)
+                     || ' không thuộc tỉnh ' || ? || ' mà tài khoản của bạn được nạp; dòng bị loại — '
+                     || 'nạp tệp này bằng tài khoản của tỉnh đó hoặc xóa dòng.',
+                   '{key_col} ' || cast({key_col} as varchar) || ' — code ' || cast({code_col} as varchar)
+                     || ' is not in province ' || ? || ', the one your account may load; row rejected — '
+                     || 'load it with that province''s account or drop the row.'
+            from {main_out.temp} where {main_cond}""", [code_col, str(province), str(province)])
+        staged.rows_rejected += n
+        staged.reasons = {**staged.reasons, "outside_scope": staged.reasons.get("outside_scope", 0) + n}
+    for out, cond in outside_by_output:
+        con.execute(f"delete from {out.temp} where {cond}")
+
+
+def _communes_matched(con, staged: C.Staged) -> int:
+    parts = [f"select commune_code from {o.temp}" for o in staged.outputs if "commune_code" in _columns(con, o.temp)]
+    if not parts:
+        return 0
+    return con.execute(f"select count(distinct commune_code) from ({' union all '.join(parts)}) "
+                       "where commune_code in (select commune_code from dim_commune)").fetchall()[0][0]
+
+
+def _write_audit(con, results: list[FileResult], audit: dict) -> None:
+    next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from etl_upload_audit").fetchall()[0][0]
+    for i, res in enumerate(results):
+        con.execute("insert into etl_upload_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [next_id + i, datetime.now(), audit.get("uploaded_by"), audit.get("role"),
+                     audit.get("scope_code"), audit.get("province_code"), res.file, res.sha256, res.size_bytes,
+                     res.kind, res.status, res.rows_read, res.rows_loaded, res.rows_replaced, res.rows_rejected,
+                     res.load_id, (res.message_en or None)])
+
+
+def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str | None = None,
+                  period: str | None = None, group: str | None = None,
+                  allowed_province: int | None = None) -> tuple[LoadSummary, list[dict]]:
+    """What `load_files` would do, without touching the warehouse: the same staging, rules and
+    replace-by-key pass, run on a throwaway copy (marts are not rebuilt).  Returns the summary
+    (rows read, matched communes, rejected, would replace, duplicates) and the rejected rows
+    (file_name, row_number, column_name, value, rule, message_vi, message_en)."""
+    import tempfile
+
+    db_path = Path(db_path or config.default_db_path()).resolve()
+    with tempfile.TemporaryDirectory(prefix="preview-", dir=db_path.parent) as tmp:
+        copy = Path(tmp) / "warehouse.duckdb"
+        if db_path.exists():
+            shutil.copyfile(db_path, copy)
+        summary = load_files(paths, copy, kind=kind, period=period, group=group, record=False,
+                             allowed_province=allowed_province, _build=False)
+        rejects: list[dict] = []
+        if copy.exists():
+            con = duckdb.connect(str(copy), read_only=True)
+            try:
+                ids = [f.load_id for f in summary.files if f.load_id is not None]
+                if ids:
+                    cur = con.execute(
+                        "select file_name, row_number, column_name, value, rule, message_vi, message_en "
+                        "from etl_reject where list_contains(?, load_id) order by load_id, row_number nulls first",
+                        [ids])
+                    names = [d[0] for d in cur.description]
+                    rejects = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            finally:
+                con.close()
+    summary.db_path = str(db_path)
+    summary.swapped = False
+    for f in summary.files:
+        f.stored_path, f.load_id = None, None
+    return summary, rejects
 
 
 def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult, C.Staged]]) -> None:

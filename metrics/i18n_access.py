@@ -45,6 +45,10 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
     "col_rows_rejected": ("Dòng bị loại", "Rows rejected"),
     "col_rows_replaced": ("Dòng thay bản cũ", "Rows replacing earlier versions"),
     "col_message": ("Ghi chú", "Message"),
+    "col_uploaded_at": ("Thời điểm nạp", "Uploaded at"),
+    "col_uploaded_by": ("Người nạp", "Uploaded by"),
+    "col_size_bytes": ("Dung lượng (byte)", "Size (bytes)"),
+    "col_content_sha256": ("Mã băm SHA-256", "SHA-256 hash"),
     "h_uploads": ("Lịch sử nạp qua trình duyệt", "Uploads through the browser"),
     "empty_uploads": ("Chưa có lần nạp nào qua trình duyệt.", "No uploads through the browser yet."),
 }

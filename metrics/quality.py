@@ -72,3 +72,19 @@ def missing(coverage_df: pd.DataFrame, source: str) -> pd.DataFrame:
 def freshness(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Per source: latest month with data, communes with data, last load time, files loaded."""
     return db.query(FRESHNESS_SQL, scope.sql_params(), path)
+
+
+UPLOADS_SQL = db.read_sql("uploads.sql")
+
+
+def uploads(scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """Uploads through the dashboard (who, file, hash, size, when, counts), newest first, within the
+    scope; empty for a warehouse built before the audit table existed."""
+    import duckdb
+
+    try:
+        return db.query(UPLOADS_SQL, scope.sql_params(), path)
+    except duckdb.CatalogException:
+        return pd.DataFrame(columns=["upload_id", "uploaded_at", "uploaded_by", "role", "province_code", "file_name",
+                                     "content_sha256", "size_bytes", "kind", "status", "rows_read", "rows_loaded",
+                                     "rows_replaced", "rows_rejected", "message"])

@@ -33,7 +33,7 @@ import pandas as pd
 from etl.periods import Period
 from metrics import commune as commune_metrics
 from metrics import db, periodic, rankings, service_index, skills, warehouse
-from metrics.calendar import trend_months
+from metrics.calendar import trend_months, trend_periods
 from metrics.definitions import GROUPS, HEADLINE_RATES, RATES, TARGETS
 from metrics.scope import OPEN, Scope
 
@@ -161,14 +161,14 @@ def commune_report_data(commune: int, period: Period, scope: Scope = OPEN, path=
     profile = commune_metrics.commune_figures(commune, period, scope, path)
     counts = periodic.commune_counts([prev, period], province, None, scope, path)
     idx = periodic.index_with_change(period, province, None, scope, path)
-    figures = _figures(profile, counts, idx, commune, period, prev)
+    figures = _figures(profile, counts, commune, period, prev)
     own = counts[counts["commune_code"] == commune].set_index("period")
     cur_counts = _row(own, period.key)
     prev_counts = _row(own, prev.key)
 
     months = trend_months(period, periodic.month_range(scope, path)[0], limit=MONTHS_IN_TABLES)
     monthly = _monthly(commune, province, months, period, scope, path)
-    history = commune_metrics.rank_history(commune, period, scope, path)
+    history = _rank_history(commune, period, scope, path)
     groups = commune_metrics.group_scores(commune, period, scope, path)
     index_row = idx[idx["commune_code"] == commune]
     index = {} if index_row.empty else {k: _clean(v) for k, v in index_row.iloc[0].to_dict().items()}
@@ -188,15 +188,13 @@ def commune_report_data(commune: int, period: Period, scope: Scope = OPEN, path=
     data.has_dossiers = bool(cur_counts.get("has_dossiers"))
     data.has_signatures = bool(cur_counts.get("has_signatures"))
     data.has_index = index.get("index_total") is not None or groups["score"].notna().any()
-    data.has_skills = bool(skills_row) and any(
-        skills_row.get(m) is not None for m in SKILLS_METRICS if m in skills_row)
+    data.has_skills = _has_skills(skills_row)
     if index.get("is_derived"):
         data.notes.append("index_derived")
     return data
 
 
-def _figures(profile: pd.DataFrame, counts: pd.DataFrame, idx: pd.DataFrame, commune: int, period: Period,
-             prev: Period) -> pd.DataFrame:
+def _figures(profile: pd.DataFrame, counts: pd.DataFrame, commune: int, period: Period, prev: Period) -> pd.DataFrame:
     """commune_figures' rows, the other rates computed the same way, and every figure's rank."""
     rows = []
     cur = counts[counts["period"] == period.key]
@@ -252,13 +250,21 @@ def _monthly(commune: int, province: int, months: list[Period], period: Period, 
     return own.sort_values("month").reset_index(drop=True)
 
 
+def _rank_history(commune: int, period: Period, scope: Scope, path) -> pd.DataFrame:
+    """metrics.commune.rank_history; empty (instead of an error) for a period before the first data."""
+    if not trend_periods(period, periodic.month_range(scope, path)[0]):
+        return pd.DataFrame(columns=["period", "commune_code", "index_rank", "communes_ranked", "index_total",
+                                     "is_derived", "period_start"])
+    return commune_metrics.rank_history(commune, period, scope, path)
+
+
 def _skills(commune: int, province: int, period: Period, scope: Scope, path):
     prev = period.previous()
     frame = skills.skills_counts([prev, period], province, None, scope, path)
     cur = frame[frame["period"] == period.key]
     own = frame[frame["commune_code"] == commune].set_index("period")
     row = _row(own, period.key)
-    if not row or all(row.get(m) is None for m in SKILLS_METRICS):
+    if not _has_skills(row):
         return pd.DataFrame(columns=FIGURE_COLUMNS), {}, pd.DataFrame()
     rows = []
     for metric in SKILLS_METRICS:
@@ -273,6 +279,16 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path):
                      "higher_is_better": skills.METRICS[metric].higher_is_better})
     monthly = skills.commune_trend(commune, period, scope, limit=MONTHS_IN_TABLES, path=path)
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS), row, monthly
+
+
+SKILLS_STOCKS = ["population", "digital_teams", "vneid_level2_active", "adults_certified"]
+
+
+def _has_skills(row: dict) -> bool:
+    """Whether a skills_counts row holds any digital-skills data: a stock reported, or a training session
+    held (the sources' absence reads as zero sessions, not as missing)."""
+    return bool(row) and (any(row.get(c) is not None for c in SKILLS_STOCKS)
+                          or (row.get("training_sessions") or 0) > 0)
 
 
 def target_gaps(counts: dict, skills_row: dict | None = None) -> pd.DataFrame:

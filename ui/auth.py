@@ -51,14 +51,18 @@ class Session:
 
 
 def _setup_log() -> None:
-    if getattr(log, "_configured", False):
+    """Send `dashboard.auth` to $DASHBOARD_AUTH_LOG (a file) or standard error (re-done if it changes)."""
+    target = os.environ.get(LOG_ENV) or ""
+    if getattr(log, "_target", None) == target:
         return
-    target = os.environ.get(LOG_ENV)
+    for old in list(log.handlers):
+        log.removeHandler(old)
+        old.close()
     handler: logging.Handler = logging.FileHandler(target, encoding="utf-8") if target else logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
-    log._configured = True  # type: ignore[attr-defined]
+    log._target = target  # type: ignore[attr-defined]
 
 
 def _safe(name: str) -> str:

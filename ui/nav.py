@@ -22,6 +22,7 @@ PAGES = [
     PageDef("views/filings.py", "nav_filings", "filings", ":material/description:"),
     PageDef("views/signatures.py", "nav_signatures", "signatures", ":material/draw:"),
     PageDef("views/service_index.py", "nav_index", "service_index", ":material/insights:"),
+    PageDef("views/skills.py", "nav_skills", "skills", ":material/school:"),
     PageDef("views/quality.py", "nav_quality", "quality", ":material/fact_check:"),
 ]
 UPLOAD_PAGE = PageDef("views/upload.py", "nav_upload", "upload", ":material/upload_file:")

@@ -6,6 +6,7 @@ import charts
 import ui
 from metrics import commune
 from metrics.definitions import TARGETS
+from ui import index_sections, skills_sections
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -54,3 +55,6 @@ if groups["score"].notna().any():
     st.subheader(ui.tr("h_group_table"))
     ui.table(groups, ["group", "score", "max_score", "points_lost", "province_median", "province_best",
                       "best_commune"], "group_table", f"diem-nhom-{f.commune}")
+
+index_sections.what_it_takes(ctx, key="commune_wit")
+skills_sections.commune_section(ctx)

@@ -39,6 +39,15 @@ else:
     ui.table(loads, ["loaded_at", "file_name", "kind", "rows_read", "rows_loaded", "rows_replaced", "rows_rejected",
                      "status"], "loads", "lich-su-nap", height=300)
 
+st.subheader(ui.tr("h_uploads"))
+uploads = ui.data(quality.uploads, ctx.scope)
+if uploads.empty:
+    ui.empty("empty_uploads")
+else:
+    ui.table(uploads, ["uploaded_at", "uploaded_by", "file_name", "size_bytes", "content_sha256", "kind", "rows_read",
+                       "rows_loaded", "rows_replaced", "rows_rejected", "status"], "uploads", "lich-su-tai-len",
+             height=300)
+
 st.subheader(ui.tr("h_rejects"))
 rejects = ui.data(quality.rejects, None, ctx.scope)
 if rejects.empty:

@@ -7,6 +7,7 @@ import ui
 from metrics import rankings
 from metrics.definitions import GROUP_COLUMNS, GROUPS
 from metrics.i18n import t
+from ui import index_sections
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -55,3 +56,6 @@ ui.table(losses.assign(province_code=f.province),
          ["index_rank", "commune_name", "index_total", "worst_group", "worst_group_lost",
           *[f"lost_{g.lower()}" for g in GROUPS]], "group_losses", f"diem-mat-{f.province}", open_commune=True,
          height=360)
+
+index_sections.what_it_takes(ctx, key="index_wit")
+index_sections.published_vs_computed(ctx)

@@ -1,0 +1,3 @@
+from accounts.cli import main
+
+raise SystemExit(main())

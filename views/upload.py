@@ -1,0 +1,104 @@
+"""Upload (data stewards only): CSV / XLSX / JSON files for the steward's province — checked, previewed
+with the ETL's own staging on a throwaway copy, and loaded through etl.loader.load_files (atomic
+swap) only when the steward confirms.  Rows for communes outside the province are rejected."""
+
+import hashlib
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from etl import loader, uploads
+from etl.readers import SourceFileError
+from metrics import db
+
+ctx = ui.current()
+lang = ctx.lang
+ui.header("nav_upload", "q_upload")
+if ctx.role != "steward" or ctx.scope.province_code is None:
+    st.error(ui.tr("refused_role"), icon=":material/block:")
+    st.stop()
+province = ctx.scope.province_code
+message = "message_vi" if lang == "vi" else "message_en"
+limit_mb = uploads.max_upload_bytes() / 1048576
+
+files = st.file_uploader(ui.tr("upload_files", mb=f"{limit_mb:.0f}"), accept_multiple_files=True, key="upload_files")
+if not files:
+    st.stop()
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name).name
+    return re.sub(r"[^\w.\- ()]", "_", base)[:120] or "upload"
+
+
+def _save(tmp: Path) -> tuple[list[Path], list[dict]]:
+    """Write the uploads to disk under their own names; refuse what the limits refuse."""
+    kept, refused = [], []
+    for i, f in enumerate(files):
+        name = _safe_name(f.name)
+        path = tmp / f"{i:03d}" / name
+        path.parent.mkdir(parents=True)
+        if f.size > uploads.max_upload_bytes():
+            refused.append({"file": name, message: ui.tr("upload_refused", file=name, reason=f"> {limit_mb:.0f} MB")})
+            continue
+        path.write_bytes(f.getbuffer())
+        try:
+            uploads.check_upload(path, name)
+        except SourceFileError as err:
+            refused.append({"file": name, message: err.message_vi if lang == "vi" else err.message_en})
+            continue
+        kept.append(path)
+    return kept, refused
+
+
+def _summary_table(summary) -> pd.DataFrame:
+    rows = [{"file": f.file, "kind": f.kind or "–", "status": ui.tr("status_" + f.status),
+             "rows_read": f.rows_read, "communes_matched": f.communes_matched, "rows_rejected": f.rows_rejected,
+             "rows_replaced": f.rows_replaced, "message": (f.message_vi if lang == "vi" else f.message_en) or ""}
+            for f in summary.files]
+    return pd.DataFrame(rows).rename(columns={c: ui.tr("col_" + c) for c in
+                                              ["file", "kind", "status", "rows_read", "communes_matched",
+                                               "rows_rejected", "rows_replaced", "message"]})
+
+
+digest = hashlib.sha256(b"".join(hashlib.sha256(f.getbuffer()).digest() + f.name.encode() for f in files)).hexdigest()
+with tempfile.TemporaryDirectory(prefix="upload-") as tmp_dir:
+    paths, refused = _save(Path(tmp_dir))
+    for r in refused:
+        st.error(r[message], icon=":material/block:")
+    if not paths:
+        st.stop()
+    cached = st.session_state.get("_upload_preview")
+    if cached is None or cached[0] != (digest, db.version()):
+        with st.spinner(ui.tr("upload_preview")):
+            preview, rejects = loader.preview_files(paths, db.db_path(), allowed_province=province)
+        st.session_state["_upload_preview"] = ((digest, db.version()), preview, rejects)
+    else:
+        _, preview, rejects = cached
+
+    st.subheader(ui.tr("upload_preview"))
+    st.dataframe(_summary_table(preview), hide_index=True, key="upload_summary")
+    if rejects:
+        st.subheader(ui.tr("upload_rejects"))
+        frame = pd.DataFrame(rejects)[["file_name", "row_number", "column_name", "value", message]]
+        st.dataframe(frame, hide_index=True, height=300, key="upload_rejects")
+
+    loadable = any(f.status in ("loaded", "partial") for f in preview.files)
+    if st.button(ui.tr("upload_confirm"), type="primary", disabled=not loadable, key="upload_confirm"):
+        user = ctx.user
+        summary = loader.load_files(paths, db.db_path(), allowed_province=province,
+                                    audit={"uploaded_by": user.username, "role": user.role,
+                                           "scope_code": user.scope_code, "province_code": province})
+        st.session_state.pop("_upload_preview", None)
+        done = [f for f in summary.files if f.load_id is not None]
+        if done:
+            st.success(ui.tr("upload_done", loaded=sum(f.rows_loaded for f in done),
+                             replaced=sum(f.rows_replaced for f in done),
+                             rejected=sum(f.rows_rejected for f in done)), icon=":material/check_circle:")
+        else:
+            st.warning(ui.tr("upload_nothing"))
+        st.dataframe(_summary_table(summary), hide_index=True, key="upload_result")
