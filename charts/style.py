@@ -45,7 +45,7 @@ def layout(fig: go.Figure, lang: str, title: str, x_title: str | None = None, y_
     """Apply the shared layout: title (wrapped for phones), axis titles with units, separators."""
     title_text = wrap(title)
     lines = title_text.count("<br>") + 1 + (1 if subtitle else 0)
-    top = 34 + 22 * lines
+    top = 34 + 22 * lines + (12 if subtitle else 0)
     # The legend sits under the x axis (tick labels and title): a fixed distance in pixels, turned
     # into the plot's fraction so that tall and short charts look the same.
     plot_px = max(120, height - top - 60)
@@ -54,7 +54,10 @@ def layout(fig: go.Figure, lang: str, title: str, x_title: str | None = None, y_
         template="plotly_white",
         separators=separators(lang),
         font={"family": FONT, "size": 13, "color": "#1F2933"},
-        title={"text": title_text, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top",
+        # Anchored to the plot's top edge and growing upwards into the top margin (sized above for
+        # the number of lines): a multi-line title anchored at the top of the figure gets clipped.
+        title={"text": title_text, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "paper",
+               "yanchor": "bottom", "pad": {"b": 58 if subtitle else 12},
                "font": {"size": 16}, **({"subtitle": {"text": wrap(subtitle, 60), "font": {"size": 12}}}
                                         if subtitle else {})},
         margin={"l": 8, "r": 8, "t": top, "b": 8},

@@ -60,7 +60,7 @@ def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
 
 def _styler(view: pd.DataFrame, lang: str):
     fmt = {c: functools.partial(format.value, kind=kind(c), lang=lang) for c in view.columns}
-    styler = view.style.format(fmt)
+    styler = view.style.format(fmt, na_rep="–")
     if "tier" in view.columns:
         def tier_css(v):
             if pd.isna(v):

@@ -19,7 +19,7 @@ PHU_THO, HA_NOI, VAN_BAN, DAI_XUYEN = 25, 1, 8380, 10333
 PASSWORD = "correct horse battery"
 ROLES = {"nat": ("national", None), "pt": ("province", PHU_THO), "vb": ("commune", VAN_BAN),
          "st": ("steward", PHU_THO), "hn": ("province", HA_NOI)}
-PAGES = ["province", "national", "commune", "filings", "signatures", "service_index", "quality"]
+PAGES = ["province", "national", "commune", "filings", "signatures", "service_index", "skills", "quality"]
 
 
 def cheap_hash(password: str) -> str:
