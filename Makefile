@@ -51,6 +51,7 @@ test: $(VENV)/.dev system-deps
 bench: $(VENV)/.dev $(DB)
 	$(BIN)/python bench/bench_demo_build.py
 	CDS_WAREHOUSE=$(DB) $(BIN)/python bench/bench_pages.py
+	CDS_WAREHOUSE=$(DB) $(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -547,6 +547,21 @@ def fmt_month(value: date | datetime | None, lang: str = DEFAULT_LANG) -> str:
     return value.strftime("%m/%Y")
 
 
+LABELS.update({
+    # report downloads (commune profile, province overview)
+    "h_report_commune": ("Báo cáo của xã", "Commune report"),
+    "h_report_province": ("Báo cáo tóm tắt của tỉnh", "Province briefing"),
+    "report_format": ("Định dạng", "Format"),
+    "report_build": ("Tạo báo cáo", "Build the report"),
+    "report_building": ("Đang tạo báo cáo…", "Building the report…"),
+    "report_download": ("Tải về {name}", "Download {name}"),
+    "report_hint": ("Bản nháp theo thể thức Nghị định 30/2020/NĐ-CP, số liệu như trên bảng điều khiển; "
+                    "Word để chỉnh sửa, PDF để in, Excel để lấy số liệu.",
+                    "A draft in the Decree 30/2020 layout with the dashboard's figures; Word to edit, PDF to "
+                    "print, Excel for the figures."),
+})
+
+
 def _merge_access_labels() -> None:
     from metrics.i18n_access import ACCESS_LABELS
 

@@ -12,10 +12,12 @@ dashboard shows for the same filters.  This module only composes them per report
   commune ranking, tier counts, movers, the ten lowest communes and the groups that cost them most.
 
 `shared_queries()`: inside the block, identical queries (same SQL, parameters and warehouse file
-version) run once and are served from memory afterwards.  Building one report calls several
-read-side functions that each query the whole province; a batch of 148 communes repeats those
-queries 148 times.  The memo is per thread (a ContextVar), so other threads (other Streamlit
-sessions) keep querying the warehouse as before.
+version) run once and are served from memory afterwards, and the queries that do run share one
+read-only connection per warehouse file version.  Building one report calls several read-side
+functions that each query the whole province; a batch of 148 communes would repeat those queries
+148 times.  While a block runs, `metrics.db.query` is replaced by a wrapper that consults the memo
+of the current thread only (a ContextVar): other threads (other Streamlit sessions) see no memo and
+query the warehouse as before.
 """
 
 from __future__ import annotations
@@ -40,7 +42,13 @@ from metrics.scope import OPEN, Scope
 # --------------------------------------------------------------------------------------------------
 # Memoised queries for a batch.
 
-_MEMO: ContextVar[dict | None] = ContextVar("report_data_memo", default=None)
+@dataclass
+class _Memo:
+    frames: dict = field(default_factory=dict)          # (sql, params, file, version) -> DataFrame
+    connections: dict = field(default_factory=dict)     # (file, version) -> read-only connection
+
+
+_MEMO: ContextVar[_Memo | None] = ContextVar("report_data_memo", default=None)
 _LOCK = threading.Lock()
 _DEPTH = 0
 _ORIGINAL_QUERY = db.query
@@ -58,11 +66,25 @@ def _memo_query(sql: str, params=None, path=None) -> pd.DataFrame:
     memo = _MEMO.get()
     if memo is None:
         return _ORIGINAL_QUERY(sql, params, path)
-    key = (sql, _freeze(params), str(db.db_path(path)), db.version(path))
-    frame = memo.get(key)
+    file, version = db.db_path(path), db.version(path)
+    key = (sql, _freeze(params), str(file), version)
+    frame = memo.frames.get(key)
     if frame is None:
-        frame = memo[key] = _ORIGINAL_QUERY(sql, params, path)
+        con = memo.connections.get((str(file), version))
+        if con is None:
+            # One read-only connection per warehouse file version for the block: a batch reads one
+            # consistent file, and skips the cost of opening it for every query.
+            con = memo.connections[(str(file), version)] = _open(file)
+        frame = memo.frames[key] = con.execute(sql, params or []).df()
     return frame.copy()
+
+
+def _open(file):
+    import duckdb
+
+    if not file.exists():
+        raise db.WarehouseMissing(str(file))
+    return duckdb.connect(str(file), read_only=True)
 
 
 @contextlib.contextmanager
@@ -70,7 +92,7 @@ def shared_queries() -> Iterator[None]:
     """Memoise `metrics.db.query` for the current thread while the block runs (nestable)."""
     global _DEPTH
     outer = _MEMO.get()
-    token = _MEMO.set(outer if outer is not None else {})
+    token = _MEMO.set(outer if outer is not None else _Memo())
     with _LOCK:
         if _DEPTH == 0:
             db.query = _memo_query
@@ -82,6 +104,9 @@ def shared_queries() -> Iterator[None]:
             _DEPTH -= 1
             if _DEPTH == 0:
                 db.query = _ORIGINAL_QUERY
+        if outer is None:
+            for con in _MEMO.get().connections.values():
+                con.close()
         _MEMO.reset(token)
 
 
@@ -378,12 +403,21 @@ def province_briefing_data(province: int, period: Period, scope: Scope = OPEN, p
     return ProvinceBriefingData(
         province_code=province, province_name=name, period=period, headline=head,
         province_index={} if own_idx.empty else {k: _clean(v) for k, v in own_idx.iloc[0].to_dict().items()},
-        provinces_ranked=int(prov_idx["index_rank"].notna().sum()),
+        provinces_ranked=_provinces_ranked(period, prov_idx, scope, path),
         ranking=ranking, tiers=_tiers(ranking), movers_up=up, movers_down=down, lowest=lowest,
         worst_groups=rankings.worst_group_counts(losses), targets=_targets(ranking),
         skills_summary=_skills_summary(province, period, scope, path),
         is_demo=warehouse.is_demo(path),
         data_as_of=pd.Timestamp(as_of.max()).date() if len(as_of) else None)
+
+
+def _provinces_ranked(period: Period, prov_idx: pd.DataFrame, scope: Scope, path) -> int:
+    """How many provinces the province's rank is out of: the national ranking's count (every province,
+    whatever the caller may see), else the provinces ranked in `rankings.province_index`."""
+    national = service_index.national_province_ranking(period, scope, path=path)
+    if "provinces_ranked" in national.columns and national["provinces_ranked"].notna().any():
+        return int(national["provinces_ranked"].dropna().iloc[0])
+    return int(prov_idx["index_rank"].notna().sum())
 
 
 def _tiers(ranking: pd.DataFrame) -> pd.DataFrame:

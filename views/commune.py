@@ -6,7 +6,7 @@ import charts
 import ui
 from metrics import commune
 from metrics.definitions import TARGETS
-from ui import index_sections, skills_sections
+from ui import index_sections, report_buttons, skills_sections
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -58,3 +58,4 @@ if groups["score"].notna().any():
 
 index_sections.what_it_takes(ctx, key="commune_wit")
 skills_sections.commune_section(ctx)
+report_buttons.report_downloads("commune", f.commune, "commune_report")

@@ -7,6 +7,7 @@ import ui
 from metrics import rankings
 from metrics.definitions import GROUP_COLUMNS, HEADLINE_RATES, TARGETS
 from metrics.i18n import t
+from ui import report_buttons
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -50,3 +51,5 @@ with right:
     else:
         ui.table(below.assign(province_code=f.province), ["commune_name", metric, "target", "gap"],
                  "below_target", f"duoi-muc-tieu-{metric}", open_commune=True)
+
+report_buttons.report_downloads("province", f.province, "province_report")
