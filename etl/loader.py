@@ -412,7 +412,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
             col_list = ", ".join(cols)
             batch = C.temp_name("batch")
             union = " union all ".join(f"select {col_list}, {int(lid)} as load_id from {o.temp}" for lid, o in outs)
-            con.execute(f"create temp table {batch} as {union}")
+            con.execute(f"create temp view {batch} as {union}")   # read a few times, never copied
             key_cols = ", ".join(keys)
             key_match = " and ".join(f"t.{k} = b.{k}" for k in keys)
             primary_ids = [lid for lid, o in outs if o.primary]
@@ -450,7 +450,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
                 con.execute(f"drop table {spans}")
             else:
                 con.execute(f"insert into {target} ({col_list}, load_id) select {col_list}, load_id from {batch}")
-            con.execute(f"drop table {batch}")
+            con.execute(f"drop view {batch}")
         for res, staged in pending:
             res.rows_loaded = loaded.get(res.load_id, 0)
             res.rows_replaced = replaced.get(res.load_id, 0)

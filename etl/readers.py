@@ -324,7 +324,7 @@ def _final_select(source: str, row_expr: str, first_field: int, n: int) -> str:
     names = ", ".join(f"c{i}" for i in range(n))
     return (f"select cast(source_row as integer) as source_row, {names} "
             f"from (select {row_expr} as source_row, {cells} from {source}) "
-            f"where coalesce({names}) is not null order by source_row")
+            f"where coalesce({names}) is not null")
 
 
 def _trimmed(column: str) -> str:

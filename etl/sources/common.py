@@ -146,49 +146,51 @@ def header_label(header_text: dict[str, str], canonical: str) -> str:
 
 
 def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool, has_name: bool) -> None:
-    """Add commune_code, province_code, commune_status, commune_candidates to `staged`.
+    """Add commune_code, province_code, commune_status, commune_candidates to `staged` (in place).
 
     A valid official code wins; otherwise the name is matched (accent-insensitive, province-aware)
-    and an ambiguous name is refused with its candidates, never guessed.  Names are matched once
-    per distinct (name, province) in Python; the rows are resolved in one SQL pass (a rewrite of
-    the table, cheaper in DuckDB than updating millions of rows)."""
-    code_expr = ("try_cast(try_cast(s.raw_commune_code as double) as integer)" if has_code
-                 else "cast(null as integer)")
-    rows = []
+    and an ambiguous name is refused with its candidates, never guessed."""
+    con.execute(f"""
+        alter table {staged} add column commune_code integer;
+        alter table {staged} add column province_code integer;
+        alter table {staged} add column commune_status varchar;
+        alter table {staged} add column commune_candidates varchar;
+    """)
+    if has_code:
+        con.execute(f"""
+            update {staged} s set commune_code = d.commune_code, province_code = d.province_code,
+                   commune_status = 'matched'
+            from dim_commune d
+            where d.commune_code = try_cast(try_cast(s.raw_commune_code as double) as integer)
+        """)
     if has_name:
         pairs = con.execute(f"""
-            select distinct raw_commune_name, raw_province_code, raw_province_name from {staged} s
-            where raw_commune_name is not null
-              and not exists (select 1 from dim_commune d where d.commune_code = {code_expr})
+            select distinct raw_commune_name, raw_province_code, raw_province_name from {staged}
+            where commune_status is null and raw_commune_name is not null
         """).fetchall()
+        rows = []
         for name, prov_code, prov_name in pairs:
             province = prov_code if prov_code not in (None, "") else prov_name
             result = _match_commune(name, province)
             candidates = "; ".join(f"{c[1]} ({c[2]}, {c[0]})" for c in result.candidates)
             rows.append((name, prov_code, prov_name, result.code, result.status, candidates))
-    frame = pd.DataFrame(rows, columns=["n", "pc", "pn", "code", "status", "cands"]).astype(
-        {"n": "object", "pc": "object", "pn": "object", "status": "object", "cands": "object"})
-    frame["code"] = frame["code"].astype("Int64")
-    con.register("commune_matches", frame)
-    try:
-        con.execute(f"""
-            create or replace temp table {staged} as
-            select s.*,
-                   coalesce(dc.commune_code, m.code) as commune_code,
-                   coalesce(dc.province_code, dm.province_code) as province_code,
-                   case when dc.commune_code is not null then 'matched' else coalesce(m.status, 'unknown') end
-                       as commune_status,
-                   case when dc.commune_code is null then m.cands end as commune_candidates
-            from {staged} s
-            left join dim_commune dc on dc.commune_code = {code_expr}
-            left join commune_matches m
-              on dc.commune_code is null and s.raw_commune_name = m.n
-             and s.raw_province_code is not distinct from m.pc
-             and s.raw_province_name is not distinct from m.pn
-            left join dim_commune dm on dm.commune_code = m.code
-        """)
-    finally:
-        con.unregister("commune_matches")
+        if rows:
+            frame = pd.DataFrame(rows, columns=["n", "pc", "pn", "code", "status", "cands"]).astype(
+                {"n": "object", "pc": "object", "pn": "object", "cands": "object"})
+            frame["code"] = frame["code"].astype("Int64")
+            con.register("commune_matches", frame)
+            con.execute(f"""
+                update {staged} s set commune_code = m.code, commune_status = m.status,
+                       commune_candidates = m.cands
+                from commune_matches m
+                where s.commune_status is null and s.raw_commune_name = m.n
+                  and s.raw_province_code is not distinct from m.pc
+                  and s.raw_province_name is not distinct from m.pn;
+                update {staged} s set province_code = d.province_code
+                from dim_commune d where s.province_code is null and d.commune_code = s.commune_code;
+            """)
+            con.unregister("commune_matches")
+    con.execute(f"update {staged} set commune_status = 'unknown' where commune_status is null")
 
 
 @functools.lru_cache(maxsize=200_000)
