@@ -324,7 +324,8 @@ def _restrict_to_province(con, staged: C.Staged, province: int) -> None:
     if n:
         con.execute(f"""
             insert into {staged.rejects}
-            select null, ?, cast({code_col} as varchar), 'outside_scope',
+            select {"source_row" if "source_row" in main_cols else "null"}, ?, cast({code_col} as varchar),
+                   'outside_scope',
                    '{key_col} ' || cast({key_col} as varchar) || ' — mã ' || cast({code_col} as varchar)
                      || ' không thuộc tỉnh ' || ? || ' mà tài khoản của bạn được nạp; dòng bị loại — '
                      || 'nạp tệp này bằng tài khoản của tỉnh đó hoặc xóa dòng.',

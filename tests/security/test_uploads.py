@@ -93,6 +93,7 @@ def test_rows_outside_the_stewards_province_are_rejected(wh, tmp_path):
     assert summary.files[0].rows_rejected == 3 and summary.files[0].reasons.get("outside_scope") == 3
     outside = [r for r in rejects if r["rule"] == "outside_scope"]
     assert len(outside) == 3 and "10333" in outside[0]["message_en"] and "tỉnh 25" in outside[0]["message_vi"]
+    assert sorted(r["row_number"] for r in outside) == [4, 5, 6]      # the rows as the steward sees them
     load_files([f], wh, allowed_province=25, audit=STEWARD)
     assert sql(wh, "select count(*) from fact_dossier where dossier_id like 'HN%'")[0][0] == 0
     assert sql(wh, "select count(*) from fact_dossier where dossier_id like 'PT%'")[0][0] == 2
