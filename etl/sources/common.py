@@ -288,3 +288,43 @@ def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
     rejected = con.execute(f"select count(distinct source_row) from {rejects}").fetchall()[0][0]
     reasons = dict(con.execute(f"select rule, count(*) from {rejects} group by rule order by rule").fetchall())
     return rejects, rejected, reasons
+
+
+PARSE_MONTH = """coalesce(
+    try_strptime(regexp_replace(lower(strip_accents(raw_month)), '^(thang|t)\\s*', ''),
+                 ['%m/%Y', '%m-%Y', '%Y-%m', '%Y/%m', '%m.%Y']),
+    date_trunc('month', parse_ts(raw_month)))"""
+
+
+def count_rules(column: str, vi: str, en: str, *, required: bool = True, minimum: int = 0) -> list[Rule]:
+    """A whole number that is not below `minimum` (0: 'is negative'; 1: 'must be at least 1').
+
+    `required`: an empty cell is refused too; otherwise it stays NULL (= not reported)."""
+    raw = f"raw_{column}"
+    missing = f"{column} is null" if required else f"{raw} is not null and {column} is null"
+    below = (f"format('{vi} {{}} là số âm — sửa số liệu.', {column})",
+             f"format('{en} {{}} is negative — fix the figure.', {column})") if minimum == 0 else \
+            (f"format('{vi} {{}} phải từ {minimum} trở lên — sửa số liệu hoặc xóa dòng.', {column})",
+             f"format('{en} {{}} must be at least {minimum} — fix the figure or drop the row.', {column})")
+    return [
+        Rule(f"bad_count_{column}", column, missing, raw,
+               f"format('{vi} \"{{}}\" không phải số nguyên — điền số (0 nếu không có).', coalesce({raw}, ''))",
+               f"format('{en} \"{{}}\" is not a whole number — fill in the figure (0 if none).', "
+               f"coalesce({raw}, ''))"),
+        Rule("negative_count_" + column if minimum == 0 else f"{column}_below_{minimum}", column,
+               f"{column} < {minimum}", raw, *below),
+    ]
+
+
+def month_rules() -> list[Rule]:
+    return [
+        Rule("bad_month", "month", "month is null", "raw_month",
+               "format('tháng báo cáo \"{}\" không đọc được — dùng dạng mm/yyyy, ví dụ 10/2025.', "
+               "coalesce(raw_month, ''))",
+               "format('report month \"{}\" is not a month — use mm/yyyy, e.g. 10/2025.', "
+               "coalesce(raw_month, ''))"),
+        Rule("date_out_of_range_month", "month",
+               f"month < date '{EARLIEST_DATE}' or month > current_date", "raw_month",
+               "format('tháng {} nằm ngoài khoảng 01/2015 đến nay — sửa tháng.', strftime(month, '%m/%Y'))",
+               "format('month {} is outside 01/2015 to now — fix the month.', strftime(month, '%m/%Y'))"),
+    ]

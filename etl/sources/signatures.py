@@ -10,42 +10,16 @@ from etl.sources import common as C
 RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "month",
                "docs_issued", "docs_confidential", "docs_signed"]
 
-PARSE_MONTH = """coalesce(
-    try_strptime(regexp_replace(lower(strip_accents(raw_month)), '^(thang|t)\\s*', ''),
-                 ['%m/%Y', '%m-%Y', '%Y-%m', '%Y/%m', '%m.%Y']),
-    date_trunc('month', parse_ts(raw_month)))"""
-
-
-def _count_rules(column: str, vi: str, en: str) -> list[C.Rule]:
-    raw = f"raw_{column}"
-    return [
-        C.Rule(f"bad_count_{column}", column, f"{column} is null", raw,
-               f"format('{vi} \"{{}}\" không phải số nguyên — điền số văn bản (0 nếu không có).', "
-               f"coalesce({raw}, ''))",
-               f"format('{en} \"{{}}\" is not a whole number — fill in the count (0 if none).', "
-               f"coalesce({raw}, ''))"),
-        C.Rule(f"negative_count_{column}", column, f"{column} < 0", raw,
-               f"format('{vi} {{}} là số âm — sửa số liệu.', {column})",
-               f"format('{en} {{}} is negative — fix the count.', {column})"),
-    ]
 
 
 def rules(header_text: dict[str, str]) -> list[C.Rule]:
     label = lambda c: C.header_label(header_text, c)  # noqa: E731
     return [
         *C.commune_rules(label("commune_code"), label("commune_name")),
-        C.Rule("bad_month", "month", "month is null", "raw_month",
-               "format('tháng báo cáo \"{}\" không đọc được — dùng dạng mm/yyyy, ví dụ 10/2025.', "
-               "coalesce(raw_month, ''))",
-               "format('report month \"{}\" is not a month — use mm/yyyy, e.g. 10/2025.', "
-               "coalesce(raw_month, ''))"),
-        C.Rule("date_out_of_range_month", "month",
-               f"month < date '{C.EARLIEST_DATE}' or month > current_date", "raw_month",
-               "format('tháng {} nằm ngoài khoảng 01/2015 đến nay — sửa tháng.', strftime(month, '%m/%Y'))",
-               "format('month {} is outside 01/2015 to now — fix the month.', strftime(month, '%m/%Y'))"),
-        *_count_rules("docs_issued", "số văn bản đi", "documents issued"),
-        *_count_rules("docs_confidential", "số văn bản mật", "classified documents"),
-        *_count_rules("docs_signed", "số văn bản ký số", "documents signed"),
+        *C.month_rules(),
+        *C.count_rules("docs_issued", "số văn bản đi", "documents issued"),
+        *C.count_rules("docs_confidential", "số văn bản mật", "classified documents"),
+        *C.count_rules("docs_signed", "số văn bản ký số", "documents signed"),
         C.Rule("confidential_over_issued", "docs_confidential", "docs_confidential > docs_issued",
                "raw_docs_confidential",
                "format('số văn bản mật {} lớn hơn tổng số văn bản đi {} — sửa số liệu.', "
@@ -69,7 +43,7 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
     con.execute(f"""
         create temp table {staged} as
         with raw as (select source_row, {C.select_columns(sql_cols, RAW_COLUMNS)} from {table.relation_name})
-        select *, cast({PARSE_MONTH} as date) as month,
+        select *, cast({C.PARSE_MONTH} as date) as month,
                parse_count(raw_docs_issued) as docs_issued,
                parse_count(raw_docs_confidential) as docs_confidential,
                parse_count(raw_docs_signed) as docs_signed

@@ -14,7 +14,6 @@ import unicodedata
 import duckdb
 
 from etl.sources import common as C
-from etl.sources.signatures import PARSE_MONTH
 
 # 'Năm 2025', '2025', '2025.0' -> 2025; anything else -> NULL (rejected by the year rules).
 PARSE_YEAR = """try_cast(regexp_extract(
@@ -78,26 +77,6 @@ def text_sql(raw: str) -> str:
             f"else {raw} end")
 
 
-def count_rules(column: str, vi: str, en: str, *, required: bool = True, minimum: int = 0) -> list[C.Rule]:
-    """A whole number that is not below `minimum` (0: 'is negative'; 1: 'must be at least 1').
-
-    `required`: an empty cell is refused too; otherwise it stays NULL (= not reported)."""
-    raw = f"raw_{column}"
-    missing = f"{column} is null" if required else f"{raw} is not null and {column} is null"
-    below = (f"format('{vi} {{}} là số âm — sửa số liệu.', {column})",
-             f"format('{en} {{}} is negative — fix the figure.', {column})") if minimum == 0 else \
-            (f"format('{vi} {{}} phải từ {minimum} trở lên — sửa số liệu hoặc xóa dòng.', {column})",
-             f"format('{en} {{}} must be at least {minimum} — fix the figure or drop the row.', {column})")
-    return [
-        C.Rule(f"bad_count_{column}", column, missing, raw,
-               f"format('{vi} \"{{}}\" không phải số nguyên — điền số (0 nếu không có).', coalesce({raw}, ''))",
-               f"format('{en} \"{{}}\" is not a whole number — fill in the figure (0 if none).', "
-               f"coalesce({raw}, ''))"),
-        C.Rule("negative_count_" + column if minimum == 0 else f"{column}_below_{minimum}", column,
-               f"{column} < {minimum}", raw, *below),
-    ]
-
-
 def year_rules() -> list[C.Rule]:
     return [
         C.Rule("bad_year", "year", "year is null", "raw_year",
@@ -109,20 +88,6 @@ def year_rules() -> list[C.Rule]:
     ]
 
 
-def month_rules() -> list[C.Rule]:
-    return [
-        C.Rule("bad_month", "month", "month is null", "raw_month",
-               "format('tháng báo cáo \"{}\" không đọc được — dùng dạng mm/yyyy, ví dụ 10/2025.', "
-               "coalesce(raw_month, ''))",
-               "format('report month \"{}\" is not a month — use mm/yyyy, e.g. 10/2025.', "
-               "coalesce(raw_month, ''))"),
-        C.Rule("date_out_of_range_month", "month",
-               f"month < date '{C.EARLIEST_DATE}' or month > current_date", "raw_month",
-               "format('tháng {} nằm ngoài khoảng 01/2015 đến nay — sửa tháng.', strftime(month, '%m/%Y'))",
-               "format('month {} is outside 01/2015 to now — fix the month.', strftime(month, '%m/%Y'))"),
-    ]
-
-
 def required_date_rule(column: str, label_vi: str, label_en: str) -> C.Rule:
     raw = f"raw_{column}"
     return C.Rule(f"missing_{column}", column, f"{raw} is null", "''",
@@ -131,7 +96,7 @@ def required_date_rule(column: str, label_vi: str, label_en: str) -> C.Rule:
 
 
 def month_sql() -> str:
-    return f"cast({PARSE_MONTH} as date)"
+    return f"cast({C.PARSE_MONTH} as date)"
 
 
 def add_key(con: duckdb.DuckDBPyConnection, staged: str, expr: str, name: str = "dup_key") -> None:
@@ -154,3 +119,8 @@ def finish(kind: str, con: duckdb.DuckDBPyConnection, staged: str, rules: list[C
     rows_read = con.execute(f"select count(*) from {staged}").fetchall()[0][0]
     return C.Staged(kind, [C.Output(valid, target, keys, True)], rejects, rows_read, rejected, reasons,
                     list(notes or []))
+
+
+# Shared with the signature sheets; defined once in etl.sources.common.
+count_rules = C.count_rules
+month_rules = C.month_rules
