@@ -29,7 +29,7 @@ def _build_button(at: AppTest, key: str):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_commune_report_built_on_click(lang):
+def test_commune_report_built_on_click(app_env, lang):
     at = _page("commune", province=25, commune=8380, period="2025-10", lang=lang)
     assert "commune_report_file" not in at.session_state       # nothing built before the click
     _build_button(at, "commune_report").click().run()
@@ -40,7 +40,7 @@ def test_commune_report_built_on_click(lang):
     assert "10/2025" in text and "Vân Bán" in text        # the title names the period; the name keeps its accents
 
 
-def test_province_briefing_xlsx_on_click():
+def test_province_briefing_xlsx_on_click(app_env):
     at = _page("province", province=25, period="2025-10")
     at.selectbox(key="province_report_fmt").set_value("xlsx").run()
     _build_button(at, "province_report").click().run()
