@@ -278,13 +278,16 @@ def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
     """Creates the rejects temp table from `rules`; returns (table, rejected row count, reasons)."""
     rejects = temp_name("rejects")
     parts, params = [], []
-    for r in rules:
+    for i, r in enumerate(rules):
         parts.append(
             f"select source_row, ? as column_name, cast({r.value} as varchar) as value, ? as rule, "
-            f"{r.message_vi} as message_vi, {r.message_en} as message_en from {staged} where coalesce({r.condition}, false)"
+            f"{r.message_vi} as message_vi, {r.message_en} as message_en, {i} as rule_order "
+            f"from {staged} where coalesce({r.condition}, false)"
         )
         params += [header_label(header_text, r.column), r.rule]
-    con.execute(f"create temp table {rejects} as {' union all '.join(parts)} order by source_row", params)
+    # Rows in file order, and a row's reasons in the order the rules are declared (stable output).
+    con.execute(f"create temp table {rejects} as select * exclude (rule_order) from ({' union all '.join(parts)}) "
+                f"order by source_row, rule_order", params)
     rejected = con.execute(f"select count(distinct source_row) from {rejects}").fetchall()[0][0]
     reasons = dict(con.execute(f"select rule, count(*) from {rejects} group by rule order by rule").fetchall())
     return rejects, rejected, reasons

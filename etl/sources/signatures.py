@@ -20,13 +20,16 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
         *C.count_rules("docs_issued", "số văn bản đi", "documents issued"),
         *C.count_rules("docs_confidential", "số văn bản mật", "classified documents"),
         *C.count_rules("docs_signed", "số văn bản ký số", "documents signed"),
-        C.Rule("confidential_over_issued", "docs_confidential", "docs_confidential > docs_issued",
+        C.Rule("confidential_over_issued", "docs_confidential",
+               "least(docs_issued, docs_confidential) >= 0 and docs_confidential > docs_issued",
                "raw_docs_confidential",
                "format('số văn bản mật {} lớn hơn tổng số văn bản đi {} — sửa số liệu.', "
                "docs_confidential, docs_issued)",
                "format('classified documents {} exceed documents issued {} — fix the counts.', "
                "docs_confidential, docs_issued)"),
-        C.Rule("signed_over_issued", "docs_signed", "docs_signed > docs_issued - docs_confidential",
+        C.Rule("signed_over_issued", "docs_signed",
+               "least(docs_issued, docs_confidential, docs_signed) >= 0 and docs_confidential <= docs_issued "
+               "and docs_signed > docs_issued - docs_confidential",
                "raw_docs_signed",
                "format('số văn bản ký số {} lớn hơn số văn bản đi không mật {} ({} - {}) — sửa số liệu.', "
                "docs_signed, docs_issued - docs_confidential, docs_issued, docs_confidential)",
