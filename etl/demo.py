@@ -365,10 +365,7 @@ def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: list[
         "demo_xlsx_export": pd.DataFrame([(c, m) for c, ms in XLSX_DOSSIER_EXPORTS.items() for m in ms],
                                          columns=["commune_code", "label"]),
     }
-    for name, frame in frames.items():
-        con.register("src", frame)
-        con.execute(f"create table {name} as select * from src")
-        con.unregister("src")
+    create_tables(con, frames)
     con.execute("""
         alter table demo_month alter month_start type date;
         alter table demo_month alter next_start type date;
@@ -379,6 +376,14 @@ def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: list[
         alter table demo_special alter quality type double;
         alter table demo_special alter signed_full_from type varchar;
     """)
+
+
+def create_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    """One DuckDB table per pandas frame (the generators' small reference inputs)."""
+    for name, frame in frames.items():
+        con.register("src", frame)
+        con.execute(f"create table {name} as select * from src")
+        con.unregister("src")
 
 
 def _procedure_frame() -> pd.DataFrame:

@@ -40,6 +40,7 @@ import pandas as pd
 import xlsxwriter
 
 from etl import config
+from etl.demo import create_tables
 
 SQL_FILE = config.SQL_DIR / "demo_skills.sql"
 SUBFOLDERS = ("population", "digital_teams", "training", "vneid")
@@ -187,10 +188,7 @@ def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: pd.Da
         "sk_village_name": pd.DataFrame(villages, columns=["commune_code", "village_no", "village"]),
         "sk_count_province": pd.DataFrame({"province_code": list(COUNT_PROVINCES)}),
     }
-    for name, frame in frames.items():
-        con.register("src", frame)
-        con.execute(f"create table {name} as select * from src")
-        con.unregister("src")
+    create_tables(con, frames)
     con.execute("""
         alter table sk_month alter month_start type date;
         alter table sk_month alter next_start type date;
