@@ -1,4 +1,4 @@
-"""`python -m etl load|rejects|demo|rebuild` — the steward's command line."""
+"""`python -m etl load|rejects|demo|rebuild|export-lake` — the steward's command line."""
 
 from __future__ import annotations
 
@@ -40,11 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="write the demo source files under data/demo and load them")
     demo.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     demo.add_argument("--out", type=Path, default=None, help="folder for the demo files (default: data/demo)")
+    demo.add_argument("--scale", choices=["demo", "national"], default="demo",
+                      help="demo: every commune at a twentieth of real volumes, 07/2025-10/2026 (default); "
+                           "national: real volumes, 30+ million dossiers over 11/2025-10/2026, one dossier CSV "
+                           "per province and month, in data/national/ (about 10 GB of files)")
     demo.add_argument("--json", action="store_true")
 
     reb = sub.add_parser("rebuild", help="recreate the warehouse from the kept copies of every loaded file")
     reb.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     reb.add_argument("--json", action="store_true")
+
+    lake = sub.add_parser("export-lake", help="write the warehouse's tables as a Parquet lake (docs/scaling.md)")
+    lake.add_argument("dir", type=Path, help="lake folder (replaced as a whole; must be empty or an earlier lake)")
+    lake.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    lake.add_argument("--json", action="store_true")
+    lake.add_argument("--lang", choices=["vi", "en"], default="vi")
     return p
 
 
@@ -109,6 +119,24 @@ def _rejects(args) -> int:
     return 0
 
 
+def _export_lake(args) -> int:
+    from etl.lake import LakeError, export_lake
+
+    try:
+        m = export_lake(args.db, args.dir)
+    except LakeError as err:
+        print(f"{err.message_vi}\n{err.message_en}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(m, ensure_ascii=False, indent=2))
+    else:
+        n, rows, mb, s = len(m["tables"]), m["rows"], m["bytes"] / 1e6, m["seconds"]
+        print(f"đã ghi hồ chứa Parquet: {m['lake']} ({n} bảng, {rows} dòng, {mb:.1f} MB, {s:.1f} s)"
+              if args.lang == "vi" else
+              f"Parquet lake written: {m['lake']} ({n} tables, {rows} rows, {mb:.1f} MB, {s:.1f} s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db = args.db
@@ -119,9 +147,16 @@ def main(argv: list[str] | None = None) -> int:
         return _rejects(args)
     if args.command == "demo":
         from etl.demo import build_demo
-        out = args.out or config.PROJECT_ROOT / "data" / "demo"
-        return _emit(build_demo(Path(db or config.default_db_path()), out), args)
+        if args.scale == "national":
+            out = args.out or config.PROJECT_ROOT / "data" / "national"
+            target = Path(db) if db else config.PROJECT_ROOT / "data" / "national" / "warehouse.duckdb"
+        else:
+            out = args.out or config.PROJECT_ROOT / "data" / "demo"
+            target = Path(db or config.default_db_path())
+        return _emit(build_demo(target, out, scale=args.scale), args)
     if args.command == "rebuild":
         from etl.loader import rebuild
         return _emit(rebuild(db), args)
+    if args.command == "export-lake":
+        return _export_lake(args)
     return 2

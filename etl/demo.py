@@ -76,6 +76,24 @@ SQL_DIR = config.SQL_DIR / "demo"
 SQL_STEPS = ["01_commune.sql", "02_commune_month.sql", "03_dossier.sql", "04_export.sql",
              "05_signature.sql", "06_index.sql"]
 DEFAULT_MONTHS = ("2025-07", "2026-10")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much the demo generates: `volume` multiplies every commune's monthly dossiers (the demo's
+    are about a twentieth of the real ones); `months` the default range; `dossier_files` 'month' (one
+    national CSV per month) or 'province' (one CSV per province and month, as provinces export)."""
+
+    volume: float
+    months: tuple[str, str]
+    dossier_files: str
+
+
+SCALES = {
+    "demo": Scale(1.0, DEFAULT_MONTHS, "month"),
+    # Real volumes: 3,321 communes x 12 months x about 760 dossiers a month = 30+ million dossiers.
+    "national": Scale(25.0, ("2025-11", "2026-10"), "province"),
+}
 DEFAULT_SEED = 766
 SUBFOLDERS = ("dossiers", "signatures", "index")
 
@@ -200,12 +218,13 @@ class DemoFiles:
 
 
 def build_demo(db_path: Path, out_dir: Path, *, communes: list[int] | None = None,
-               months: tuple[str, str] = DEFAULT_MONTHS, seed: int = DEFAULT_SEED):
+               months: tuple[str, str] | None = None, seed: int = DEFAULT_SEED, scale: str = "demo"):
     """Write the demo source files under `out_dir` and load them into `db_path`; returns the LoadSummary."""
     from etl.demo_skills import build_skills_demo
     from etl.loader import load_files
 
-    files = generate_demo_files(out_dir, communes=communes, months=months, seed=seed)
+    months = months or SCALES[scale].months
+    files = generate_demo_files(out_dir, communes=communes, months=months, seed=seed, scale=scale)
     log.info("demo: %d files, %d dossiers (%d export rows) written in %.1f s", len(files.paths),
              files.dossiers, files.dossier_rows, files.seconds)
     skills = build_skills_demo(out_dir, communes, months, seed)
@@ -213,9 +232,16 @@ def build_demo(db_path: Path, out_dir: Path, *, communes: list[int] | None = Non
 
 
 def generate_demo_files(out_dir: Path, *, communes: list[int] | None = None,
-                        months: tuple[str, str] = DEFAULT_MONTHS, seed: int = DEFAULT_SEED) -> DemoFiles:
-    """Write the demo source files (replacing an earlier demo's files under `out_dir`)."""
+                        months: tuple[str, str] | None = None, seed: int = DEFAULT_SEED,
+                        scale: str = "demo") -> DemoFiles:
+    """Write the demo source files (replacing an earlier demo's files under `out_dir`).
+
+    `scale='national'`: real volumes (30+ million dossiers over 12 months for all communes), one
+    dossier CSV per province and month; generated in DuckDB with intermediate tables spilled to a
+    temporary folder beside `out_dir`, files written month by month (memory stays a few GB)."""
     started = time.perf_counter()
+    spec = SCALES[scale]
+    months = months or spec.months
     timings: dict[str, float] = {}
     out_dir = Path(out_dir)
     for sub in SUBFOLDERS:
@@ -223,8 +249,14 @@ def generate_demo_files(out_dir: Path, *, communes: list[int] | None = None,
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
     month_list = _month_range(*months)
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    spill = out_dir / ".generate-tmp"
+    con.execute("set temp_directory = ?", [str(spill)])
+    con.execute("set preserve_insertion_order = false")
+    con.execute("set memory_limit = '8GB'")
     try:
         _setup(con, _commune_reference(communes), month_list, int(seed))
+        con.execute(f"create macro demo_volume_scale() as {float(spec.volume)}")
         for step in SQL_STEPS:
             t = time.perf_counter()
             con.execute((SQL_DIR / step).read_text(encoding="utf-8"))
@@ -237,13 +269,17 @@ def generate_demo_files(out_dir: Path, *, communes: list[int] | None = None,
         for name, writer in (("write_dossiers", _write_dossiers), ("write_signatures", _write_signatures),
                              ("write_index", _write_index)):
             t = time.perf_counter()
-            writer(con, out_dir, files)
+            if writer is _write_dossiers:
+                writer(con, out_dir, files, by_province=spec.dossier_files == "province")
+            else:
+                writer(con, out_dir, files)
             timings[name] = time.perf_counter() - t
         counts = con.execute("""
             select (select count(*) from demo_dossier), (select count(*) from demo_export),
                    (select count(*) from demo_signature), (select count(*) from demo_index)""").fetchone()
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     paths = [p for m in month_list for p in files[m["label"]]]
     return DemoFiles(out_dir, paths, counts[0], counts[1], counts[2], counts[3],
                      time.perf_counter() - started, timings)
@@ -525,10 +561,12 @@ def _write_csv_parts(con: duckdb.DuckDBPyConnection, sql: str, path_of) -> list[
     return written
 
 
-def _write_dossiers(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str, list[Path]]) -> None:
+def _write_dossiers(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str, list[Path]],
+                    by_province: bool = False) -> None:
     """One national CSV per month (every commune but the XLSX ones, each row in its province's date
-    format), then the communes' own XLSX exports of that month."""
-    months = _months(con)
+    format), or with `by_province` one CSV per province and month (written month by month, so that
+    only one month is ever in memory), then the communes' own XLSX exports of that month."""
+    months, provinces = _months(con), _provinces(con)
     con.execute("""
         create macro demo_fmt(ts, iso) as case when iso then strftime(ts, '%Y-%m-%d %H:%M:%S')
                                                else strftime(ts, '%d/%m/%Y %H:%M') end""")
@@ -547,14 +585,22 @@ def _write_dossiers(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[s
         from demo_export e
         join demo_commune c using (commune_code)
         join demo_procedure p using (procedure_idx)
-        where not e.in_xlsx
-        order by part, e.received_at, e.dossier_id"""
+        where not e.in_xlsx"""
 
-    def path_of(m_idx: int) -> Path:
-        return out_dir / "dossiers" / f"ho-so-ca-nuoc-{months[m_idx][0]}.csv"
+    if by_province:
+        for m_idx, (label, _period, _next) in months.items():
+            def province_path(province: int, label: str = label) -> Path:
+                return out_dir / "dossiers" / f"ho-so-{province:02d}-{provinces[province][1]}-{label}.csv"
 
-    for m_idx, path in _write_csv_parts(con, sql, path_of):
-        files[months[m_idx][0]].append(path)
+            month_sql = sql.replace("e.export_m as part", "e.province_code as part") + \
+                f" and e.export_m = {int(m_idx)} order by part, e.received_at, e.dossier_id"
+            files[label] += [path for _, path in _write_csv_parts(con, month_sql, province_path)]
+    else:
+        def path_of(m_idx: int) -> Path:
+            return out_dir / "dossiers" / f"ho-so-ca-nuoc-{months[m_idx][0]}.csv"
+
+        for m_idx, path in _write_csv_parts(con, sql + " order by part, e.received_at, e.dossier_id", path_of):
+            files[months[m_idx][0]].append(path)
     for commune, m_idx in con.execute("select distinct commune_code, export_m from demo_export where in_xlsx "
                                       "order by export_m, commune_code").fetchall():
         files[months[m_idx][0]].append(_write_dossier_xlsx(con, out_dir, commune, m_idx, months[m_idx]))

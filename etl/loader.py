@@ -34,6 +34,10 @@ STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": 
            "vneid": vneid.stage}
 KINDS = ("dossiers", "signatures", "index", "population", "digital_teams", "training", "vneid")
 MART_FILES = ["mart_index_period.sql", "mart_commune_month.sql"]
+# Staged rows held in memory before they are written to the private copy (~250 bytes a dossier).
+FLUSH_ROWS = 3_000_000
+# DuckDB's memory for a load (it spills to a temp folder beside the warehouse beyond this).
+MEMORY_LIMIT = os.environ.get("CDS_ETL_MEMORY_LIMIT", "2500MB")
 
 
 @dataclass
@@ -193,7 +197,8 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
         if db_path.exists():
             shutil.copyfile(db_path, work)
         try:
-            con = duckdb.connect(str(work))
+            con = duckdb.connect(str(work), config={"memory_limit": MEMORY_LIMIT})
+            con.execute("set enable_progress_bar = false")
             try:
                 C.install_macros(con)
                 create_schema(con)
@@ -210,6 +215,11 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                         next_id += 1
                         manifest_entries.append({"file_name": path.name, "stored_path": res.stored_path,
                                                  "sha256": res.sha256, "kind": kind, **options})
+                    if sum(st.rows_read - st.rows_rejected for _, st in pending) >= FLUSH_ROWS:
+                        # A national batch does not fit in memory: write what is staged so far (into
+                        # the private copy; the swap below still makes the whole batch visible at once).
+                        _write_batch(con, pending)
+                        pending = []
                     _drop_temp_tables(con, keep=_kept_tables(pending))
                 if pending:
                     _write_batch(con, pending)
@@ -409,7 +419,9 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
     try:
         for target, outs in by_target.items():
             keys = outs[0][1].keys
-            cols = [r[0] for r in con.execute(f"describe {outs[0][1].temp}").fetchall()]
+            # The target's columns (a staged table may carry helper columns beside them).
+            staged_cols = set(_columns(con, outs[0][1].temp))
+            cols = [c for c in _columns(con, target) if c != "load_id" and c in staged_cols]
             col_list = ", ".join(cols)
             batch = C.temp_name("batch")
             union = " union all ".join(f"select {col_list}, {int(lid)} as load_id from {o.temp}" for lid, o in outs)
@@ -425,6 +437,12 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
             if several:
                 con.execute(f"create temp table {spans} as select {key_cols}, min(load_id) as first_load, "
                             f"max(load_id) as last_load from {batch} group by all")
+                # No key in two files of the batch (e.g. a month's provinces): no file replaces
+                # another inside it, and every row is inserted without the join on spans.
+                if not con.execute(f"select exists (select 1 from {spans} where first_load <> last_load)"
+                                   ).fetchall()[0][0]:
+                    con.execute(f"drop table {spans}")
+                    several = False
             if primary_ids:
                 # Rows replacing an earlier version: their key is in the warehouse already or in an
                 # earlier file of this batch.

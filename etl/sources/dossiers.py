@@ -84,7 +84,7 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
                "raw_online_mode)",
                "format('full-online value \"{}\" is not valid — use 1 (full online) or 0 (partly online).', "
                "raw_online_mode)"),
-        C.Rule("bad_paid_online", "paid_online_via", "paid_online_via = 'invalid'", "raw_paid_online_via",
+        C.Rule("bad_paid_online", "paid_online_via", "paid_code = 'invalid'", "raw_paid_online_via",
                "format('giá trị thanh toán trực tuyến \"{}\" không hợp lệ — dùng 1 (Cổng DVC quốc gia), "
                "2 (cổng địa phương) hoặc để trống.', raw_paid_online_via)",
                "format('paid-online value \"{}\" is not valid — use 1 (national portal), 2 (local gateway) "
@@ -97,41 +97,46 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
 
 
 def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.Staged:
-    """Validate a dossier export; returns the valid rows and the rejects as temp tables."""
+    """Validate a dossier export; returns the valid rows and the rejects as temp tables.
+
+    Built for national files (tens of millions of rows over a batch, see `C.stage_valid_rows`):
+    one pass parses, matches official commune codes, marks in-file duplicates and flags rows that
+    break a rule; only flagged rows are parsed again, name-matched and given messages."""
     sql_cols, header_text = C.map_columns("dossiers", table)
     raw = C.select_columns(sql_cols, RAW_COLUMNS)
-    staged = C.temp_name("stg_dossier")
-    con.execute(f"""
-        create temp table {staged} as
-        with raw as (select source_row, {raw} from {table.relation_name}),
-        parsed as (
-            select *,
-                parse_ts(raw_received_at) as received_at, parse_ts(raw_due_at) as due_at,
-                parse_ts(raw_finished_at) as finished_at, parse_ts(raw_returned_at) as returned_at,
-                {CHANNEL} as channel, {ONLINE_MODE} as online_mode_code, {PAID} as paid_online_via,
-                {DIGITIZED} as digitized
-            from raw
-        )
-        select * exclude (online_mode_code),
-            case when channel = 'online' then online_mode_code
-                 when online_mode_code = 'invalid' then 'invalid' end as online_mode
-        from parsed
-    """)
-    C.mark_duplicates(con, staged, "raw_dossier_id")
-    C.resolve_communes(con, staged, "commune_code" in sql_cols, "commune_name" in sql_cols)
-    rejects, rejected, reasons = C.apply_rules(con, staged, rules(header_text), header_text, table.path.name)
-    valid = C.temp_name("valid_dossier")
-    con.execute(f"""
-        create temp table {valid} as
-        select raw_dossier_id as dossier_id, commune_code, province_code,
-               raw_procedure_code as procedure_code, raw_procedure_name as procedure_name,
-               raw_sector_code as sector_code, raw_sector_name as sector_name,
-               received_at, due_at, finished_at, returned_at, raw_status as status, channel, online_mode,
-               case when paid_online_via = 'none' then null else paid_online_via end as paid_online_via,
-               digitized, raw_handling_unit as handling_unit, source_row
-        from {staged} s
-        where not exists (select 1 from {rejects} r where r.source_row = s.source_row)
-    """)
-    rows_read = con.execute(f"select count(*) from {staged}").fetchall()[0][0]
-    return C.Staged("dossiers", [C.Output(valid, "fact_dossier", ["dossier_id"], primary=True)], rejects,
+    dups = C.duplicate_keys(con, table.relation_name, sql_cols.get("dossier_id"))
+    commune_cols, commune_join = C.commune_code_join("commune_code" in sql_cols)
+    ts = {c: C.timestamp_parser(con, table.relation_name, sql_cols.get(c))(f"raw_{c}")
+          for c in ("received_at", "due_at", "finished_at", "returned_at")}
+
+    def parse_sql(where: str) -> str:
+        return f"""
+            with raw as (select source_row, {raw} from {table.relation_name} {where}),
+            parsed as (
+                select *,
+                    {ts["received_at"]} as received_at, {ts["due_at"]} as due_at,
+                    {ts["finished_at"]} as finished_at, {ts["returned_at"]} as returned_at,
+                    {CHANNEL} as channel, {ONLINE_MODE} as online_mode_code, {PAID} as paid_code,
+                    {DIGITIZED} as digitized
+                from raw
+            )
+            select p.* exclude (online_mode_code),
+                case when channel = 'online' then online_mode_code
+                     when online_mode_code = 'invalid' then 'invalid' end as online_mode,
+                case when paid_code not in ('none', 'invalid') then paid_code end as paid_online_via,
+                {commune_cols}, dd.rows_list as dup_rows
+            from parsed p {commune_join}
+            left join {dups} dd on dd.k = p.raw_dossier_id"""
+
+    final = {c: (f"raw_{c}" if f"raw_{c}" in RAW_COLUMNS_SET and c not in PARSED else c) for c in CONTRACT_COLUMNS}
+    staged, rejects, rows_read, rejected, reasons = C.stage_valid_rows(
+        con, parse_sql, final, rules(header_text), header_text, table.path.name, "commune_name" in sql_cols)
+    con.execute(f"drop table {dups}")
+    return C.Staged("dossiers", [C.Output(staged, "fact_dossier", ["dossier_id"], primary=True)], rejects,
                     rows_read, rejected, reasons)
+
+
+RAW_COLUMNS_SET = {f"raw_{c}" for c in RAW_COLUMNS}
+# Contract columns computed by the staging query (the others are the raw text, trimmed).
+PARSED = {"commune_code", "province_code", "received_at", "due_at", "finished_at", "returned_at", "channel",
+          "online_mode", "paid_online_via", "digitized", "source_row"}

@@ -368,14 +368,16 @@ def test_header_beyond_max_scan_rows_is_not_found(tmp_path, con):
     assert err.value.code == "no_header"
 
 
-def test_each_read_gets_its_own_temp_table(tmp_path, con):
+def test_each_read_gets_its_own_temp_relation(tmp_path, con):
     path = tmp_path / "a.csv"
     path.write_text("MaHoSo,NgayTiepNhan,KenhThucHien\nH1,1,2\n", encoding="utf-8")
     first, second = read_source(path, con), read_source(path, con)
     assert first.relation_name != second.relation_name
-    temp = {r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()}
-    assert {first.relation_name, second.relation_name} <= temp
-    assert len(temp) == 2                                  # no leftover helper tables
+    # A CSV is read once into `<relation>_raw`; the relation is a view over it (trimmed cells, line numbers).
+    views = {r[0] for r in con.execute("select view_name from duckdb_views() where temporary and not internal").fetchall()}
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()}
+    assert {first.relation_name, second.relation_name} == views
+    assert tables == {first.relation_name + "_raw", second.relation_name + "_raw"}   # no leftover helpers
 
 
 # --- whole-file errors -----------------------------------------------------------------------------

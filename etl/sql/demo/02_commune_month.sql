@@ -17,7 +17,7 @@ with base as (
 ),
 rates as (
     select *,
-        greatest(3, round(base_volume * season * (1 + 0.01 * trend_months) * (0.85 + 0.30 * u_volume)))::integer
+        greatest(3, round(demo_volume_scale() * base_volume * season * (1 + 0.01 * trend_months) * (0.85 + 0.30 * u_volume)))::integer
             as drawn_volume,
         demo_clamp(0.665 + 0.22 * quality + (case when laggard then 0.01 else 0.05 end) * trend
                    - 0.04 * tet + 0.06 * (u_on_time - 0.5), 0.58, 0.955) as p_on_time,
