@@ -13,11 +13,15 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import shutil
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +37,13 @@ STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": 
            "population": population.stage, "digital_teams": digital_teams.stage, "training": training.stage,
            "vneid": vneid.stage}
 KINDS = ("dossiers", "signatures", "index", "population", "digital_teams", "training", "vneid")
-MART_FILES = ["mart_index_period.sql", "mart_commune_month.sql"]
+MART_FILES = ["mart_dossier_month.sql", "mart_index_period.sql", "mart_commune_month.sql",
+              "mart_procedure_month.sql"]
+# The one mart of fact_dossier's millions of rows: refreshed only for the months a load touched.
+INCREMENTAL_MART = "mart_dossier_month"
+TOUCHED = "touched_dossier_months"
+# Files staged at the same time (threads with their own DuckDB cursor).
+STAGE_WORKERS = int(os.environ.get("CDS_ETL_WORKERS", "2"))
 # Staged rows held in memory before they are written to the private copy (~250 bytes a dossier).
 FLUSH_ROWS = 3_000_000
 # DuckDB's memory for a load (it spills to a temp folder beside the warehouse beyond this).
@@ -66,6 +76,7 @@ class LoadSummary:
     files: list[FileResult]
     swapped: bool
     seconds: float
+    timings: dict[str, float] = field(default_factory=dict)   # copy, stage+write, marts, checkpoint, swap
 
     @property
     def exit_code(self) -> int:
@@ -80,6 +91,7 @@ class LoadSummary:
 
     def to_dict(self) -> dict:
         return {"db_path": self.db_path, "swapped": self.swapped, "seconds": round(self.seconds, 3),
+                "timings": {k: round(v, 3) for k, v in self.timings.items()},
                 "exit_code": self.exit_code, "files": [asdict(f) for f in self.files]}
 
 
@@ -122,9 +134,23 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister("commune_src")
 
 
-def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+def build_marts(con: duckdb.DuckDBPyConnection, months: list | None = None) -> None:
+    """Run the mart SQL files in order.  `months` (first days of months received): refresh
+    mart_dossier_month for those months only, with its own SELECT — the other marts read it and
+    the few unfinished dossiers, so a month's load costs in proportion to the month, not to the
+    warehouse.  None: build everything from scratch (also what runs over the Parquet lake)."""
+    has_mart = bool(con.execute("select count(*) from duckdb_tables() where table_name = ? and not temporary",
+                                [INCREMENTAL_MART]).fetchall()[0][0])
     for name in MART_FILES:
-        con.execute(config.read_sql(name))
+        sql = config.read_sql(name)
+        if name == f"{INCREMENTAL_MART}.sql" and months is not None and has_mart:
+            head = f"create or replace table {INCREMENTAL_MART} as"
+            select = sql[sql.index(head) + len(head):].strip().rstrip(";")
+            con.execute(f"delete from {INCREMENTAL_MART} where list_contains(?, month)", [months])
+            con.execute(f"insert into {INCREMENTAL_MART} select * from ({select}) where list_contains(?, month)",
+                        [months])
+        else:
+            con.execute(sql)
 
 
 def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, options: dict) -> C.Staged:
@@ -189,6 +215,15 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
     options = {k: v for k, v in {"period": period, "group": group}.items() if v}
     results: list[FileResult] = []
     manifest_entries: list[dict] = []
+    timings: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - mark
+        mark = now
+
     with warehouse_lock(db_path):
         work = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
         # Holding the lock, any other build file belongs to a load that died: remove it.
@@ -196,6 +231,7 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
             leftover.unlink(missing_ok=True)
         if db_path.exists():
             shutil.copyfile(db_path, work)
+        phase("copy")
         try:
             con = duckdb.connect(str(work), config={"memory_limit": MEMORY_LIMIT})
             con.execute("set enable_progress_bar = false")
@@ -205,12 +241,15 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                 seen = {r[0] for r in con.execute("select content_sha256 from etl_load").fetchall()}
                 next_id = con.execute("select coalesce(max(load_id), 0) + 1 from etl_load").fetchall()[0][0]
                 pending: list[tuple[FileResult, C.Staged]] = []
-                for raw_path in paths:
-                    path = Path(raw_path)
-                    res, staged = _stage_one(con, path, db_path, kind, options, seen, next_id,
-                                             allowed_province=allowed_province)
+                for path, res, staged in _stage_files(con, [Path(p) for p in paths], kind, options, frozenset(seen),
+                                                      allowed_province):
+                    if staged is not None and res.sha256 in seen:      # same bytes earlier in this batch
+                        _drop_staged(con, staged)
+                        res, staged = _duplicate(path, res.sha256, res.size_bytes), None
                     results.append(res)
                     if staged is not None:
+                        seen.add(res.sha256)
+                        res.load_id, res.stored_path = next_id, _store_copy(path, res.sha256, db_path)
                         pending.append((res, staged))
                         next_id += 1
                         manifest_entries.append({"file_name": path.name, "stored_path": res.stored_path,
@@ -219,21 +258,25 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                         # A national batch does not fit in memory: write what is staged so far (into
                         # the private copy; the swap below still makes the whole batch visible at once).
                         _write_batch(con, pending)
+                        for _, st in pending:
+                            _drop_staged(con, st)
                         pending = []
-                    _drop_temp_tables(con, keep=_kept_tables(pending))
                 if pending:
                     _write_batch(con, pending)
+                phase("stage_and_write")
                 loaded_any = any(r.load_id is not None for r in results)
                 if audit is not None:
                     _write_audit(con, results, audit)
                 changed = loaded_any or audit is not None
                 if loaded_any and _build:
-                    build_marts(con)
+                    build_marts(con, _touched_months(con))
+                    phase("marts")
                     con.execute("insert or replace into warehouse_info values ('built_at', ?)",
                                 [datetime.now().isoformat(timespec="seconds")])
                     if demo:
                         con.execute("insert or replace into warehouse_info values ('demo', 'true')")
                     con.execute("checkpoint")
+                    phase("checkpoint")
             finally:
                 con.close()
             if changed:
@@ -243,15 +286,12 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                 _fsync_dir(db_path.parent)
                 if record:
                     _append_manifest(db_path, manifest_entries)
+                phase("swap")
         finally:
             for leftover in (work, Path(str(work) + ".wal")):
                 leftover.unlink(missing_ok=True)
     return LoadSummary(str(db_path), results, any(r.load_id is not None for r in results),
-                       time.perf_counter() - started)
-
-
-def _kept_tables(pending: list[tuple[FileResult, C.Staged]]) -> set[str]:
-    return {t for _, st in pending for t in [st.rejects, *(o.temp for o in st.outputs)]}
+                       time.perf_counter() - started, timings)
 
 
 def _drop_temp_tables(con: duckdb.DuckDBPyConnection, keep: set[str] = frozenset()) -> None:
@@ -274,8 +314,85 @@ def _append_manifest(db_path: Path, entries: list[dict]) -> None:
         os.fsync(fh.fileno())
 
 
-def _stage_one(con, path: Path, db_path: Path, kind, options, seen: set[str],
-               load_id: int, allowed_province: int | None = None) -> tuple[FileResult, C.Staged | None]:
+def _duplicate(path: Path, digest: str, size: int) -> FileResult:
+    res = FileResult(file=path.name, sha256=digest, size_bytes=size, status="duplicate")
+    res.message_vi = f"{path.name}: nội dung này đã được nạp trước đây — bỏ qua."
+    res.message_en = f"{path.name}: this content was loaded before — nothing to do."
+    return res
+
+
+def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, options, loaded: frozenset[str],
+                 allowed_province: int | None) -> Iterator[tuple[Path, FileResult, C.Staged | None]]:
+    """Stage the files on `STAGE_WORKERS` threads, each with its own cursor, and yield them in the
+    given order.  A file of a few hundred thousand rows fills one DuckDB row group, so its queries
+    run on one core; two files at a time use both (1.8x on a month of national files).  The
+    staged tables go to the in-memory database `stage`, shared by the cursors; at most
+    `STAGE_WORKERS + 1` files are staged ahead of the one being written."""
+    con.execute("attach if not exists ':memory:' as stage")
+    local = threading.local()
+    cursors: list[duckdb.DuckDBPyConnection] = []
+    lock = threading.Lock()
+
+    def cursor() -> duckdb.DuckDBPyConnection:
+        if getattr(local, "cur", None) is None:
+            cur = con.cursor()
+            cur.execute("set enable_progress_bar = false")
+            C.install_macros(cur)
+            with lock:
+                cursors.append(cur)
+            local.cur = cur
+        return local.cur
+
+    def work(path: Path) -> tuple[Path, FileResult, C.Staged | None]:
+        cur = cursor()
+        try:
+            res, staged = _stage_one(cur, path, kind, options, loaded, allowed_province)
+            if staged is not None:
+                _share(cur, staged)
+            return path, res, staged
+        finally:
+            _drop_temp_tables(cur)
+
+    workers = max(1, min(STAGE_WORKERS, len(paths)))
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stage") as pool:
+            ahead: deque = deque()
+            queue = iter(paths)
+            for path in itertools.islice(queue, workers + 1):
+                ahead.append(pool.submit(work, path))
+            while ahead:
+                done = ahead.popleft().result()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    ahead.append(pool.submit(work, nxt))
+                yield done
+    finally:
+        for cur in cursors:
+            cur.close()
+
+
+def _share(cur: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
+    """Move a file's outputs and rejects from the worker's temp schema to the shared `stage`
+    database (tables created there directly, like the dossier's, stay where they are)."""
+    def move(name: str) -> str:
+        if name.startswith("stage."):
+            return name
+        cur.execute(f"create table stage.{name} as select * from temp.{name}")
+        cur.execute(f"drop table temp.{name}")
+        return f"stage.{name}"
+
+    for out in staged.outputs:
+        out.temp = move(out.temp)
+    staged.rejects = move(staged.rejects)
+
+
+def _drop_staged(con: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
+    for name in [staged.rejects, *(o.temp for o in staged.outputs)]:
+        con.execute(f"drop table if exists {name}")
+
+
+def _stage_one(con, path: Path, kind, options, loaded: frozenset[str],
+               allowed_province: int | None = None) -> tuple[FileResult, C.Staged | None]:
     """Hash, read and validate one file; nothing is written yet (see `_write_batch`)."""
     res = FileResult(file=path.name)
     if not path.is_file():
@@ -284,11 +401,8 @@ def _stage_one(con, path: Path, db_path: Path, kind, options, seen: set[str],
         return res, None
     digest = sha256_of(path)
     res.sha256, res.size_bytes = digest, path.stat().st_size
-    if digest in seen:
-        res.status = "duplicate"
-        res.message_vi = f"{path.name}: nội dung này đã được nạp trước đây — bỏ qua."
-        res.message_en = f"{path.name}: this content was loaded before — nothing to do."
-        return res, None
+    if digest in loaded:
+        return _duplicate(path, digest, res.size_bytes), None
     try:
         staged = _stage_file(path, con, kind, options)
     except SourceFileError as err:
@@ -300,8 +414,6 @@ def _stage_one(con, path: Path, db_path: Path, kind, options, seen: set[str],
     res.kind, res.rows_read, res.rows_rejected = staged.kind, staged.rows_read, staged.rows_rejected
     res.reasons, res.notes = staged.reasons, list(staged.notes)
     res.status = "partial" if res.rows_rejected else "loaded"
-    seen.add(digest)
-    res.load_id, res.sha256, res.stored_path = load_id, digest, _store_copy(path, digest, db_path)
     return res, staged
 
 
@@ -404,6 +516,22 @@ def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str |
     return summary, rejects
 
 
+def _record_touched_months(con: duckdb.DuckDBPyConnection, batch: str, key_match: str, target_has_rows: bool) -> None:
+    """Months (of received_at) whose dossiers this write changes: the new rows' and the replaced ones'."""
+    con.execute(f"create temp table if not exists {TOUCHED} (month date)")
+    con.execute(f"insert into {TOUCHED} select distinct cast(date_trunc('month', received_at) as date) from {batch}")
+    if target_has_rows:
+        con.execute(f"""insert into {TOUCHED} select distinct cast(date_trunc('month', t.received_at) as date)
+                        from fact_dossier t where exists (select 1 from {batch} b where {key_match})""")
+
+
+def _touched_months(con: duckdb.DuckDBPyConnection) -> list:
+    if not con.execute("select count(*) from duckdb_tables() where table_name = ? and temporary",
+                       [TOUCHED]).fetchall()[0][0]:
+        return []
+    return [r[0] for r in con.execute(f"select distinct month from {TOUCHED} order by 1").fetchall()]
+
+
 def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult, C.Staged]]) -> None:
     """Write every staged file of the batch: one replace-by-key pass per warehouse table.
 
@@ -460,6 +588,8 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
                 for lid, n_replaced, n_loaded in counts:
                     if lid in primary_ids:
                         replaced[lid], loaded[lid] = n_replaced, n_loaded
+            if target == "fact_dossier":
+                _record_touched_months(con, batch, key_match, target_has_rows)
             if target_has_rows:
                 con.execute(f"delete from {target} t where exists (select 1 from {batch} b where {key_match})")
             if several:

@@ -373,9 +373,13 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
     broken rows with every column, matches their commune names, and runs the rules on them for the
     messages; rows a name match saves are kept.  The big table never carries the raw text."""
     staged = temp_name("staged")
+    # Straight into the loader's shared in-memory database when there is one (no copy later).
+    shared = bool(con.execute("select count(*) from duckdb_databases() where database_name = 'stage'").fetchall()[0][0])
+    create = f"create table stage.{staged}" if shared else f"create temp table {staged}"
+    staged = f"stage.{staged}" if shared else staged
     any_broken = " or ".join(f"coalesce({r.condition}, false)" for r in rules)
     cols = ", ".join(f"{expr} as {name}" for name, expr in final.items())
-    con.execute(f"create temp table {staged} as select {cols}, ({any_broken}) or p.commune_code is null as broken "
+    con.execute(f"{create} as select {cols}, ({any_broken}) or p.commune_code is null as broken "
                 f"from ({parse_sql('')}) p")
     rows_read, n_broken = con.execute(f"select count(*), count(*) filter (where broken) from {staged}").fetchall()[0]
     rejects = temp_name("rejects")

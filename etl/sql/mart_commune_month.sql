@@ -5,6 +5,8 @@
 -- after the due date, or unfinished while the due date has passed by the data's as-of instant
 -- (the latest received/finished timestamp in fact_dossier), as PRODUCT.md §5 judges unfinished
 -- dossiers at the period end.  Rates are fractions 0..1, NULL where the denominator is 0.
+-- Dossier figures are summed from mart_dossier_month (built first); only the unfinished dossiers
+-- are read from fact_dossier, to judge them against the as-of instant.
 -- Digital skills (Bình dân học vụ số): population, adults, villages from the latest year on or before
 -- the month's year; digital teams and members as of the month's last day (a commune's register when it
 -- has a team established by then, else its latest count); training sessions and participants in the
@@ -14,8 +16,8 @@
 create or replace table mart_commune_month as
 with bounds as (
     select min(m) as first_month, max(m) as last_month from (
-        select cast(date_trunc('month', min(received_at)) as date) as m from fact_dossier
-        union all select cast(date_trunc('month', max(received_at)) as date) from fact_dossier
+        select min(month) as m from mart_dossier_month
+        union all select max(month) from mart_dossier_month
         union all select min(month) from fact_signature_month
         union all select max(month) from fact_signature_month
         union all select min(period_start) from fact_index_score where period_type = 'month'
@@ -33,27 +35,48 @@ months as (
     from bounds where first_month is not null
 ),
 as_of as (
-    select max(greatest(received_at, coalesce(finished_at, received_at))) as dossiers_as_of from fact_dossier
+    select greatest(max(last_received_at), max(last_finished_at)) as dossiers_as_of from mart_dossier_month
+),
+open_overdue as (
+    -- unfinished dossiers whose due date has passed by the as-of instant (few rows: the open ones)
+    select d.commune_code, cast(date_trunc('month', d.received_at) as date) as month, count(*) as dossiers
+    from fact_dossier d cross join as_of a
+    where d.finished_at is null and d.due_at < a.dossiers_as_of
+    group by all
+),
+dossier_sums as (
+    select commune_code, month,
+           sum(dossiers_received) as dossiers_received,
+           sum(dossiers_online) as dossiers_online,
+           sum(dossiers_online_full) as dossiers_online_full,
+           sum(dossiers_online_partial) as dossiers_online_partial,
+           sum(dossiers_in_person) as dossiers_in_person,
+           sum(dossiers_post) as dossiers_post,
+           sum(dossiers_completed) as dossiers_completed,
+           sum(dossiers_on_time) as dossiers_on_time,
+           sum(dossiers_finished_late) as dossiers_finished_late,
+           sum(dossiers_paid_online) as dossiers_paid_online,
+           sum(dossiers_digitized) as dossiers_digitized,
+           sum(processing_seconds) as processing_seconds
+    from mart_dossier_month
+    group by commune_code, month
 ),
 dossiers as (
-    select d.commune_code, cast(date_trunc('month', d.received_at) as date) as month,
-           count(*) as dossiers_received,
-           count(*) filter (where d.channel = 'online') as dossiers_online,
-           count(*) filter (where d.channel = 'online' and d.online_mode = 'full') as dossiers_online_full,
-           count(*) filter (where d.channel = 'online' and d.online_mode is distinct from 'full')
-               as dossiers_online_partial,
-           count(*) filter (where d.channel = 'in_person') as dossiers_in_person,
-           count(*) filter (where d.channel = 'post') as dossiers_post,
-           count(d.finished_at) as dossiers_completed,
-           count(*) filter (where d.finished_at <= d.due_at or (d.finished_at is not null and d.due_at is null))
-               as dossiers_on_time,
-           count(*) filter (where d.finished_at > d.due_at
-                             or (d.finished_at is null and d.due_at < a.dossiers_as_of)) as dossiers_overdue,
-           count(d.paid_online_via) as dossiers_paid_online,
-           count(*) filter (where d.digitized) as dossiers_digitized,
-           avg(date_diff('second', d.received_at, d.finished_at)) / 86400.0 as avg_processing_days
-    from fact_dossier d cross join as_of a
-    group by all
+    select s.commune_code, s.month,
+           cast(s.dossiers_received as bigint) as dossiers_received,
+           cast(s.dossiers_online as bigint) as dossiers_online,
+           cast(s.dossiers_online_full as bigint) as dossiers_online_full,
+           cast(s.dossiers_online_partial as bigint) as dossiers_online_partial,
+           cast(s.dossiers_in_person as bigint) as dossiers_in_person,
+           cast(s.dossiers_post as bigint) as dossiers_post,
+           cast(s.dossiers_completed as bigint) as dossiers_completed,
+           cast(s.dossiers_on_time as bigint) as dossiers_on_time,
+           cast(s.dossiers_finished_late + coalesce(o.dossiers, 0) as bigint) as dossiers_overdue,
+           cast(s.dossiers_paid_online as bigint) as dossiers_paid_online,
+           cast(s.dossiers_digitized as bigint) as dossiers_digitized,
+           s.processing_seconds / nullif(s.dossiers_completed, 0) / 86400.0 as avg_processing_days
+    from dossier_sums s
+    left join open_overdue o using (commune_code, month)
 ),
 signatures as (
     select commune_code, month, docs_issued, docs_confidential, docs_signed from fact_signature_month
