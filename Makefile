@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 PORT   ?= 8501
 
-.PHONY: run test demo lint bench system-deps clean
+.PHONY: run test demo lint bench bench-national national system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,17 @@ bench: $(VENV)/.dev $(DB)
 	$(BIN)/python bench/bench_demo_build.py
 	CDS_WAREHOUSE=$(DB) $(BIN)/python bench/bench_pages.py
 	CDS_WAREHOUSE=$(DB) $(BIN)/python bench/bench_reports.py
+
+# National scale (about 10 GB of files, a 3 GB warehouse, 15-20 minutes on 2 cores): see docs/scaling.md.
+NATIONAL_DB := data/national/warehouse.duckdb
+
+national: $(VENV)/.runtime
+	$(BIN)/python -m etl demo --scale national --db $(NATIONAL_DB)
+
+bench-national: $(VENV)/.dev
+	@test -f $(NATIONAL_DB) || $(MAKE) national
+	$(BIN)/python bench/bench_national_etl.py --files data/national
+	$(BIN)/python bench/bench_national.py --db $(NATIONAL_DB)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -44,6 +44,7 @@ INCREMENTAL_MART = "mart_dossier_month"
 TOUCHED = "touched_dossier_months"
 # Files staged at the same time (threads with their own DuckDB cursor).
 STAGE_WORKERS = int(os.environ.get("CDS_ETL_WORKERS", "2"))
+STAGE_THREADS = int(os.environ.get("CDS_ETL_STAGE_THREADS", "1"))   # DuckDB threads while staging
 # Staged rows held in memory before they are written to the private copy (~250 bytes a dossier).
 FLUSH_ROWS = 3_000_000
 # DuckDB's memory for a load (it spills to a temp folder beside the warehouse beyond this).
@@ -157,9 +158,11 @@ def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, op
     if path.suffix.lower() == ".json" or kind == "portal":
         from etl.sources import portal_json
         return portal_json.stage_json(path, con, period=options.get("period"), group=options.get("group"))
-    table = read_source(path, con)
+    table = read_source(path, con, lazy=kind in (None, "dossiers"))
     detected = headers.detect_kind(table.headers)
     use = kind or detected
+    if table.lazy is not None and use != "dossiers":
+        table = read_source(path, con)      # only the dossier stager streams a file
     if use is None:
         raise SourceFileError(
             path.name,
@@ -354,6 +357,11 @@ def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, option
             _drop_temp_tables(cur)
 
     workers = max(1, min(STAGE_WORKERS, len(paths)))
+    # Each staging thread runs its queries itself; DuckDB's own workers on top would only make the
+    # threads wait for cores (restored for the marts, which run alone).
+    threads = con.execute("select current_setting('threads')").fetchall()[0][0]
+    if workers > 1:
+        con.execute(f"set threads = {int(STAGE_THREADS)}")
     try:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stage") as pool:
             ahead: deque = deque()
@@ -369,6 +377,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, option
     finally:
         for cur in cursors:
             cur.close()
+        con.execute(f"set threads = {int(threads)}")
 
 
 def _share(cur: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:

@@ -95,7 +95,25 @@ class SourceTable:
     encoding: str | None      # 'utf-8', 'utf-8-sig', 'utf-16' (or 'utf-16-le'/'utf-16-be' without BOM), 'cp1258'
     headers: list[str]        # header cells as found (stripped strings), in column order
     header_row: int           # 1-based row/line of the header row as a user sees it
-    relation_name: str        # TEMP table in the connection: source_row, c0 .. c{n-1}
+    relation_name: str | None  # TEMP relation in the connection: source_row, c0 .. c{n-1} (None when lazy)
+    lazy: LazyCsv | None = None  # read_source(lazy=True) on a plain UTF-8 CSV: not read yet, see LazyCsv
+
+
+@dataclass
+class LazyCsv:
+    """A plain UTF-8 CSV (no NFD text, NUL or exotic whitespace) left unread: `select_sql` (with
+    `params`) streams its records as trimmed cells c0.. plus `blank_row` and `overlong` flags, in
+    file order, for a stager that materialises them once (a CREATE TABLE AS with no join keeps
+    that order, so a record's line is `first_data_line + rowid`).  It holds only while the records
+    read plus `header_end_line` account for all `lines` of the file (no quoted line break, no
+    dropped blank line); otherwise, or when no line numbers can be trusted, read the file again
+    with `read_source(path, con)`."""
+
+    select_sql: str
+    params: list
+    first_data_line: int
+    header_end_line: int
+    lines: int
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -183,11 +201,12 @@ def _error(file_name: str, code: str, *, line: object = None, **fmt: object) -> 
 # --- entry point ---------------------------------------------------------------------------------
 
 def read_source(path: Path, con: duckdb.DuckDBPyConnection, *, max_scan_rows: int = 30,
-                file_name: str | None = None) -> SourceTable:
+                file_name: str | None = None, lazy: bool = False) -> SourceTable:
     """Read `path` into a fresh TEMP table in `con` (see the module docstring).
 
     `file_name` is the name used in messages (default: `path.name`), for callers that read a
-    stored copy of an uploaded file.
+    stored copy of an uploaded file.  `lazy`: a plain UTF-8 dossier CSV is not read at all but
+    returned as a `LazyCsv` for the stager to stream (one materialisation fewer on big files).
     """
     path = Path(path)
     name = file_name or path.name
@@ -204,7 +223,7 @@ def read_source(path: Path, con: duckdb.DuckDBPyConnection, *, max_scan_rows: in
     if fmt == "xlsx":
         return _read_xlsx(path, con, relation, name, max_scan_rows)
     try:
-        return _read_csv(path, con, relation, name, max_scan_rows, head)
+        return _read_csv(path, con, relation, name, max_scan_rows, head, lazy)
     except SourceFileError as exc:
         # Text named .xlsx/.xls is read as CSV when it is one (some systems export CSV as ".xls");
         # when it is not, say what the steward expects to hear: this is not an Excel file.
@@ -587,22 +606,33 @@ class _NotUtf8(Exception):
 
 @dataclass
 class _ByteScan:
+    path: Path
+    watch_from: int           # byte offset of the header's end: blank lines above it do not matter
     nul: bool                 # a NUL byte: not text
     combining: bool           # combining marks U+0300..U+037F: NFD text to normalise
-    blank: bool               # a blank line followed by more content after the header
     lines: int                # line feeds in the file
     other_whitespace: bool    # whitespace other than ASCII spaces and CRLF/LF line ends
 
+    def blank_line(self) -> bool:
+        """A blank line followed by more content after the header (DuckDB drops empty lines, which
+        would shift the line numbers).  Only asked when the records read do not account for every
+        line of the file, so the common file is never searched."""
+        with self.path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            match = _BLANK_LINE_BYTES.search(data, max(self.watch_from, 0))
+            return bool(match) and _CONTENT_BYTE.search(data, match.end()) is not None
+
+
+class _NeedsRewrite(Exception):
+    """The file must be read from an NFC, blank-line-free UTF-8 copy."""
+
 
 def _scan_bytes(path: Path, watch_from: int, delimiter: str) -> _ByteScan:
-    """One look at the bytes with memchr-speed `find`/`count` only (no decoding, no regex over the
-    whole file but the blank-line search): ~0.1 s for 34 MB where a UTF-8 decode took 0.4 s.
-    Multi-byte whitespace is looked for only when its lead byte occurs at all."""
+    """One look at the bytes with memchr-speed `find`/`count` only (no decoding, no regex): ~0.05 s
+    for 34 MB where a UTF-8 decode took 0.4 s.  Multi-byte whitespace is looked for only when its
+    lead byte occurs at all."""
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         nul = data.find(b"\x00") >= 0
         combining = data.find(b"\xcc") >= 0 or data.find(b"\xcd") >= 0
-        match = _BLANK_LINE_BYTES.search(data, max(watch_from, 0))
-        blank = bool(match) and _CONTENT_BYTE.search(data, match.end()) is not None
         chunks = range(0, len(data), CHUNK_BYTES)
         lines = sum(data[i:i + CHUNK_BYTES].count(b"\n") for i in chunks)
         other = any(data.find(b[:1], 3) >= 0 and data.find(b, 3) >= 0
@@ -610,7 +640,7 @@ def _scan_bytes(path: Path, watch_from: int, delimiter: str) -> _ByteScan:
         if not other and data.find(b"\r") >= 0:     # CR only as part of CRLF line ends
             cr = sum(data[i:i + CHUNK_BYTES].count(b"\r") for i in chunks)
             other = cr != sum(data[i:i + CHUNK_BYTES + 1].count(b"\r\n") for i in chunks)
-    return _ByteScan(nul, combining, blank, lines, bool(other))
+    return _ByteScan(path, watch_from, nul, combining, lines, bool(other))
 
 
 def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
@@ -639,7 +669,7 @@ def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
 
 
 def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str,
-              max_scan_rows: int, head: bytes) -> SourceTable:
+              max_scan_rows: int, head: bytes, lazy: bool = False) -> SourceTable:
     size = path.stat().st_size
     whole = size <= len(head)
     encoding = _bom_encoding(head)
@@ -673,14 +703,19 @@ def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: s
         scan = _scan_bytes(path, _line_end_offset(head, layout.header_end_line), layout.delimiter)
         if scan.nul:
             raise _error(name, "undecodable")
-        rewrite = scan.combining or scan.blank
+        rewrite = scan.combining
         break
 
+    if not rewrite and lazy and not scan.other_whitespace and detect_kind(layout.header.headers) == "dossiers":
+        return SourceTable(path=path, file_format="csv", encoding=encoding, headers=layout.header.headers,
+                           header_row=layout.header_row, relation_name=None, lazy=_lazy_csv(path, layout, scan))
     if not rewrite:
         try:
             _load_csv(con, relation, name, path, layout, scan=scan)
             return SourceTable(path=path, file_format="csv", encoding=encoding, headers=layout.header.headers,
                                header_row=layout.header_row, relation_name=relation)
+        except _NeedsRewrite:
+            pass                                  # blank lines inside the data: read the copy below
         except _NotUtf8 as exc:
             if encoding == "utf-8-sig":           # a UTF-8 BOM but broken UTF-8 further on
                 raise _error(name, "undecodable") from exc
@@ -761,6 +796,9 @@ def _load_csv(con: duckdb.DuckDBPyConnection, relation: str, name: str, csv_path
         if scan is not None and records + layout.header_end_line >= scan.lines:
             has_line_breaks = False       # every line is the header's or one record's
         else:
+            if scan is not None and scan.blank_line():
+                raise _NeedsRewrite
+
             has_line_breaks = con.execute(
                 f"select exists (select 1 from {raw} where "
                 + " or ".join(f"contains({f}, chr(10))" for f in fields) + ")").fetchall()[0][0]
@@ -772,7 +810,9 @@ def _load_csv(con: duckdb.DuckDBPyConnection, relation: str, name: str, csv_path
         else:
             source = f"(select rowid as rid, * from {raw})"
             row_expr = f"{first_data_line} + rid"
-        extra = " or ".join(f"{_trimmed(f'f{i}')} is not null" for i in range(layout.field_count, width))
+        # (a cheap test first: the extra fields are NULL on nearly every row)
+        extra = (f"coalesce({', '.join(f'f{i}' for i in range(layout.field_count, width))}) is not null and ("
+                 + " or ".join(f"{_trimmed(f'f{i}')} is not null" for i in range(layout.field_count, width)) + ")")
         overlong = [r[0] for r in con.execute(
             f"select source_row from (select {row_expr} as source_row, ({extra}) as overlong from {source}) "
             f"where overlong order by source_row limit 5").fetchall()]
@@ -789,6 +829,22 @@ def _load_csv(con: duckdb.DuckDBPyConnection, relation: str, name: str, csv_path
         _drop_relation(con, relation)
         raise
     _finish(con, relation, name, layout.header_row)
+
+
+def _lazy_csv(path: Path, layout: _CsvLayout, scan: _ByteScan) -> LazyCsv:
+    width = layout.field_count + EXTRA_FIELDS
+    columns = "{" + ", ".join(f"'f{i}': 'VARCHAR'" for i in range(width)) + "}"
+    lo, hi = layout.header.span
+    cells = [f"f{lo + i}" for i in range(hi - lo + 1)]
+    extra = [f"f{i}" for i in range(layout.field_count, width)]
+    trimmed = ", ".join(f"{_trimmed_spaces(c)} as c{i}" for i, c in enumerate(cells))
+    blank = ", ".join(f"nullif(trim({c}), '')" for c in cells)
+    select = (f"select {trimmed}, coalesce({blank}) is null as blank_row, "
+              f"coalesce({', '.join(extra)}) is not null as overlong "
+              f"from read_csv(?, header = false, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
+              f"skip = {layout.skip}, columns = {columns}, null_padding = true)")
+    return LazyCsv(select, [str(path), layout.delimiter], layout.header_end_line + 1, layout.header_end_line,
+                   scan.lines)
 
 
 def _csv_error(name: str, exc: duckdb.Error, layout: _CsvLayout) -> SourceFileError:

@@ -65,7 +65,8 @@ _TS_SHAPES = [(re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"), "try_strptime({v}, 
               (re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?"), "try_cast({v} as timestamp)")]
 
 
-def timestamp_parser(con: duckdb.DuckDBPyConnection, relation: str, column: str | None, sample: int = 200) -> str:
+def timestamp_parser(con: duckdb.DuckDBPyConnection, relation: str, column: str | None, sample: int = 200,
+                     params: list | None = None):
     """SQL parsing `raw_<name>` like parse_ts, fastest first: when the first `sample` values of
     `column` in `relation` all have one shape, that shape's single parse is tried before parse_ts
     (which only runs where it fails).  Same results as parse_ts, half its cost on big files."""
@@ -73,7 +74,7 @@ def timestamp_parser(con: duckdb.DuckDBPyConnection, relation: str, column: str 
         if column is None:
             return f"parse_ts({v})"
         values = [r[0] for r in con.execute(
-            f"select {column} from {relation} where {column} is not null limit {int(sample)}").fetchall()]
+            f"select {column} from {relation} where {column} is not null limit {int(sample)}", params or []).fetchall()]
         for shape, parse in _TS_SHAPES:
             if values and all(shape.fullmatch(x) for x in values):
                 return f"coalesce({parse.format(v=v)}, parse_ts({v}))"
@@ -191,6 +192,10 @@ def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool
     resolve_names(con, staged, has_name)
 
 
+# An official commune code as the exports write it ('8380', '08380', '8380.0').
+CODE_SQL = "try_cast(try_cast({} as double) as integer)"
+
+
 def commune_code_join(has_code: bool, alias: str = "p") -> tuple[str, str]:
     """(select list, join clause) giving commune_code, province_code, commune_status ('matched' or
     NULL) and commune_candidates from the official code, inside a staging query over `alias`."""
@@ -233,22 +238,6 @@ def resolve_names(con: duckdb.DuckDBPyConnection, staged: str, has_name: bool) -
             """)
             con.unregister("commune_matches")
     con.execute(f"update {staged} set commune_status = 'unknown' where commune_status is null")
-
-
-def duplicate_keys(con: duckdb.DuckDBPyConnection, relation: str, key_sql: str | None) -> str:
-    """Temp table (k, rows_list) of the keys repeated inside one file, with their source rows
-    (comma-separated); join it in the staging query as `dup_rows` for `duplicate_rule`."""
-    dups = temp_name("dups")
-    if key_sql is None:
-        con.execute(f"create temp table {dups} (k varchar, rows_list varchar)")
-        return dups
-    con.execute(f"""
-        create temp table {dups} as
-        with keyed as (select {key_sql} as k, source_row from {relation} where {key_sql} is not null),
-        repeated as (select k from keyed group by k having count(*) > 1)
-        select k, string_agg(cast(source_row as varchar), ', ' order by source_row) as rows_list
-        from keyed semi join repeated using (k) group by k""")
-    return dups
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -363,33 +352,76 @@ REJECTS_DDL = ("(source_row integer, column_name varchar, value varchar, rule va
 
 
 def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str, str], rules: list[Rule],
-                     header_text: dict[str, str], file_name: str, has_name: bool) -> tuple[str, str, int, int, dict]:
+                     header_text: dict[str, str], file_name: str, has_name: bool,
+                     key: str | None = None, lazy=None) -> tuple[str, str, int, int, dict] | None:
     """Stage a big file in two passes: returns (staged, rejects, rows read, rows rejected, reasons).
 
-    `parse_sql(where)` is the source's staging query (raw_* columns, parsed values, commune columns
-    from `commune_code_join`, dup_rows) with `where` applied to the reader's relation; `final` maps
-    each output column to its expression over that query.  Pass 1 keeps only the output columns
-    and one `broken` flag (any rule broken, or no official code matched).  Pass 2 re-parses just the
-    broken rows with every column, matches their commune names, and runs the rules on them for the
-    messages; rows a name match saves are kept.  The big table never carries the raw text."""
+    `parse_sql(where, dups, lazy)` is the source's staging query (raw_* columns, parsed values,
+    commune columns, `dup_rows` from the table `dups` (k, rows_list)) with `where` applied to the
+    reader's relation; `final` maps each output column to its expression over that query; `key` is
+    the output column that must not repeat inside the file.  Pass 1 keeps only the output columns
+    and one `broken` flag (a rule broken, no official code matched, or a repeated key).  Pass 2
+    parses just the broken rows again with every column, matches their commune names and runs the
+    rules on them for the messages; rows a name match saves are kept.  The big table never carries
+    the raw text.
+
+    `lazy` (an `etl.readers.LazyCsv`): pass 1 streams the CSV itself (no join, so the table keeps
+    the file's order and line numbers come from rowid; the province is joined after); pass 2, if
+    any, reads the file the ordinary way.  Returns None when the lazy read cannot be trusted (lines
+    the records do not account for, overlong rows): the caller reads the file the ordinary way."""
     staged = temp_name("staged")
     # Straight into the loader's shared in-memory database when there is one (no copy later).
     shared = bool(con.execute("select count(*) from duckdb_databases() where database_name = 'stage'").fetchall()[0][0])
     create = f"create table stage.{staged}" if shared else f"create temp table {staged}"
     staged = f"stage.{staged}" if shared else staged
+    dups = temp_name("dups")
+    con.execute(f"create temp table {dups} (k varchar, rows_list varchar)")
     any_broken = " or ".join(f"coalesce({r.condition}, false)" for r in rules)
     cols = ", ".join(f"{expr} as {name}" for name, expr in final.items())
-    con.execute(f"{create} as select {cols}, ({any_broken}) or p.commune_code is null as broken "
-                f"from ({parse_sql('')}) p")
+    if lazy is None:
+        con.execute(f"{create} as select {cols}, ({any_broken}) or p.commune_code is null as broken "
+                    f"from ({parse_sql('', dups, None)}) p")
+    else:
+        keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
+        con.execute("set preserve_insertion_order = true")
+        try:
+            con.execute(f"{create} as select {cols}, p.blank_row, p.overlong, ({any_broken}) as broken "
+                        f"from ({parse_sql('', dups, lazy)}) p", lazy.params)
+        finally:
+            if not keeps_order:
+                con.execute("set preserve_insertion_order = false")
+        records, overlong = con.execute(f"select count(*), coalesce(bool_or(overlong), false) from {staged}"
+                                        ).fetchall()[0]
+        if overlong or records + lazy.header_end_line < lazy.lines:
+            con.execute(f"drop table {staged}; drop table {dups}")
+            return None
+        con.execute(f"""
+            update {staged} set source_row = {int(lazy.first_data_line)} + rowid;
+            delete from {staged} where blank_row;
+            update {staged} s set province_code = d.province_code from dim_commune d
+                where d.commune_code = s.commune_code;
+            update {staged} set broken = true where province_code is null;""")
+        if not con.execute(f"select exists (select 1 from {staged})").fetchall()[0][0]:
+            con.execute(f"drop table {staged}; drop table {dups}")
+            return None             # no data rows: the ordinary read says so, with the header's line
+    if key is not None:
+        con.execute(f"""
+            insert into {dups}
+            with repeated as (select {key} as k from {staged} where {key} is not null group by {key} having count(*) > 1)
+            select {key}, string_agg(cast(source_row as varchar), ', ' order by source_row)
+            from {staged} semi join repeated r on {key} = r.k group by {key}""")
+        if con.execute(f"select count(*) from {dups}").fetchall()[0][0]:
+            con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
     rows_read, n_broken = con.execute(f"select count(*), count(*) filter (where broken) from {staged}").fetchall()[0]
     rejects = temp_name("rejects")
     if n_broken == 0:
         con.execute(f"create temp table {rejects} {REJECTS_DDL}")
+        con.execute(f"drop table {dups}")
         return staged, rejects, rows_read, 0, {}
     broken = [r[0] for r in con.execute(f"select source_row from {staged} where broken").fetchall()]
     suspects = temp_name("suspects")
-    con.execute(f"create temp table {suspects} as select * from ({parse_sql('where list_contains(?, source_row)')})",
-                [broken])
+    con.execute(f"create temp table {suspects} as select * from "
+                f"({parse_sql('where list_contains(?, source_row)', dups, None)})", [broken])
     resolve_names(con, suspects, has_name)
     rejects, rejected, reasons = apply_rules(con, suspects, rules, header_text, file_name)
     con.execute(f"""
@@ -397,7 +429,8 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
         from {suspects} x
         where s.source_row = x.source_row and x.source_row not in (select source_row from {rejects});
         delete from {staged} where broken;
-        drop table {suspects};""")
+        drop table {suspects};
+        drop table {dups};""")
     return staged, rejects, rows_read, rejected, reasons
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.readers import SourceTable
+from etl.readers import SourceTable, read_source
 from etl.sources import common as C
 
 RAW_COLUMNS = ["dossier_id", "commune_code", "commune_name", "province_code", "province_name",
@@ -101,17 +101,40 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
 
     Built for national files (tens of millions of rows over a batch, see `C.stage_valid_rows`):
     one pass parses, matches official commune codes, marks in-file duplicates and flags rows that
-    break a rule; only flagged rows are parsed again, name-matched and given messages."""
+    break a rule; only flagged rows are parsed again, name-matched and given messages.  A lazy
+    table (`read_source(..., lazy=True)`) is streamed straight from the CSV in that first pass."""
     sql_cols, header_text = C.map_columns("dossiers", table)
     raw = C.select_columns(sql_cols, RAW_COLUMNS)
-    dups = C.duplicate_keys(con, table.relation_name, sql_cols.get("dossier_id"))
-    commune_cols, commune_join = C.commune_code_join("commune_code" in sql_cols)
-    ts = {c: C.timestamp_parser(con, table.relation_name, sql_cols.get(c))(f"raw_{c}")
-          for c in ("received_at", "due_at", "finished_at", "returned_at")}
+    has_code = "commune_code" in sql_cols
+    commune_cols, commune_join = C.commune_code_join(has_code)
+    full: list[SourceTable] = [table] if table.lazy is None else []
 
-    def parse_sql(where: str) -> str:
+    def relation() -> str:
+        """The ordinary, materialised relation (read on first use when the table is lazy)."""
+        if not full:
+            full.append(read_source(table.path, con, file_name=table.path.name))
+        return full[0].relation_name
+
+    ts: dict[str, str] = {}
+
+    def parse_dates(relation_sql: str, params: list | None) -> None:
+        ts.update({c: C.timestamp_parser(con, relation_sql, sql_cols.get(c), params=params)(f"raw_{c}")
+                   for c in ("received_at", "due_at", "finished_at", "returned_at")})
+
+    def parse_sql(where: str, dups: str, lazy) -> str:
+        if lazy is not None:        # streamed: no source_row yet, no join (it would reorder the rows)
+            source = (f"(select cast(null as integer) as source_row, blank_row, overlong, {raw} "
+                      f"from ({lazy.select_sql}))")
+            communes = (f"{C.CODE_SQL.format('p.raw_commune_code') if has_code else 'cast(null as integer)'} "
+                        "as commune_code, cast(null as integer) as province_code, "
+                        "cast(null as varchar) as commune_status, cast(null as varchar) as commune_candidates")
+            join, dup_rows = "", "cast(null as varchar)"
+        else:
+            source = f"(select source_row, {raw} from {relation()} {where})"
+            communes, join = commune_cols, f"{commune_join} left join {dups} dd on dd.k = p.raw_dossier_id"
+            dup_rows = "dd.rows_list"
         return f"""
-            with raw as (select source_row, {raw} from {table.relation_name} {where}),
+            with raw as (select * from {source}),
             parsed as (
                 select *,
                     {ts["received_at"]} as received_at, {ts["due_at"]} as due_at,
@@ -124,14 +147,22 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
                 case when channel = 'online' then online_mode_code
                      when online_mode_code = 'invalid' then 'invalid' end as online_mode,
                 case when paid_code not in ('none', 'invalid') then paid_code end as paid_online_via,
-                {commune_cols}, dd.rows_list as dup_rows
-            from parsed p {commune_join}
-            left join {dups} dd on dd.k = p.raw_dossier_id"""
+                {communes}, {dup_rows} as dup_rows
+            from parsed p {join}"""
 
     final = {c: (f"raw_{c}" if f"raw_{c}" in RAW_COLUMNS_SET and c not in PARSED else c) for c in CONTRACT_COLUMNS}
-    staged, rejects, rows_read, rejected, reasons = C.stage_valid_rows(
-        con, parse_sql, final, rules(header_text), header_text, table.path.name, "commune_name" in sql_cols)
-    con.execute(f"drop table {dups}")
+    args = (con, parse_sql, final, rules(header_text), header_text, table.path.name, "commune_name" in sql_cols)
+    result = None
+    if table.lazy is not None:
+        try:
+            parse_dates(f"({table.lazy.select_sql})", table.lazy.params)
+            result = C.stage_valid_rows(*args, key="dossier_id", lazy=table.lazy)
+        except duckdb.Error:
+            result = None           # e.g. quoted line breaks or bad UTF-8: the ordinary read says what
+    if result is None:              # (the streamed read could not be trusted: read it the ordinary way)
+        parse_dates(relation(), None)
+        result = C.stage_valid_rows(*args, key="dossier_id")
+    staged, rejects, rows_read, rejected, reasons = result
     return C.Staged("dossiers", [C.Output(staged, "fact_dossier", ["dossier_id"], primary=True)], rejects,
                     rows_read, rejected, reasons)
 

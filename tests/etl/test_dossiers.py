@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import duckdb
+
 from datetime import date
 
 from etl.loader import load_files
@@ -161,3 +163,45 @@ def test_xlsx_export_with_title_rows_and_date_cells(tmp_path, db):
     assert sql(db, "select dossier_id, commune_code, received_at, channel from fact_dossier") == [
         ("X1", 8380, datetime(2025, 10, 1, 8, 30), "online")]
     assert sql(db, "select row_number, column_name from etl_reject") == [(6, "NgayTiepNhan")]
+
+
+def test_streamed_and_ordinary_staging_agree_on_rows_lines_and_messages(tmp_path):
+    """A plain UTF-8 dossier CSV is streamed (read_source(lazy=True), line numbers from rowid); the
+    same rows, line numbers, rejects and messages as the ordinary read, whatever the file holds."""
+    from etl.readers import read_source
+    from etl.sources import common as C
+    from etl.sources import dossiers as D
+
+    header = ["MaHoSo", "MaXa", "TenXa", "TenTinh", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "KenhThucHien"]
+    rows = [["A1", "8380", "", "", "01/10/2025 08:00", "03/10/2025 17:00", "02/10/2025 09:00", "2"],
+            ["", "", "", "", "", "", "", ""],                                          # blank row
+            ["A2", "", "Vân Bán", "Phú Thọ", "01/10/2025 09:00", "", "", "1"],         # matched by name
+            ["A3", "99999", "", "", "32/10/2025", "", "", "9"],                        # three reasons
+            ["A1", "8380", "", "", "02/10/2025 08:00", "", "", "1"],                   # repeated id
+            [" A4 ", "8380 ", "", "", "2025-10-05 10:00:00", "", "", " 2"]]            # spaces, ISO date
+    plain = write_csv(tmp_path / "plain.csv", header, rows)
+    multiline = write_csv(tmp_path / "multiline.csv", header + ["DonViXuLy"],
+                          [r + (["UBND\nxã"] if r[0] else [""]) for r in rows])   # quoted line breaks
+    for path in (plain, multiline):
+        results = []
+        for lazy in (True, False):
+            con = duckdb.connect()
+            C.install_macros(con)
+            from etl.loader import create_schema
+            create_schema(con)
+            table = read_source(path, con, lazy=lazy)
+            assert (table.lazy is not None) == lazy      # (the multi-line file falls back when staged)
+            staged = D.stage(table, con)
+            out = staged.outputs[0].temp
+            results.append((
+                con.execute(f"select dossier_id, commune_code, province_code, received_at, channel, source_row "
+                            f"from {out} order by source_row").fetchall(),
+                con.execute(f"select * from {staged.rejects} order by all").fetchall(),
+                staged.rows_read, staged.rows_rejected))
+            con.close()
+        assert results[0] == results[1]
+        valid, rejects, read, rejected = results[0]
+        assert [r[0] for r in valid] == ["A2", "A4"] and read == 5 and rejected == 3
+        if path is plain:
+            assert [r[5] for r in valid] == [4, 7]
+            assert {r[0] for r in rejects} == {2, 5, 6}
