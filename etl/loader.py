@@ -525,13 +525,12 @@ def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str |
     return summary, rejects
 
 
-def _record_touched_months(con: duckdb.DuckDBPyConnection, batch: str, key_match: str, target_has_rows: bool) -> None:
+def _record_touched_months(con: duckdb.DuckDBPyConnection, batch: str, hits: str | None) -> None:
     """Months (of received_at) whose dossiers this write changes: the new rows' and the replaced ones'."""
     con.execute(f"create temp table if not exists {TOUCHED} (month date)")
     con.execute(f"insert into {TOUCHED} select distinct cast(date_trunc('month', received_at) as date) from {batch}")
-    if target_has_rows:
-        con.execute(f"""insert into {TOUCHED} select distinct cast(date_trunc('month', t.received_at) as date)
-                        from fact_dossier t where exists (select 1 from {batch} b where {key_match})""")
+    if hits is not None:
+        con.execute(f"insert into {TOUCHED} select distinct month from {hits}")
 
 
 def _touched_months(con: duckdb.DuckDBPyConnection) -> list:
@@ -580,11 +579,17 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
                                    ).fetchall()[0][0]:
                     con.execute(f"drop table {spans}")
                     several = False
+            # The warehouse rows this batch replaces, found once (the target is the big table: one
+            # pass for the counts, the touched months and the delete).
+            hits = C.temp_name("hits")
+            if target_has_rows:
+                month = ", cast(date_trunc('month', t.received_at) as date) as month" if target == "fact_dossier" else ""
+                con.execute(f"create temp table {hits} as select t.rowid as rid, {', '.join('t.' + k for k in keys)}"
+                            f"{month} from {target} t where exists (select 1 from {batch} b where {key_match})")
             if primary_ids:
                 # Rows replacing an earlier version: their key is in the warehouse already or in an
                 # earlier file of this batch.
-                existing = (f"select distinct {key_cols}, true as found from {target} t "
-                            f"where exists (select 1 from {batch} b where {key_match})") if target_has_rows else \
+                existing = (f"select distinct {key_cols}, true as found from {hits}") if target_has_rows else \
                     f"select {key_cols}, true as found from {target} limit 0"
                 earlier = f"join {spans} s using ({key_cols})" if several else ""
                 first = "s.first_load" if several else "b.load_id"
@@ -598,9 +603,10 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
                     if lid in primary_ids:
                         replaced[lid], loaded[lid] = n_replaced, n_loaded
             if target == "fact_dossier":
-                _record_touched_months(con, batch, key_match, target_has_rows)
+                _record_touched_months(con, batch, hits if target_has_rows else None)
             if target_has_rows:
-                con.execute(f"delete from {target} t where exists (select 1 from {batch} b where {key_match})")
+                con.execute(f"delete from {target} where rowid in (select rid from {hits})")
+                con.execute(f"drop table {hits}")
             if several:
                 con.execute(f"""insert into {target} ({col_list}, load_id)
                     select {", ".join("b." + c for c in cols)}, b.load_id from {batch} b

@@ -50,7 +50,7 @@ import unicodedata
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -114,6 +114,12 @@ class LazyCsv:
     first_data_line: int
     header_end_line: int
     lines: int
+    sample: list[list[str]]   # the first records below the header (cells c0.., '' when empty), read in Python
+
+    def sample_values(self, column: str) -> list[str]:
+        """Non-empty values of cell `c<i>` among the sample records."""
+        i = int(column[1:])
+        return [r[i] for r in self.sample if i < len(r) and r[i]]
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -538,6 +544,7 @@ class _CsvLayout:
     skip: int                 # records (blank lines included) up to and including the header
     header_row: int           # first line of the header record
     header_end_line: int      # last line of the header record (differs when a name has a line break)
+    sample: list[list[str]] = field(default_factory=list)   # the records read below the header, cleaned
 
     @property
     def field_count(self) -> int:
@@ -576,7 +583,8 @@ def _csv_layout(text: str, max_scan_rows: int) -> _CsvLayout | None:
             continue
         if best is None or (header.detected, header.hits) > (best.header.detected, best.header.hits):
             index, first_line, last_line, _cells = records[header.position]
-            best = _CsvLayout(delimiter, header, index + 1, first_line, last_line)
+            best = _CsvLayout(delimiter, header, index + 1, first_line, last_line,
+                              [rec[3] for rec in records[header.position + 1:]])
     return best
 
 
@@ -838,13 +846,13 @@ def _lazy_csv(path: Path, layout: _CsvLayout, scan: _ByteScan) -> LazyCsv:
     cells = [f"f{lo + i}" for i in range(hi - lo + 1)]
     extra = [f"f{i}" for i in range(layout.field_count, width)]
     trimmed = ", ".join(f"{_trimmed_spaces(c)} as c{i}" for i, c in enumerate(cells))
-    blank = ", ".join(f"nullif(trim({c}), '')" for c in cells)
-    select = (f"select {trimmed}, coalesce({blank}) is null as blank_row, "
-              f"coalesce({', '.join(extra)}) is not null as overlong "
+    select = (f"select *, coalesce({', '.join(f'c{i}' for i in range(len(cells)))}) is null as blank_row "
+              f"from (select {trimmed}, coalesce({', '.join(extra)}) is not null as overlong "
               f"from read_csv(?, header = false, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
-              f"skip = {layout.skip}, columns = {columns}, null_padding = true)")
+              f"skip = {layout.skip}, columns = {columns}, null_padding = true))")
+    sample = [r[lo:hi + 1] for r in layout.sample]
     return LazyCsv(select, [str(path), layout.delimiter], layout.header_end_line + 1, layout.header_end_line,
-                   scan.lines)
+                   scan.lines, sample)
 
 
 def _csv_error(name: str, exc: duckdb.Error, layout: _CsvLayout) -> SourceFileError:

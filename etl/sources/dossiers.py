@@ -117,9 +117,12 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
 
     ts: dict[str, str] = {}
 
-    def parse_dates(relation_sql: str, params: list | None) -> None:
-        ts.update({c: C.timestamp_parser(con, relation_sql, sql_cols.get(c), params=params)(f"raw_{c}")
-                   for c in ("received_at", "due_at", "finished_at", "returned_at")})
+    def parse_dates(relation_sql: str | None) -> None:
+        """Date parsers from the first values of each date column (the reader's sample when lazy)."""
+        for c in ("received_at", "due_at", "finished_at", "returned_at"):
+            col = sql_cols.get(c)
+            values = table.lazy.sample_values(col) if relation_sql is None and col else None
+            ts[c] = C.timestamp_parser(con, relation_sql, col, values=values)(f"raw_{c}")
 
     def parse_sql(where: str, dups: str, lazy) -> str:
         if lazy is not None:        # streamed: no source_row yet, no join (it would reorder the rows)
@@ -155,12 +158,12 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
     result = None
     if table.lazy is not None:
         try:
-            parse_dates(f"({table.lazy.select_sql})", table.lazy.params)
+            parse_dates(None)
             result = C.stage_valid_rows(*args, key="dossier_id", lazy=table.lazy)
         except duckdb.Error:
             result = None           # e.g. quoted line breaks or bad UTF-8: the ordinary read says what
     if result is None:              # (the streamed read could not be trusted: read it the ordinary way)
-        parse_dates(relation(), None)
+        parse_dates(relation())
         result = C.stage_valid_rows(*args, key="dossier_id")
     staged, rejects, rows_read, rejected, reasons = result
     return C.Staged("dossiers", [C.Output(staged, "fact_dossier", ["dossier_id"], primary=True)], rejects,
