@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                            "per province and month, in data/national/ (about 10 GB of files)")
     demo.add_argument("--json", action="store_true")
 
+    marts = sub.add_parser("marts", help="build every mart again from the facts (after a change to the mart SQL)")
+    marts.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     reb = sub.add_parser("rebuild", help="recreate the warehouse from the kept copies of every loaded file")
     reb.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     reb.add_argument("--json", action="store_true")
@@ -154,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
             out = args.out or config.PROJECT_ROOT / "data" / "demo"
             target = Path(db or config.default_db_path())
         return _emit(build_demo(target, out, scale=args.scale), args)
+    if args.command == "marts":
+        from etl.loader import refresh_marts
+        seconds = refresh_marts(db)
+        print(f"đã dựng lại các bảng tổng hợp trong {seconds:.1f} s" if getattr(args, "lang", "vi") == "vi"
+              else f"marts rebuilt in {seconds:.1f} s")
+        return 0
     if args.command == "rebuild":
         from etl.loader import rebuild
         return _emit(rebuild(db), args)

@@ -37,8 +37,8 @@ STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": 
            "population": population.stage, "digital_teams": digital_teams.stage, "training": training.stage,
            "vneid": vneid.stage}
 KINDS = ("dossiers", "signatures", "index", "population", "digital_teams", "training", "vneid")
-MART_FILES = ["mart_dossier_month.sql", "mart_index_period.sql", "mart_commune_month.sql",
-              "mart_procedure_month.sql"]
+MART_FILES = ["mart_dossier_month.sql", "mart_index_period.sql", "mart_index_derived.sql",
+              "mart_commune_month.sql", "mart_procedure_month.sql"]
 # The one mart of fact_dossier's millions of rows: refreshed only for the months a load touched.
 INCREMENTAL_MART = "mart_dossier_month"
 TOUCHED = "touched_dossier_months"
@@ -628,6 +628,36 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
     except Exception:
         con.execute("rollback")
         raise
+
+
+def refresh_marts(db_path: Path | None = None) -> float:
+    """Build every mart again from the facts (after a change to the mart SQL, or to add a new mart
+    to an older warehouse), with the same private copy and atomic swap as a load; returns seconds."""
+    started = time.perf_counter()
+    db_path = Path(db_path or config.default_db_path()).resolve()
+    if not db_path.exists():
+        raise FileNotFoundError(f"{db_path}: no warehouse")
+    with warehouse_lock(db_path):
+        work = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+        shutil.copyfile(db_path, work)
+        try:
+            con = duckdb.connect(str(work), config={"memory_limit": MEMORY_LIMIT})
+            try:
+                con.execute("set enable_progress_bar = false")
+                C.install_macros(con)
+                create_schema(con)
+                build_marts(con)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            with open(work, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(work, db_path)
+            _fsync_dir(db_path.parent)
+        finally:
+            for leftover in (work, Path(str(work) + ".wal")):
+                leftover.unlink(missing_ok=True)
+    return time.perf_counter() - started
 
 
 def rebuild(db_path: Path | None = None) -> LoadSummary:

@@ -344,6 +344,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "provinces_without_data": ("Chưa có dữ liệu: {names}", "No data yet: {names}"),
     "no_missing": ("Mọi xã đều có dữ liệu {source} trong {period}.", "Every commune has {source} data for {period}."),
     "no_rejects": ("Không có dòng nào bị loại.", "No rejected rows."),
+    "rejects_truncated": ("Hiển thị {shown} dòng mới nhất trong tổng số {total} dòng bị loại; danh sách đầy đủ: "
+                          "`python -m etl rejects`.",
+                          "Showing the newest {shown} of {total} rejected rows; the full list: "
+                          "`python -m etl rejects`."),
     "empty_no_data": ("Kho dữ liệu chưa có tháng nào. Nạp tệp hồ sơ, ký số hoặc chỉ số để bắt đầu.",
                       "The warehouse has no month yet. Load dossier, signature or index files to start."),
     "empty_period": ("Chưa có dữ liệu nào cho {period}.", "No data for {period} yet."),

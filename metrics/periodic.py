@@ -13,10 +13,36 @@ import pandas as pd
 from etl.periods import Period
 from metrics import db
 from metrics.calendar import period_params
-from metrics.definitions import add_rates, quartile_tiers, rank_change
+from metrics.definitions import COUNT_COLUMNS, add_rates, quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
 
 COMMUNE_PERIOD_SQL = db.read_sql("commune_period.sql")
+
+
+def _province_period_sql() -> str:
+    """commune_period.sql's rows summed per province and period in SQL (its final ORDER BY dropped): the
+    same counts as `aggregate(commune_counts(...), ["period", "province_code", "province_name"])`, without
+    sending every commune's row to pandas (3,321 communes × periods on the national view)."""
+    body, order = COMMUNE_PERIOD_SQL.rsplit("order by", 1)
+    if not body.rstrip().endswith("select * from final") or ")" in order:
+        raise ValueError("commune_period.sql must end with 'select * from final order by ...'")
+    sums = ",\n       ".join(f"sum({c}) as {c}" if c == "processing_days_total" else f"cast(sum({c}) as bigint) as {c}"
+                              for c in COUNT_COLUMNS)
+    return f"""with per_commune as (
+{body.rstrip()}
+)
+select period, period_start, province_code, province_name,
+       {sums},
+       count(*) as communes,
+       count(*) filter (where has_dossiers) as communes_with_dossiers,
+       count(*) filter (where has_signatures) as communes_with_signatures
+from per_commune
+group by period, period_start, province_code, province_name
+order by period_start, province_code
+"""
+
+
+PROVINCE_PERIOD_SQL = _province_period_sql()
 INDEX_PERIOD_SQL = db.read_sql("index_period.sql")
 PLACES_SQL = db.read_sql("places.sql")
 MONTH_RANGE_SQL = db.read_sql("month_range.sql")
@@ -47,6 +73,13 @@ def commune_counts(periods: list[Period], province: int | None = None, commune: 
     params = {**period_params(periods), "province": province, "commune": commune, **scope.sql_params()}
     df = db.query(COMMUNE_PERIOD_SQL, params, path)
     return add_rates(df)
+
+
+def province_counts(periods: list[Period], scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """One row per province and period in scope: the communes' summed counts, communes,
+    communes_with_dossiers, communes_with_signatures, and the rates computed from the sums."""
+    params = {**period_params(periods), "province": None, "commune": None, **scope.sql_params()}
+    return add_rates(db.query(PROVINCE_PERIOD_SQL, params, path))
 
 
 def index_results(periods: list[Period], province: int | None = None, commune: int | None = None,

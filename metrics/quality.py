@@ -10,6 +10,8 @@ from metrics.scope import OPEN, Scope
 
 LOADS_SQL = db.read_sql("loads.sql")
 REJECTS_SQL = db.read_sql("rejects.sql")
+REJECT_COUNTS_SQL = db.read_sql("reject_counts.sql")
+REJECTS_MAX_ROWS = 2000          # rejected rows a page lists (newest first, ~1 MB); the counts cover every row
 COVERAGE_SQL = db.read_sql("coverage_period.sql")
 FRESHNESS_SQL = db.read_sql("freshness.sql")
 SOURCES = ["dossiers", "signatures", "index"]
@@ -20,16 +22,28 @@ def loads(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     return db.query(LOADS_SQL, scope.sql_params(), path)
 
 
-def rejects(load_id: int | None = None, scope: Scope = OPEN, path=None) -> pd.DataFrame:
-    """Rejected rows (file, row, column, value, rule, messages), optionally of one load."""
-    return db.query(REJECTS_SQL, {"load_id": load_id, **scope.sql_params()}, path)
+def rejects(load_id: int | None = None, scope: Scope = OPEN, path=None, *, files=None, rules=None,
+            max_rows: int | None = REJECTS_MAX_ROWS) -> pd.DataFrame:
+    """Rejected rows (file, row, column, value, rule, messages), optionally of one load and of the
+    chosen files and rules (None or empty = all); at most `max_rows` (None = every row), newest loads
+    first.  `reject_counts` gives the totals."""
+    params = {"load_id": load_id, "files": list(files) if files else None, "rules": list(rules) if rules else None,
+              "max_rows": max_rows, **scope.sql_params()}
+    return db.query(REJECTS_SQL, params, path)
+
+
+def reject_counts(scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """Rejected rows per file and rule: file_name, rule, rows, last_load_id (newest first)."""
+    return db.query(REJECT_COUNTS_SQL, scope.sql_params(), path)
 
 
 def reject_reasons(rejects_df: pd.DataFrame) -> pd.DataFrame:
-    """Rejected rows per rule, most frequent first."""
+    """Rejected rows per rule, most frequent first, from rejected rows or from `reject_counts`."""
     if rejects_df.empty:
         return pd.DataFrame(columns=["rule", "rows"])
-    return (rejects_df.groupby("rule").size().rename("rows").reset_index()
+    grouped = rejects_df.groupby("rule")
+    counts = grouped["rows"].sum() if "rows" in rejects_df.columns else grouped.size()
+    return (counts.rename("rows").reset_index()
             .sort_values(["rows", "rule"], ascending=[False, True]).reset_index(drop=True))
 
 

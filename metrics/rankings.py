@@ -15,7 +15,7 @@ from metrics.definitions import (
     quartile_tiers,
     rank_change,
 )
-from metrics.periodic import commune_counts, index_results, index_with_change
+from metrics.periodic import commune_counts, index_results, index_with_change, province_counts
 from metrics.scope import OPEN, Scope
 
 HEADLINE_METRICS = [*HEADLINE_RATES, "index_average"]
@@ -47,7 +47,7 @@ def headline(province: int | None, period: Period, scope: Scope = OPEN, path=Non
     """Headline figures (online, on-time, signature rates; average index) for the province (or the
     whole scope when `province` is None): value, previous period, change, national figure, target."""
     prev = period.previous()
-    counts = commune_counts([prev, period], None, None, scope, path)
+    counts = province_counts([prev, period], scope, path)
     idx = index_results([prev, period], None, None, scope, path)
     nat = aggregate(counts, ["period"]).set_index("period")
     nat_idx = idx.groupby("period")["index_total"].mean()
@@ -74,8 +74,7 @@ def national_table(period: Period, scope: Scope = OPEN, path=None) -> pd.DataFra
     over the province's communes, then divided) with the previous period's, and the province's index
     (`province_index`): index_average, index_rank among provinces, index_rank_change, tier."""
     prev = period.previous()
-    counts = commune_counts([prev, period], None, None, scope, path)
-    by_prov = aggregate(counts, ["period", "province_code", "province_name"])
+    by_prov = province_counts([prev, period], scope, path).drop(columns="period_start")
     cur = by_prov[by_prov["period"] == period.key].set_index("province_code")
     before = by_prov[by_prov["period"] == prev.key].set_index("province_code")
     for col in HEADLINE_RATES:

@@ -80,11 +80,7 @@ def _memo_query(sql: str, params=None, path=None) -> pd.DataFrame:
 
 
 def _open(file):
-    import duckdb
-
-    if not file.exists():
-        raise db.WarehouseMissing(str(file))
-    return duckdb.connect(str(file), read_only=True)
+    return db.open_read_only(file)
 
 
 @contextlib.contextmanager

@@ -690,9 +690,7 @@ def commune_ranking(period: Period | str, scope: Scope = OPEN, *, province_code:
 
 def has_portal_provinces(path=None) -> bool:
     """Whether the warehouse has the portal import's province table (older warehouses do not)."""
-    df = db.query("select count(*) as n from information_schema.tables where table_name = 'fact_index_province'",
-                  None, path)
-    return bool(df.iloc[0, 0])
+    return db.has_table("fact_index_province", path)
 
 
 def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path=None) -> pd.DataFrame:

@@ -35,7 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 # Key of each mart, for the row-by-row comparison.
 MART_KEYS = {"mart_commune_month": ["commune_code", "month"],
-             "mart_index_period": ["commune_code", "period_type", "period"]}
+             "mart_index_period": ["commune_code", "period_type", "period"],
+             "mart_index_derived": ["commune_code", "period_type", "period"],
+             "mart_dossier_month": ["month", "commune_code", "procedure_code"],
+             "mart_procedure_month": ["month", "commune_code", "procedure_code"]}
 TOLERANCE = 1e-9
 # DuckDB type names in _lake.json → Spark SQL types.  DuckDB's TIMESTAMP has no time zone: TIMESTAMP_NTZ.
 SPARK_TYPES = {"INTEGER": "int", "BIGINT": "bigint", "SMALLINT": "smallint", "TINYINT": "tinyint",

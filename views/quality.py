@@ -49,16 +49,24 @@ else:
              height=300)
 
 st.subheader(ui.tr("h_rejects"))
-rejects = ui.data(quality.rejects, None, ctx.scope)
-if rejects.empty:
+# Counts per file and rule cover every rejected row; the rows themselves are fetched for the chosen
+# files and rules and capped (quality.REJECTS_MAX_ROWS), so a national warehouse's millions of
+# rejects never sit in the cache or the browser.
+counts = ui.data(quality.reject_counts, ctx.scope)
+if counts.empty:
     st.success(ui.tr("no_rejects"), icon=":material/check_circle:")
 else:
     c1, c2 = st.columns(2)
-    files = c1.multiselect(ui.tr("filter_file"), sorted(rejects["file_name"].unique()), key="reject_files",
+    files = c1.multiselect(ui.tr("filter_file"), sorted(counts["file_name"].unique()), key="reject_files",
                            placeholder=t("choose", lang))
-    rules = c2.multiselect(ui.tr("filter_rule"), quality.reject_reasons(rejects)["rule"].tolist(), key="reject_rules",
+    rules = c2.multiselect(ui.tr("filter_rule"), quality.reject_reasons(counts)["rule"].tolist(), key="reject_rules",
                            placeholder=t("choose", lang))
-    shown = quality.filter_rejects(rejects, files, rules)
+    shown = ui.data(quality.rejects, None, ctx.scope, files=tuple(sorted(files)) or None,
+                    rules=tuple(sorted(rules)) or None)
+    total = int(quality.filter_rejects(counts, files, rules)["rows"].sum())
+    if total > len(shown):
+        st.caption(ui.tr("rejects_truncated", shown=ui.format.value(len(shown), "int", lang),
+                         total=ui.format.value(total, "int", lang)))
     message = "message_vi" if lang == "vi" else "message_en"
     ui.table(shown, ["file_name", "row_number", "column_name", "value", message, "rule"], "rejects",
              "dong-bi-loai", height=360)

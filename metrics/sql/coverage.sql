@@ -1,14 +1,16 @@
 -- Coverage per source within the caller's scope: rows, communes with data, first/last month.
+-- Dossier rows are the dossiers_received of mart_commune_month (one per fact_dossier row, in the month
+-- of received_at), so fact_dossier is not scanned.
 with scoped_communes as (
     select commune_code, province_code from dim_commune
     where ($scope_province is null or province_code = $scope_province)
       and ($scope_commune is null or commune_code = $scope_commune)
 ),
 dossiers as (
-    select 'dossiers' as source, count(*) as row_count, count(distinct d.commune_code) as communes,
-           cast(date_trunc('month', min(d.received_at)) as date) as first_month,
-           cast(date_trunc('month', max(d.received_at)) as date) as last_month
-    from fact_dossier d join scoped_communes c using (commune_code)
+    select 'dossiers' as source, cast(coalesce(sum(d.dossiers_received), 0) as bigint) as row_count,
+           count(distinct d.commune_code) as communes, min(d.month) as first_month, max(d.month) as last_month
+    from mart_commune_month d join scoped_communes c using (commune_code)
+    where d.dossiers_received > 0
 ),
 signatures as (
     select 'signatures', count(*), count(distinct s.commune_code), min(s.month), max(s.month)

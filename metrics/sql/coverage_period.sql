@@ -1,4 +1,6 @@
 -- Which communes have data for each source in [$start, $end): one row per commune in scope.
+-- $start and $end are first days of months (a period's bounds).  Dossier rows are summed from
+-- mart_commune_month (each dossier counted once, in the month of received_at), not from fact_dossier.
 with scoped_communes as (
     select c.commune_code, c.province_code, c.name as commune_name
     from dim_commune c
@@ -7,8 +9,10 @@ with scoped_communes as (
       and ($province::integer is null or c.province_code = $province)
 ),
 dossiers as (
-    select commune_code, count(*) as dossier_rows from fact_dossier
-    where received_at >= $start::date and received_at < $end::date
+    select commune_code, cast(sum(dossiers_received) as bigint) as dossier_rows from mart_commune_month
+    where month >= $start::date and month < $end::date
+      and ($scope_province is null or province_code = $scope_province)
+      and ($province::integer is null or province_code = $province)
     group by 1
 ),
 signatures as (

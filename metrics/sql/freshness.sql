@@ -1,13 +1,14 @@
 -- Per source: the latest month with data in scope and when that source was last loaded.
+-- Dossiers are read from mart_commune_month (months with a dossier received), never from fact_dossier.
 with scoped_communes as (
     select commune_code from dim_commune
     where ($scope_province is null or province_code = $scope_province)
       and ($scope_commune is null or commune_code = $scope_commune)
 ),
 months as (
-    select 'dossiers' as source, cast(date_trunc('month', max(received_at)) as date) as last_month,
-           count(distinct commune_code) as communes
-    from fact_dossier join scoped_communes using (commune_code)
+    select 'dossiers' as source, max(month) as last_month, count(distinct commune_code) as communes
+    from mart_commune_month join scoped_communes using (commune_code)
+    where dossiers_received > 0
     union all
     select 'signatures', max(month), count(distinct commune_code)
     from fact_signature_month join scoped_communes using (commune_code)

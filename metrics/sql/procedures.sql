@@ -1,28 +1,23 @@
--- Dossiers per procedure (MaTTHC) received in [$start, $end), with the late ones (overdue as the mart
--- counts them: finished after the due date, or unfinished past the due date at the data's as-of instant).
--- The on-time/overdue rule mirrors etl/sql/mart_commune_month.sql (the mart has no procedure
--- dimension); tests/metrics check that the procedures add up to the mart's totals.
-with as_of as (
-    select max(greatest(received_at, coalesce(finished_at, received_at))) as dossiers_as_of from fact_dossier
-),
-scoped as (
-    select d.*
-    from fact_dossier d
-    where d.received_at >= $start::date and d.received_at < $end::date
-      and ($scope_province is null or d.province_code = $scope_province)
-      and ($scope_commune is null or d.commune_code = $scope_commune)
-      and ($province::integer is null or d.province_code = $province)
-      and ($commune::integer is null or d.commune_code = $commune)
+-- Dossiers per procedure (MaTTHC) received in [$start, $end) ($start, $end: first days of months, a
+-- period's bounds), with the late ones: the months of mart_procedure_month summed (its on-time and
+-- overdue rules are mart_commune_month's; see metrics/sql/proposed_marts/mart_procedure_month.sql).
+-- Filters: $province / $commune (NULL = all); scope: $scope_province / $scope_commune.
+with scoped as (
+    select m.*
+    from mart_procedure_month m
+    where m.month >= $start::date and m.month < $end::date
+      and ($scope_province is null or m.province_code = $scope_province)
+      and ($scope_commune is null or m.commune_code = $scope_commune)
+      and ($province::integer is null or m.province_code = $province)
+      and ($commune::integer is null or m.commune_code = $commune)
 ),
 per_procedure as (
     select procedure_code, any_value(procedure_name) as procedure_name, any_value(sector_name) as sector_name,
-           count(*) as dossiers_received,
-           count(*) filter (where channel = 'online') as dossiers_online,
-           count(*) filter (where finished_at <= due_at or (finished_at is not null and due_at is null))
-               as dossiers_on_time,
-           count(*) filter (where finished_at > due_at or (finished_at is null and due_at < a.dossiers_as_of))
-               as dossiers_overdue
-    from scoped cross join as_of a
+           cast(sum(dossiers_received) as bigint) as dossiers_received,
+           cast(sum(dossiers_online) as bigint) as dossiers_online,
+           cast(sum(dossiers_on_time) as bigint) as dossiers_on_time,
+           cast(sum(dossiers_overdue) as bigint) as dossiers_overdue
+    from scoped
     group by procedure_code
 ),
 final as (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from datetime import date
+
+import duckdb
 
 from etl.loader import load_files
 from tests.conftest import sql, write_csv

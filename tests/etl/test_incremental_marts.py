@@ -84,3 +84,17 @@ def test_a_corrected_received_date_moves_the_dossier_between_months(tmp_path):
     scratch = tmp_path / "scratch" / "warehouse.duckdb"
     load_files([first, second], scratch)
     assert _marts(db) == _marts(scratch)
+
+
+def test_refreshing_the_marts_changes_nothing_and_keeps_the_facts(demo_files, tmp_path):
+    db = tmp_path / "wh" / "warehouse.duckdb"
+    load_files([p for fs in demo_files.values() for p in fs], db)
+    before = _marts(db)
+    con = duckdb.connect(str(db), read_only=True)
+    facts = con.execute("select count(*), sum(hash(dossier_id)) from fact_dossier").fetchall()
+    con.close()
+    assert loader.refresh_marts(db) > 0
+    assert _marts(db) == before
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*), sum(hash(dossier_id)) from fact_dossier").fetchall() == facts
+    con.close()
