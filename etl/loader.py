@@ -45,6 +45,7 @@ TOUCHED = "touched_dossier_months"
 # Files staged at the same time (threads with their own DuckDB cursor).
 STAGE_WORKERS = int(os.environ.get("CDS_ETL_WORKERS", "2"))
 STAGE_THREADS = int(os.environ.get("CDS_ETL_STAGE_THREADS", "1"))   # DuckDB threads while staging
+STAGE_AHEAD = 10         # files staged ahead of the one being written
 # Staged rows held in memory before they are written to the private copy (~250 bytes a dossier).
 FLUSH_ROWS = 3_000_000
 # DuckDB's memory for a load (it spills to a temp folder beside the warehouse beyond this).
@@ -145,11 +146,19 @@ def build_marts(con: duckdb.DuckDBPyConnection, months: list | None = None) -> N
     for name in MART_FILES:
         sql = config.read_sql(name)
         if name == f"{INCREMENTAL_MART}.sql" and months is not None and has_mart:
+            if not months:
+                continue            # no dossier changed: the mart stands
             head = f"create or replace table {INCREMENTAL_MART} as"
             select = sql[sql.index(head) + len(head):].strip().rstrip(";")
+            # Only the touched months' rows are read: a range on received_at that the table's zone
+            # maps can skip row groups with (rows are appended month by month).
+            select = select.replace("from fact_dossier", "from (select * from fact_dossier where received_at >= ? "
+                                    "and received_at < ?) fact_dossier", 1)
+            lo, hi = min(months), max(months)
+            hi = hi.replace(year=hi.year + hi.month // 12, month=hi.month % 12 + 1)
             con.execute(f"delete from {INCREMENTAL_MART} where list_contains(?, month)", [months])
             con.execute(f"insert into {INCREMENTAL_MART} select * from ({select}) where list_contains(?, month)",
-                        [months])
+                        [lo, hi, months])
         else:
             con.execute(sql)
 
@@ -184,7 +193,7 @@ def _store_copy(path: Path, digest: str, db_path: Path) -> str:
     target = store / digest[:2] / f"{digest}{path.suffix.lower()}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
+        tmp = target.with_suffix(f"{target.suffix}.{os.getpid()}-{threading.get_ident()}.part")
         shutil.copyfile(path, tmp)
         os.replace(tmp, target)
     return str(target.relative_to(store.parent))
@@ -245,14 +254,14 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                 next_id = con.execute("select coalesce(max(load_id), 0) + 1 from etl_load").fetchall()[0][0]
                 pending: list[tuple[FileResult, C.Staged]] = []
                 for path, res, staged in _stage_files(con, [Path(p) for p in paths], kind, options, frozenset(seen),
-                                                      allowed_province):
+                                                      allowed_province, db_path):
                     if staged is not None and res.sha256 in seen:      # same bytes earlier in this batch
                         _drop_staged(con, staged)
                         res, staged = _duplicate(path, res.sha256, res.size_bytes), None
                     results.append(res)
                     if staged is not None:
                         seen.add(res.sha256)
-                        res.load_id, res.stored_path = next_id, _store_copy(path, res.sha256, db_path)
+                        res.load_id = next_id
                         pending.append((res, staged))
                         next_id += 1
                         manifest_entries.append({"file_name": path.name, "stored_path": res.stored_path,
@@ -325,12 +334,13 @@ def _duplicate(path: Path, digest: str, size: int) -> FileResult:
 
 
 def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, options, loaded: frozenset[str],
-                 allowed_province: int | None) -> Iterator[tuple[Path, FileResult, C.Staged | None]]:
+                 allowed_province: int | None, db_path: Path) -> Iterator[tuple[Path, FileResult, C.Staged | None]]:
     """Stage the files on `STAGE_WORKERS` threads, each with its own cursor, and yield them in the
     given order.  A file of a few hundred thousand rows fills one DuckDB row group, so its queries
     run on one core; two files at a time use both (1.8x on a month of national files).  The
     staged tables go to the in-memory database `stage`, shared by the cursors; at most
-    `STAGE_WORKERS + 1` files are staged ahead of the one being written."""
+    `STAGE_WORKERS + STAGE_AHEAD` files are staged ahead of the one being handled (enough to keep
+    the workers busy while a flush writes, a few seconds)."""
     con.execute("attach if not exists ':memory:' as stage")
     local = threading.local()
     cursors: list[duckdb.DuckDBPyConnection] = []
@@ -352,6 +362,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, option
             res, staged = _stage_one(cur, path, kind, options, loaded, allowed_province)
             if staged is not None:
                 _share(cur, staged)
+                res.stored_path = _store_copy(path, res.sha256, db_path)
             return path, res, staged
         finally:
             _drop_temp_tables(cur)
@@ -366,7 +377,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, option
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stage") as pool:
             ahead: deque = deque()
             queue = iter(paths)
-            for path in itertools.islice(queue, workers + 1):
+            for path in itertools.islice(queue, workers + STAGE_AHEAD):
                 ahead.append(pool.submit(work, path))
             while ahead:
                 done = ahead.popleft().result()
