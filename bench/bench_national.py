@@ -52,6 +52,7 @@ import psutil  # noqa: E402
 
 from etl.config import default_db_path  # noqa: E402
 from etl.periods import Period, month, parse_period, quarter, year  # noqa: E402
+from metrics.report_data import _freeze  # noqa: E402  (params as a hashable key: one definition)
 
 TARGET_PAGE_S = 1.0
 TARGET_QUERY_P95_S = 0.100
@@ -115,14 +116,6 @@ class Query:
 
     def p(self, q: float) -> float:
         return float(np.percentile(self.times, q)) if self.times else float("nan")
-
-
-def _freeze(value):
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
-    return value
 
 
 def _sql_labels() -> dict[str, str]:

@@ -29,13 +29,10 @@ The export reads the warehouse with a read-only connection, writes into a privat
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -106,16 +103,11 @@ def partition_spec(table: str, columns: list[tuple[str, str]]) -> tuple[list[str
     return parts, derived
 
 
-@contextlib.contextmanager
-def _export_lock(out_dir: Path) -> Iterator[None]:
+def _export_lock(out_dir: Path):
     """One export at a time per lake folder."""
-    lock_path = out_dir.parent / f".{out_dir.name}.lock"
-    with open(lock_path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    from etl.loader import file_lock
+
+    return file_lock(out_dir.parent / f".{out_dir.name}.lock")
 
 
 def _check_target(out_dir: Path) -> None:

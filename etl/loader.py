@@ -107,9 +107,8 @@ def sha256_of(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def warehouse_lock(db_path: Path) -> Iterator[None]:
-    """One writer at a time per warehouse (readers are never blocked)."""
-    lock_path = Path(str(db_path) + ".lock")
+def file_lock(lock_path: Path) -> Iterator[None]:
+    """An exclusive advisory lock held on `lock_path` for the block (created when missing)."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -117,6 +116,11 @@ def warehouse_lock(db_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def warehouse_lock(db_path: Path):
+    """One writer at a time per warehouse (readers are never blocked)."""
+    return file_lock(Path(str(db_path) + ".lock"))
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -202,6 +206,14 @@ def _store_copy(path: Path, digest: str, db_path: Path) -> str:
 
 def _manifest_path(db_path: Path) -> Path:
     return config.files_dir(db_path) / "manifest.jsonl"
+
+
+def _swap_in(work: Path, db_path: Path) -> None:
+    """Make the finished private copy the warehouse: flushed to disk, then renamed over it."""
+    with open(work, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(work, db_path)
+    _fsync_dir(db_path.parent)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -293,10 +305,7 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
             finally:
                 con.close()
             if changed:
-                with open(work, "rb+") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(work, db_path)
-                _fsync_dir(db_path.parent)
+                _swap_in(work, db_path)
                 if record:
                     _append_manifest(db_path, manifest_entries)
                 phase("swap")
@@ -664,10 +673,7 @@ def refresh_marts(db_path: Path | None = None) -> float:
                 con.execute("checkpoint")
             finally:
                 con.close()
-            with open(work, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(work, db_path)
-            _fsync_dir(db_path.parent)
+            _swap_in(work, db_path)
         finally:
             for leftover in (work, Path(str(work) + ".wal")):
                 leftover.unlink(missing_ok=True)
