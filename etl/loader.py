@@ -374,6 +374,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, option
             res, staged = _stage_one(cur, path, kind, options, loaded, allowed_province)
             if staged is not None:
                 _share(cur, staged)
+                _describe(cur, staged)
                 res.stored_path = _store_copy(path, res.sha256, db_path)
             return path, res, staged
         finally:
@@ -416,6 +417,34 @@ def _share(cur: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
     for out in staged.outputs:
         out.temp = move(out.temp)
     staged.rejects = move(staged.rejects)
+
+
+def _describe(cur: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
+    """Facts about each output that spare the writer a pass over the whole batch: the range of
+    its first key column (files whose ranges do not overlap cannot share a key: a national month
+    is one file per province and its dossier ids start with the province) and, for dossiers, the
+    months received (the marts to refresh).  Computed here, on the staging threads, in parallel."""
+    for out in staged.outputs:
+        if not out.keys:
+            continue
+        key = out.keys[0]
+        if out.target == "fact_dossier":
+            lo, hi, months = cur.execute(
+                f"select min({key}), max({key}), list(distinct cast(date_trunc('month', received_at) as date)) "
+                f"filter (where received_at is not null) from {out.temp}").fetchall()[0]
+            out.months = sorted(months or [])
+        else:
+            lo, hi = cur.execute(f"select min({key}), max({key}) from {out.temp}").fetchall()[0]
+        out.key_range = (lo, hi)
+
+
+def _disjoint(ranges: list[tuple | None]) -> bool:
+    """True when no two key ranges overlap (so no key is in two of the outputs); False when a
+    range is unknown."""
+    if any(r is None for r in ranges):
+        return False
+    spans = sorted(r for r in ranges if r[0] is not None)
+    return all(spans[i][0] > max(hi for _, hi in spans[:i]) for i in range(1, len(spans)))
 
 
 def _drop_staged(con: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
@@ -548,10 +577,16 @@ def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str |
     return summary, rejects
 
 
-def _record_touched_months(con: duckdb.DuckDBPyConnection, batch: str, hits: str | None) -> None:
-    """Months (of received_at) whose dossiers this write changes: the new rows' and the replaced ones'."""
+def _record_touched_months(con: duckdb.DuckDBPyConnection, batch: str, hits: str | None,
+                           months: set | None = None) -> None:
+    """Months (of received_at) whose dossiers this write changes: the new rows' (`months` when the
+    staging threads listed them) and the replaced ones'."""
     con.execute(f"create temp table if not exists {TOUCHED} (month date)")
-    con.execute(f"insert into {TOUCHED} select distinct cast(date_trunc('month', received_at) as date) from {batch}")
+    if months is None:
+        con.execute(f"insert into {TOUCHED} select distinct cast(date_trunc('month', received_at) as date) "
+                    f"from {batch}")
+    elif months:
+        con.execute(f"insert into {TOUCHED} select unnest(?::date[])", [sorted(months)])
     if hits is not None:
         con.execute(f"insert into {TOUCHED} select distinct month from {hits}")
 
@@ -588,7 +623,8 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
             key_cols = ", ".join(keys)
             key_match = " and ".join(f"t.{k} = b.{k}" for k in keys)
             primary_ids = [lid for lid, o in outs if o.primary]
-            several = len(outs) > 1
+            # Outputs whose key ranges do not overlap cannot replace one another inside the batch.
+            several = len(outs) > 1 and not _disjoint([o.key_range for _, o in outs])
             target_has_rows = bool(con.execute(f"select count(*) from (select 1 from {target} limit 1)").fetchall()[0][0])
             # Per key: the first and the last file of the batch that carries it (hash aggregates;
             # windows over millions of dossier ids would sort).
@@ -626,7 +662,8 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
                     if lid in primary_ids:
                         replaced[lid], loaded[lid] = n_replaced, n_loaded
             if target == "fact_dossier":
-                _record_touched_months(con, batch, hits if target_has_rows else None)
+                months = None if any(o.months is None for _, o in outs) else {m for _, o in outs for m in o.months}
+                _record_touched_months(con, batch, hits if target_has_rows else None, months)
             if target_has_rows:
                 con.execute(f"delete from {target} where rowid in (select rid from {hits})")
                 con.execute(f"drop table {hits}")

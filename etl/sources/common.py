@@ -15,6 +15,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import duckdb
 import pandas as pd
@@ -107,6 +108,10 @@ class Output:
     target: str                 # warehouse table, e.g. 'fact_dossier'
     keys: list[str]             # replacement key, e.g. ['dossier_id']
     primary: bool = False       # its replaced-row count is the file's "replaced" figure
+    # Filled by the loader's staging thread (see `etl.loader._describe`): the first key column's
+    # (min, max) over the rows (None, None when empty), and for dossiers the months received.
+    key_range: tuple | None = None
+    months: list | None = None
 
 
 @dataclass
@@ -188,13 +193,14 @@ def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool
             update {staged} s set commune_code = d.commune_code, province_code = d.province_code,
                    commune_status = 'matched'
             from dim_commune d
-            where d.commune_code = try_cast(try_cast(s.raw_commune_code as double) as integer)
+            where d.commune_code = {CODE_SQL.format('s.raw_commune_code')}
         """)
     resolve_names(con, staged, has_name)
 
 
 # An official commune code as the exports write it ('8380', '08380', '8380.0').
-CODE_SQL = "try_cast(try_cast({} as double) as integer)"
+# (The integer cast first: nearly every code is written as an integer, and it is the cheaper parse.)
+CODE_SQL = "coalesce(try_cast({0} as integer), try_cast(try_cast({0} as double) as integer))"
 
 
 def commune_code_join(has_code: bool, alias: str = "p") -> tuple[str, str]:
@@ -205,8 +211,7 @@ def commune_code_join(has_code: bool, alias: str = "p") -> tuple[str, str]:
             "cast(null as varchar) as commune_candidates")
     if not has_code:
         return cols, "left join dim_commune dc on false"
-    return cols, (f"left join dim_commune dc on dc.commune_code = "
-                  f"try_cast(try_cast({alias}.raw_commune_code as double) as integer)")
+    return cols, f"left join dim_commune dc on dc.commune_code = {CODE_SQL.format(alias + '.raw_commune_code')}"
 
 
 def resolve_names(con: duckdb.DuckDBPyConnection, staged: str, has_name: bool) -> None:
@@ -274,8 +279,12 @@ def commune_rules(code_label: str, name_label: str) -> list[Rule]:
 
 
 def date_rules(column: str, label_vi: str, label_en: str, future_ok: bool = False) -> list[Rule]:
-    """Unparseable dates and dates outside 2015..today (2015.. when `future_ok`) for one date column."""
+    """Unparseable dates and dates outside 2015..today (2015.. when `future_ok`) for one date column.
+
+    "Today" is the time the rules are made, written into the SQL as a constant (DuckDB evaluated
+    current_localtimestamp() once a row: 9 % of a national file's staging query)."""
     raw, parsed = f"raw_{column}", column
+    now = f"timestamp '{datetime.now().isoformat(sep=' ', timespec='seconds')}'"
     if future_ok:
         return [date_rules(column, label_vi, label_en)[0],
                 Rule(f"date_out_of_range_{column}", column, f"{parsed} < timestamp '{EARLIEST_DATE}'", raw,
@@ -289,7 +298,7 @@ def date_rules(column: str, label_vi: str, label_en: str, future_ok: bool = Fals
              f"format('{label_en} \"{{}}\" is not a date — use dd/mm/yyyy, dd/mm/yyyy HH:MM or "
              f"yyyy-mm-dd.', {raw})"),
         Rule(f"date_out_of_range_{column}", column,
-             f"{parsed} < timestamp '{EARLIEST_DATE}' or {parsed} > current_localtimestamp()", raw,
+             f"{parsed} < timestamp '{EARLIEST_DATE}' or {parsed} > {now}", raw,
              f"format('{label_vi} {{}} nằm ngoài khoảng 01/01/2015 đến hôm nay — sửa ngày hoặc xóa dòng.', "
              f"fmt_date({parsed}))",
              f"format('{label_en} {{}} is outside 01/01/2015 to today — fix the date or drop the row.', "
@@ -348,6 +357,8 @@ def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
     return rejects, rejected, reasons
 
 
+COMMUNE_RULES = {"missing_commune", "unknown_commune", "ambiguous_commune"}   # see `commune_rules`
+
 REJECTS_DDL = ("(source_row integer, column_name varchar, value varchar, rule varchar, message_vi varchar, "
                "message_en varchar)")
 
@@ -377,7 +388,10 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
     staged = f"stage.{staged}" if shared else staged
     dups = temp_name("dups")
     con.execute(f"create temp table {dups} (k varchar, rows_list varchar)")
-    any_broken = " or ".join(f"coalesce({r.condition}, false)" for r in rules)
+    # Streamed, pass 1 has no commune join (commune_status is NULL there): the commune rules cannot
+    # fire, and a code no official commune has leaves province_code NULL, which marks the row.
+    pass1 = [r for r in rules if lazy is None or r.rule not in COMMUNE_RULES]
+    any_broken = " or ".join(f"coalesce({r.condition}, false)" for r in pass1)
     cols = ", ".join(f"{expr} as {name}" for name, expr in final.items())
     if lazy is None:
         con.execute(f"{create} as select {cols}, ({any_broken}) or p.commune_code is null as broken "
@@ -391,14 +405,15 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
         finally:
             if not keeps_order:
                 con.execute("set preserve_insertion_order = false")
-        records, overlong = con.execute(f"select count(*), coalesce(bool_or(overlong), false) from {staged}"
-                                        ).fetchall()[0]
+        records, overlong, blank = con.execute(
+            f"select count(*), coalesce(bool_or(overlong), false), coalesce(bool_or(blank_row), false) "
+            f"from {staged}").fetchall()[0]
         if overlong or records + lazy.header_end_line < lazy.lines:
             con.execute(f"drop table {staged}; drop table {dups}")
             return None
         con.execute(f"""
             update {staged} set source_row = {int(lazy.first_data_line)} + rowid;
-            delete from {staged} where blank_row;
+            {f"delete from {staged} where blank_row;" if blank else ""}
             update {staged} s set province_code = d.province_code from dim_commune d
                 where d.commune_code = s.commune_code;
             update {staged} set broken = true where province_code is null;""")
@@ -425,14 +440,17 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
                 f"({parse_sql('where list_contains(?, source_row)', dups, None)})", [broken])
     resolve_names(con, suspects, has_name)
     rejects, rejected, reasons = apply_rules(con, suspects, rules, header_text, file_name)
+    # Rows pass 2 finds valid (a name matched, or a streamed cell only needed trimming) are kept as
+    # pass 2 parsed them; a streamed row of nothing but spaces is not a row (the ordinary read drops it).
+    not_rows = len(broken) - con.execute(f"select count(*) from {suspects}").fetchall()[0][0]
     con.execute(f"""
-        update {staged} s set commune_code = x.commune_code, province_code = x.province_code, broken = false
-        from {suspects} x
-        where s.source_row = x.source_row and x.source_row not in (select source_row from {rejects});
         delete from {staged} where broken;
+        insert into {staged} by name
+            select {cols}, false as broken from {suspects} x
+            where x.source_row not in (select source_row from {rejects});
         drop table {suspects};
         drop table {dups};""")
-    return staged, rejects, rows_read, rejected, reasons
+    return staged, rejects, rows_read - not_rows, rejected, reasons
 
 
 PARSE_MONTH = """coalesce(

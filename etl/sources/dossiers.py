@@ -105,6 +105,10 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
     table (`read_source(..., lazy=True)`) is streamed straight from the CSV in that first pass."""
     sql_cols, header_text = C.map_columns("dossiers", table)
     raw = C.select_columns(sql_cols, RAW_COLUMNS)
+    # Streamed cells come as written: the text kept as it is gets trimmed; the parsed ones are not
+    # (a value with spaces fails the fast parse, marks the row broken, and pass 2 reads it trimmed).
+    raw_lazy = C.select_columns({c: (table.lazy.trimmed(src) if c in KEPT_TEXT else src)
+                                 for c, src in sql_cols.items()}, RAW_COLUMNS) if table.lazy else raw
     has_code = "commune_code" in sql_cols
     commune_cols, commune_join = C.commune_code_join(has_code)
     full: list[SourceTable] = [table] if table.lazy is None else []
@@ -126,7 +130,7 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
 
     def parse_sql(where: str, dups: str, lazy) -> str:
         if lazy is not None:        # streamed: no source_row yet, no join (it would reorder the rows)
-            source = (f"(select cast(null as integer) as source_row, blank_row, overlong, {raw} "
+            source = (f"(select cast(null as integer) as source_row, blank_row, overlong, {raw_lazy} "
                       f"from ({lazy.select_sql}))")
             communes = (f"{C.CODE_SQL.format('p.raw_commune_code') if has_code else 'cast(null as integer)'} "
                         "as commune_code, cast(null as integer) as province_code, "
@@ -174,3 +178,4 @@ RAW_COLUMNS_SET = {f"raw_{c}" for c in RAW_COLUMNS}
 # Contract columns computed by the staging query (the others are the raw text, trimmed).
 PARSED = {"commune_code", "province_code", "received_at", "due_at", "finished_at", "returned_at", "channel",
           "online_mode", "paid_online_via", "digitized", "source_row"}
+KEPT_TEXT = {c for c in CONTRACT_COLUMNS if c not in PARSED}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 
@@ -139,7 +139,6 @@ def test_coded_value_rules(tmp_path, db):
 
 
 def test_xlsx_export_with_title_rows_and_date_cells(tmp_path, db):
-    from datetime import datetime
 
     import xlsxwriter
 
@@ -172,16 +171,23 @@ def test_streamed_and_ordinary_staging_agree_on_rows_lines_and_messages(tmp_path
     from etl.sources import common as C
     from etl.sources import dossiers as D
 
-    header = ["MaHoSo", "MaXa", "TenXa", "TenTinh", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "KenhThucHien"]
-    rows = [["A1", "8380", "", "", "01/10/2025 08:00", "03/10/2025 17:00", "02/10/2025 09:00", "2"],
-            ["", "", "", "", "", "", "", ""],                                          # blank row
-            ["A2", "", "Vân Bán", "Phú Thọ", "01/10/2025 09:00", "", "", "1"],         # matched by name
-            ["A3", "99999", "", "", "32/10/2025", "", "", "9"],                        # three reasons
-            ["A1", "8380", "", "", "02/10/2025 08:00", "", "", "1"],                   # repeated id
-            [" A4 ", "8380 ", "", "", "2025-10-05 10:00:00", "", "", " 2"]]            # spaces, ISO date
+    header = ["MaHoSo", "MaXa", "TenXa", "TenTinh", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "KenhThucHien",
+              "ToanTrinh", "DuocSoHoa", "TenTTHC"]
+    rows = [["A1", "8380", "", "", "01/10/2025 08:00", "03/10/2025 17:00", "02/10/2025 09:00", "2", "1", "1", "X"],
+            ["", "", "", "", "", "", "", "", "", "", ""],                              # blank row
+            ["A2", "", "Vân Bán", "Phú Thọ", "01/10/2025 09:00", "", "", "1", "", "0", ""],  # matched by name
+            ["A3", "99999", "", "", "32/10/2025", "", "", "9", "", "", ""],            # three reasons
+            ["A1", "8380", "", "", "02/10/2025 08:00", "", "", "1", "", "", ""],       # repeated id
+            [" A4 ", "8380 ", "", "", "2025-10-05 10:00:00", "", "", " 2", "", "", ""],  # spaces, ISO date
+            # Cells the streamed pass reads untrimmed: spaces around dates, codes and flags, and
+            # cells of nothing but spaces (valid once trimmed: the row is kept as pass 2 parsed it).
+            ["A5", " 8380", "", "", " 01/10/2025 10:00 ", " 03/10/2025 17:00", "02/10/2025 11:00 ", " 2 ", "  ",
+             " 1 ", "  Tên thủ tục  "],
+            ["A6", "8380", "", "", "01/10/2025 11:00", "", "", "2", " 0", "   ", ""],
+            ["   ", "  ", "", "", " ", "", "", "", "", "", ""]]                         # only spaces: not a row
     plain = write_csv(tmp_path / "plain.csv", header, rows)
     multiline = write_csv(tmp_path / "multiline.csv", header + ["DonViXuLy"],
-                          [r + (["UBND\nxã"] if r[0] else [""]) for r in rows])   # quoted line breaks
+                          [r + (["UBND\nxã"] if r[0].strip() else [""]) for r in rows])   # quoted line breaks
     for path in (plain, multiline):
         results = []
         for lazy in (True, False):
@@ -194,14 +200,17 @@ def test_streamed_and_ordinary_staging_agree_on_rows_lines_and_messages(tmp_path
             staged = D.stage(table, con)
             out = staged.outputs[0].temp
             results.append((
-                con.execute(f"select dossier_id, commune_code, province_code, received_at, channel, source_row "
-                            f"from {out} order by source_row").fetchall(),
+                con.execute(f"select {', '.join(D.CONTRACT_COLUMNS)} from {out} order by source_row").fetchall(),
                 con.execute(f"select * from {staged.rejects} order by all").fetchall(),
                 staged.rows_read, staged.rows_rejected))
             con.close()
         assert results[0] == results[1]
         valid, rejects, read, rejected = results[0]
-        assert [r[0] for r in valid] == ["A2", "A4"] and read == 5 and rejected == 3
+        assert [r[0] for r in valid] == ["A2", "A4", "A5", "A6"] and read == 7 and rejected == 3
+        a5 = valid[2]
+        assert a5[1] == 8380 and a5[4] == "Tên thủ tục" and a5[7] == datetime(2025, 10, 1, 10, 0)
+        assert a5[9] == datetime(2025, 10, 2, 11, 0) and a5[12:16] == ("online", None, None, True)
+        assert valid[3][13:16] == ("partial", None, False)
         if path is plain:
-            assert [r[5] for r in valid] == [4, 7]
+            assert [r[-1] for r in valid] == [4, 7, 8, 9]
             assert {r[0] for r in rejects} == {2, 5, 6}
