@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import itertools
 import json
+import mmap
 import os
 import shutil
 import threading
@@ -99,11 +100,12 @@ class LoadSummary:
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
+    """Hex SHA-256 of the file's bytes, hashed straight from a memory map (no copy through reads)."""
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        if os.fstat(fh.fileno()).st_size == 0:
+            return hashlib.sha256(b"").hexdigest()
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return hashlib.sha256(data).hexdigest()
 
 
 @contextlib.contextmanager
@@ -392,11 +394,17 @@ def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, option
             queue = iter(paths)
             for path in itertools.islice(queue, workers + STAGE_AHEAD):
                 ahead.append(pool.submit(work, path))
+            restored = workers == 1
             while ahead:
                 done = ahead.popleft().result()
                 nxt = next(queue, None)
                 if nxt is not None:
                     ahead.append(pool.submit(work, nxt))
+                elif not restored and all(f.done() for f in ahead):
+                    # Every file is staged: the writes still to come get every core (the last
+                    # flushes of a national batch ran on one thread while the other core idled).
+                    con.execute(f"set threads = {int(threads)}")
+                    restored = True
                 yield done
     finally:
         for cur in cursors:

@@ -104,9 +104,10 @@ class SourceTable:
 class LazyCsv:
     """A plain UTF-8 CSV (no NFD text, NUL or exotic whitespace) left unread: `select_sql` (with
     `params`) streams its records as cells c0.. *as written* (not trimmed: trimming every cell
-    was a fifth of the staging query; `trimmed` trims the ones a stager keeps as text) plus
-    `blank_row` and `overlong` flags, in file order, for a stager that materialises them once (a
-    CREATE TABLE AS with no join keeps that order, so a record's line is `first_data_line + rowid`).  It holds only while the records
+    was a fifth of the staging query; `trimmed` trims the ones a stager keeps as text) plus an
+    `overlong` flag, in file order, blank records included, for a stager that materialises them
+    once (a CREATE TABLE AS with no join keeps that order, so a record's line is
+    `first_data_line + rowid`).  It holds only while the records
     read plus `header_end_line` account for all `lines` of the file (no quoted line break, no
     dropped blank line); otherwise, or when no line numbers can be trusted, read the file again
     with `read_source(path, con)`."""
@@ -859,10 +860,9 @@ def _lazy_csv(path: Path, layout: _CsvLayout, scan: _ByteScan) -> LazyCsv:
     cells = [f"f{lo + i}" for i in range(hi - lo + 1)]
     extra = [f"f{i}" for i in range(layout.field_count, width)]
     raw = ", ".join(f"{c} as c{i}" for i, c in enumerate(cells))
-    select = (f"select *, coalesce({', '.join(f'c{i}' for i in range(len(cells)))}) is null as blank_row "
-              f"from (select {raw}, coalesce({', '.join(extra)}) is not null as overlong "
+    select = (f"select {raw}, coalesce({', '.join(extra)}) is not null as overlong "
               f"from read_csv(?, header = false, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
-              f"skip = {layout.skip}, columns = {columns}, null_padding = true))")
+              f"skip = {layout.skip}, columns = {columns}, null_padding = true)")
     sample = [r[lo:hi + 1] for r in layout.sample]
     return LazyCsv(select, [str(path), layout.delimiter], layout.header_end_line + 1, layout.header_end_line,
                    scan.lines, sample)

@@ -357,6 +357,15 @@ def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
     return rejects, rejected, reasons
 
 
+def _provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
+    """[province of commune 1, of commune 2, ...] from dim_commune (None where no commune has the code)."""
+    pairs = con.execute("select commune_code, province_code from dim_commune").fetchall()
+    out = [None] * max((c for c, _ in pairs), default=0)
+    for code, province in pairs:
+        out[code - 1] = province
+    return out
+
+
 COMMUNE_RULES = {"missing_commune", "unknown_commune", "ambiguous_commune"}   # see `commune_rules`
 
 REJECTS_DDL = ("(source_row integer, column_name varchar, value varchar, rule varchar, message_vi varchar, "
@@ -400,26 +409,26 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
         keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
         con.execute("set preserve_insertion_order = true")
         try:
-            con.execute(f"{create} as select {cols}, p.blank_row, p.overlong, ({any_broken}) as broken "
+            con.execute(f"{create} as select {cols}, p.overlong, ({any_broken}) as broken "
                         f"from ({parse_sql('', dups, lazy)}) p", lazy.params)
         finally:
             if not keeps_order:
                 con.execute("set preserve_insertion_order = false")
-        records, overlong, blank = con.execute(
-            f"select count(*), coalesce(bool_or(overlong), false), coalesce(bool_or(blank_row), false) "
-            f"from {staged}").fetchall()[0]
-        if overlong or records + lazy.header_end_line < lazy.lines:
+        records, overlong = con.execute(f"select count(*), coalesce(bool_or(overlong), false) from {staged}"
+                                        ).fetchall()[0]
+        if overlong or not records or records + lazy.header_end_line < lazy.lines:
             con.execute(f"drop table {staged}; drop table {dups}")
-            return None
+            return None             # (no records: the ordinary read says so, with the header's line)
+        # Line numbers, provinces (a list indexed by commune code: no join, one pass) and the rows
+        # whose code no official commune has.  A blank record has no key, so it is broken too, and
+        # pass 2 (the ordinary read, which drops blank rows) does not count it as a row.
+        provinces = _provinces_by_code(con)
         con.execute(f"""
-            update {staged} set source_row = {int(lazy.first_data_line)} + rowid;
-            {f"delete from {staged} where blank_row;" if blank else ""}
-            update {staged} s set province_code = d.province_code from dim_commune d
-                where d.commune_code = s.commune_code;
-            update {staged} set broken = true where province_code is null;""")
-        if not con.execute(f"select exists (select 1 from {staged})").fetchall()[0][0]:
-            con.execute(f"drop table {staged}; drop table {dups}")
-            return None             # no data rows: the ordinary read says so, with the header's line
+            update {staged} set source_row = ? + rowid,
+                province_code = case when commune_code between 1 and ? then list_extract(?, commune_code) end,
+                broken = broken or (case when commune_code between 1 and ? then list_extract(?, commune_code) end)
+                         is null""",
+                    [int(lazy.first_data_line), len(provinces), provinces, len(provinces), provinces])
     if key is not None:
         con.execute(f"""
             insert into {dups}

@@ -130,7 +130,7 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
 
     def parse_sql(where: str, dups: str, lazy) -> str:
         if lazy is not None:        # streamed: no source_row yet, no join (it would reorder the rows)
-            source = (f"(select cast(null as integer) as source_row, blank_row, overlong, {raw_lazy} "
+            source = (f"(select cast(null as integer) as source_row, overlong, {raw_lazy} "
                       f"from ({lazy.select_sql}))")
             communes = (f"{C.CODE_SQL.format('p.raw_commune_code') if has_code else 'cast(null as integer)'} "
                         "as commune_code, cast(null as integer) as province_code, "
