@@ -33,13 +33,10 @@ import contextlib
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +50,7 @@ import psutil  # noqa: E402
 from etl.config import default_db_path  # noqa: E402
 from etl.periods import Period, month, parse_period, quarter, year  # noqa: E402
 from metrics.report_data import _freeze  # noqa: E402  (params as a hashable key: one definition)
+from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, streamlit_server  # noqa: E402
 
 TARGET_PAGE_S = 1.0
 TARGET_QUERY_P95_S = 0.100
@@ -61,11 +59,6 @@ TARGET_RSS_BYTES = 1.5 * 2**30
 TARGET_REPORT_S = 5.0
 GiB = 2**30
 
-# The browser tests' Chromium (tests/browser/test_smoke.py).
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-EXCEPTION = '[data-testid="stException"]'
 
 
 # --------------------------------------------------------------------------------------------------
@@ -256,12 +249,6 @@ def by_file(queries: list[Query]) -> list[dict]:
 # --------------------------------------------------------------------------------------------------
 # (d) the app server's memory
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def tree_rss(pid: int) -> int:
     try:
         proc = psutil.Process(pid)
@@ -275,30 +262,15 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def _open(page, url: str) -> None:
-    """Open a URL and wait until the app has finished its script run (tests/browser/test_smoke.py)."""
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    time.sleep(0.3)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=180_000)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
-
-
 def server_memory(db: Path, query: str, log_path: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
     from ui.nav import PAGES
 
-    port = _free_port()
-    env = {**os.environ, "CDS_WAREHOUSE": str(db)}
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     result: dict = {"pages": []}
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                                 "--server.port", str(port), "--server.headless", "true",
-                                 "--browser.gatherUsageStats", "false"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
+    # The browser tests' server and Chromium (tests/browser/serving.py); the national pages get
+    # longer timeouts.
+    with streamlit_server(db, log_path, start_timeout=90) as (base, proc):
         peak, stop = [0], threading.Event()
 
         def sample():
@@ -308,17 +280,6 @@ def server_memory(db: Path, query: str, log_path: Path) -> dict:
 
         sampler = threading.Thread(target=sample, daemon=True)
         try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start (exit {proc.poll()}); see {log_path}")
-                time.sleep(0.3)
             result["pid"] = proc.pid
             result["rss_started"] = tree_rss(proc.pid)
             sampler.start()
@@ -329,7 +290,7 @@ def server_memory(db: Path, query: str, log_path: Path) -> dict:
                     for pdef in PAGES:
                         path = "" if pdef is PAGES[0] else pdef.url_path     # the landing page lives at /
                         start = time.perf_counter()
-                        _open(page, f"{base}/{path}?{query}")
+                        open_page(page, f"{base}/{path}?{query}", run_timeout_ms=180_000, title_timeout_ms=60_000)
                         result["pages"].append({"page": pdef.url_path, "load_s": time.perf_counter() - start,
                                                 "exceptions": page.locator(EXCEPTION).count(),
                                                 "rss_after": tree_rss(proc.pid)})
@@ -342,12 +303,6 @@ def server_memory(db: Path, query: str, log_path: Path) -> dict:
             if sampler.is_alive():
                 sampler.join(2)
             result["rss_peak"] = peak[0]
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
     return result
 
 

@@ -452,7 +452,8 @@ def _disjoint(ranges: list[tuple | None]) -> bool:
     if any(r is None for r in ranges):
         return False
     spans = sorted(r for r in ranges if r[0] is not None)
-    return all(spans[i][0] > max(hi for _, hi in spans[:i]) for i in range(1, len(spans)))
+    highest = itertools.accumulate((hi for _, hi in spans), max)     # the highest key up to each range
+    return all(lo > top for (lo, _), top in zip(spans[1:], highest, strict=False))
 
 
 def _drop_staged(con: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:

@@ -423,12 +423,10 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
         # whose code no official commune has.  A blank record has no key, so it is broken too, and
         # pass 2 (the ordinary read, which drops blank rows) does not count it as a row.
         provinces = _provinces_by_code(con)
-        con.execute(f"""
-            update {staged} set source_row = ? + rowid,
-                province_code = case when commune_code between 1 and ? then list_extract(?, commune_code) end,
-                broken = broken or (case when commune_code between 1 and ? then list_extract(?, commune_code) end)
-                         is null""",
-                    [int(lazy.first_data_line), len(provinces), provinces, len(provinces), provinces])
+        province = "case when commune_code between 1 and ? then list_extract(?, commune_code) end"
+        con.execute(f"update {staged} set source_row = ? + rowid, province_code = {province}, "
+                    f"broken = broken or {province} is null",      # (SET sees the old province_code)
+                    [int(lazy.first_data_line), *([len(provinces), provinces] * 2)])
     if key is not None:
         con.execute(f"""
             insert into {dups}

@@ -4,66 +4,24 @@ checked, screenshots saved under screenshots/browser/ (git-ignored)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, streamlit_server
 from ui.nav import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots" / "browser"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 FILTERS = "province=25&commune=8380&period=2025-10"
-EXCEPTION = '[data-testid="stException"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(browser_warehouse):
-    port = _free_port()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SHOTS / "streamlit.log", "w")          # noqa: SIM115 - closed when the server stops
-    env = {**os.environ, "CDS_WAREHOUSE": str(browser_warehouse)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start (exit {proc.poll()}); see {log.name}")
-            time.sleep(0.3)
+    with streamlit_server(browser_warehouse, SHOTS / "streamlit.log") as (base, _proc):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -72,17 +30,9 @@ def browser():
 
     assert Path(CHROMIUM).exists(), "install Chromium: apt-get install chromium"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-def _open(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    time.sleep(0.3)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=30_000)
 
 
 def _url(base: str, url_path: str, query: str) -> str:
@@ -98,7 +48,7 @@ def test_every_page_opens_without_exception(server, browser):
         page = context.new_page()
         # Subpages first: a fresh server must route a deep link to the right page.
         for p in [*PAGES[1:], PAGES[0]]:
-            _open(page, _url(server, p.url_path, f"{FILTERS}&lang={lang}"))
+            open_page(page, _url(server, p.url_path, f"{FILTERS}&lang={lang}"))
             page.screenshot(path=str(SHOTS / f"{p.url_path}-{lang}-{width}.png"))
             assert page.locator(EXCEPTION).count() == 0, f"exception on {p.url_path} ({lang})"
         context.close()
@@ -108,7 +58,7 @@ def test_every_page_opens_without_exception(server, browser):
 def test_shared_url_applies_its_filters_and_they_survive_navigation(server, browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    _open(page, f"{server}/commune?province=25&commune=8380&period=2025-Q4&lang=en")
+    open_page(page, f"{server}/commune?province=25&commune=8380&period=2025-Q4&lang=en")
     main = page.locator('[data-testid="stMainBlockContainer"]')
     assert main.locator("h1").first.inner_text() == "Commune profile"
     assert "Xã Vân Bán · Phú Thọ · Q4 2025" in main.inner_text()
@@ -126,7 +76,7 @@ def test_shared_url_applies_its_filters_and_they_survive_navigation(server, brow
     assert page.locator(EXCEPTION).count() == 0
     page.screenshot(path=str(SHOTS / "shared-url-filings-en.png"))
     # A malformed link falls back with a notice, never an exception.
-    _open(page, f"{server}/signatures?province=abc&period=2025-13&lang=xx")
+    open_page(page, f"{server}/signatures?province=abc&period=2025-13&lang=xx")
     assert page.locator('[data-testid="stAlertContentWarning"]').count() >= 2
     assert page.locator(EXCEPTION).count() == 0
     context.close()
@@ -143,7 +93,7 @@ def test_clicking_a_ranking_row_opens_the_commune_profile(server, browser, brows
         con.close()
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    _open(page, f"{server}/?province=25&period=2025-10&lang=en")
+    open_page(page, f"{server}/?province=25&period=2025-10&lang=en")
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
