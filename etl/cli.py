@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     lake.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     lake.add_argument("--json", action="store_true")
     lake.add_argument("--lang", choices=["vi", "en"], default="vi")
+
+    from etl.portal.cli import add_parser as add_fetch_portal
+    add_fetch_portal(sub)
     return p
 
 
@@ -167,4 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         return _emit(rebuild(db), args)
     if args.command == "export-lake":
         return _export_lake(args)
+    if args.command == "fetch-portal":
+        from etl.portal.cli import run as fetch_portal
+        return fetch_portal(args, db)
     return 2

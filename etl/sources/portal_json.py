@@ -12,7 +12,11 @@ A steward saves the portal's response for one province's child units, one group 
   departmentLevel, departmentType, totalScore, totalMaxScore, ratio, scoreDelta and `metrics[]`
   ({code, name, numerator, denominator, ratio, score, maxScore, dataQualityStatus, ...});
 * **national** ranking: `data.evaluation[]` of provinces with totalScore, scoreDelta and
-  `groupScores` {CKMB: 15.2, ...} (a number, or an object with score/maxScore).
+  `groupScores` {CKMB: 15.2, ...} (a number, or an object with score/maxScore);
+* **results** (a province's `service-results`): `data.overview` (the province, departmentCode
+  'Hnn', total out of 100) + `data.evaluation[]` of its child units with `childGroup` AGENCY |
+  COMMUNE and their total score.  Communes go to `fact_index_total` (the published total),
+  agencies to `fact_index_department` and the province to `fact_index_province`, group 'TOTAL'.
 
 Outputs (temp tables for `etl.loader`; the tables are declared in sql/schema.sql and
 sql/schema_index.sql): `fact_index_score` (communes, the primary output), `fact_index_department`
@@ -127,10 +131,21 @@ def detect_json_kind(obj: object) -> str | None:
     if isinstance(evaluation, list):
         if any(isinstance(u, dict) and "groupScores" in u for u in evaluation):
             return "national"
+        if _is_results(data, evaluation):
+            return "results"
         return "evaluation"
     if isinstance(data.get("children"), list):
         return "tree"
     return None
+
+
+def _is_results(data: dict, evaluation: list) -> bool:
+    """A province's service-results: child units tagged with childGroup (or, with no units, an
+    overview scored out of 100)."""
+    if any(isinstance(u, dict) and "childGroup" in u for u in evaluation):
+        return True
+    overview = data.get("overview")
+    return not evaluation and isinstance(overview, dict) and _number(overview.get("totalMaxScore"))[0] == TOTAL_MAX
 
 
 def _units(data: dict, kind: str) -> list:
@@ -563,6 +578,9 @@ def stage_json(path: Path, con: duckdb.DuckDBPyConnection, *, period: str | None
                group: str | None = None) -> C.Staged:
     """Validate one saved portal response; returns the outputs and the rejects as temp tables."""
     path = Path(path)
+    from etl.portal import record as fetch_record
+    if fetch_record.is_record(path):           # a `fetch-portal` run's record (etl/portal/record.py)
+        return fetch_record.stage(path, con)
     obj = _read_response(path)
     data = obj["data"]
     kind = detect_json_kind(data)
@@ -576,6 +594,8 @@ def stage_json(path: Path, con: duckdb.DuckDBPyConnection, *, period: str | None
     per = _resolve_period(path, period)
     if kind == "national":
         return _stage_national(path, con, data, per, group)
+    if kind == "results":
+        return _stage_results(path, con, data, per, group)
     return _stage_province(path, con, obj, data, kind, per, group)
 
 
@@ -828,3 +848,110 @@ def _stage_national(path: Path, con: duckdb.DuckDBPyConnection, data: dict, per:
                         ["province_code", "period_type", "period", "group_code"], primary=True)]
     rejected, reasons = _summary(rejects)
     return C.Staged(KIND, outputs, _rejects_table(con, rejects), len(records), rejected, reasons, notes)
+
+
+def _stage_results(path: Path, con: duckdb.DuckDBPyConnection, data: dict, per: Period,
+                   group: str | None) -> C.Staged:
+    """A province's service-results: each child unit's published total (out of 100).  Communes
+    (childGroup COMMUNE) go to fact_index_total, matched by name within the province like every
+    other shape; agencies (AGENCY) to fact_index_department and the province (data.overview) to
+    fact_index_province, both with group_code 'TOTAL'."""
+    from etl.reference import matcher
+
+    notes: list[str] = []
+    if group:
+        notes.append(f"--group {group} bỏ qua: kết quả tổng hợp có điểm tổng / --group {group} ignored: the "
+                     f"service results hold the total score")
+    province_code, total = _resolve_province(path, data, "evaluation")
+    province_name = (con.execute("select name from dim_province where province_code = ?", [province_code])
+                     .fetchone() or [str(province_code)])[0]
+    m = matcher()
+    rejects = _Rejects()
+    records = data.get("evaluation") or []
+    communes: dict[int, list[int]] = defaultdict(list)
+    departments: dict[str, list[int]] = defaultdict(list)
+    kept: dict[int, tuple[str, dict, float | None, float | None, float | None]] = {}
+    for i, rec in enumerate(records, start=1):
+        if not isinstance(rec, dict):
+            rejects.add(i, "data.evaluation", rec, "not_a_unit",
+                        f"mục {i} của data.evaluation không phải một đơn vị — lưu lại phản hồi từ Cổng.",
+                        f"item {i} of data.evaluation is not a unit — save the response from the portal again.")
+            continue
+        name = _text(rec.get("departmentName"))
+        if name is None:
+            rejects.add(i, "departmentName", "", "missing_unit_name",
+                        f"mục {i} của data.evaluation không có tên đơn vị (departmentName).",
+                        f"item {i} of data.evaluation has no unit name (departmentName).")
+            continue
+        score, _top, ratio, delta = _check_scores(rec, TOTAL_MAX, name, i, rejects, "evaluation")
+        child = (_text(rec.get("childGroup")) or "").upper()
+        if child == "COMMUNE":
+            found = m.match_commune(name, province_code)
+            if found.status != "matched":
+                rule = "ambiguous_commune" if found.status == "ambiguous" else "unknown_commune"
+                rejects.add(i, "departmentName", name, rule,
+                            f"không xác định được xã \"{name}\" trong danh mục của {province_name} — kiểm tra tên "
+                            f"đơn vị (departmentName).",
+                            f"commune \"{name}\" cannot be identified in {province_name}'s official list — check "
+                            f"the unit name (departmentName).")
+                continue
+            communes[found.code].append(i)
+            kept[i] = ("commune", rec, score, ratio, delta)
+        elif child == "AGENCY":
+            key = _department_key(rec, name)
+            departments[key].append(i)
+            kept[i] = ("department", rec, score, ratio, delta)
+        else:
+            rejects.add(i, "childGroup", rec.get("childGroup"), "unknown_level",
+                        f"nhóm đơn vị \"{_raw(rec.get('childGroup'))}\" của \"{name}\" không rõ — cần COMMUNE hoặc "
+                        f"AGENCY; đơn vị không được nạp.",
+                        f"unit group \"{_raw(rec.get('childGroup'))}\" of \"{name}\" is not known — expected "
+                        f"COMMUNE or AGENCY; the unit is not loaded.")
+    for same in [*communes.values(), *departments.values()]:
+        if len(same) > 1:
+            shown = ", ".join(map(str, same))
+            for i in same:
+                rejects.add(i, "departmentName", records[i - 1].get("departmentName"), "duplicate_in_file",
+                            f"đơn vị xuất hiện nhiều lần trong tệp (các mục {shown} của data.evaluation) — giữ lại "
+                            f"một mục.",
+                            f"the unit appears more than once in the file (items {shown} of data.evaluation) — "
+                            f"keep one.")
+    rejected = rejects.rows_of()
+    common = {"province_code": province_code, **_period_columns(per)}
+    code_of = {i: code for code, rows in communes.items() for i in rows}
+    totals, agencies, provinces = [], [], []
+    for i, (unit_kind, rec, score, ratio, delta) in kept.items():
+        if i in rejected:
+            continue
+        if unit_kind == "commune":
+            totals.append({**common, "commune_code": code_of[i], "total_score": score, "published_rank": None,
+                           "layout": "six_groups", "source_row": i})
+        else:
+            name = _text(rec.get("departmentName"))
+            agencies.append({**common, "department_key": _department_key(rec, name),
+                             "department_id": _text(rec.get("departmentId")),
+                             "department_code": _text(rec.get("departmentCode")), "department_name": name,
+                             "department_type": _text(rec.get("childGroup")), "group_code": "TOTAL",
+                             "score": score, "max_score": TOTAL_MAX, "ratio": ratio, "score_delta": delta,
+                             "source_row": i})
+    if total is not None:
+        before = len(rejects.rows)
+        score, top, ratio, delta = _check_scores(total, TOTAL_MAX, province_name, 0, rejects, "evaluation",
+                                                 prefix="data.overview.")
+        if len(rejects.rows) == before:
+            provinces.append({**common, "group_code": "TOTAL", "score": score, "max_score": top, "ratio": ratio,
+                              "score_delta": delta, "national_rank": None,
+                              "portal_code": _text(total.get("departmentCode")), "source_row": 0})
+    notes.insert(0, f"kết quả tổng hợp, kỳ {per.key}, {province_name}: {len(totals)} xã, {len(agencies)} sở/ngành / "
+                    f"service results, period {per.key}, {province_name}: {len(totals)} communes, "
+                    f"{len(agencies)} departments")
+    outputs = [
+        C.Output(_temp_like(con, "fact_index_total", totals), "fact_index_total",
+                 ["commune_code", "period_type", "period"], primary=True),
+        C.Output(_temp_like(con, "fact_index_department", agencies), "fact_index_department",
+                 ["province_code", "department_key", "period_type", "period", "group_code"]),
+        C.Output(_temp_like(con, "fact_index_province", provinces), "fact_index_province",
+                 ["province_code", "period_type", "period", "group_code"]),
+    ]
+    n_rejected, reasons = _summary(rejects)
+    return C.Staged(KIND, outputs, _rejects_table(con, rejects), len(records), n_rejected, reasons, notes)
