@@ -566,6 +566,66 @@ LABELS.update({
 })
 
 
+LABELS.update({
+    # the national portal fetcher (etl/portal/, metrics/portal.py): provisional vs official, fetch log
+    "provisional_label": ("Tạm tính", "Provisional"),
+    "index_status_provisional": ("tạm tính", "provisional"),
+    "index_status_official": ("chính thức", "official"),
+    "index_status_revision": ("Cổng đã sửa (lưu bản sửa)", "revised by the portal (kept as a revision)"),
+    "index_status_unchanged": ("không đổi", "unchanged"),
+    "index_status_mixed": ("tạm tính và chính thức", "provisional and official"),
+    "provisional_note": ("Tạm tính: kết quả chỉ số của {period} được lấy từ Cổng DVC quốc gia khi kỳ "
+                         "chưa kết thúc; Cổng còn tính lại hằng ngày nên điểm và thứ hạng có thể thay đổi. Kết quả "
+                         "chính thức là lần lấy đầy đủ đầu tiên sau khi kỳ kết thúc.",
+                         "Provisional (tạm tính): the index results for {period} were fetched from the national "
+                         "portal before the period ended; the portal recomputes them daily, so scores and ranks may "
+                         "still change. The official results are the first complete fetch after the period ends."),
+    "provisional_history_note": ("Diễn biến thứ hạng chỉ gồm các kỳ đã kết thúc; kỳ tạm tính không được so sánh.",
+                                 "The rank history shows closed periods only; provisional periods are not compared."),
+    "h_portal_ranking": ("Xếp hạng các tỉnh theo Cổng DVC quốc gia", "The national portal's province ranking"),
+    "portal_ranking_note": ("Điểm và thứ hạng do Cổng công bố cho {period} ({n} tỉnh, xếp theo tổng điểm).",
+                            "Scores and ranks as the portal publishes them for {period} ({n} provinces, by total)."),
+    "empty_portal_ranking": ("Chưa có bảng xếp hạng toàn quốc của Cổng cho {period} — lấy bằng "
+                             "`python -m etl fetch-portal --province all --period {period_key}`.",
+                             "No national ranking from the portal for {period} yet — fetch it with "
+                             "`python -m etl fetch-portal --province all --period {period_key}`."),
+    "h_portal_fetches": ("Lấy dữ liệu từ Cổng DVC quốc gia", "Fetches from the national portal"),
+    "portal_breaker_closed": ("Cầu dao đang đóng: các lần lấy theo lịch gửi yêu cầu bình thường (mỗi lần một yêu "
+                              "cầu, cách nhau ít nhất 1 giây).",
+                              "The breaker is closed: scheduled runs send requests as usual (one at a time, at least "
+                              "1 second apart)."),
+    "portal_breaker_open": ("Cầu dao đang MỞ từ {opened_at} ({reason}: {detail}): không gửi yêu cầu nào tới Cổng. "
+                            "Người vận hành kiểm tra lý do rồi chạy `python -m etl fetch-portal --reset`.",
+                            "The breaker is OPEN since {opened_at} ({reason}: {detail}): no request is sent to the "
+                            "portal. An operator checks why, then runs `python -m etl fetch-portal --reset`."),
+    "empty_portal_fetches": ("Chưa có lần lấy dữ liệu nào từ Cổng (`python -m etl fetch-portal`).",
+                             "No fetch from the portal yet (`python -m etl fetch-portal`)."),
+    "fetch_result_done": ("Xong", "Done"),
+    "fetch_result_partial": ("Một phần", "Partial"),
+    "fetch_result_failed": ("Không lấy được", "Failed"),
+    "fetch_result_budget_exhausted": ("Hết hạn mức yêu cầu", "Budget used up"),
+    "fetch_result_stopped": ("Dừng: Cổng từ chối", "Stopped: the portal refused"),
+    "fetch_result_refused": ("Từ chối: sai đơn vị, không nạp", "Refused: wrong unit, nothing loaded"),
+    "breaker_closed": ("Đóng", "Closed"),
+    "breaker_open": ("Mở", "Open"),
+    "col_started_at": ("Bắt đầu", "Started"),
+    "col_provinces": ("Tỉnh", "Provinces"),
+    "col_period": ("Kỳ", "Period"),
+    "col_groups": ("Nhóm", "Groups"),
+    "col_requests": ("Số yêu cầu", "Requests"),
+    "col_fetch_result": ("Kết quả", "Result"),
+    "col_breaker_state": ("Cầu dao", "Breaker"),
+    "col_index_status": ("Tạm tính / chính thức", "Provisional / official"),
+    "col_endpoints_loaded": ("Số đầu mối đã nạp", "Answers loaded"),
+    "col_revisions": ("Số liệu Cổng sửa", "Revised figures"),
+    "col_portal_rank": ("Hạng (Cổng)", "Rank (portal)"),
+    "col_portal_total": ("Tổng điểm (Cổng)", "Total (portal)"),
+    "col_portal_total_change": ("Thay đổi so với kỳ trước", "Change vs previous period"),
+    "col_portal_code": ("Mã trên Cổng", "Portal code"),
+    "source_portal_fetch": ("Bản ghi lấy dữ liệu từ Cổng", "Portal fetch record"),
+})
+
+
 def _merge_access_labels() -> None:
     from metrics.i18n_access import ACCESS_LABELS
 

@@ -6,7 +6,7 @@ import charts
 import ui
 from metrics import commune
 from metrics.definitions import TARGETS
-from ui import index_sections, report_buttons, skills_sections
+from ui import index_sections, portal_sections, report_buttons, skills_sections
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -18,6 +18,7 @@ if f.commune is None:
     st.stop()
 name = ctx.options.communes[f.commune][0]
 st.subheader(f"{name} · {ctx.options.provinces[f.province]} · {f.period.label(lang)}")
+portal_sections.provisional_note(ctx, f.province)
 
 figures = ui.data(commune.commune_figures, f.commune, f.period, ctx.scope)
 if figures["value"].isna().all():
@@ -39,7 +40,8 @@ for i, metric in enumerate(["online_rate", "on_time_rate", "signature_rate"]):
 
 left, right = st.columns(2)
 with left:
-    history = ui.data(commune.rank_history, f.commune, f.period, ctx.scope)
+    history = portal_sections.closed_only(ctx, ui.data(commune.rank_history, f.commune, f.period, ctx.scope),
+                                          f.province)
     if history["index_rank"].notna().any():
         ui.chart(charts.rank_history(history, lang), "rank_history")
     else:

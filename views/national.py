@@ -7,6 +7,7 @@ import ui
 from metrics import rankings
 from metrics.definitions import HEADLINE_RATES
 from metrics.i18n import t
+from ui import portal_sections
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -14,6 +15,7 @@ ui.header("nav_national", "q_national")
 if ui.no_period():
     st.stop()
 st.subheader(f"{ui.tr('whole_country')} · {f.period.label(lang)}")
+portal_sections.provisional_note(ctx, None, "province")
 
 head = ui.data(rankings.headline, None, f.period, ctx.scope)
 ui.kpi_row(ui.metric_kpis(head, "previous", "previous_period"))
@@ -37,6 +39,8 @@ ui.table(table, columns, "national_table", "so-sanh-tinh", open_province=True, h
 ui.tier_legend("tier_legend_national")
 if missing:
     st.caption(ui.tr("provinces_without_data", names=", ".join(missing)))
+
+portal_sections.national_ranking(ctx)
 
 pick = st.selectbox(ui.tr("drill_province"), table["province_code"].tolist(),
                     format_func=lambda c: ctx.options.provinces.get(int(c), str(c)), index=None, key="drill", placeholder=t("choose", lang))

@@ -7,7 +7,7 @@ import ui
 from metrics import rankings
 from metrics.definitions import GROUP_COLUMNS, HEADLINE_RATES, TARGETS
 from metrics.i18n import t
-from ui import report_buttons
+from ui import portal_sections, report_buttons
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -15,6 +15,7 @@ ui.header("nav_province", "q_province")
 if ui.no_period():
     st.stop()
 st.subheader(f"{ctx.options.provinces[f.province]} · {f.period.label(lang)}")
+portal_sections.provisional_note(ctx, f.province)
 
 head = ui.data(rankings.headline, f.province, f.period, ctx.scope)
 ui.kpi_row(ui.metric_kpis(head, "national", "national"))

@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from metrics import quality
 from metrics.i18n import t
+from ui import portal_sections
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -47,6 +48,8 @@ else:
     ui.table(uploads, ["uploaded_at", "uploaded_by", "file_name", "size_bytes", "content_sha256", "kind", "rows_read",
                        "rows_loaded", "rows_replaced", "rows_rejected", "status"], "uploads", "lich-su-tai-len",
              height=300)
+
+portal_sections.fetch_log(ctx)
 
 st.subheader(ui.tr("h_rejects"))
 # Counts per file and rule cover every rejected row; the rows themselves are fetched for the chosen

@@ -7,7 +7,7 @@ import ui
 from metrics import rankings
 from metrics.definitions import GROUP_COLUMNS, GROUPS
 from metrics.i18n import t
-from ui import index_sections
+from ui import index_sections, portal_sections
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -16,6 +16,7 @@ if ui.no_period():
     st.stop()
 province = ctx.options.provinces[f.province]
 st.subheader(f"{province} · {f.period.label(lang)}")
+portal_sections.provisional_note(ctx, f.province)
 
 ranking = ui.data(rankings.province_ranking, f.province, f.period, ctx.scope)
 ranked = ranking.dropna(subset=["index_total"])
@@ -35,7 +36,8 @@ names = dict(zip(codes, ranked["commune_name"], strict=True))
 chosen = st.multiselect(ui.tr("pick_communes"), codes, key="bump_communes", format_func=names.get,
                         default=rankings.default_bump_communes(ranked, f.commune), max_selections=10,
                         placeholder=t("choose", lang))
-history = ui.data(rankings.rank_histories, f.province, chosen, f.period, ctx.scope)
+history = portal_sections.closed_only(ctx, ui.data(rankings.rank_histories, f.province, chosen, f.period, ctx.scope),
+                                      f.province)
 if history.empty:
     ui.empty("empty_bump")
 else:
