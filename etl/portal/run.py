@@ -227,6 +227,8 @@ def _fetch_pages(client: PoliteClient, fetch: Fetch, cfg: PortalConfig, per: Per
     while True:
         if fetch.task.province_code is None:
             body = national_body(per)
+            if page > 1:                    # never seen paged; if it ever is, ask for the next page
+                body.update(currentPage=page, pageSize=100)
         else:
             body = province_body(endpoint, per, fetch.root_id, page, cfg.page_size, cfg.handling_satisfaction_body)
         label = f"{fetch.label} p{page}"
