@@ -119,3 +119,23 @@ def test_relative_periods_for_schedules():
     assert relative_period("previous-quarter", today).key == "2025-Q4"
     assert relative_period("current-year", today).key == "2026"
     assert relative_period("2026-08", today) is None
+
+
+def test_systemd_unit_runs_commands_the_cli_accepts():
+    import shlex
+    from datetime import date
+
+    from etl.cli import _parser
+    from etl.portal.plan import relative_period
+
+    root = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
+    service = (root / "cds-portal-fetch.service").read_text(encoding="utf-8")
+    timer = (root / "cds-portal-fetch.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=*-*-* 04:30:00 Asia/Ho_Chi_Minh" in timer and "Unit=cds-portal-fetch.service" in timer
+    lines = [line.split("=", 1)[1] for line in service.splitlines() if line.startswith("ExecStart=")]
+    assert len(lines) == 2
+    for line in lines:
+        argv = shlex.split(line.replace("${CDS_PORTAL_PROVINCE}", "25"))
+        assert argv[1:3] == ["-m", "etl"]
+        args = _parser().parse_args(argv[3:])
+        assert args.command == "fetch-portal" and relative_period(args.period, date.today())
