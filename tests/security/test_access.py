@@ -76,7 +76,7 @@ def test_sign_in_wrong_password_then_right(secured, tmp_path):
     assert SESSION_KEY in at.session_state and at.session_state[SESSION_KEY].role == "province"
     assert at.dataframe                                         # the province ranking is shown
     log = (tmp_path / "auth.log").read_text()
-    assert "sign-in failed user='pt' reason=wrong_password" in log and "sign-in ok user='pt'" in log
+    assert "sign-in failed user='pt' from=local reason=wrong_password" in log and "sign-in ok user='pt'" in log
     assert "wrong password" not in log and PASSWORD not in log
 
 
