@@ -163,6 +163,14 @@ def test_commune_user_out_of_scope_urls_are_refused(secured, page):
         assert not at.dataframe and not at.metric
 
 
+@pytest.mark.parametrize("page", [*PAGES, "upload"])
+def test_steward_out_of_scope_urls_are_refused(secured, page):
+    for params in ({"province": HA_NOI}, {"commune": DAI_XUYEN}):
+        at = run_as("st", page, period="2025-10", **params)
+        assert refused(at), (page, params)
+        assert not at.dataframe and not at.metric and not at.get("file_uploader")
+
+
 def test_commune_user_sees_published_ranks_but_no_other_communes_counts(secured):
     at = run_as("vb", "province", period="2025-10")
     ranking = next(df.value for df in at.dataframe if "index_rank" in df.value.columns)

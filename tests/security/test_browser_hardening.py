@@ -4,12 +4,15 @@
   request to it (an <img> or ![..](..) would make the browser fetch it);
 * hostile procedure names on the filings page: no link in the chart, the tables' own export off;
 * a deep link opened before signing in is the page shown after (a reload would start a new
-  Streamlit session, so the sign-in happens in the same page), and an out-of-scope one is refused.
+  Streamlit session, so the sign-in happens in the same page), and an out-of-scope one is refused;
+* over HTTP: XSRF on uploads, no CORS grant to another origin, no path traversal.
 """
 
 from __future__ import annotations
 
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -146,3 +149,31 @@ def test_out_of_scope_deep_link_is_refused_after_sign_in(secured_server, browser
     text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     assert t("refused_scope", "en") in text and "Đại Xuyên" not in text
     context.close()
+
+
+def _http(base: str, method: str, path: str, headers: dict | None = None, data: bytes | None = None):
+    request = urllib.request.Request(base + path, method=method, headers=headers or {}, data=data)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+
+
+@pytest.mark.browser
+def test_xsrf_cors_and_path_traversal_over_http(open_server):
+    """The served app: an upload without the XSRF token is refused; another site's origin gets no
+    CORS grant; paths that climb out of the app return no file."""
+    status, _, body = _http(open_server, "PUT", "/_stcore/upload_file/some-session/some-file",
+                            {"Content-Type": "multipart/form-data; boundary=x", "Origin": "https://evil.example"},
+                            b"--x--\r\n")
+    assert status == 403 and b"XSRF" in body
+    for method, path in (("GET", "/_stcore/health"), ("OPTIONS", "/_stcore/upload_file/a/b")):
+        status, headers, _ = _http(open_server, method, path, {"Origin": "https://evil.example",
+                                                               "Access-Control-Request-Method": "PUT"})
+        assert headers.get("access-control-allow-origin") not in ("*", "https://evil.example"), (path, headers)
+    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/static/../../../../etc/passwd",
+                 "/app/static/..%2f..%2f..%2fetc/passwd", "/media/..%2f..%2fetc%2fpasswd",
+                 "/component/..%2f..%2fetc/passwd", "/_stcore/..%2f..%2fREADME.md"):
+        status, _, body = _http(open_server, "GET", path)
+        assert b"root:" not in body and b"# Commune digital-transformation" not in body, (path, status)
