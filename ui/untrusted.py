@@ -27,9 +27,11 @@ def literal(value, limit: int = DEFAULT_LIMIT) -> str:
         text = text[: limit - 1] + "…"
     longest = max((len(run) for run in _TICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
-    # CommonMark strips one space on each side when both are present, so the padding is invisible;
-    # it also keeps a value that starts or ends with a backtick from touching the fence.
-    return f"{fence} {text} {fence}"
+    # A value that starts or ends with a backtick must not touch the fence, and one that starts and
+    # ends with a space would lose them: pad with one space each side, which CommonMark strips.
+    if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ") and text.strip()):
+        text = f" {text} "
+    return f"{fence}{text}{fence}"
 
 
 def code_spans(markdown: str) -> list[tuple[bool, str]]:
