@@ -24,7 +24,7 @@ pages = [st.Page(p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p
 page = st.navigation(pages, position="sidebar")
 
 for notice in ctx.notices:
-    st.warning(t(notice.key, lang).format(**notice.args), icon=":material/link_off:")
+    st.warning(notice.text(lang), icon=":material/link_off:")       # URL values shown literally
 if cache.data(warehouse.is_demo):
     st.info(t("demo_banner", lang), icon=":material/science:")
 as_of = cache.data(warehouse.data_as_of, ctx.scope)

@@ -1,6 +1,10 @@
 """`python -m accounts add USER --role ROLE [--scope CODE]` (password from standard input),
 `disable USER`, `enable USER`, `list`.  The file is `--file` or `$DASHBOARD_USERS_FILE`.
-Hashes are never printed."""
+Hashes are never printed.  `add` says which unit the scope code names ("scope 8380 = Xã Vân Bán,
+Tỉnh Phú Thọ") before it asks for the password, refuses codes that are not a unit of the right kind,
+and asks for --confirm-commune when a commune code is also a province code (25 is Tỉnh Phú Thọ and
+Phường Giảng Võ in Hà Nội).  Errors name the file, the key and what is expected, in English and
+Vietnamese, exit 2."""
 
 from __future__ import annotations
 
@@ -11,7 +15,16 @@ import os
 import sys
 from datetime import datetime
 
-from accounts.store import ROLES, Account, hash_password, load_users, save_users, valid_username
+from accounts import units
+from accounts.store import (
+    ROLES,
+    Account,
+    AccountsError,
+    hash_password,
+    load_users,
+    save_users,
+    valid_username,
+)
 
 USERS_ENV = "DASHBOARD_USERS_FILE"
 
@@ -25,19 +38,17 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _check_scope(role: str, scope: int | None) -> None:
-    """The scope code must exist in the official list (package vietnam-provinces)."""
-    if role == "national":
-        if scope is not None:
-            raise ValueError("role national takes no --scope")
-        return
-    if scope is None:
-        raise ValueError(f"role {role} needs --scope (a {'commune' if role == 'commune' else 'province'} code)")
-    from etl.reference import commune_frame, province_frame
+def _check_scope(role: str, scope: int | None) -> str:
+    """The unit the scope names ('Xã Vân Bán, Tỉnh Phú Thọ'); AccountsError when the code is not a
+    unit of the right kind in the official list (package vietnam-provinces)."""
+    problem = units.scope_problem(role, scope)
+    if problem:
+        raise AccountsError(f"--scope: {problem[0]}", f"--scope: {problem[1]}")
+    return units.describe(role, scope) or ""
 
-    codes = (commune_frame()["commune_code"] if role == "commune" else province_frame()["province_code"])
-    if int(scope) not in set(int(c) for c in codes):
-        raise ValueError(f"{scope} is not a {'commune' if role == 'commune' else 'province'} code")
+
+def _scope_text(role: str, scope: int | None) -> str:
+    return "national" if scope is None else f"scope {scope} = {units.describe(role, scope) or '?'}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("user")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--scope", type=int, help="province code (province, steward) or commune code (commune)")
+    add.add_argument("--confirm-commune", action="store_true",
+                     help="a commune code that is also a province code (e.g. 25) really means the commune")
     for name in ("disable", "enable"):
         sub.add_parser(name, help=f"{name} a user").add_argument("user")
     sub.add_parser("list", help="list users (never their hashes)")
@@ -60,17 +73,26 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             for a in sorted(users.values(), key=lambda a: a.username):
                 print(f"{a.username}\t{a.role}\t{'' if a.scope is None else a.scope}\t"
-                      f"{'disabled' if a.disabled else 'active'}\t{a.created_at}")
+                      f"{'disabled' if a.disabled else 'active'}\t{a.created_at}\t{units.describe(a.role, a.scope)}")
             return 0
         if not valid_username(args.user):
             raise ValueError("user names are 1-64 characters: letters, digits, . _ @ -")
         if args.command == "add":
-            _check_scope(args.role, args.scope)
+            unit = _check_scope(args.role, args.scope)
+            # Say what the code names before the password is asked for: a wrong code shows now.
+            print(f"{args.user}: {args.role}, {_scope_text(args.role, args.scope)}", file=sys.stderr)
+            province = units.also_a_province(args.role, args.scope)
+            if province and not args.confirm_commune:
+                raise AccountsError(
+                    f"{args.scope} is also the code of the province {province}; as a commune code it is {unit}. "
+                    "For a province account use --role province; for this commune add --confirm-commune.",
+                    f"{args.scope} cũng là mã của {province}; là mã xã thì đó là {unit}. Tài khoản cấp tỉnh: "
+                    "dùng --role province; đúng là xã này thì thêm --confirm-commune.")
             password_hash = hash_password(_read_password())
             users[args.user] = Account(args.user, args.role, args.scope, password_hash, False,
                                        datetime.now().isoformat(timespec="seconds"))
             save_users(args.file, users)
-            print(f"{args.user}: {args.role} {'' if args.scope is None else args.scope} saved")
+            print(f"{args.user}: {args.role}, {_scope_text(args.role, args.scope)} — saved")
             return 0
         if args.user not in users:
             raise ValueError(f"no user {args.user!r}")
@@ -78,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         save_users(args.file, users)
         print(f"{args.user}: {args.command}d")
         return 0
+    except AccountsError as err:
+        print(f"error: {err.message_en}\nlỗi: {err.message_vi}", file=sys.stderr)
+        return 2
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"error: {args.file}: {err.strerror or err}", file=sys.stderr)
         return 2

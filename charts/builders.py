@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -317,9 +319,9 @@ def procedures_bar(df: pd.DataFrame, column: str, lang: str, title: str) -> go.F
     """Procedures with the most `column` (dossiers_received or dossiers_overdue), largest on top.
     Names are cut to 38 characters on the axis; the hover shows the whole name."""
     data = df.iloc[::-1]
-    short = [_short(f"{c} {n}", 30) for c, n in zip(data["procedure_code"], data["procedure_name"], strict=True)]
+    short = [plain(_short(f"{c} {n}", 30)) for c, n in zip(data["procedure_code"], data["procedure_name"], strict=True)]
     fig = go.Figure(go.Bar(y=short, x=data[column], orientation="h", marker_color=style.MAIN,
-                           customdata=data["procedure_name"], text=data[column], textposition="outside",
+                           customdata=[plain(n) for n in data["procedure_name"]], text=data[column], textposition="outside",
                            cliponaxis=False, hovertemplate="%{customdata}: %{x:,}<extra></extra>",
                            name=t("col_" + column, lang)))
     style.layout(fig, lang, title, t("axis_dossiers", lang), None, height=max(260, 100 + 30 * len(data)),
@@ -327,6 +329,12 @@ def procedures_bar(df: pd.DataFrame, column: str, lang: str, title: str) -> go.F
     fig.update_yaxes(type="category")
     fig.update_xaxes(range=[0, float(data[column].max() or 1) * 1.18])
     return fig
+
+
+def plain(text) -> str:
+    """Text from a loaded file (a procedure name) as plotly shows it: plotly reads <a href>, <b>,
+    <br> ... in labels and hovers as markup, so & < > become entities (shown as the characters)."""
+    return html.escape(str(text), quote=False)
 
 
 def _short(text: str, width: int) -> str:

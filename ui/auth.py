@@ -6,37 +6,47 @@
   provider with `st.login` when `[auth]` is configured in `.streamlit/secrets.toml` (the OIDC
   identity's e-mail must be a username in the users file, which gives the role and scope).
   Sessions expire `DASHBOARD_SESSION_MINUTES` (default 480) after sign-in; a disabled or removed
-  account is signed out on its next click.  Failed sign-ins are rate-limited per username
-  (`DASHBOARD_MAX_FAILED_SIGNINS`, default 5 per 15 minutes) and logged to `DASHBOARD_AUTH_LOG`
-  (a file) or standard error; the log never contains a password.
+  account is signed out on its next click.  Failed sign-ins are rate-limited per username and
+  source address (`DASHBOARD_MAX_FAILED_SIGNINS`, default 5 per 15 minutes) in a store every
+  dashboard process shares (accounts/throttle.py), and logged to `DASHBOARD_AUTH_LOG` (a file,
+  created mode 0600) or standard error; the log never contains a password, and a name that is not
+  an account is logged as an 8-hex tag (it may be a password typed into the wrong field).
+* A users file that cannot be used shows a configuration-error page saying what is wrong (file, key,
+  what is expected); nobody gets in until it is fixed.
+* A link opened before signing in is honoured after: the page and filters of the address.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sqlite3
+import tempfile
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from accounts.store import Account, load_users, verify_password
+from accounts import throttle
+from accounts.store import Account, AccountsError, UsersFileError, load_users, verify_password
 from metrics.i18n import t
 from metrics.scope import OPEN, Scope, for_role
+from ui.untrusted import literal
 
 USERS_ENV = "DASHBOARD_USERS_FILE"
 SESSION_ENV = "DASHBOARD_SESSION_MINUTES"
 MAX_FAILURES_ENV = "DASHBOARD_MAX_FAILED_SIGNINS"
 LOG_ENV = "DASHBOARD_AUTH_LOG"
 SESSION_KEY = "_user"
-FAILURE_WINDOW_SECONDS = 15 * 60
+FAILURE_WINDOW_SECONDS = throttle.WINDOW_SECONDS
 
 log = logging.getLogger("dashboard.auth")
-_failures: dict[str, deque] = {}
-_failures_lock = threading.Lock()
+_fallback_lock = threading.Lock()
+_fallback_dir: list[Path] = []
+_reported: set[str] = set()               # store problems already logged by this process
 
 
 @dataclass(frozen=True)
@@ -58,16 +68,39 @@ def _setup_log() -> None:
     for old in list(log.handlers):
         log.removeHandler(old)
         old.close()
-    handler: logging.Handler = logging.FileHandler(target, encoding="utf-8") if target else logging.StreamHandler()
+    handler: logging.Handler = logging.FileHandler(_private_log(target), encoding="utf-8") if target \
+        else logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log._target = target  # type: ignore[attr-defined]
 
 
+def _private_log(target: str) -> str:
+    """Create the log file readable by its owner only (0600); an existing one loses group-write and
+    every permission for others (0640 at most)."""
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        mode = os.fstat(fd).st_mode & 0o777
+        if mode & ~0o640:
+            with contextlib.suppress(PermissionError):          # not ours: leave it to its owner
+                os.fchmod(fd, mode & 0o640)
+    finally:
+        os.close(fd)
+    return target
+
+
 def _safe(name: str) -> str:
     """A username fit for a log line (no newlines, bounded)."""
     return repr(str(name)[:64])
+
+
+def _who(name: str, users: dict[str, Account]) -> str:
+    """An account's name for the log; anything else as a tag (it may be a password typed into the
+    username field, so it is never written out)."""
+    if name in users:
+        return _safe(name)
+    return f"unknown#{_store().tag(name)}"
 
 
 def users_file() -> Path | None:
@@ -93,72 +126,102 @@ def max_failures() -> int:
         return 5
 
 
-# --- rate limiting (per username, per server process) -------------------------------------------
+# --- rate limiting (per username and source address, shared by every process) ------------------
 
-def _recent_failures(username: str, now: float) -> deque:
-    q = _failures.setdefault(username.lower(), deque())
-    while q and now - q[0] > FAILURE_WINDOW_SECONDS:
-        q.popleft()
-    return q
+def _store() -> throttle.FailureStore:
+    """The shared failure store; if it cannot be opened (folder not writable, a symbolic link), a
+    private one for this process, and the reason in the log."""
+    path = throttle.store_path(users_file())
+    try:
+        if path is None:
+            raise throttle.StoreUnavailable("no users file and no $" + throttle.STATE_DIR_ENV)
+        return throttle.open_store(path)
+    except (OSError, sqlite3.Error) as err:
+        with _fallback_lock:
+            if not _fallback_dir:
+                _fallback_dir.append(Path(tempfile.mkdtemp(prefix="cds-signins-")))       # mode 0700
+            if str(err) not in _reported:
+                _reported.add(str(err))
+                _setup_log()
+                log.error("sign-in failure store unavailable (%s): counting in this process only; set $%s "
+                          "to a writable folder", err, throttle.STATE_DIR_ENV)
+        return throttle.open_store(_fallback_dir[0] / throttle.STORE_NAME)
 
 
-def locked_for(username: str, now: float | None = None) -> float:
-    """Seconds until `username` may try again (0 when not locked)."""
+def client_address() -> str:
+    """The browser's address as failures are counted: the connection's peer, or what a trusted
+    proxy ($DASHBOARD_TRUSTED_PROXIES) wrote in X-Forwarded-For."""
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get_all("X-Forwarded-For")
+    except Exception:                # no client context (bare mode)
+        peer, forwarded = None, []
+    # Without a browser connection (AppTest) the context holds stand-ins, not text: no address.
+    peer = peer if isinstance(peer, str) else None
+    forwarded = [v for v in forwarded if isinstance(v, str)] if isinstance(forwarded, list) else []
+    try:
+        proxies = throttle.trusted_proxies()
+    except ValueError as err:
+        _setup_log()
+        log.error("$%s ignored: %s", throttle.TRUSTED_PROXIES_ENV, err)
+        proxies = []
+    return throttle.source_address(peer, forwarded, proxies)
+
+
+def locked_for(username: str, address: str | None = None, now: float | None = None) -> float:
+    """Seconds until `username` may try again from `address` (0 when not locked)."""
     now = time.time() if now is None else now
-    with _failures_lock:
-        q = _recent_failures(username, now)
-        if len(q) < max_failures():
-            return 0.0
-        return max(0.0, FAILURE_WINDOW_SECONDS - (now - q[0]))
-
-
-def _record_failure(username: str, reason: str) -> None:
-    now = time.time()
-    with _failures_lock:
-        _recent_failures(username, now).append(now)
-    log.warning("sign-in failed user=%s reason=%s", _safe(username), reason)
+    address = client_address() if address is None else address
+    return _store().locked_for(username, address, max_failures(), now)
 
 
 def reset_failures() -> None:
-    with _failures_lock:
-        _failures.clear()
+    _store().reset()
 
 
-def check_credentials(username: str, password: str, users: dict[str, Account]) -> tuple[Account | None, str]:
-    """(account, "") when the credentials are right; (None, reason) otherwise.  Rate-limited and
-    logged here, so every caller gets the same rules."""
+def check_credentials(username: str, password: str, users: dict[str, Account],
+                      address: str | None = None) -> tuple[Account | None, str]:
+    """(account, "") when the credentials are right; (None, reason) otherwise.  Rate-limited per
+    (username, address) and logged here, so every caller gets the same rules."""
     _setup_log()
     username = (username or "").strip()
-    if locked_for(username) > 0:
-        log.warning("sign-in refused user=%s reason=locked", _safe(username))
+    address = client_address() if address is None else address
+    store = _store()
+    who = _who(username, users)
+    if store.locked_for(username, address, max_failures(), time.time()) > 0:
+        log.warning("sign-in refused user=%s from=%s reason=locked", who, address)
         return None, "locked"
     account = users.get(username)
     ok = verify_password(password, account.password_hash if account else None)
-    if account is None:
-        _record_failure(username, "unknown_user")
+    reason = "unknown_user" if account is None else "wrong_password" if not ok else \
+        "disabled" if account.disabled else ""
+    if reason:
+        store.record(username, address, time.time())
+        log.warning("sign-in failed user=%s from=%s reason=%s", who, address, reason)
         return None, "failed"
-    if not ok:
-        _record_failure(username, "wrong_password")
-        return None, "failed"
-    if account.disabled:
-        _record_failure(username, "disabled")
-        return None, "failed"
-    with _failures_lock:
-        _failures.pop(username.lower(), None)
-    log.info("sign-in ok user=%s role=%s", _safe(username), account.role)
+    store.clear(username, address)
+    log.info("sign-in ok user=%s from=%s role=%s", who, address, account.role)
     return account, ""
 
 
 # --- the session ---------------------------------------------------------------------------------
 
-def _users() -> dict[str, Account] | None:
+def _users() -> dict[str, Account] | AccountsError:
+    """The accounts, or what is wrong with the users file (a file named but missing is wrong too:
+    nobody could ever sign in)."""
     path = users_file()
     try:
-        return load_users(path) if path else {}
-    except (ValueError, OSError) as err:
+        if path is None:
+            return {}
+        if not path.exists():
+            raise UsersFileError(path, "", f"does not exist (set ${USERS_ENV} to the users file, or create it with "
+                                 "`python -m accounts add`)", f"không tồn tại (đặt ${USERS_ENV} là đường dẫn tệp "
+                                 "tài khoản, hoặc tạo bằng `python -m accounts add`)")
+        return load_users(path)
+    except AccountsError as err:
         _setup_log()
-        log.error("users file unreadable: %s", err)
-        return None
+        log.error("users file unusable, nobody can sign in: %s", err)
+        return err
 
 
 def _still_valid(session: Session, users: dict[str, Account]) -> str:
@@ -184,9 +247,8 @@ def require(lang: str) -> Session | None:
         st.info(t("open_mode_banner", lang), icon=":material/lock_open:")
         return None
     users = _users()
-    if users is None:
-        st.error(t("users_file_error", lang))
-        st.stop()
+    if isinstance(users, AccountsError):
+        _configuration_error(users, lang)
     session: Session | None = st.session_state.get(SESSION_KEY)
     if session is not None:
         why = _still_valid(session, users)
@@ -200,8 +262,27 @@ def require(lang: str) -> Session | None:
     oidc = _oidc_session(users, lang)
     if oidc is not None:
         return oidc
+    _hold_requested_page()
     _sign_in_form(users, lang)
     st.stop()
+
+
+def _configuration_error(err: AccountsError, lang: str) -> None:
+    """The users file cannot be used: say what is wrong, let nobody in."""
+    st.title(t("app_title", lang))
+    st.error(t("users_file_error", lang), icon=":material/error:")
+    st.code(err.message(lang), language=None, wrap_lines=True)       # plain text, never markdown
+    st.stop()
+
+
+def _hold_requested_page() -> None:
+    """While the sign-in form shows, register every page (hidden) so the page the address names
+    stays the session's current page: the rerun after sign-in then opens that page, with the
+    filters still in the address (state.init refuses them if outside the account's scope)."""
+    from ui.nav import PAGES, UPLOAD_PAGE
+
+    st.navigation([st.Page(p.path, url_path=p.url_path, default=(i == 0))
+                   for i, p in enumerate([*PAGES, UPLOAD_PAGE])], position="hidden")
 
 
 def _forget() -> None:
@@ -223,7 +304,7 @@ def _oidc_session(users: dict[str, Account], lang: str) -> Session | None:
     account = users.get(email)
     if account is None or account.disabled:
         _setup_log()
-        log.warning("oidc sign-in without an active account user=%s", _safe(email))
+        log.warning("oidc sign-in without an active account user=%s", _who(email, users))
         st.error(t("sign_in_failed", lang))
         st.button(t("sign_out", lang), on_click=st.logout)
         st.stop()
@@ -242,10 +323,12 @@ def _sign_in_form(users: dict[str, Account], lang: str) -> None:
         st.button(t("sign_in_sso", lang), on_click=st.login)
     if not submitted:
         return
-    account, reason = check_credentials(username, password, users)
+    address = client_address()
+    account, reason = check_credentials(username, password, users, address)
     if account is None:
         if reason == "locked":
-            st.error(t("sign_in_locked", lang).format(minutes=max(1, round(locked_for(username.strip()) / 60))))
+            minutes = max(1, round(locked_for(username.strip(), address) / 60))
+            st.error(t("sign_in_locked", lang).format(minutes=minutes))
         else:
             st.error(t("sign_in_failed", lang))
         return
@@ -268,7 +351,7 @@ def sidebar(session: Session | None, lang: str) -> None:
         return
     with st.sidebar:
         role = t("role_" + session.role, lang).format(scope=session.scope_code or "")
-        st.caption(t("signed_in_as", lang).format(user=session.username, role=role))
+        st.caption(t("signed_in_as", lang).format(user=literal(session.username), role=role))
         if st.button(t("sign_out", lang), key="sign_out"):
             _setup_log()
             log.info("sign-out user=%s", _safe(session.username))

@@ -1,13 +1,20 @@
 """Downloads: the table as CSV and XLSX, with user-visible headers and spreadsheet-safe cells.
 
 A text cell that starts with `=`, `+`, `-` or `@` (or a tab / carriage return) would be read as a
-formula by Excel or LibreOffice; it is written with a leading apostrophe instead.  Numbers stay
-numbers (a negative rank change is not text).  Rates are written as percentages (0..100).
+formula by Excel or LibreOffice; it is written with a leading apostrophe instead — and so is every
+line of a cell that holds line breaks, and every part after a comma, semicolon or tab, because a
+reader that splits rows at CR or LF, or cells at the wrong delimiter (Excel in Vietnamese splits at
+semicolons), starts a new cell there.  In the CSV every text cell is quoted
+(so CR, LF, the delimiter and quotes stay inside their cell) and rows end with CRLF (RFC 4180).  In
+the XLSX, strings are written as strings, never as formulas or links.  Numbers stay numbers (a
+negative rank change is not text).  Rates are written as percentages (0..100).
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from numbers import Number
 
 import pandas as pd
@@ -16,13 +23,19 @@ from metrics.i18n import t
 from ui.columns import kind, label_key
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Where a reader may start a new cell inside ours: the start, a line break (CR, LF, CRLF, the Unicode
+# line/paragraph separators, VT, FF, NEL) and the delimiters a spreadsheet may guess (comma, semicolon
+# — Excel's list separator in Vietnamese — and tab).  A formula prefix there, after any spaces, gets
+# an apostrophe in front.
+_CELL_START = re.compile(r"(^|[\r\n\v\f\x85\u2028\u2029,;\t])([ \u00a0]*)(?=[=+\-@\t\r])")
 
 
 def escape_cell(value):
-    """'=1+1' -> "'=1+1"; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """'=1+1' -> "'=1+1"; 'Khai sinh\\r+cmd' -> "Khai sinh\\r'+cmd"; 'a;=b' -> "a;'=b"; other values
+    unchanged."""
+    if not isinstance(value, str):
+        return value
+    return _CELL_START.sub(lambda m: m.group(1) + "'" + m.group(2), value)
 
 
 def header(column: str, lang: str) -> str:
@@ -54,8 +67,11 @@ def export_frame(df: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFram
 
 
 def to_csv(df: pd.DataFrame, columns: list[str], lang: str) -> bytes:
-    """CSV in UTF-8 with a BOM (Excel opens Vietnamese text correctly)."""
-    return export_frame(df, columns, lang).to_csv(index=False).encode("utf-8-sig")
+    """CSV in UTF-8 with a BOM (Excel opens Vietnamese text correctly), comma-separated, CRLF rows,
+    every text cell (and header) in double quotes, numbers bare."""
+    text = export_frame(df, columns, lang).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n",
+                                                  quotechar='"', doublequote=True, sep=",")
+    return text.encode("utf-8-sig")
 
 
 def to_xlsx(df: pd.DataFrame, columns: list[str], lang: str, sheet: str = "Data") -> bytes:

@@ -14,9 +14,11 @@ from datetime import date
 
 from etl.periods import Period, parse_period
 from metrics.calendar import period_of
-from metrics.i18n import DEFAULT_LANG, LANGS
+from metrics.i18n import DEFAULT_LANG, LANGS, t
+from ui.untrusted import literal
 
 KEYS = ("province", "commune", "period", "lang")
+RAW = frozenset({"value"})           # the placeholder that holds the rejected URL value
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,18 @@ class Options:
 
 @dataclass(frozen=True)
 class Notice:
-    """Something in the URL that could not be used: label key + values for its placeholders."""
+    """Something in the URL that could not be used: label key + values for its placeholders.
+    `untrusted` names the placeholders that hold text from the URL: `text` shows them literally
+    (a markdown code span), never as markdown or HTML."""
 
     key: str
     args: dict = field(default_factory=dict)
+    untrusted: frozenset[str] = frozenset()
+
+    def text(self, lang: str) -> str:
+        """The notice in `lang`, as markdown safe to render."""
+        args = {k: literal(v) if k in self.untrusted else v for k, v in self.args.items()}
+        return t(self.key, lang).format(**args)
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,7 @@ def parse(raw: Mapping[str, str | None], options: Options) -> tuple[Filters, lis
     if lang in (None, ""):
         lang = DEFAULT_LANG
     elif lang not in LANGS:
-        notices.append(Notice("notice_bad_lang", {"value": lang}))
+        notices.append(Notice("notice_bad_lang", {"value": lang}, RAW))
         lang = DEFAULT_LANG
 
     default_province = options.default_province
@@ -118,7 +128,8 @@ def parse(raw: Mapping[str, str | None], options: Options) -> tuple[Filters, lis
             province = code
         else:
             notices.append(Notice("notice_bad_province", {"value": raw_province,
-                                                          "fallback": options.provinces.get(default_province, "–")}))
+                                                          "fallback": options.provinces.get(default_province, "–")},
+                                  RAW))
             raw_province = None
 
     commune = None
@@ -126,7 +137,7 @@ def parse(raw: Mapping[str, str | None], options: Options) -> tuple[Filters, lis
     if raw_commune not in (None, ""):
         code = _as_code(raw_commune)
         if code not in options.communes:
-            notices.append(Notice("notice_bad_commune", {"value": raw_commune}))
+            notices.append(Notice("notice_bad_commune", {"value": raw_commune}, RAW))
         elif options.communes[code][1] == province:
             commune = code
         elif raw_province in (None, ""):
@@ -142,7 +153,7 @@ def parse(raw: Mapping[str, str | None], options: Options) -> tuple[Filters, lis
         parsed = parse_period(raw_period)
         fallback = default_period.label(lang) if default_period else "–"
         if parsed is None:
-            notices.append(Notice("notice_bad_period", {"value": raw_period, "fallback": fallback}))
+            notices.append(Notice("notice_bad_period", {"value": raw_period, "fallback": fallback}, RAW))
         elif not options.has_data(parsed):
             notices.append(Notice("notice_period_no_data", {"value": parsed.label(lang), "fallback": fallback}))
         else:

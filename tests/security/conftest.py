@@ -3,7 +3,9 @@ account per role (cheap bcrypt rounds), switched on through DASHBOARD_USERS_FILE
 
 from __future__ import annotations
 
+import shutil
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import bcrypt
@@ -20,6 +22,45 @@ PASSWORD = "correct horse battery"
 ROLES = {"nat": ("national", None), "pt": ("province", PHU_THO), "vb": ("commune", VAN_BAN),
          "st": ("steward", PHU_THO), "hn": ("province", HA_NOI)}
 PAGES = ["province", "national", "commune", "filings", "signatures", "service_index", "skills", "quality"]
+
+
+# Procedure names an attacker (or a careless export) can put in a one-stop system's dossier file: they
+# reach tables, charts and downloads of the filings page.
+HOSTILE_PROCEDURES = [
+    ("9.000001", "Khai sinh\r+cmd|' /C calc'!A0"),
+    ("9.000002", "Kết hôn\n=HYPERLINK(\"https://evil.example/x\",\"Mở\")"),
+    ("9.000003", "Chứng thực\r\n@SUM(1+1)*cmd|' /C calc'!A0"),
+    ("9.000004", "=cmd|' /C calc'!A0"),
+    ("9.000005", " -2+3+cmd|' /C calc'!A0"),
+    ("9.000006", '<a href="https://evil.example/login">Đăng nhập lại</a>'),
+    ("9.000007", "[Đăng nhập lại](https://evil.example/login) ![a](https://evil.example/a.png)"),
+    ("9.000008", 'Cấp "bản sao", trích lục;\tthuế\u2028-1'),
+]
+DOSSIER_HEADER = ["MaHoSo", "MaXa", "MaTTHC", "TenTTHC", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy",
+                  "TrangThaiHoSo", "KenhThucHien", "ToanTrinh", "DuocThanhToanTrucTuyen", "HoSoCoThanhPhanSoHoa"]
+
+
+@pytest.fixture(scope="session")
+def hostile_warehouse(app_warehouse, tmp_path_factory) -> Path:
+    """A copy of the page tests' warehouse plus, for Xã Vân Bán in 10/2025, 40 dossiers of each
+    hostile procedure name, loaded through the ETL like any one-stop export."""
+    from etl.loader import load_files
+    from tests.conftest import write_csv
+
+    out = tmp_path_factory.mktemp("hostile")
+    db = out / "warehouse.duckdb"
+    shutil.copyfile(app_warehouse, db)
+    fmt = "%d/%m/%Y %H:%M"
+    rows = []
+    for p, (code, name) in enumerate(HOSTILE_PROCEDURES):
+        for i in range(40):
+            received = datetime(2025, 10, 1 + i % 28, 8)
+            rows.append([f"HOSTILE-{p}-{i}", VAN_BAN, code, name, received.strftime(fmt),
+                         (received + timedelta(days=5)).strftime(fmt), (received + timedelta(days=2)).strftime(fmt),
+                         "Đã trả kết quả", "2" if i % 2 else "1", "", "", "0"])
+    summary = load_files([write_csv(out / "ho-so-doc-hai.csv", DOSSIER_HEADER, rows)], db)
+    assert summary.exit_code == 0, summary.to_dict()
+    return db
 
 
 def cheap_hash(password: str) -> str:

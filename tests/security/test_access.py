@@ -76,7 +76,7 @@ def test_sign_in_wrong_password_then_right(secured, tmp_path):
     assert SESSION_KEY in at.session_state and at.session_state[SESSION_KEY].role == "province"
     assert at.dataframe                                         # the province ranking is shown
     log = (tmp_path / "auth.log").read_text()
-    assert "sign-in failed user='pt' reason=wrong_password" in log and "sign-in ok user='pt'" in log
+    assert "sign-in failed user='pt' from=local reason=wrong_password" in log and "sign-in ok user='pt'" in log
     assert "wrong password" not in log and PASSWORD not in log
 
 
@@ -161,6 +161,14 @@ def test_commune_user_out_of_scope_urls_are_refused(secured, page):
         at = run_as("vb", page, **params)
         assert refused(at), (page, params)
         assert not at.dataframe and not at.metric
+
+
+@pytest.mark.parametrize("page", [*PAGES, "upload"])
+def test_steward_out_of_scope_urls_are_refused(secured, page):
+    for params in ({"province": HA_NOI}, {"commune": DAI_XUYEN}):
+        at = run_as("st", page, period="2025-10", **params)
+        assert refused(at), (page, params)
+        assert not at.dataframe and not at.metric and not at.get("file_uploader")
 
 
 def test_commune_user_sees_published_ranks_but_no_other_communes_counts(secured):
