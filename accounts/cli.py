@@ -33,7 +33,7 @@ def _check_scope(role: str, scope: int | None) -> None:
         return
     if scope is None:
         raise ValueError(f"role {role} needs --scope (a {'commune' if role == 'commune' else 'province'} code)")
-    from etl.reference import commune_frame, province_frame
+    from core.reference import commune_frame, province_frame
 
     codes = (commune_frame()["commune_code"] if role == "commune" else province_frame()["province_code"])
     if int(scope) not in set(int(c) for c in codes):

@@ -40,17 +40,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import psutil
+
+from core.config import default_db_path
+from core.periods import Period, month, parse_period, quarter, year
+from metrics.report_data import _freeze  # params as a hashable key: one definition
+from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, streamlit_server
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import numpy as np  # noqa: E402
-import psutil  # noqa: E402
-
-from etl.config import default_db_path  # noqa: E402
-from etl.periods import Period, month, parse_period, quarter, year  # noqa: E402
-from metrics.report_data import _freeze  # noqa: E402  (params as a hashable key: one definition)
-from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, streamlit_server  # noqa: E402
 
 TARGET_PAGE_S = 1.0
 TARGET_QUERY_P95_S = 0.100
@@ -310,9 +308,8 @@ def server_memory(db: Path, query: str, log_path: Path) -> dict:
 # (e) reports
 
 def reports_times(db: Path, province: int, commune: int, per: Period, runs: int) -> dict:
-    import bench_reports
-
     import reports
+    from bench import bench_reports
 
     one = bench_reports.one_commune(db, commune, per, runs)
     one["cli_fresh_process_s"] = bench_reports.cli_once(db, commune, per.key)
@@ -347,8 +344,7 @@ def main() -> int:
         return 2
     os.environ["CDS_WAREHOUSE"] = str(DB)       # AppTest and the server read the same warehouse
 
-    import bench_pages
-
+    from bench import bench_pages
     from metrics import db as mdb
     from metrics import periodic
     from ui.nav import PAGES

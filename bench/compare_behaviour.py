@@ -242,7 +242,7 @@ def _workbook(data: bytes) -> dict:
 
 
 def reports() -> dict:
-    from etl.periods import parse_period
+    from core.periods import parse_period
     from metrics import report_data
     from reports import content, xlsx_writer
 

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import style
-from etl.periods import parse_period
+from core.periods import parse_period
 from metrics.definitions import GROUP_MAXIMA
 from metrics.i18n import t
 

@@ -127,7 +127,7 @@ def warehouse_lock(db_path: Path):
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Contract tables (idempotent) and the reference tables from `vietnam-provinces`."""
-    from etl.reference import commune_frame, province_frame
+    from core.reference import commune_frame, province_frame
 
     for sql_file in sorted(config.SQL_DIR.glob("schema*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))

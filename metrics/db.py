@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.config import default_db_path
+from core.config import default_db_path
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 READ_MEMORY_LIMIT = "512MB"

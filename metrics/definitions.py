@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from etl.headers import GROUP_MAX, SIX_GROUPS
+from core.index_groups import GROUP_MAX, SIX_GROUPS
 
 # Counts the read side sums (columns of mart_commune_month, plus the sum of processing days).
 COUNT_COLUMNS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics import db
 from metrics.calendar import trend_months
 from metrics.definitions import add_rates, aggregate

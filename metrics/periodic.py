@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics import db
 from metrics.calendar import period_params
 from metrics.definitions import COUNT_COLUMNS, add_rates, quartile_tiers, rank_change

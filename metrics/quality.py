@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics import db
 from metrics.scope import OPEN, Scope
 

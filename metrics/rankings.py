@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics.definitions import (
     GROUP_COLUMNS,
     HEADLINE_RATES,

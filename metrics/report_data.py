@@ -32,7 +32,7 @@ from datetime import date
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics import commune as commune_metrics
 from metrics import db, periodic, rankings, service_index, skills, warehouse
 from metrics.calendar import trend_months, trend_periods

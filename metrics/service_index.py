@@ -52,7 +52,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.periods import Period, parse_period
+from core.index_groups import GROUP_MAX, LAYOUTS
+from core.periods import Period, parse_period
 from metrics import db
 from metrics.definitions import quartile_tiers
 from metrics.i18n import fmt_number, fmt_pct, t
@@ -197,8 +198,10 @@ def load_rules(path: Path = RULES_PATH) -> IndexRules:
     for code, g in raw["groups"].items():
         where = f"{Path(path).name} [groups.{code}]"
         estimate = _indicator(g["estimate"], where + ".estimate") if "estimate" in g else None
+        if code not in GROUP_MAX:
+            raise RulesError(f"{where}: unknown group (core/index_groups.py lists {', '.join(GROUP_MAX)})")
         groups[code] = Group(
-            code=code, name_vi=g["name_vi"], name_en=g["name_en"], max_score=float(g["max_score"]),
+            code=code, name_vi=g["name_vi"], name_en=g["name_en"], max_score=GROUP_MAX[code],
             estimate=estimate,
             not_computable=tuple(_indicator(i, where + ".not_computable") for i in g.get("not_computable", [])),
             composed_of=tuple(g.get("composed_of", ())))
@@ -208,7 +211,7 @@ def load_rules(path: Path = RULES_PATH) -> IndexRules:
             if missing or abs(sum(groups[c].max_score for c in g.composed_of) - g.max_score) > _EPS:
                 raise RulesError(f"{Path(path).name} [groups.{g.code}]: composed_of must name groups whose "
                                  f"maxima add up to {g.max_score:g}")
-    layouts = {name: tuple(codes) for name, codes in raw["layouts"].items()}
+    layouts = {name: tuple(codes) for name, codes in LAYOUTS.items()}
     for name, codes in layouts.items():
         missing = [c for c in codes if c not in groups]
         if missing:

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics import db
 from metrics.calendar import TREND_MONTHS, period_params, trend_months
 from metrics.definitions import Target

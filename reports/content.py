@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from etl.reference import province_frame
+from core.reference import province_frame
 from metrics import service_index
 from metrics.definitions import GROUP_MAXIMA, GROUPS, TARGETS
 from metrics.i18n import LABELS as APP_LABELS

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from etl.periods import Period
+from core.periods import Period
 from metrics.i18n import LABELS as APP_LABELS
 from metrics.i18n import fmt_number, fmt_pct
 

@@ -31,7 +31,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 # Key of each mart, for the row-by-row comparison.
 MART_KEYS = {"mart_commune_month": ["commune_code", "month"],

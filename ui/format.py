@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from etl.periods import parse_period
+from core.periods import parse_period
 from metrics.i18n import fmt_date, fmt_month, fmt_number, fmt_pct, t
 
 

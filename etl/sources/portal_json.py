@@ -53,8 +53,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from core.periods import Period, parse_period, period_from_filename
 from etl.headers import GROUP_MAX, SIX_GROUPS
-from etl.periods import Period, parse_period, period_from_filename
 from etl.readers import SourceFileError
 from etl.sources import common as C
 
@@ -346,7 +346,7 @@ def _resolve_group(path: Path, obj: dict, kind: str, group: str | None, notes: l
 
 
 def _resolve_province(path: Path, data: dict, kind: str) -> tuple[int, dict | None]:
-    from etl.reference import matcher
+    from core.reference import matcher
 
     m = matcher()
     total = _total(data, kind)
@@ -508,7 +508,7 @@ def _indicators(rec: dict, group: str, label: str, row: int, rejects: _Rejects,
 
 
 def _department_key(rec: dict, name: str) -> str:
-    from etl.reference import normalize_name
+    from core.reference import normalize_name
 
     return _text(rec.get("departmentId")) or _text(rec.get("departmentCode")) or f"name:{normalize_name(name)}"
 
@@ -585,7 +585,7 @@ def _period_columns(per: Period) -> dict:
 
 def _stage_province(path: Path, con: duckdb.DuckDBPyConnection, obj: dict, data: dict, kind: str,
                     per: Period, group: str | None) -> C.Staged:
-    from etl.reference import matcher
+    from core.reference import matcher
 
     notes: list[str] = []
     group_code = _resolve_group(path, obj, kind, group, notes)
@@ -738,7 +738,7 @@ def _stage_province(path: Path, con: duckdb.DuckDBPyConnection, obj: dict, data:
 
 def _stage_national(path: Path, con: duckdb.DuckDBPyConnection, data: dict, per: Period,
                     group: str | None) -> C.Staged:
-    from etl.reference import matcher
+    from core.reference import matcher
 
     notes: list[str] = []
     if group:

@@ -1,4 +1,4 @@
-"""Tests for etl.reference: the official unit list and wild-name matching (PRODUCT.md §3)."""
+"""Tests for core.reference: the official unit list and wild-name matching (PRODUCT.md §3)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.reference import Match, UnitMatcher, commune_frame, matcher, normalize_name, province_frame
+from core.reference import Match, UnitMatcher, commune_frame, matcher, normalize_name, province_frame
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "portal-766-phu-tho-2026-08-tien-do.json"
 

@@ -11,8 +11,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from core.periods import month, quarter, year
 from etl.loader import load_files
-from etl.periods import month, quarter, year
 from metrics import db, filings, periodic, quality, warehouse
 from metrics.scope import Scope
 from tests.conftest import sql, write_csv

@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 
-from etl.headers import GROUP_MAX
+from core.index_groups import GROUP_MAX
+from core.periods import month, quarter
 from etl.loader import load_files
-from etl.periods import month, quarter
 from metrics import service_index as si
 from metrics.scope import Scope
 from tests.conftest import write_csv

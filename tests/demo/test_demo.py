@@ -1,4 +1,4 @@
-"""Demo data (etl/demo.py): deterministic, plausible, tells the article's facts, loads cleanly.
+"""Demo data (demo/generate.py): deterministic, plausible, tells the article's facts, loads cleanly.
 
 The generated files are checked the way a steward would see them: read back from disk with DuckDB
 (CSV) and openpyxl (XLSX), never from the generator's own tables.
@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 from vietnam_provinces import Province, Ward
 
-from etl import demo
+from demo import generate as demo
 
 VAN_BAN, DAI_XUYEN = 8380, 10333
 HA_NOI, SON_LA, CAO_BANG, QUANG_NINH, PHU_THO = 1, 14, 4, 22, 25

@@ -33,17 +33,20 @@ shares as (
 ),
 scores as (
     select commune_code, province_code, m_idx, ym,
-        cast(round(18 * demo_clamp(0.70 + 0.22 * quality + 0.06 * trend + 0.08 * (u_ckmb - 0.5), 0, 1), 2)
+        cast(round(demo_group_max('CKMB') * demo_clamp(0.70 + 0.22 * quality + 0.06 * trend + 0.08 * (u_ckmb - 0.5), 0, 1), 2)
              as decimal(5, 2)) as ckmb,
-        cast(round(20 * coalesce(on_time_ratio, 1), 2) as decimal(5, 2)) as tdgq,
-        cast(round(demo_clamp(12 * least(1, coalesce(online_share, 0) / 0.5) + 0.5 * (u_clgq - 0.5), 0, 12), 2)
+        cast(round(demo_group_max('TDGQ') * coalesce(on_time_ratio, 1), 2) as decimal(5, 2)) as tdgq,
+        cast(round(demo_clamp(demo_group_max('CLGQ') * least(1, coalesce(online_share, 0) / 0.5) + 0.5 * (u_clgq - 0.5), 0,
+                              demo_group_max('CLGQ')), 2)
              as decimal(5, 2)) as clgq,
-        cast(round(demo_clamp(10 * least(1, coalesce(paid_share, 0) / 0.8) + 0.5 * (u_tttt - 0.5), 0, 10), 2)
+        cast(round(demo_clamp(demo_group_max('TTTT') * least(1, coalesce(paid_share, 0) / 0.8) + 0.5 * (u_tttt - 0.5), 0,
+                              demo_group_max('TTTT')), 2)
              as decimal(5, 2)) as tttt,
-        cast(round(demo_clamp(22 * least(1, coalesce(digitized_share, 0) / 0.8) + 0.6 * (u_mdsh - 0.5), 0, 22), 2)
+        cast(round(demo_clamp(demo_group_max('MDSH') * least(1, coalesce(digitized_share, 0) / 0.8) + 0.6 * (u_mdsh - 0.5),
+                              0, demo_group_max('MDSH')), 2)
              as decimal(5, 2)) as mdsh,
-        cast(round(demo_clamp(18 * least(1, (1 - coalesce(overdue_share, 0) - complaint_share) / 0.9)
-                              + 0.4 * (u_mdhl - 0.5), 0, 18), 2) as decimal(5, 2)) as mdhl
+        cast(round(demo_clamp(demo_group_max('MDHL') * least(1, (1 - coalesce(overdue_share, 0) - complaint_share) / 0.9)
+                              + 0.4 * (u_mdhl - 0.5), 0, demo_group_max('MDHL')), 2) as decimal(5, 2)) as mdhl
     from shares
 )
 select *, ckmb + tdgq + clgq + tttt + mdsh + mdhl as total from scores;
