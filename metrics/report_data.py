@@ -32,6 +32,7 @@ from datetime import date
 
 import pandas as pd
 
+from core.catalogue import METRICS
 from core.periods import Period
 from metrics import commune as commune_metrics
 from metrics import db, periodic, rankings, service_index, skills, warehouse
@@ -114,7 +115,7 @@ def shared_queries() -> Iterator[None]:
 # other rates of metrics.definitions.
 REPORT_METRICS = ["online_rate", "online_full_rate", "on_time_rate", "avg_processing_days", "paid_online_rate",
                   "digitized_rate", "signature_rate", "index_total"]
-LOWER_IS_BETTER = {"avg_processing_days"}
+LOWER_IS_BETTER = {m for m in REPORT_METRICS if not METRICS[m].higher_is_better}
 SKILLS_METRICS = ["villages_with_team_share", "team_members_per_1000", "sessions_per_month",
                   "participants_per_month", "vneid_activation_share", "adults_certified_share"]
 FIGURE_COLUMNS = ["metric", "value", "previous", "change", "province_median", "target", "rank",
@@ -291,13 +292,13 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path):
     for metric in SKILLS_METRICS:
         value, previous = _get(own[metric], period.key), _get(own[metric], prev.key)
         values = cur[metric].dropna()
-        rank, ranked = _rank(cur, metric, commune, not skills.METRICS[metric].higher_is_better)
+        rank, ranked = _rank(cur, metric, commune, not METRICS[metric].higher_is_better)
         rows.append({"metric": metric, "value": value, "previous": previous,
                      "change": None if value is None or previous is None else value - previous,
                      "province_median": float(values.median()) if len(values) else None,
-                     "target": skills.CERTIFIED_TARGET.value if metric == "adults_certified_share" else None,
+                     "target": METRICS[metric].target.value if METRICS[metric].target else None,
                      "rank": rank, "communes_ranked": ranked,
-                     "higher_is_better": skills.METRICS[metric].higher_is_better})
+                     "higher_is_better": METRICS[metric].higher_is_better})
     monthly = skills.commune_trend(commune, period, scope, limit=MONTHS_IN_TABLES, path=path)
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS), row, monthly
 
@@ -319,14 +320,14 @@ def target_gaps(counts: dict, skills_row: dict | None = None) -> pd.DataFrame:
     a denominator)."""
     rows = []
     for metric, target in TARGETS.items():
-        num_col, terms = RATES[metric]
+        num_col, terms = RATES[metric].numerator, RATES[metric].denominator
         num = counts.get(num_col)
         den = None if any(counts.get(col) is None for _, col in terms) else sum(
             sign * counts[col] for sign, col in terms)
         rows.append(_gap_row(metric, num, den, target.value))
     if skills_row:
         m = skills.METRICS["adults_certified_share"]
-        rows.append(_gap_row("adults_certified_share", skills_row.get(m.numerator), skills_row.get(m.denominator),
+        rows.append(_gap_row("adults_certified_share", skills_row.get(m.numerator), skills_row.get(m.denominator_column),
                              skills.CERTIFIED_TARGET.value))
     return pd.DataFrame(rows, columns=["metric", "numerator", "denominator", "value", "target", "needed"])
 
