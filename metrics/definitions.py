@@ -1,5 +1,5 @@
 """The read side's computations on the metric catalogue (core/catalogue.py): rates from summed counts,
-aggregation, quartile tiers, rank changes, points lost, gaps to targets.
+aggregation, points lost, gaps to targets (ranks, tiers and rank changes: metrics/ranking.py).
 
 Rates are always computed from counts summed over the period and the set of communes, then
 divided: never by averaging monthly or per-commune rates.  `add_rates` is the only place where a
@@ -8,7 +8,6 @@ rate is computed on the read side (the mart computes the same monthly rates with
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from core.catalogue import METRICS, Metric, Target, counts, ratios
@@ -72,30 +71,6 @@ def aggregate(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     if extra:
         summed = summed.join(grouped.agg(**extra))
     return add_rates(summed.reset_index())
-
-
-def quartile_tiers(values: pd.Series) -> pd.Series:
-    """PAPI-style tiers by quartile of `values` (higher is better): 1 top quarter .. 4 bottom quarter.
-
-    Cut points are the 75th, 50th and 25th percentiles of the non-missing values; a value on a cut
-    point goes to the better tier.  Missing values get no tier (NA).
-    """
-    valid = values.dropna().astype("float64")
-    tiers = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    if valid.empty:
-        return tiers
-    q75, q50, q25 = (float(np.percentile(valid, q)) for q in (75, 50, 25))
-    v = values.astype("float64")
-    tiers[v >= q75] = 1
-    tiers[(v < q75) & (v >= q50)] = 2
-    tiers[(v < q50) & (v >= q25)] = 3
-    tiers[v < q25] = 4
-    return tiers
-
-
-def rank_change(previous_rank: pd.Series, rank: pd.Series) -> pd.Series:
-    """Places moved up since the previous period (positive = better); NA when either rank is missing."""
-    return (previous_rank.astype("Int64") - rank.astype("Int64")).astype("Int64")
 
 
 def points_lost(df: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,8 @@ import pandas as pd
 from core.periods import Period
 from metrics import db
 from metrics.calendar import period_params
-from metrics.definitions import COUNT_COLUMNS, add_rates, quartile_tiers, rank_change
+from metrics.definitions import COUNT_COLUMNS, add_rates
+from metrics.ranking import quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
 
 COMMUNE_PERIOD_SQL = db.read_sql("commune_period.sql")
@@ -102,7 +103,7 @@ def index_results(periods: list[Period], province: int | None = None, commune: i
 def index_with_change(period: Period, province: int | None = None, commune: int | None = None,
                       scope: Scope = OPEN, path=None, *, published: bool = False) -> pd.DataFrame:
     """Index results of `period` with the previous period's rank and total, the change in rank
-    (positive = moved up) and the quartile tier within the province (metrics.definitions.quartile_tiers,
+    (positive = moved up) and the quartile tier within the province (metrics.ranking.quartile_tiers,
     cut from every commune of the province with a result, whatever the caller may see)."""
     prev = period.previous()
     df = index_results([prev, period], province, commune, scope, path, published=published)

@@ -38,6 +38,7 @@ from metrics import commune as commune_metrics
 from metrics import db, periodic, rankings, service_index, skills, warehouse
 from metrics.calendar import trend_months, trend_periods
 from metrics.definitions import GROUPS, HEADLINE_RATES, RATES, TARGETS
+from metrics.ranking import competition_rank
 from metrics.scope import OPEN, Scope
 
 # --------------------------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ def _rank(frame: pd.DataFrame, metric: str, commune: int, lower_is_better: bool)
     values = frame.dropna(subset=[metric])
     if values.empty or commune not in set(values["commune_code"]):
         return None, None
-    ranks = values[metric].rank(method="min", ascending=lower_is_better)
+    ranks = competition_rank(values[metric], higher_is_better=not lower_is_better)
     mine = ranks[values["commune_code"] == commune]
     return int(mine.iloc[0]), int(len(values))
 

