@@ -103,6 +103,7 @@ class Query:
     case: str                  # scope · period · the metrics function that sent it first
     sql: str
     params: object
+    scope: object = None       # the metrics.scope.Scope the query layer binds
     times: list[float] = field(default_factory=list)
 
     def p(self, q: float) -> float:
@@ -202,11 +203,11 @@ def collect_queries(province: int, commune: int, commune_province: int, last: Pe
     known, found, current = _sql_labels(), {}, [""]
     original = mdb.query
 
-    def recorder(sql, params=None, path=None):
-        key = (sql, _freeze(params))
+    def recorder(sql, params=None, path=None, scope=None):
+        key = (sql, _freeze(params), scope)
         if key not in found:
-            found[key] = Query(_label(sql, known), current[0], sql, params)
-        return original(sql, params, path)
+            found[key] = Query(_label(sql, known), current[0], sql, params, scope)
+        return original(sql, params, path, scope)
 
     mdb.query = recorder
     try:
@@ -228,7 +229,7 @@ def time_queries(queries: list[Query], runs: int) -> None:
     for _ in range(runs):
         for q in queries:
             start = time.perf_counter()
-            mdb.query(q.sql, q.params, DB)
+            mdb.query(q.sql, q.params, DB, q.scope)
             q.times.append(time.perf_counter() - start)
 
 

@@ -37,6 +37,21 @@ import pandas as pd
 from core.config import default_db_path
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+# The one scope mechanism: before a scoped query runs, its cursor gets two temporary relations bound from
+# the caller's Scope (metrics/scope.py) — `scoped_commune`, the communes the caller may see, and `scope`,
+# one row with the level and codes.  Queries take their communes from `scoped_commune` (joined or
+# `commune_code in (select commune_code from scoped_commune)`) and never filter on scope parameters.
+SCOPE_SQL = (
+    """create or replace temp table scoped_commune as
+       select commune_code, province_code from dim_commune
+       where ($scope_province::integer is null or province_code = $scope_province)
+         and ($scope_commune::integer is null or commune_code = $scope_commune)""",
+    """create or replace temp table scope as
+       select $scope_level::varchar as level, $scope_province::integer as province_code,
+              $scope_commune::integer as commune_code""",
+)
+SCOPED_RELATION = re.compile(r"\b(from|join)\s+(scoped_commune|scope)\b", re.IGNORECASE)
 READ_MEMORY_LIMIT = "512MB"
 READ_THREADS = 2
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
@@ -129,7 +144,15 @@ class Reader:
             self.close()
             raise
 
-    def execute(self, sql: str, params: list | dict | None = None) -> duckdb.DuckDBPyConnection:
+    def execute(self, sql: str, params: list | dict | None = None, scope=None) -> duckdb.DuckDBPyConnection:
+        """Run `sql` with `params`; with a `scope` (metrics.scope.Scope), first bind the scoped relations
+        the query reads its communes from (SCOPE_SQL)."""
+        if scope is not None:
+            bound = scope.sql_params()
+            for statement in SCOPE_SQL:
+                self._cur.execute(statement, {k: v for k, v in bound.items() if f"${k}" in statement})
+        elif SCOPED_RELATION.search(sql):
+            raise ValueError("this query reads the scoped relations: pass the caller's scope")
         return self._cur.execute(with_marts(sql, self.path), params or [])
 
     def close(self) -> None:
@@ -168,10 +191,12 @@ def read_sql(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
-def query(sql: str, params: list | dict | None = None, path: str | Path | None = None) -> pd.DataFrame:
-    """Run one parameterised query on a fresh read of the warehouse."""
+def query(sql: str, params: list | dict | None = None, path: str | Path | None = None, scope=None
+          ) -> pd.DataFrame:
+    """Run one parameterised query on a fresh read of the warehouse, within `scope` (a
+    metrics.scope.Scope; required when the query reads `scoped_commune` or `scope`)."""
     with connect(path) as con:
-        return con.execute(sql, params).df()
+        return con.execute(sql, params, scope).df()
 
 
 # --------------------------------------------------------------------------------------------------

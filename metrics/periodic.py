@@ -52,12 +52,12 @@ MONTH_RANGE_SQL = db.read_sql("month_range.sql")
 def places(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Communes the caller may see, with their province: commune_code, commune_name, division_type,
     province_code, province_name."""
-    return db.query(PLACES_SQL, scope.sql_params(), path)
+    return db.query(PLACES_SQL, None, path, scope=scope)
 
 
 def month_range(scope: Scope = OPEN, path=None) -> tuple:
     """(first_month, last_month) with any data in scope; (None, None) for an empty warehouse."""
-    df = db.query(MONTH_RANGE_SQL, scope.sql_params(), path)
+    df = db.query(MONTH_RANGE_SQL, None, path, scope=scope)
     if df.empty:
         return (None, None)
     first, last = df.iloc[0]["first_month"], df.iloc[0]["last_month"]
@@ -71,16 +71,16 @@ def _to_date(value):
 def commune_counts(periods: list[Period], province: int | None = None, commune: int | None = None,
                    scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """One row per commune and period: summed counts and the rates computed from them."""
-    params = {**period_params(periods), "province": province, "commune": commune, **scope.sql_params()}
-    df = db.query(COMMUNE_PERIOD_SQL, params, path)
+    params = {**period_params(periods), "province": province, "commune": commune}
+    df = db.query(COMMUNE_PERIOD_SQL, params, path, scope=scope)
     return add_rates(df)
 
 
 def province_counts(periods: list[Period], scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """One row per province and period in scope: the communes' summed counts, communes,
     communes_with_dossiers, communes_with_signatures, and the rates computed from the sums."""
-    params = {**period_params(periods), "province": None, "commune": None, **scope.sql_params()}
-    return add_rates(db.query(PROVINCE_PERIOD_SQL, params, path))
+    params = {**period_params(periods), "province": None, "commune": None}
+    return add_rates(db.query(PROVINCE_PERIOD_SQL, params, path, scope=scope))
 
 
 def index_results(periods: list[Period], province: int | None = None, commune: int | None = None,
@@ -88,16 +88,15 @@ def index_results(periods: list[Period], province: int | None = None, commune: i
     """One row per commune and period with an index result: total, rank within the province,
     national rank, six group scores, is_derived (quarter/year averaged from months).
 
-    `published=True` reads with `Scope.published_params()`: the published scores and ranks of every
+    `published=True` reads within `Scope.published()`: the published scores and ranks of every
     commune of the scope's province (a commune scope sees its province's ranking, as the portal
     publishes it); by default a commune scope sees its own commune only."""
     if not periods:
         raise ValueError("index_results needs at least one period")
     period_type = periods[0].period_type
-    scope_params = scope.published_params() if published else scope.sql_params()
     params = {**period_params(periods), "period_type": period_type, "province": province,
-              "commune": commune, **scope_params}
-    return db.query(INDEX_PERIOD_SQL, params, path)
+              "commune": commune}
+    return db.query(INDEX_PERIOD_SQL, params, path, scope=scope.published() if published else scope)
 
 
 def index_with_change(period: Period, province: int | None = None, commune: int | None = None,

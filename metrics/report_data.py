@@ -64,12 +64,12 @@ def _freeze(value):
     return value
 
 
-def _memo_query(sql: str, params=None, path=None) -> pd.DataFrame:
+def _memo_query(sql: str, params=None, path=None, scope=None) -> pd.DataFrame:
     memo = _MEMO.get()
     if memo is None:
-        return _ORIGINAL_QUERY(sql, params, path)
+        return _ORIGINAL_QUERY(sql, params, path, scope)
     file, version = db.db_path(path), db.version(path)
-    key = (sql, _freeze(params), str(file), version)
+    key = (sql, _freeze(params), scope, str(file), version)
     frame = memo.frames.get(key)
     if frame is None:
         con = memo.connections.get((str(file), version))
@@ -77,7 +77,7 @@ def _memo_query(sql: str, params=None, path=None) -> pd.DataFrame:
             # One read-only connection per warehouse file version for the block: a batch reads one
             # consistent file, and skips the cost of opening it for every query.
             con = memo.connections[(str(file), version)] = _open(file)
-        frame = memo.frames[key] = con.execute(sql, params or []).df()
+        frame = memo.frames[key] = con.execute(sql, params or [], scope).df()
     return frame.copy()
 
 

@@ -261,9 +261,9 @@ def dossier_counts(period: Period | str, scope: Scope = OPEN, *, province_code: 
     dossiers_on_time, dossiers_overdue, dossiers_judged, dossiers_paid_online, dossiers_digitized,
     months_with_dossiers, months_in_period, period_type, period."""
     per = _period(period)
-    params = {**scope.sql_params(), "province_code": province_code, "commune_code": commune_code,
-              "period_start": per.start, "period_end": per.end}
-    df = db.query(COUNTS_SQL, params, path)
+    params = {"province": province_code, "commune": commune_code, "period_start": per.start,
+              "period_end": per.end}
+    df = db.query(COUNTS_SQL, params, path, scope=scope)
     df["months_in_period"] = len(per.months())
     df["period_type"] = per.period_type
     df["period"] = per.key
@@ -338,9 +338,9 @@ COMPARISON_COLUMNS = ["commune_code", "commune_name", "province_code", "period_t
 
 def _published(per: Period, scope: Scope, province_code: int | None, commune_code: int | None,
                path) -> pd.DataFrame:
-    params = {**scope.sql_params(), "province_code": province_code, "commune_code": commune_code,
-              "period_type": per.period_type, "period": per.key}
-    return db.query(PUBLISHED_SQL, params, path)
+    params = {"province": province_code, "commune": commune_code, "period_type": per.period_type,
+              "period": per.key}
+    return db.query(PUBLISHED_SQL, params, path, scope=scope)
 
 
 def published_vs_computed(province_code: int, period: Period | str, scope: Scope = OPEN, *,
@@ -572,9 +572,8 @@ def what_it_takes(commune_code: int, period: Period | str, scope: Scope = OPEN, 
     published = _published(per, scope, None, commune_code, path)
     scores = dict(zip(published["group_code"], published["published_score"], strict=True))
     group_levers = levers(row, scores)
-    params = {**scope.sql_params(), "commune_code": commune_code, "period_type": per.period_type,
-              "period": per.key}
-    standing = db.query(NEXT_ABOVE_SQL, params, path)
+    params = {"commune": commune_code, "period_type": per.period_type, "period": per.key}
+    standing = db.query(NEXT_ABOVE_SQL, params, path, scope=scope)
     target, group_levers = rank_target(standing.iloc[0].to_dict() if not standing.empty else None, group_levers)
     return WhatItTakes(commune_code, row["commune_name"], int(row["province_code"]), per, group_levers, target)
 
@@ -674,7 +673,7 @@ def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path
     sql = PROVINCE_RANKING_SQL if has_portal_provinces(path) else PROVINCE_RANKING_SQL.replace(
         "from fact_index_province", "from " + _NO_PORTAL)
     params = {"period_type": per.period_type, "period": per.key, "previous_period": per.previous().key}
-    rows = db.query(sql, params, path)
+    rows = db.query(sql, params, path)          # every province: public, ranked before the scope applies
     computed = competition_rank_by(rows, "period", "index_total")
     rows["national_rank"] = rows["published_rank"].astype("Int64").fillna(computed).where(
         rows["index_total"].notna()).astype("Int64")

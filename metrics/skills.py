@@ -108,13 +108,13 @@ def aggregate(df: pd.DataFrame, by: list[str], certified_target: float = CERTIFI
 def skills_counts(periods: list[Period], province: int | None = None, commune: int | None = None,
                   scope: Scope = OPEN, path=None, certified_target: float = CERTIFIED_TARGET.value) -> pd.DataFrame:
     """One row per commune and period: the counts of skills_period.sql and every metric."""
-    params = {**period_params(periods), "province": province, "commune": commune, **scope.sql_params()}
-    return add_metrics(db.query(PERIOD_SQL, params, path), certified_target)
+    params = {**period_params(periods), "province": province, "commune": commune}
+    return add_metrics(db.query(PERIOD_SQL, params, path, scope=scope), certified_target)
 
 
 def month_range(scope: Scope = OPEN, path=None) -> tuple[date | None, date | None]:
     """(first_month, last_month) with digital-skills activity in scope; (None, None) when none."""
-    df = db.query(MONTH_RANGE_SQL, scope.sql_params(), path)
+    df = db.query(MONTH_RANGE_SQL, None, path, scope=scope)
     if df.empty or pd.isna(df.iloc[0]["first_month"]):
         return (None, None)
     return (pd.Timestamp(df.iloc[0]["first_month"]).date(), pd.Timestamp(df.iloc[0]["last_month"]).date())
@@ -156,9 +156,8 @@ def commune_trend(commune: int, period: Period, scope: Scope = OPEN, limit: int 
     months = trend_months(period, first, limit=limit)
     if not months:
         return add_metrics(pd.DataFrame(columns=["commune_code", "month", "months_in_warehouse"]))
-    params = {"commune": commune, "first_month": months[0].start, "last_month": months[-1].start,
-              **scope.sql_params()}
-    return add_metrics(db.query(TREND_SQL, params, path), certified_target)
+    params = {"commune": commune, "first_month": months[0].start, "last_month": months[-1].start}
+    return add_metrics(db.query(TREND_SQL, params, path, scope=scope), certified_target)
 
 
 def sessions_calendar(province: int | None, commune: int | None, start: date, end: date, scope: Scope = OPEN,
@@ -167,8 +166,8 @@ def sessions_calendar(province: int | None, commune: int | None, start: date, en
     the scope: one row per session (date, commune, topic) with its audiences (codes, comma-separated),
     participants, organiser and venue; in date order."""
     params = {"province": province, "commune": commune, "start": start,
-              "end": end + timedelta(days=1), **scope.sql_params()}
-    return db.query(SESSIONS_SQL, params, path)
+              "end": end + timedelta(days=1)}
+    return db.query(SESSIONS_SQL, params, path, scope=scope)
 
 
 def sessions_in_period(province: int | None, commune: int | None, period: Period, scope: Scope = OPEN,

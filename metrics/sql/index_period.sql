@@ -32,8 +32,7 @@ final as (
     select r.*, c.name as commune_name
     from (select * from published union all by name select * from derived) r
     join dim_commune c using (commune_code)
-    where ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
+    where c.commune_code in (select commune_code from scoped_commune)
       and ($province::integer is null or c.province_code = $province)
       and ($commune::integer is null or c.commune_code = $commune)
 )
