@@ -358,10 +358,6 @@ def main() -> int:
     print(f"warehouse: {w['path']} ({w['size_gb']} GB): {w['dossiers']:,} dossiers, {w['communes_with_dossiers']:,} "
           f"communes, {w['months_with_dossiers']} months {w['first_month']}..{w['last_month']}")
     print(f"read connections: memory_limit {results['read_limits'][0]}, threads {results['read_limits'][1]}")
-    results["proposed_marts"] = {name: mdb.has_table(name, DB) for name in mdb.INLINE_MARTS}
-    print("marts the read side computes inline when missing (metrics.db.INLINE_MARTS): " + ", ".join(
-        f"{name} {'built' if built else 'MISSING (queries run its SELECT inline)'}"
-        for name, built in results["proposed_marts"].items()))
     if args.period:
         per = parse_period(args.period)
         if per is None or per.period_type != "month":

@@ -20,20 +20,16 @@ from metrics.scope import OPEN, Scope
 COMMUNE_PERIOD_SQL = db.read_sql("commune_period.sql")
 
 
-def _province_period_sql() -> str:
-    """commune_period.sql's rows summed per province and period in SQL (its final ORDER BY dropped): the
-    same counts as `aggregate(commune_counts(...), ["period", "province_code", "province_name"])`, without
-    sending every commune's row to pandas (3,321 communes × periods on the national view)."""
-    body, order = COMMUNE_PERIOD_SQL.rsplit("order by", 1)
-    if not body.rstrip().endswith("select * from final") or ")" in order:
-        raise ValueError("commune_period.sql must end with 'select * from final order by ...'")
-    sums = ",\n       ".join(f"sum({c}) as {c}" if c == "processing_days_total" else f"cast(sum({c}) as bigint) as {c}"
-                              for c in COUNT_COLUMNS)
-    return f"""with per_commune as (
-{body.rstrip()}
+# commune_period.sql's rows summed per province and period in SQL: the same counts as
+# `aggregate(commune_counts(...), ["period", "province_code", "province_name"])`, without sending every
+# commune's row to pandas (3,321 communes x periods on the national view).  The sums are the catalogue's
+# counts (core/catalogue.py).
+PROVINCE_PERIOD_SQL = f"""with per_commune as (
+{COMMUNE_PERIOD_SQL}
 )
 select period, period_start, province_code, province_name,
-       {sums},
+       {", ".join(f"sum({c}) as {c}" if c == "processing_days_total" else f"cast(sum({c}) as bigint) as {c}"
+                  for c in COUNT_COLUMNS)},
        count(*) as communes,
        count(*) filter (where has_dossiers) as communes_with_dossiers,
        count(*) filter (where has_signatures) as communes_with_signatures
@@ -42,8 +38,6 @@ group by period, period_start, province_code, province_name
 order by period_start, province_code
 """
 
-
-PROVINCE_PERIOD_SQL = _province_period_sql()
 INDEX_PERIOD_SQL = db.read_sql("index_period.sql")
 PLACES_SQL = db.read_sql("places.sql")
 MONTH_RANGE_SQL = db.read_sql("month_range.sql")
@@ -73,7 +67,7 @@ def commune_counts(periods: list[Period], province: int | None = None, commune: 
     """One row per commune and period: summed counts and the rates computed from them."""
     params = {**period_params(periods), "province": province, "commune": commune}
     df = db.query(COMMUNE_PERIOD_SQL, params, path, scope=scope)
-    return add_rates(df)
+    return add_rates(df.sort_values(["period_start", "province_code", "commune_code"], ignore_index=True))
 
 
 def province_counts(periods: list[Period], scope: Scope = OPEN, path=None) -> pd.DataFrame:

@@ -79,12 +79,6 @@ PUBLISHED_SQL = db.read_sql("index_published.sql")
 PROVINCE_RANKING_SQL = db.read_sql("index_province_ranking.sql")
 NEXT_ABOVE_SQL = db.read_sql("index_next_above.sql")
 
-# Stands in for fact_index_province in warehouses built before the portal import existed.
-_NO_PORTAL = ("(select cast(null as integer) as province_code, cast(null as varchar) as period_type, "
-              "cast(null as varchar) as period, cast(null as varchar) as group_code, "
-              "cast(null as double) as score, cast(null as integer) as national_rank where false)")
-
-
 # --------------------------------------------------------------------------------------------------
 # Rules: metrics/index_rules.toml as a typed structure, loaded once.
 
@@ -656,11 +650,6 @@ def tier_label(tier, lang: str = "vi") -> str:
     return t(f"index_tier_{int(tier)}", lang) if _int(tier) in (1, 2, 3, 4) else "–"
 
 
-def has_portal_provinces(path=None) -> bool:
-    """Whether the warehouse has the portal import's province table (older warehouses do not)."""
-    return db.has_table("fact_index_province", path)
-
-
 def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path=None) -> pd.DataFrame:
     """Provinces ranked nationally for a period: index_total on one `basis` ('portal': the portal's
     national ranking when loaded for the period; else 'commune_average': the mean total of the
@@ -670,10 +659,8 @@ def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path
     and the quartile `tier`.  Ranks and tiers are taken over every province; a province scope then
     sees its own row."""
     per = _period(period)
-    sql = PROVINCE_RANKING_SQL if has_portal_provinces(path) else PROVINCE_RANKING_SQL.replace(
-        "from fact_index_province", "from " + _NO_PORTAL)
     params = {"period_type": per.period_type, "period": per.key, "previous_period": per.previous().key}
-    rows = db.query(sql, params, path)          # every province: public, ranked before the scope applies
+    rows = db.query(PROVINCE_RANKING_SQL, params, path)          # every province: public, ranked before the scope applies
     computed = competition_rank_by(rows, "period", "index_total")
     rows["national_rank"] = rows["published_rank"].astype("Int64").fillna(computed).where(
         rows["index_total"].notna()).astype("Int64")

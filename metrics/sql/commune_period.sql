@@ -4,6 +4,7 @@
 -- Filters: $province / $commune (NULL = all); scope: the query layer's scoped_commune (metrics/db.py).
 -- The months of each period are listed and joined on equality (no range join), and the sums are grouped
 -- by integer keys before the names are joined: this runs for all 3,321 communes on the national view.
+-- No ORDER BY: metrics/periodic.py sorts (and sums it per province in PROVINCE_PERIOD_SQL).
 with periods as (
     select distinct unnest($period_keys::varchar[]) as period,
            unnest($period_starts::date[]) as period_start,
@@ -59,4 +60,4 @@ final as (
     cross join scoped_communes c
     left join sums s on s.period_start = p.period_start and s.commune_code = c.commune_code
 )
-select * from final order by period_start, province_code, commune_code
+select * from final

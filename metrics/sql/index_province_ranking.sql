@@ -5,8 +5,6 @@
 -- change is never taken between two different bases.  Every province, both periods: the ranks
 -- (metrics.ranking.competition_rank where the portal publishes none), the changes and the scope filter
 -- are applied by metrics/service_index.py (national_province_ranking), over every province.
--- `fact_index_province` is swapped for an empty relation by metrics/service_index.py when the
--- warehouse predates the portal import.
 with portal as (
     select province_code, period, score as portal_total, national_rank as portal_rank
     from fact_index_province
