@@ -26,8 +26,8 @@
 
 Why so few files: with one file per province and month, the per-file overhead (writing, and above
 all loading: each file is staged, validated and recorded in `etl_load` on its own) made the full
-demo build miss its 60 s target (files + load, measured by ``bench/bench_demo_build.py``); fewer,
-larger files cut that overhead.  The full default demo (34 provinces, 16 months) is 16 x 7 files
+demo build slow (files + load; ``bench/bench_demo_build.py`` measures it); fewer, larger files
+cut that overhead.  The full default demo (34 provinces, 16 months) is 16 x 7 files
 plus the 9 communes' own XLSX exports, 121 files.  `build_demo` also writes the digital-skills
 demo (`demo.skills.build_skills_demo`) and loads everything, these files month by month and
 then the skills files, in ONE `etl.loader.load_files(..., demo=True)` call.
@@ -36,9 +36,9 @@ Everything is generated in DuckDB SQL (`demo/sql/*.sql`) from hash-based pseudo-
 keyed by (seed, commune, month, dossier, draw), never row by row in Python: the same seed gives
 byte-identical files, and one commune's data do not depend on which other communes are generated
 (its rows in a national file are the same, in the same order, whoever else is in the run).  Volumes
-are about a twentieth of the real ones (PRODUCT.md §5).
+are about a twentieth of the real ones.
 
-The facts of the source article (PRODUCT.md §1) the demo tells:
+The facts of the source article (the README's "What the demo shows") the demo tells:
 * Xã Vân Bán (Phú Thọ, 8380) signs 100% of its non-classified outgoing documents from 10/2025
   (signed = issued - classified), less before;
 * Xã Đại Xuyên (Hà Nội, 10333) ranks exactly 15th of Hà Nội's 126 communes in the 08/2025 index

@@ -18,7 +18,7 @@ villages).  Reports are quarterly (a quarter cut by the months range holds only 
 range) so that the demo adds few files to load.  Everything is generated in DuckDB SQL (`demo/sql/skills.sql`) from hash-based draws
 of (seed, commune, ...): the same arguments give byte-identical files.
 
-The facts of the source article (PRODUCT.md §1) it tells:
+The facts of the source article (the README's "What the demo shows") it tells:
 * Xã Vân Bán (Phú Thọ, 8380): 16,012 people in 2025; its teams include villages Đồng Rào, Dùng,
   Gò Chàm and Nương Sơn; training sessions there from 23/09 to 07/10/2025;
 * Xã Bảo Hà (Lào Cai, 2989): 72 community digital teams (counts from 30/09/2025 on), intensive

@@ -6,8 +6,8 @@ warehouse beyond one call.
 
 How a call reads: the process keeps one in-memory DuckDB instance (no file) and, for each call,
 ATTACHes the warehouse file read-only under a fresh name, runs the query on its own cursor, and
-DETACHes it.  Opening a DuckDB instance costs ~20 ms (its catalog of built-in functions); attaching a
-file to a live one ~4 ms — on a page's fifteen queries that is a third of a second.  Once detached,
+DETACHes it.  Opening a DuckDB instance is costly (its catalog of built-in functions); attaching a
+file to a live one is cheap, and a page runs a dozen queries (bench/bench_pages.py measures them).  Once detached,
 nothing in the process refers to the file: a swapped-in warehouse is read by the next call, and a
 writer may open the old one.
 

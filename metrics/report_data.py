@@ -316,7 +316,7 @@ def _has_skills(row: dict) -> bool:
 
 def target_gaps(counts: dict, skills_row: dict | None = None) -> pd.DataFrame:
     """For every target of metrics.definitions.TARGETS (and the skills certification target): the
-    period's numerator and denominator (metrics.definitions.RATES), and how many more dossiers,
+    period's numerator and denominator (core/catalogue.py), and how many more dossiers,
     documents or people would reach the target at this period's volume (0 when met; None without
     a denominator)."""
     rows = []

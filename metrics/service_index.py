@@ -6,7 +6,7 @@ parameters only (metrics/sql/index_*.sql) and returns a DataFrame or a small dat
 outside the scope return no rows.
 
 The groups, maxima, formulas, thresholds and their sources live in metrics/index_rules.toml, read
-once by `rules()`.  They are unconfirmed third-party reconstructions (PRODUCT.md §5): show them as
+once by `rules()`.  They are unconfirmed third-party reconstructions of the portal's scoring: show them as
 assumptions (`rules_table`).
 
 Decisions
@@ -16,7 +16,7 @@ Decisions
 - On-time ratio = on time / (on time + overdue), the base the portal calls "totalReceived" (Xã Vân
   Bán 8/2026: 314 + 36 = 350 → 89.71% → 17.94 of 20).  Unfinished dossiers not yet due are not judged.
 - Online share (CLGQ) counts every online dossier, full or partly online (KenhThucHien = 2), over all
-  dossiers received, as PRODUCT.md §5 states — not full-online only.
+  dossiers received, as the portal counts them — not full-online only.
 - Coverage: TDGQ is fully computable; CLGQ, TTTT, MDSH and MDHL partly (their one computable
   indicator stands in for the whole group and is scored against the group's maximum, because the
   portal does not publish the weights inside a group); CKMB not at all (publication timeliness,

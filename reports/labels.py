@@ -285,11 +285,6 @@ def period_in(period: Period, lang: str = "vi") -> str:
     return period.label(lang) if lang == "en" else period_phrase(period, lang)
 
 
-def period_title(period: Period, lang: str = "vi") -> str:
-    """The period as a column heading: '10/2025', 'Quý 4/2025' / 'Q4 2025'."""
-    return period.label(lang)
-
-
 def place_date(place: str, day: date, lang: str = "vi") -> str:
     """'Vân Bán, ngày 05 tháng 11 năm 2025': days below 10 and months 1 and 2 take a leading zero
     (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""

@@ -1,7 +1,7 @@
 """Service-index results as the national portal's evaluation page returns them (JSON).
 
 A steward saves the portal's response for one province's child units, one group and one period
-(PRODUCT.md §4-5, issue 4).  Three shapes are read:
+(issue 4).  Three shapes are read:
 
 * **tree** (TDGQ, CLGQ, TTTT): `data.parent` (the province) + `data.children[]`, each child with
   departmentId, departmentName, departmentCode ('H44.139'), level COMMUNE | PROVINCE, ratio,

@@ -1,6 +1,6 @@
 -- Dossiers per procedure (MaTTHC) received in [$start, $end) ($start, $end: first days of months, a
 -- period's bounds), with the late ones: the months of mart_procedure_month summed (its on-time and
--- overdue rules are mart_commune_month's; see metrics/sql/proposed_marts/mart_procedure_month.sql).
+-- overdue rules are mart_commune_month's; see etl/sql/mart_procedure_month.sql).
 -- Filters: $province / $commune (NULL = all); scope: the query layer's scoped_commune (metrics/db.py).
 with scoped as (
     select m.*
