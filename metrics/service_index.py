@@ -52,6 +52,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.catalogue import METRICS
 from core.index_groups import GROUP_MAX, LAYOUTS
 from core.periods import Period, parse_period
 from metrics import db
@@ -63,7 +64,7 @@ RULES_PATH = Path(__file__).resolve().parent / "index_rules.toml"
 
 # Dossier counts a rule may name as numerator or denominator (metrics/sql/index_dossier_counts.sql).
 RULE_COUNTS = ("dossiers_received", "dossiers_online", "dossiers_online_full", "dossiers_on_time",
-                 "dossiers_overdue", "dossiers_judged", "dossiers_paid_online", "dossiers_digitized")
+               "dossiers_overdue", "dossiers_paid_online", "dossiers_digitized")
 
 # What a lever row says when the group has no dossier action (besides the configured actions).
 FULL_POINTS = "full_points"            # nothing lost
@@ -88,8 +89,7 @@ class Indicator:
     code: str
     name_vi: str
     name_en: str
-    numerator: str | None = None       # a COUNT_COLUMNS name
-    denominator: str | None = None
+    metric: str | None = None          # the catalogue's ratio it estimates from (core/catalogue.py)
     full_at: float | None = None       # ratio at which the group gets full points (1.0 = ratio × max)
     action: str | None = None          # lever kind in "what it takes", e.g. 'more_online'
     formula_vi: str = ""
@@ -102,7 +102,21 @@ class Indicator:
 
     @property
     def computable(self) -> bool:
-        return self.numerator is not None
+        return self.metric is not None
+
+    @property
+    def numerator(self) -> str:
+        """The count over the denominator (the catalogue metric's numerator)."""
+        return METRICS[self.metric].numerator
+
+    @property
+    def denominator(self) -> tuple[tuple[int, str], ...]:
+        """The signed counts the numerator is divided by (the catalogue metric's denominator)."""
+        return METRICS[self.metric].denominator
+
+    def denominator_of(self, counts) -> float:
+        """The denominator's value in `counts` (a dict or a DataFrame's columns; missing counts are 0)."""
+        return sum(sign * (counts.get(col) or 0) for sign, col in self.denominator)
 
     def name(self, lang: str = "vi") -> str:
         return self.name_en if lang == "en" else self.name_vi
@@ -171,7 +185,10 @@ def _indicator(raw: dict, where: str) -> Indicator:
         raise RulesError(f"{where}: unknown keys {sorted(unknown)}")
     ind = Indicator(**raw)
     if ind.computable:
-        for col in (ind.numerator, ind.denominator):
+        m = METRICS.get(ind.metric)
+        if m is None or not m.is_ratio or m.source != "dossiers":
+            raise RulesError(f"{where}: '{ind.metric}' is not a dossier ratio of core/catalogue.py")
+        for col in (ind.numerator, *(c for _, c in ind.denominator)):
             if col not in RULE_COUNTS:
                 raise RulesError(f"{where}: '{col}' is not a dossier count ({', '.join(RULE_COUNTS)})")
         if ind.full_at is None or not 0 < ind.full_at <= 1:
@@ -252,7 +269,7 @@ def dossier_counts(period: Period | str, scope: Scope = OPEN, *, province_code: 
                    commune_code: int | None = None, path=None) -> pd.DataFrame:
     """Dossier counts per commune in scope for the period (every scoped commune, zeros included):
     commune_code, commune_name, province_code, dossiers_received, dossiers_online, dossiers_online_full,
-    dossiers_on_time, dossiers_overdue, dossiers_judged, dossiers_paid_online, dossiers_digitized,
+    dossiers_on_time, dossiers_overdue, dossiers_paid_online, dossiers_digitized,
     months_with_dossiers, months_in_period, period_type, period."""
     per = _period(period)
     params = {"province": province_code, "commune": commune_code, "period_start": per.start,
@@ -279,7 +296,7 @@ def _raw_scores(counts: pd.DataFrame, group: Group, r: IndexRules) -> tuple[pd.S
         return nan, nan, nan
     ind = group.estimate
     num = counts[ind.numerator].astype("float64")
-    den = counts[ind.denominator].astype("float64")
+    den = sum(sign * counts[col].astype("float64") for sign, col in ind.denominator)
     ratio = num / den.where(den > 0)
     score = group.max_score * (ratio / ind.full_at).clip(upper=1.0)
     return num, den, score
@@ -469,7 +486,7 @@ def levers(counts: dict, published: dict[str, float | None], r: IndexRules | Non
                              lost_pub, kind, points_other=lost_pub))
             continue
         ind = g.estimate
-        den = int(counts.get(ind.denominator) or 0)
+        den = int(ind.denominator_of(counts))
         num = int(counts.get(ind.numerator) or 0)
         if den <= 0:
             kind = NO_DOSSIERS if lost_pub is None or lost_pub > _EPS else FULL_POINTS

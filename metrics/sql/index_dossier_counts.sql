@@ -30,7 +30,6 @@ final as (
            cast(coalesce(p.dossiers_online_full, 0) as bigint) as dossiers_online_full,
            cast(coalesce(p.dossiers_on_time, 0) as bigint) as dossiers_on_time,
            cast(coalesce(p.dossiers_overdue, 0) as bigint) as dossiers_overdue,
-           cast(coalesce(p.dossiers_on_time, 0) + coalesce(p.dossiers_overdue, 0) as bigint) as dossiers_judged,
            cast(coalesce(p.dossiers_paid_online, 0) as bigint) as dossiers_paid_online,
            cast(coalesce(p.dossiers_digitized, 0) as bigint) as dossiers_digitized,
            cast(coalesce(p.months_with_dossiers, 0) as integer) as months_with_dossiers

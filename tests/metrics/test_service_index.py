@@ -128,11 +128,14 @@ def test_rules_file_is_checked(tmp_path):
     (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
     with pytest.raises(si.RulesError, match="full_at"):
         si.load_rules(tmp_path / "bad.toml")
-    text = si.RULES_PATH.read_text(encoding="utf-8").replace('numerator = "dossiers_online"',
-                                                             'numerator = "dossiers_onlin"')
+    text = si.RULES_PATH.read_text(encoding="utf-8").replace('metric = "online_rate"', 'metric = "online_rat"')
     (tmp_path / "typo.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(si.RulesError, match="dossiers_onlin"):
+    with pytest.raises(si.RulesError, match="online_rat"):
         si.load_rules(tmp_path / "typo.toml")
+    text = si.RULES_PATH.read_text(encoding="utf-8").replace('metric = "online_rate"', 'metric = "signature_rate"')
+    (tmp_path / "not_dossiers.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(si.RulesError, match="not a dossier ratio"):          # the catalogue's rates only
+        si.load_rules(tmp_path / "not_dossiers.toml")
 
 
 def test_formulas_against_hand_computed_values():
