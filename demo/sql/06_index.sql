@@ -1,6 +1,7 @@
 -- Demo step 6: published index scores (Decision 766, six groups) per commune and month, consistent
--- with the dossiers: TDGQ = on-time ratio x 20 (dossiers still within their deadline at the end of
--- the data are not judged); CLGQ full at >= 50% online; TTTT and MDSH full at >= 80%; MDHL from
+-- with the dossiers: TDGQ = on-time rate x its maximum, the catalogue's on_time_rate (core/catalogue.py:
+-- on time / (on time + overdue); unfinished dossiers are judged at the end of the data, those still
+-- within their deadline are not judged); CLGQ full at >= 50% online; TTTT and MDSH full at >= 80%; MDHL from
 -- 100% - overdue share - complaints, full at >= 90%; CKMB from the commune's quality.  Small noise
 -- on every group but TDGQ; scores rounded to 2 decimals and the total is the sum of the groups.
 create or replace table demo_index as
@@ -8,7 +9,8 @@ with dossier_month as (
     select commune_code, m_idx,
         count(*) as received,
         count(*) filter (where finish_at < demo_data_end() and finish_at <= due_at) as on_time,
-        count(*) filter (where finish_at >= demo_data_end() and due_at >= demo_data_end()) as pending,
+        count(*) filter (where (finish_at < demo_data_end() and finish_at > due_at)
+                            or (finish_at >= demo_data_end() and due_at < demo_data_end())) as overdue,
         count(*) filter (where channel = 2) as online,
         count(*) filter (where fee) as with_fee,
         count(*) filter (where paid_via is not null) as paid_online,
@@ -18,8 +20,8 @@ with dossier_month as (
 ),
 shares as (
     select cm.commune_code, cm.province_code, cm.m_idx, cm.ym, cm.quality, cm.trend, cm.complaint_share,
-        d.on_time / nullif(d.received - d.pending, 0) as on_time_ratio,
-        (d.received - d.pending - d.on_time) / nullif(d.received - d.pending, 0) as overdue_share,
+        d.on_time / nullif(d.on_time + d.overdue, 0) as on_time_ratio,
+        d.overdue / nullif(d.on_time + d.overdue, 0) as overdue_share,
         d.online / nullif(d.received, 0) as online_share,
         d.paid_online / nullif(d.with_fee, 0) as paid_share,
         d.digitized / nullif(d.received, 0) as digitized_share,
