@@ -11,8 +11,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
+# The project itself is installed in development mode (pyproject.toml): its packages import by name
+# from anywhere, with no sys.path edits.
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
@@ -20,10 +23,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 $(DB): | $(VENV)/.runtime
-	CDS_WAREHOUSE=$(DB) $(BIN)/python -m etl demo
+	CDS_WAREHOUSE=$(DB) $(BIN)/python -m demo
 
 demo: $(VENV)/.runtime
-	CDS_WAREHOUSE=$(DB) $(BIN)/python -m etl demo
+	CDS_WAREHOUSE=$(DB) $(BIN)/python -m demo
 
 run: $(VENV)/.runtime $(DB)
 	CDS_WAREHOUSE=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
@@ -43,26 +46,28 @@ system-deps:
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev $(DB)
-	$(BIN)/python bench/bench_demo_build.py
-	CDS_WAREHOUSE=$(DB) $(BIN)/python bench/bench_pages.py
-	CDS_WAREHOUSE=$(DB) $(BIN)/python bench/bench_reports.py
+	$(BIN)/python -m bench.bench_demo_build
+	CDS_WAREHOUSE=$(DB) $(BIN)/python -m bench.bench_pages
+	CDS_WAREHOUSE=$(DB) $(BIN)/python -m bench.bench_reports
 
 # National scale (about 10 GB of files, a 3 GB warehouse, 15-20 minutes on 2 cores): see docs/scaling.md.
 NATIONAL_DB := data/national/warehouse.duckdb
 
 national: $(VENV)/.runtime
-	$(BIN)/python -m etl demo --scale national --db $(NATIONAL_DB)
+	$(BIN)/python -m demo --scale national --db $(NATIONAL_DB)
 
 bench-national: $(VENV)/.dev
 	@test -f $(NATIONAL_DB) || $(MAKE) national
-	$(BIN)/python bench/bench_national_etl.py --files data/national
-	$(BIN)/python bench/bench_national.py --db $(NATIONAL_DB)
+	$(BIN)/python -m bench.bench_national_etl --files data/national
+	$(BIN)/python -m bench.bench_national --db $(NATIONAL_DB)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

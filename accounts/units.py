@@ -16,7 +16,7 @@ PROVINCE_CODES = range(1, 97)          # two-digit province codes of the officia
 
 @cache
 def _provinces() -> dict[int, str]:
-    from etl.reference import province_frame
+    from core.reference import province_frame
 
     df = province_frame()
     return {int(code): (f"Tỉnh {name}" if kind == "tỉnh" else name)
@@ -25,7 +25,7 @@ def _provinces() -> dict[int, str]:
 
 @cache
 def _communes() -> dict[int, tuple[str, int]]:
-    from etl.reference import commune_frame
+    from core.reference import commune_frame
 
     df = commune_frame()
     return {int(code): (name, int(province))

@@ -21,9 +21,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from etl.demo import build_demo  # noqa: E402
+from demo import build_demo
 
 
 def bare_load(csv_files: list[Path]) -> tuple[float, int]:

@@ -40,17 +40,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import psutil
+
+from core.config import default_db_path
+from core.periods import Period, month, parse_period, quarter, year
+from metrics.report_data import _freeze  # params as a hashable key: one definition
+from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, streamlit_server
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import numpy as np  # noqa: E402
-import psutil  # noqa: E402
-
-from etl.config import default_db_path  # noqa: E402
-from etl.periods import Period, month, parse_period, quarter, year  # noqa: E402
-from metrics.report_data import _freeze  # noqa: E402  (params as a hashable key: one definition)
-from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, streamlit_server  # noqa: E402
 
 TARGET_PAGE_S = 1.0
 TARGET_QUERY_P95_S = 0.100
@@ -105,6 +103,7 @@ class Query:
     case: str                  # scope · period · the metrics function that sent it first
     sql: str
     params: object
+    scope: object = None       # the metrics.scope.Scope the query layer binds
     times: list[float] = field(default_factory=list)
 
     def p(self, q: float) -> float:
@@ -204,11 +203,11 @@ def collect_queries(province: int, commune: int, commune_province: int, last: Pe
     known, found, current = _sql_labels(), {}, [""]
     original = mdb.query
 
-    def recorder(sql, params=None, path=None):
-        key = (sql, _freeze(params))
+    def recorder(sql, params=None, path=None, scope=None):
+        key = (sql, _freeze(params), scope)
         if key not in found:
-            found[key] = Query(_label(sql, known), current[0], sql, params)
-        return original(sql, params, path)
+            found[key] = Query(_label(sql, known), current[0], sql, params, scope)
+        return original(sql, params, path, scope)
 
     mdb.query = recorder
     try:
@@ -230,7 +229,7 @@ def time_queries(queries: list[Query], runs: int) -> None:
     for _ in range(runs):
         for q in queries:
             start = time.perf_counter()
-            mdb.query(q.sql, q.params, DB)
+            mdb.query(q.sql, q.params, DB, q.scope)
             q.times.append(time.perf_counter() - start)
 
 
@@ -310,9 +309,8 @@ def server_memory(db: Path, query: str, log_path: Path) -> dict:
 # (e) reports
 
 def reports_times(db: Path, province: int, commune: int, per: Period, runs: int) -> dict:
-    import bench_reports
-
     import reports
+    from bench import bench_reports
 
     one = bench_reports.one_commune(db, commune, per, runs)
     one["cli_fresh_process_s"] = bench_reports.cli_once(db, commune, per.key)
@@ -347,8 +345,7 @@ def main() -> int:
         return 2
     os.environ["CDS_WAREHOUSE"] = str(DB)       # AppTest and the server read the same warehouse
 
-    import bench_pages
-
+    from bench import bench_pages
     from metrics import db as mdb
     from metrics import periodic
     from ui.nav import PAGES
@@ -361,10 +358,6 @@ def main() -> int:
     print(f"warehouse: {w['path']} ({w['size_gb']} GB): {w['dossiers']:,} dossiers, {w['communes_with_dossiers']:,} "
           f"communes, {w['months_with_dossiers']} months {w['first_month']}..{w['last_month']}")
     print(f"read connections: memory_limit {results['read_limits'][0]}, threads {results['read_limits'][1]}")
-    results["proposed_marts"] = {name: mdb.has_table(name, DB) for name in mdb.INLINE_MARTS}
-    print("marts the read side computes inline when missing (metrics.db.INLINE_MARTS): " + ", ".join(
-        f"{name} {'built' if built else 'MISSING (queries run its SELECT inline)'}"
-        for name, built in results["proposed_marts"].items()))
     if args.period:
         per = parse_period(args.period)
         if per is None or per.period_type != "month":

@@ -32,11 +32,9 @@ from pathlib import Path
 
 import psutil
 
+from etl import loader
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from etl import loader  # noqa: E402
-
 GIB = 1024 ** 3
 
 BARE = """
@@ -56,7 +54,6 @@ print(json.dumps({"rows": rows, "seconds": seconds,
 
 LOAD = """
 import json, resource, sys, time
-sys.path.insert(0, sys.argv[2])
 from pathlib import Path
 from etl.loader import load_files
 files, db, _limit = json.load(open(sys.argv[1]))
@@ -79,7 +76,7 @@ def run(code: str, files: list[Path], db: Path) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump([[str(f) for f in files], str(db), loader.MEMORY_LIMIT], fh)
     try:
-        out = subprocess.run([sys.executable, "-c", code, fh.name, str(ROOT)], capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-c", code, fh.name], capture_output=True, text=True,
                              check=False)
     finally:
         os.unlink(fh.name)
@@ -115,7 +112,7 @@ def main() -> int:
           f"{psutil.virtual_memory().total / GIB:.1f} GiB RAM, load average {os.getloadavg()[0]:.2f}; "
           f"ETL memory limit {loader.MEMORY_LIMIT}, {loader.STAGE_WORKERS} staging threads")
     if args.generate or not dossier_files(args.files):
-        from etl.demo import generate_demo_files
+        from demo import generate_demo_files
         t = time.perf_counter()
         gen = generate_demo_files(args.files, scale="national")
         print(f"generated {gen.dossiers:,} dossiers ({gen.dossier_rows:,} export rows, {len(gen.paths)} files) "

@@ -16,14 +16,13 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+from core.config import default_db_path
+from ui.nav import PAGES
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import duckdb  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from etl.config import default_db_path  # noqa: E402
-from ui.nav import PAGES  # noqa: E402
 
 
 def page_times(page: str, params: dict[str, str], runs: int) -> tuple[float, list[float], int]:

@@ -31,11 +31,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from core.config import default_db_path
+from core.periods import parse_period
 
-from etl.config import default_db_path  # noqa: E402
-from etl.periods import parse_period  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_ONE, TARGET_BATCH = 5.0, 180.0
 
@@ -46,8 +45,8 @@ def warehouse(db: Path | None) -> Path:
     default = default_db_path()
     if default.exists():
         return default
-    from etl.demo import build_demo
-    from etl.reference import commune_frame
+    from core.reference import commune_frame
+    from demo import build_demo
 
     ref = commune_frame()
     codes = ref[ref["province_code"].isin([25, 1])]["commune_code"].tolist()
@@ -97,8 +96,7 @@ def cli_once(db: Path, commune: int, period_key: str) -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "reports", "commune", str(commune), "--period", period_key,
-                               "--out", out, "--db", str(db)], cwd=ROOT, capture_output=True, text=True,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+                               "--out", out, "--db", str(db)], cwd=ROOT, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(done.stderr)

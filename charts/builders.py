@@ -8,16 +8,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import style
-from etl.periods import parse_period
+from core.catalogue import fmt
+from core.periods import parse_period
 from metrics.definitions import GROUP_MAXIMA
 from metrics.i18n import t
 
-PERCENT_METRICS = {"online_rate", "online_full_rate", "on_time_rate", "signature_rate", "paid_online_rate",
-                   "digitized_rate"}
-
 
 def _is_pct(metric: str) -> bool:
-    return metric in PERCENT_METRICS
+    """Whether the catalogue writes `metric` as a percentage (core/catalogue.py)."""
+    return fmt(metric) == "pct"
 
 
 def _percent_axis(fig: go.Figure, axis: str = "y", full: bool = True) -> None:

@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "rejects":
         return _rejects(args)
     if args.command == "demo":
-        from etl.demo import build_demo
+        from demo import build_demo
         if args.scale == "national":
             out = args.out or config.PROJECT_ROOT / "data" / "national"
             target = Path(db) if db else config.PROJECT_ROOT / "data" / "national" / "warehouse.duckdb"

@@ -1,19 +1,14 @@
-"""Where the warehouse and the kept source files live."""
+"""Where the ETL's SQL and the kept source files live (the warehouse path: core.config)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DB_ENV_VAR = "CDS_WAREHOUSE"
+from core.config import DB_ENV_VAR, PROJECT_ROOT, default_db_path
+
+__all__ = ["DB_ENV_VAR", "PROJECT_ROOT", "SQL_DIR", "default_db_path", "files_dir", "read_sql"]
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-
-
-def default_db_path() -> Path:
-    """`$CDS_WAREHOUSE` when set, else `data/warehouse.duckdb` in the project."""
-    env = os.environ.get(DB_ENV_VAR)
-    return Path(env) if env else PROJECT_ROOT / "data" / "warehouse.duckdb"
 
 
 def files_dir(db_path: Path) -> Path:

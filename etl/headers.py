@@ -11,6 +11,8 @@ import functools
 import re
 import unicodedata
 
+from core.index_groups import FIVE_GROUPS, GROUP_MAX, SIX_GROUPS  # noqa: F401  (the sources read them here)
+
 DOSSIER_COLUMNS: dict[str, list[str]] = {
     "dossier_id": ["MaHoSo", "Mã hồ sơ", "Số hồ sơ", "dossier_id", "dossier id"],
     "commune_code": ["MaXa", "Mã xã", "Mã xã/phường", "Mã đơn vị hành chính", "commune_code"],
@@ -81,11 +83,6 @@ INDEX_COLUMNS: dict[str, list[str]] = {
 }
 INDEX_REQUIRED = ["commune_name|commune_code", "TDGQ|CKMB|MDHL"]
 
-# Maximum points of each group (Decision 766 as the portal shows it; DVCTT from the older layout).
-GROUP_MAX = {"CKMB": 18.0, "TDGQ": 20.0, "CLGQ": 12.0, "TTTT": 10.0, "MDSH": 22.0, "MDHL": 18.0,
-             "DVCTT": 22.0}
-SIX_GROUPS = ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"]
-FIVE_GROUPS = ["CKMB", "TDGQ", "DVCTT", "MDSH", "MDHL"]
 
 # --- Digital skills (Bình dân học vụ số): population, community digital teams, training, VNeID ----
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.config import SCHEMA_VERSION
 from etl import config, headers
 from etl.readers import SourceFileError, read_source
 from etl.sources import common as C
@@ -38,7 +39,7 @@ STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": 
            "population": population.stage, "digital_teams": digital_teams.stage, "training": training.stage,
            "vneid": vneid.stage}
 KINDS = ("dossiers", "signatures", "index", "population", "digital_teams", "training", "vneid")
-MART_FILES = ["mart_dossier_month.sql", "mart_index_period.sql", "mart_index_derived.sql",
+MART_FILES = ["mart_dossier_month.sql", "int_open_overdue.sql", "mart_index_period.sql", "mart_index_derived.sql",
               "mart_commune_month.sql", "mart_procedure_month.sql"]
 # The one mart of fact_dossier's millions of rows: refreshed only for the months a load touched.
 INCREMENTAL_MART = "mart_dossier_month"
@@ -127,11 +128,12 @@ def warehouse_lock(db_path: Path):
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Contract tables (idempotent) and the reference tables from `vietnam-provinces`."""
-    from etl.reference import commune_frame, province_frame
+    from core.reference import commune_frame, province_frame
 
     for sql_file in sorted(config.SQL_DIR.glob("schema*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))
     con.execute("create table if not exists warehouse_info (key varchar primary key, value varchar)")
+    con.execute("insert or replace into warehouse_info values ('schema_version', ?)", [str(SCHEMA_VERSION)])
     if con.execute("select count(*) from dim_province").fetchall()[0][0] == 0:
         con.register("province_src", province_frame())
         con.execute("insert into dim_province select province_code, name, division_type, codename, phone_code "

@@ -1,10 +1,10 @@
-"""Which periods the warehouse covers, built on etl.periods (Period, parse_period, month/quarter/year)."""
+"""Which periods the warehouse covers, built on core.periods (Period, parse_period, month/quarter/year)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from etl.periods import Period, month, quarter, year
+from core.periods import Period, month, quarter, year
 
 PERIOD_TYPES = ("month", "quarter", "year")
 TREND_MONTHS = 24          # trends show at most this many months, ending with the period's last month

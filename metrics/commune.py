@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics.calendar import trend_months, trend_periods
 from metrics.definitions import GROUP_COLUMNS, GROUP_MAXIMA, GROUPS, HEADLINE_RATES, TARGETS
 from metrics.periodic import commune_counts, index_results, index_with_change, month_range

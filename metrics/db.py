@@ -6,8 +6,8 @@ warehouse beyond one call.
 
 How a call reads: the process keeps one in-memory DuckDB instance (no file) and, for each call,
 ATTACHes the warehouse file read-only under a fresh name, runs the query on its own cursor, and
-DETACHes it.  Opening a DuckDB instance costs ~20 ms (its catalog of built-in functions); attaching a
-file to a live one ~4 ms — on a page's fifteen queries that is a third of a second.  Once detached,
+DETACHes it.  Opening a DuckDB instance is costly (its catalog of built-in functions); attaching a
+file to a live one is cheap, and a page runs a dozen queries (bench/bench_pages.py measures them).  Once detached,
 nothing in the process refers to the file: a swapped-in warehouse is read by the next call, and a
 writer may open the old one.
 
@@ -21,7 +21,6 @@ process.
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import os
 import re
@@ -34,9 +33,24 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.config import default_db_path
+from core.config import SCHEMA_VERSION, default_db_path
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+# The one scope mechanism: before a scoped query runs, its cursor gets two temporary relations bound from
+# the caller's Scope (metrics/scope.py) — `scoped_commune`, the communes the caller may see, and `scope`,
+# one row with the level and codes.  Queries take their communes from `scoped_commune` (joined or
+# `commune_code in (select commune_code from scoped_commune)`) and never filter on scope parameters.
+SCOPE_SQL = (
+    """create or replace temp table scoped_commune as
+       select commune_code, province_code from dim_commune
+       where ($scope_province::integer is null or province_code = $scope_province)
+         and ($scope_commune::integer is null or commune_code = $scope_commune)""",
+    """create or replace temp table scope as
+       select $scope_level::varchar as level, $scope_province::integer as province_code,
+              $scope_commune::integer as commune_code""",
+)
+SCOPED_RELATION = re.compile(r"\b(from|join)\s+(scoped_commune|scope)\b", re.IGNORECASE)
 READ_MEMORY_LIMIT = "512MB"
 READ_THREADS = 2
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
@@ -44,6 +58,23 @@ _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNO
 
 class WarehouseMissing(FileNotFoundError):
     """No warehouse file yet (nothing loaded)."""
+
+
+class WarehouseOutdated(RuntimeError):
+    """The warehouse was built by an older version of the ETL (core.config.SCHEMA_VERSION): the message
+    says, in Vietnamese and English, how to update it."""
+
+    def __init__(self, path: Path, found: int):
+        self.path, self.found = path, found
+        self.message_vi = (f"Kho dữ liệu {path.name} được tạo bởi phiên bản cũ (lược đồ {found}, cần {SCHEMA_VERSION}). "
+                           f"Chạy `python -m etl marts` (hoặc nạp dữ liệu lần tới) để cập nhật, rồi tải lại trang.")
+        self.message_en = (f"The warehouse {path.name} was built by an older version (schema {found}, needs "
+                           f"{SCHEMA_VERSION}). Run `python -m etl marts` (or the next load) to update it, then "
+                           f"reload the page.")
+        super().__init__(self.message_en)
+
+    def message(self, lang: str = "vi") -> str:
+        return self.message_en if lang == "en" else self.message_vi
 
 
 def db_path(path: str | Path | None = None) -> Path:
@@ -125,12 +156,21 @@ class Reader:
             raise
         try:
             self._cur.execute(f"use {self._name}")
+            _check_schema(self._cur, p)
         except BaseException:
             self.close()
             raise
 
-    def execute(self, sql: str, params: list | dict | None = None) -> duckdb.DuckDBPyConnection:
-        return self._cur.execute(with_marts(sql, self.path), params or [])
+    def execute(self, sql: str, params: list | dict | None = None, scope=None) -> duckdb.DuckDBPyConnection:
+        """Run `sql` with `params`; with a `scope` (metrics.scope.Scope), first bind the scoped relations
+        the query reads its communes from (SCOPE_SQL)."""
+        if scope is not None:
+            bound = scope.sql_params()
+            for statement in SCOPE_SQL:
+                self._cur.execute(statement, {k: v for k, v in bound.items() if f"${k}" in statement})
+        elif SCOPED_RELATION.search(sql):
+            raise ValueError("this query reads the scoped relations: pass the caller's scope")
+        return self._cur.execute(sql, params or [])
 
     def close(self) -> None:
         if self._cur is None:
@@ -168,68 +208,31 @@ def read_sql(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
-def query(sql: str, params: list | dict | None = None, path: str | Path | None = None) -> pd.DataFrame:
-    """Run one parameterised query on a fresh read of the warehouse."""
+def query(sql: str, params: list | dict | None = None, path: str | Path | None = None, scope=None
+          ) -> pd.DataFrame:
+    """Run one parameterised query on a fresh read of the warehouse, within `scope` (a
+    metrics.scope.Scope; required when the query reads `scoped_commune` or `scope`)."""
     with connect(path) as con:
-        return con.execute(sql, params).df()
+        return con.execute(sql, params, scope).df()
 
 
-# --------------------------------------------------------------------------------------------------
-# Marts computed inline on older warehouses.  A mart the read side needs on a national warehouse is
-# written as the ETL builds it (`create or replace table <name> as <select> order by ...;`): in
-# etl/sql/<name>.sql (for warehouses built before the ETL built these marts).
-# A query reading `from <name>` on a warehouse without the table runs the mart's own SELECT in its
-# place: one definition of the rules, slower (what the mart saves) but correct — the filings page keeps
-# working on a warehouse built before the ETL had mart_procedure_month, until its next load.
-
-# Order matters: a mart inlined first may read the next one (mart_procedure_month reads mart_dossier_month).
-INLINE_MARTS = ("mart_procedure_month", "mart_dossier_month", "mart_index_derived")
+_SCHEMA_OK: dict[tuple[str, tuple[int, int, int]], bool] = {}
+SCHEMA_VERSION_SQL = "select value from warehouse_info where key = 'schema_version'"
 
 
-def mart_file(name: str) -> Path:
-    """etl/sql/<name>.sql: the SQL the ETL builds the mart with."""
-    from etl.config import SQL_DIR as ETL_SQL_DIR
-
-    return ETL_SQL_DIR / f"{name}.sql"
-
-
-@functools.cache
-def mart_select(name: str) -> str:
-    """The SELECT that builds mart `name` (its trailing ORDER BY dropped)."""
-    file = mart_file(name)
-    found = re.search(rf"create\s+or\s+replace\s+table\s+{name}\s+as\s+(.*?)\s+order\s+by\s+[^()]*;?\s*$",
-                      file.read_text(encoding="utf-8"), re.IGNORECASE | re.DOTALL)
-    if found is None:
-        raise ValueError(f"{file}: expected 'create or replace table {name} as <select> order by ...;'")
-    return found.group(1)
-
-
-def with_marts(sql: str, path: str | Path | None = None) -> str:
-    """`sql`, with each of INLINE_MARTS it reads and the warehouse lacks replaced by the mart's SELECT."""
-    for name in INLINE_MARTS:
-        pattern = re.compile(rf"\bfrom\s+{name}\b", re.IGNORECASE)
-        if pattern.search(sql) and not has_table(name, path):
-            select = mart_select(name)
-            sql = pattern.sub(lambda _m, select=select: f"from ({select})", sql)
-    return sql
-
-
-_TABLES: dict[tuple[str, tuple[int, int, int]], frozenset[str]] = {}
-_TABLES_LOCK = threading.Lock()
-
-
-def has_table(name: str, path: str | Path | None = None) -> bool:
-    """Whether the warehouse has table `name` (e.g. a mart added by a later ETL version).  Remembered
-    per warehouse file version, so pages do not pay a read for it on every call."""
-    key = (str(db_path(path)), version(path))
-    with _TABLES_LOCK:
-        tables = _TABLES.get(key)
-    if tables is None:
-        df = query("select table_name from information_schema.tables where table_catalog = current_database()",
-                   None, path)
-        tables = frozenset(df["table_name"])
-        with _TABLES_LOCK:
-            if len(_TABLES) > 16:
-                _TABLES.clear()
-            _TABLES[key] = tables
-    return name in tables
+def _check_schema(cur: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise WarehouseOutdated unless the warehouse records SCHEMA_VERSION (or newer); remembered per
+    warehouse file version."""
+    key = (str(path), version(path))
+    if _SCHEMA_OK.get(key):
+        return
+    try:
+        rows = cur.execute(SCHEMA_VERSION_SQL).fetchall()
+    except duckdb.CatalogException:          # no warehouse_info: older than any recorded version
+        rows = []
+    found = int(rows[0][0]) if rows and str(rows[0][0]).isdigit() else 1
+    if found < SCHEMA_VERSION:
+        raise WarehouseOutdated(path, found)
+    if len(_SCHEMA_OK) > 16:
+        _SCHEMA_OK.clear()
+    _SCHEMA_OK[key] = True

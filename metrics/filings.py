@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics import db
 from metrics.calendar import trend_months
 from metrics.definitions import add_rates, aggregate
@@ -40,9 +40,8 @@ def filings_trend(province: int | None, commune: int | None, period: Period, sco
 def procedures(province: int | None, commune: int | None, period: Period, scope: Scope = OPEN,
                path=None) -> pd.DataFrame:
     """Dossiers per procedure received in the period: received, online, on time, overdue, on-time rate."""
-    params = {"start": period.start, "end": period.end, "province": province, "commune": commune,
-              **scope.sql_params()}
-    return add_rates(db.query(PROCEDURES_SQL, params, path))
+    params = {"start": period.start, "end": period.end, "province": province, "commune": commune}
+    return add_rates(db.query(PROCEDURES_SQL, params, path, scope=scope))
 
 
 def top(df: pd.DataFrame, column: str, n: int = 10) -> pd.DataFrame:

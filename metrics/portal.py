@@ -5,8 +5,8 @@ Index results fetched while their period was open are *provisional* (labelled "t
 provisional" on every page that shows them); a period's first complete fetch after its end is
 *official*; results loaded from files count as published, official data.  Comparisons and ranks
 over time leave provisional periods out (`closed_only`).  Plain functions, no Streamlit; SQL in
-metrics/sql/portal_*.sql with bound parameters.  Warehouses built before the fetcher existed have
-no etl_portal_* tables: everything then reads as official and the fetch log as empty.
+metrics/sql/portal_*.sql with bound parameters.  Every warehouse of the current schema
+version has the etl_portal_* tables (etl/sql/schema_portal.sql); with no fetch recorded, everything reads as official and the fetch log is empty.
 """
 
 from __future__ import annotations
@@ -15,32 +15,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.periods import Period, parse_period
+from core.periods import Period, parse_period
 from metrics import db
 from metrics.scope import OPEN, Scope
 
 LOAD_STATUS_SQL = db.read_sql("portal_load_status.sql")
 
 
-# In a warehouse without the fetch tables every load counts as official (nothing was fetched).
-NO_FETCH_STATUS = "load_status as (select null::integer as load_id, null::varchar as status where false)"
-
-
-def _with_status(name: str, fetched: bool = True) -> str:
-    return db.read_sql(name).replace("__LOAD_STATUS__", LOAD_STATUS_SQL if fetched else NO_FETCH_STATUS)
+def _with_status(name: str) -> str:
+    """The query with the shared load-status CTEs (portal_load_status.sql) put in at import time."""
+    return db.read_sql(name).replace("__LOAD_STATUS__", LOAD_STATUS_SQL)
 
 
 INDEX_STATUS_SQL = _with_status("portal_index_status.sql")
 PROVISIONAL_PERIODS_SQL = _with_status("portal_provisional_periods.sql")
 PROVINCE_RANKING_SQL = _with_status("portal_province_ranking.sql")
 FETCH_RUNS_SQL = db.read_sql("portal_fetch_runs.sql")
-RUN_COLUMNS = ["run_id", "started_at", "finished_at", "provinces", "period_type", "period", "groups", "requests",
-               "budget", "result", "breaker_state", "breaker_reason", "index_status", "endpoints_loaded",
-               "revisions", "message_vi", "message_en"]
-
-
-def has_fetches(path=None) -> bool:
-    return db.has_table("etl_portal_fetch", path)
 
 
 def _period(period: Period | str) -> Period:
@@ -54,8 +44,6 @@ def index_status(province: int | None, period: Period | str, path=None) -> dict[
     `province`: the provinces' totals and the national ranking."""
     per = _period(period)
     out: dict[str, str | None] = {"communes": None, "province": None}
-    if not has_fetches(path):
-        return out
     df = db.query(INDEX_STATUS_SQL, {"province": province, "period_type": per.period_type, "period": per.key,
                                      "start": per.start, "end": per.end}, path)
     for level in out:
@@ -70,8 +58,6 @@ def index_status(province: int | None, period: Period | str, path=None) -> dict[
 def provisional_periods(province: int, period_type: str, path=None) -> set[str]:
     """Period keys of `period_type` whose commune results for the province are provisional; a
     quarter or year counts when one of its months does (its derived results would be)."""
-    if not has_fetches(path):
-        return set()
     df = db.query(PROVISIONAL_PERIODS_SQL, {"province": province}, path)
     out = set(df.loc[df["period_type"] == period_type, "period"])
     if period_type != "month":
@@ -93,14 +79,8 @@ def province_ranking(period: Period | str, scope: Scope = OPEN, path=None) -> pd
     """The portal's own ranking of the provinces for the period (from its national service-results):
     portal_rank of provinces_ranked, portal_total, the six group scores, index_status."""
     per = _period(period)
-    columns = ["portal_rank", "provinces_ranked", "province_code", "province_name", "portal_code", "portal_total",
-               "portal_total_change", "score_ckmb", "score_tdgq", "score_clgq", "score_tttt", "score_mdsh",
-               "score_mdhl", "index_status"]
-    if not db.has_table("fact_index_province", path):
-        return pd.DataFrame(columns=columns)
-    sql = PROVINCE_RANKING_SQL if has_fetches(path) else _with_status("portal_province_ranking.sql", False)
-    df = db.query(sql, {"period_type": per.period_type, "period": per.key,
-                        "scope_province": scope.published_params()["scope_province"]}, path)
+    df = db.query(PROVINCE_RANKING_SQL, {"period_type": per.period_type, "period": per.key}, path,
+                  scope=scope.published())
     for col in ("portal_rank", "provinces_ranked"):
         df[col] = df[col].astype("Int64")
     return df
@@ -108,15 +88,13 @@ def province_ranking(period: Period | str, scope: Scope = OPEN, path=None) -> pd
 
 def fetch_runs(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Every fetch run, newest first (see metrics/sql/portal_fetch_runs.sql)."""
-    if not db.has_table("etl_portal_run", path):
-        return pd.DataFrame(columns=RUN_COLUMNS)
-    return db.query(FETCH_RUNS_SQL, scope.sql_params(), path)
+    return db.query(FETCH_RUNS_SQL, {}, path, scope=scope)
 
 
 def breaker_state(path=None) -> dict:
     """The circuit breaker beside the warehouse (etl/portal/breaker.py): state (closed | open),
     reason, detail, opened_at, closed_at, closed_by.  Read on each call (it is not in the warehouse)."""
-    from etl.portal import breaker
+    from core import portal_breaker as breaker
 
     state = breaker.read(Path(db.db_path(path)))
     return {k: v for k, v in state.to_dict().items() if k != "history"}

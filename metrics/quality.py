@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics import db
 from metrics.scope import OPEN, Scope
 
@@ -19,7 +19,7 @@ SOURCES = ["dossiers", "signatures", "index"]
 
 def loads(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Every load, newest first (national scope only: files are not tied to one commune)."""
-    return db.query(LOADS_SQL, scope.sql_params(), path)
+    return db.query(LOADS_SQL, None, path, scope=scope)
 
 
 def rejects(load_id: int | None = None, scope: Scope = OPEN, path=None, *, files=None, rules=None,
@@ -28,13 +28,13 @@ def rejects(load_id: int | None = None, scope: Scope = OPEN, path=None, *, files
     chosen files and rules (None or empty = all); at most `max_rows` (None = every row), newest loads
     first.  `reject_counts` gives the totals."""
     params = {"load_id": load_id, "files": list(files) if files else None, "rules": list(rules) if rules else None,
-              "max_rows": max_rows, **scope.sql_params()}
-    return db.query(REJECTS_SQL, params, path)
+              "max_rows": max_rows}
+    return db.query(REJECTS_SQL, params, path, scope=scope)
 
 
 def reject_counts(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Rejected rows per file and rule: file_name, rule, rows, last_load_id (newest first)."""
-    return db.query(REJECT_COUNTS_SQL, scope.sql_params(), path)
+    return db.query(REJECT_COUNTS_SQL, None, path, scope=scope)
 
 
 def reject_reasons(rejects_df: pd.DataFrame) -> pd.DataFrame:
@@ -61,8 +61,8 @@ def filter_rejects(rejects_df: pd.DataFrame, files: list[str] | None = None,
 def coverage(province: int | None, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """One row per commune in the selection: rows of dossiers, months of signatures and index
     periods it has in the period (0 = missing)."""
-    params = {"start": period.start, "end": period.end, "province": province, **scope.sql_params()}
-    return db.query(COVERAGE_SQL, params, path)
+    params = {"start": period.start, "end": period.end, "province": province}
+    return db.query(COVERAGE_SQL, params, path, scope=scope)
 
 
 def coverage_summary(coverage_df: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +85,7 @@ def missing(coverage_df: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def freshness(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Per source: latest month with data, communes with data, last load time, files loaded."""
-    return db.query(FRESHNESS_SQL, scope.sql_params(), path)
+    return db.query(FRESHNESS_SQL, None, path, scope=scope)
 
 
 UPLOADS_SQL = db.read_sql("uploads.sql")
@@ -97,7 +97,7 @@ def uploads(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     import duckdb
 
     try:
-        return db.query(UPLOADS_SQL, scope.sql_params(), path)
+        return db.query(UPLOADS_SQL, None, path, scope=scope)
     except duckdb.CatalogException:
         return pd.DataFrame(columns=["upload_id", "uploaded_at", "uploaded_by", "role", "province_code", "file_name",
                                      "content_sha256", "size_bytes", "kind", "status", "rows_read", "rows_loaded",

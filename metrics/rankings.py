@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics.definitions import (
     GROUP_COLUMNS,
     HEADLINE_RATES,
     TARGETS,
     aggregate,
     gap_to_target,
-    quartile_tiers,
-    rank_change,
 )
 from metrics.periodic import commune_counts, index_results, index_with_change, province_counts
+from metrics.ranking import competition_rank_by, quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
 
 HEADLINE_METRICS = [*HEADLINE_RATES, "index_average"]
@@ -103,7 +102,7 @@ def province_index(period: Period, scope: Scope = OPEN, path=None) -> pd.DataFra
     idx = index_results([prev, period], None, None, scope, path)
     avg = (idx.groupby(["period", "province_code"])["index_total"].mean().round(2).rename("index_average")
            .reset_index())
-    avg["index_rank"] = avg.groupby("period")["index_average"].rank(method="min", ascending=False).astype("Int64")
+    avg["index_rank"] = competition_rank_by(avg, "period", "index_average")
     cur = avg[avg["period"] == period.key].set_index("province_code")
     before = avg[avg["period"] == prev.key].set_index("province_code")
     cur["index_rank_change"] = rank_change(before["index_rank"].reindex(cur.index), cur["index_rank"])

@@ -32,11 +32,13 @@ from datetime import date
 
 import pandas as pd
 
-from etl.periods import Period
+from core.catalogue import METRICS
+from core.periods import Period
 from metrics import commune as commune_metrics
 from metrics import db, periodic, rankings, service_index, skills, warehouse
 from metrics.calendar import trend_months, trend_periods
 from metrics.definitions import GROUPS, HEADLINE_RATES, RATES, TARGETS
+from metrics.ranking import competition_rank
 from metrics.scope import OPEN, Scope
 
 # --------------------------------------------------------------------------------------------------
@@ -62,12 +64,12 @@ def _freeze(value):
     return value
 
 
-def _memo_query(sql: str, params=None, path=None) -> pd.DataFrame:
+def _memo_query(sql: str, params=None, path=None, scope=None) -> pd.DataFrame:
     memo = _MEMO.get()
     if memo is None:
-        return _ORIGINAL_QUERY(sql, params, path)
+        return _ORIGINAL_QUERY(sql, params, path, scope)
     file, version = db.db_path(path), db.version(path)
-    key = (sql, _freeze(params), str(file), version)
+    key = (sql, _freeze(params), scope, str(file), version)
     frame = memo.frames.get(key)
     if frame is None:
         con = memo.connections.get((str(file), version))
@@ -75,7 +77,7 @@ def _memo_query(sql: str, params=None, path=None) -> pd.DataFrame:
             # One read-only connection per warehouse file version for the block: a batch reads one
             # consistent file, and skips the cost of opening it for every query.
             con = memo.connections[(str(file), version)] = _open(file)
-        frame = memo.frames[key] = con.execute(sql, params or []).df()
+        frame = memo.frames[key] = con.execute(sql, params or [], scope).df()
     return frame.copy()
 
 
@@ -114,7 +116,7 @@ def shared_queries() -> Iterator[None]:
 # other rates of metrics.definitions.
 REPORT_METRICS = ["online_rate", "online_full_rate", "on_time_rate", "avg_processing_days", "paid_online_rate",
                   "digitized_rate", "signature_rate", "index_total"]
-LOWER_IS_BETTER = {"avg_processing_days"}
+LOWER_IS_BETTER = {m for m in REPORT_METRICS if not METRICS[m].higher_is_better}
 SKILLS_METRICS = ["villages_with_team_share", "team_members_per_1000", "sessions_per_month",
                   "participants_per_month", "vneid_activation_share", "adults_certified_share"]
 FIGURE_COLUMNS = ["metric", "value", "previous", "change", "province_median", "target", "rank",
@@ -244,7 +246,7 @@ def _rank(frame: pd.DataFrame, metric: str, commune: int, lower_is_better: bool)
     values = frame.dropna(subset=[metric])
     if values.empty or commune not in set(values["commune_code"]):
         return None, None
-    ranks = values[metric].rank(method="min", ascending=lower_is_better)
+    ranks = competition_rank(values[metric], higher_is_better=not lower_is_better)
     mine = ranks[values["commune_code"] == commune]
     return int(mine.iloc[0]), int(len(values))
 
@@ -291,13 +293,13 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path):
     for metric in SKILLS_METRICS:
         value, previous = _get(own[metric], period.key), _get(own[metric], prev.key)
         values = cur[metric].dropna()
-        rank, ranked = _rank(cur, metric, commune, not skills.METRICS[metric].higher_is_better)
+        rank, ranked = _rank(cur, metric, commune, not METRICS[metric].higher_is_better)
         rows.append({"metric": metric, "value": value, "previous": previous,
                      "change": None if value is None or previous is None else value - previous,
                      "province_median": float(values.median()) if len(values) else None,
-                     "target": skills.CERTIFIED_TARGET.value if metric == "adults_certified_share" else None,
+                     "target": METRICS[metric].target.value if METRICS[metric].target else None,
                      "rank": rank, "communes_ranked": ranked,
-                     "higher_is_better": skills.METRICS[metric].higher_is_better})
+                     "higher_is_better": METRICS[metric].higher_is_better})
     monthly = skills.commune_trend(commune, period, scope, limit=MONTHS_IN_TABLES, path=path)
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS), row, monthly
 
@@ -314,19 +316,19 @@ def _has_skills(row: dict) -> bool:
 
 def target_gaps(counts: dict, skills_row: dict | None = None) -> pd.DataFrame:
     """For every target of metrics.definitions.TARGETS (and the skills certification target): the
-    period's numerator and denominator (metrics.definitions.RATES), and how many more dossiers,
+    period's numerator and denominator (core/catalogue.py), and how many more dossiers,
     documents or people would reach the target at this period's volume (0 when met; None without
     a denominator)."""
     rows = []
     for metric, target in TARGETS.items():
-        num_col, terms = RATES[metric]
+        num_col, terms = RATES[metric].numerator, RATES[metric].denominator
         num = counts.get(num_col)
         den = None if any(counts.get(col) is None for _, col in terms) else sum(
             sign * counts[col] for sign, col in terms)
         rows.append(_gap_row(metric, num, den, target.value))
     if skills_row:
         m = skills.METRICS["adults_certified_share"]
-        rows.append(_gap_row("adults_certified_share", skills_row.get(m.numerator), skills_row.get(m.denominator),
+        rows.append(_gap_row("adults_certified_share", skills_row.get(m.numerator), skills_row.get(m.denominator_column),
                              skills.CERTIFIED_TARGET.value))
     return pd.DataFrame(rows, columns=["metric", "numerator", "denominator", "value", "target", "needed"])
 

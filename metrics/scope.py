@@ -1,9 +1,12 @@
-"""Whose data a caller may see.  Every query function takes a Scope and filters with it in SQL.
+"""Whose data a caller may see.  Every query function takes a Scope and hands it to the query layer
+(`metrics.db.query(..., scope=...)`), which binds it into the two relations every query reads its
+communes from (metrics/db.py, SCOPE_SQL): `scoped_commune` (commune_code, province_code) and the one-row
+`scope` (level, province_code, commune_code).  A query never filters on scope parameters itself, and
+tests/metrics/test_scope_sql.py fails when a query reads a fact or mart table without `scoped_commune`.
 
-Two kinds of bound parameters:
-* `sql_params()` — the caller's own data (dossiers, signatures, counts, loads): a commune scope
+* the Scope itself — the caller's own data (dossiers, signatures, counts, loads): a commune scope
   sees its one commune, a province scope its province;
-* `published_params()` — published service-index results (scores and ranks as the national portal
+* `published()` — published service-index results (scores and ranks as the national portal
   publishes them): public within the province, so a commune scope reads its whole province's
   published index, and never anything else of the other communes.
 """
@@ -38,15 +41,15 @@ class Scope:
         return self.level == "national"
 
     def sql_params(self) -> dict:
-        """Bound parameters for the `scope_*` placeholders used by every scoped query."""
-        return {"scope_province": self.province_code if self.level in ("province", "commune") else None,
+        """The parameters metrics/db.py binds the scoped relations with (SCOPE_SQL)."""
+        return {"scope_level": self.level,
+                "scope_province": self.province_code if self.level in ("province", "commune") else None,
                 "scope_commune": self.commune_code if self.level == "commune" else None}
 
-    def published_params(self) -> dict:
-        """Bound `scope_*` parameters for queries of published index results only (scores, ranks):
-        a commune scope widens to its province; nothing else changes."""
-        return {"scope_province": self.province_code if self.level in ("province", "commune") else None,
-                "scope_commune": None}
+    def published(self) -> Scope:
+        """The scope for published index results only (scores, ranks): a commune scope widens to its
+        province; nothing else changes."""
+        return Scope("province", self.province_code) if self.level == "commune" else self
 
     def allows(self, province: int | None = None, commune_province: int | None = None,
                commune: int | None = None) -> bool:

@@ -6,7 +6,7 @@ parameters only (metrics/sql/index_*.sql) and returns a DataFrame or a small dat
 outside the scope return no rows.
 
 The groups, maxima, formulas, thresholds and their sources live in metrics/index_rules.toml, read
-once by `rules()`.  They are unconfirmed third-party reconstructions (PRODUCT.md §5): show them as
+once by `rules()`.  They are unconfirmed third-party reconstructions of the portal's scoring: show them as
 assumptions (`rules_table`).
 
 Decisions
@@ -16,7 +16,7 @@ Decisions
 - On-time ratio = on time / (on time + overdue), the base the portal calls "totalReceived" (Xã Vân
   Bán 8/2026: 314 + 36 = 350 → 89.71% → 17.94 of 20).  Unfinished dossiers not yet due are not judged.
 - Online share (CLGQ) counts every online dossier, full or partly online (KenhThucHien = 2), over all
-  dossiers received, as PRODUCT.md §5 states — not full-online only.
+  dossiers received, as the portal counts them — not full-online only.
 - Coverage: TDGQ is fully computable; CLGQ, TTTT, MDSH and MDHL partly (their one computable
   indicator stands in for the whole group and is scored against the group's maximum, because the
   portal does not publish the weights inside a group); CKMB not at all (publication timeliness,
@@ -35,10 +35,10 @@ Decisions
   give them alone, the group with the most points per dossier is named and `cheapest_is_enough` is
   False.
 - Rankings: communes within the province and nationally come from mart_index_period (ties share a
-  rank, partial group sets have no total and no rank).  Provinces: the portal's national ranking
+  rank, partial group sets have no total and no rank; metrics/periodic.py reads them).  Provinces: the portal's national ranking
   (fact_index_province, group 'TOTAL') when loaded for the period, else the average of the ranked
   communes' totals; the same basis for the previous period.  Quartile tiers are
-  metrics.definitions.quartile_tiers (one definition for the whole product), cut from every ranked
+  metrics.ranking.quartile_tiers (one definition for the whole product), cut from every ranked
   unit of the period, not only the rows the caller may see.
 """
 
@@ -52,17 +52,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.periods import Period, parse_period
+from core.catalogue import METRICS
+from core.index_groups import GROUP_MAX, LAYOUTS
+from core.periods import Period, parse_period
 from metrics import db
-from metrics.definitions import quartile_tiers
 from metrics.i18n import fmt_number, fmt_pct, t
+from metrics.ranking import competition_rank_by, quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
 
 RULES_PATH = Path(__file__).resolve().parent / "index_rules.toml"
 
 # Dossier counts a rule may name as numerator or denominator (metrics/sql/index_dossier_counts.sql).
 RULE_COUNTS = ("dossiers_received", "dossiers_online", "dossiers_online_full", "dossiers_on_time",
-                 "dossiers_overdue", "dossiers_judged", "dossiers_paid_online", "dossiers_digitized")
+               "dossiers_overdue", "dossiers_paid_online", "dossiers_digitized")
 
 # What a lever row says when the group has no dossier action (besides the configured actions).
 FULL_POINTS = "full_points"            # nothing lost
@@ -75,16 +77,8 @@ _EPS = 1e-9
 
 COUNTS_SQL = db.read_sql("index_dossier_counts.sql")
 PUBLISHED_SQL = db.read_sql("index_published.sql")
-COMMUNE_RANKING_SQL = db.read_sql("index_commune_ranking.sql")
 PROVINCE_RANKING_SQL = db.read_sql("index_province_ranking.sql")
 NEXT_ABOVE_SQL = db.read_sql("index_next_above.sql")
-TIER_DISTRIBUTION_SQL = db.read_sql("index_tier_distribution.sql")
-
-# Stands in for fact_index_province in warehouses built before the portal import existed.
-_NO_PORTAL = ("(select cast(null as integer) as province_code, cast(null as varchar) as period_type, "
-              "cast(null as varchar) as period, cast(null as varchar) as group_code, "
-              "cast(null as double) as score, cast(null as integer) as national_rank where false)")
-
 
 # --------------------------------------------------------------------------------------------------
 # Rules: metrics/index_rules.toml as a typed structure, loaded once.
@@ -95,8 +89,7 @@ class Indicator:
     code: str
     name_vi: str
     name_en: str
-    numerator: str | None = None       # a COUNT_COLUMNS name
-    denominator: str | None = None
+    metric: str | None = None          # the catalogue's ratio it estimates from (core/catalogue.py)
     full_at: float | None = None       # ratio at which the group gets full points (1.0 = ratio × max)
     action: str | None = None          # lever kind in "what it takes", e.g. 'more_online'
     formula_vi: str = ""
@@ -109,7 +102,21 @@ class Indicator:
 
     @property
     def computable(self) -> bool:
-        return self.numerator is not None
+        return self.metric is not None
+
+    @property
+    def numerator(self) -> str:
+        """The count over the denominator (the catalogue metric's numerator)."""
+        return METRICS[self.metric].numerator
+
+    @property
+    def denominator(self) -> tuple[tuple[int, str], ...]:
+        """The signed counts the numerator is divided by (the catalogue metric's denominator)."""
+        return METRICS[self.metric].denominator
+
+    def denominator_of(self, counts) -> float:
+        """The denominator's value in `counts` (a dict or a DataFrame's columns; missing counts are 0)."""
+        return sum(sign * (counts.get(col) or 0) for sign, col in self.denominator)
 
     def name(self, lang: str = "vi") -> str:
         return self.name_en if lang == "en" else self.name_vi
@@ -178,7 +185,10 @@ def _indicator(raw: dict, where: str) -> Indicator:
         raise RulesError(f"{where}: unknown keys {sorted(unknown)}")
     ind = Indicator(**raw)
     if ind.computable:
-        for col in (ind.numerator, ind.denominator):
+        m = METRICS.get(ind.metric)
+        if m is None or not m.is_ratio or m.source != "dossiers":
+            raise RulesError(f"{where}: '{ind.metric}' is not a dossier ratio of core/catalogue.py")
+        for col in (ind.numerator, *(c for _, c in ind.denominator)):
             if col not in RULE_COUNTS:
                 raise RulesError(f"{where}: '{col}' is not a dossier count ({', '.join(RULE_COUNTS)})")
         if ind.full_at is None or not 0 < ind.full_at <= 1:
@@ -197,8 +207,10 @@ def load_rules(path: Path = RULES_PATH) -> IndexRules:
     for code, g in raw["groups"].items():
         where = f"{Path(path).name} [groups.{code}]"
         estimate = _indicator(g["estimate"], where + ".estimate") if "estimate" in g else None
+        if code not in GROUP_MAX:
+            raise RulesError(f"{where}: unknown group (core/index_groups.py lists {', '.join(GROUP_MAX)})")
         groups[code] = Group(
-            code=code, name_vi=g["name_vi"], name_en=g["name_en"], max_score=float(g["max_score"]),
+            code=code, name_vi=g["name_vi"], name_en=g["name_en"], max_score=GROUP_MAX[code],
             estimate=estimate,
             not_computable=tuple(_indicator(i, where + ".not_computable") for i in g.get("not_computable", [])),
             composed_of=tuple(g.get("composed_of", ())))
@@ -208,7 +220,7 @@ def load_rules(path: Path = RULES_PATH) -> IndexRules:
             if missing or abs(sum(groups[c].max_score for c in g.composed_of) - g.max_score) > _EPS:
                 raise RulesError(f"{Path(path).name} [groups.{g.code}]: composed_of must name groups whose "
                                  f"maxima add up to {g.max_score:g}")
-    layouts = {name: tuple(codes) for name, codes in raw["layouts"].items()}
+    layouts = {name: tuple(codes) for name, codes in LAYOUTS.items()}
     for name, codes in layouts.items():
         missing = [c for c in codes if c not in groups]
         if missing:
@@ -257,12 +269,12 @@ def dossier_counts(period: Period | str, scope: Scope = OPEN, *, province_code: 
                    commune_code: int | None = None, path=None) -> pd.DataFrame:
     """Dossier counts per commune in scope for the period (every scoped commune, zeros included):
     commune_code, commune_name, province_code, dossiers_received, dossiers_online, dossiers_online_full,
-    dossiers_on_time, dossiers_overdue, dossiers_judged, dossiers_paid_online, dossiers_digitized,
+    dossiers_on_time, dossiers_overdue, dossiers_paid_online, dossiers_digitized,
     months_with_dossiers, months_in_period, period_type, period."""
     per = _period(period)
-    params = {**scope.sql_params(), "province_code": province_code, "commune_code": commune_code,
-              "period_start": per.start, "period_end": per.end}
-    df = db.query(COUNTS_SQL, params, path)
+    params = {"province": province_code, "commune": commune_code, "period_start": per.start,
+              "period_end": per.end}
+    df = db.query(COUNTS_SQL, params, path, scope=scope)
     df["months_in_period"] = len(per.months())
     df["period_type"] = per.period_type
     df["period"] = per.key
@@ -284,7 +296,7 @@ def _raw_scores(counts: pd.DataFrame, group: Group, r: IndexRules) -> tuple[pd.S
         return nan, nan, nan
     ind = group.estimate
     num = counts[ind.numerator].astype("float64")
-    den = counts[ind.denominator].astype("float64")
+    den = sum(sign * counts[col].astype("float64") for sign, col in ind.denominator)
     ratio = num / den.where(den > 0)
     score = group.max_score * (ratio / ind.full_at).clip(upper=1.0)
     return num, den, score
@@ -337,9 +349,9 @@ COMPARISON_COLUMNS = ["commune_code", "commune_name", "province_code", "period_t
 
 def _published(per: Period, scope: Scope, province_code: int | None, commune_code: int | None,
                path) -> pd.DataFrame:
-    params = {**scope.sql_params(), "province_code": province_code, "commune_code": commune_code,
-              "period_type": per.period_type, "period": per.key}
-    return db.query(PUBLISHED_SQL, params, path)
+    params = {"province": province_code, "commune": commune_code, "period_type": per.period_type,
+              "period": per.key}
+    return db.query(PUBLISHED_SQL, params, path, scope=scope)
 
 
 def published_vs_computed(province_code: int, period: Period | str, scope: Scope = OPEN, *,
@@ -474,7 +486,7 @@ def levers(counts: dict, published: dict[str, float | None], r: IndexRules | Non
                              lost_pub, kind, points_other=lost_pub))
             continue
         ind = g.estimate
-        den = int(counts.get(ind.denominator) or 0)
+        den = int(ind.denominator_of(counts))
         num = int(counts.get(ind.numerator) or 0)
         if den <= 0:
             kind = NO_DOSSIERS if lost_pub is None or lost_pub > _EPS else FULL_POINTS
@@ -571,9 +583,8 @@ def what_it_takes(commune_code: int, period: Period | str, scope: Scope = OPEN, 
     published = _published(per, scope, None, commune_code, path)
     scores = dict(zip(published["group_code"], published["published_score"], strict=True))
     group_levers = levers(row, scores)
-    params = {**scope.sql_params(), "commune_code": commune_code, "period_type": per.period_type,
-              "period": per.key}
-    standing = db.query(NEXT_ABOVE_SQL, params, path)
+    params = {"commune": commune_code, "period_type": per.period_type, "period": per.key}
+    standing = db.query(NEXT_ABOVE_SQL, params, path, scope=scope)
     target, group_levers = rank_target(standing.iloc[0].to_dict() if not standing.empty else None, group_levers)
     return WhatItTakes(commune_code, row["commune_name"], int(row["province_code"]), per, group_levers, target)
 
@@ -656,60 +667,38 @@ def tier_label(tier, lang: str = "vi") -> str:
     return t(f"index_tier_{int(tier)}", lang) if _int(tier) in (1, 2, 3, 4) else "–"
 
 
-def _commune_tiers(per: Period, path) -> pd.DataFrame:
-    """commune_code, tier (within its province), national_tier: quartile tiers of metrics.definitions,
-    cut from every ranked commune of the period (not only those in the caller's scope)."""
-    dist = db.query(TIER_DISTRIBUTION_SQL, {"period_type": per.period_type, "period": per.key}, path)
-    if dist.empty:
-        return pd.DataFrame({"commune_code": pd.Series(dtype="int64"), "tier": pd.Series(dtype="Int64"),
-                             "national_tier": pd.Series(dtype="Int64")})
-    dist["tier"] = dist.groupby("province_code")["index_total"].transform(quartile_tiers).astype("Int64")
-    dist["national_tier"] = quartile_tiers(dist["index_total"])
-    return dist[["commune_code", "tier", "national_tier"]]
-
-
-def commune_ranking(period: Period | str, scope: Scope = OPEN, *, province_code: int | None = None,
-                    path=None) -> pd.DataFrame:
-    """Communes' published index for a period: group scores, total, rank in the province
-    (index_rank of communes_ranked) and nationally (national_rank of communes_ranked_nationally),
-    changes against the previous period of the same type (index_rank_change, national_rank_change:
-    positive = moved up; index_total_change), `status` ranked | partial and quartile tiers
-    (metrics.definitions.quartile_tiers: `tier` within the province, `national_tier`).
-    Partial group sets are listed without total or rank."""
-    per = _period(period)
-    params = {**scope.sql_params(), "province_code": province_code, "period_type": per.period_type,
-              "period": per.key, "previous_period": per.previous().key}
-    df = db.query(COMMUNE_RANKING_SQL, params, path)
-    df["status"] = df["index_total"].notna().map({True: "ranked", False: "partial"}).astype("str")
-    df = df.merge(_commune_tiers(per, path), on="commune_code", how="left")
-    for col in ("index_rank", "national_rank", "previous_index_rank", "previous_national_rank",
-                "index_rank_change", "national_rank_change"):
-        df[col] = df[col].astype("Int64")
-    return df
-
-
-def has_portal_provinces(path=None) -> bool:
-    """Whether the warehouse has the portal import's province table (older warehouses do not)."""
-    return db.has_table("fact_index_province", path)
-
-
 def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path=None) -> pd.DataFrame:
     """Provinces ranked nationally for a period: index_total on one `basis` ('portal': the portal's
     national ranking when loaded for the period; else 'commune_average': the mean total of the
     province's ranked communes, with communes_ranked of communes_total), national_rank of
-    provinces_ranked (ties share a rank), changes against the previous period on the same basis
-    (national_rank_change positive = moved up) and the quartile `tier`.  A province scope sees its
-    own row (ranked among all provinces)."""
+    provinces_ranked (the portal's rank, else metrics.ranking.competition_rank: ties share a rank),
+    changes against the previous period on the same basis (national_rank_change positive = moved up)
+    and the quartile `tier`.  Ranks and tiers are taken over every province; a province scope then
+    sees its own row."""
     per = _period(period)
-    sql = PROVINCE_RANKING_SQL if has_portal_provinces(path) else PROVINCE_RANKING_SQL.replace(
-        "from fact_index_province", "from " + _NO_PORTAL)
     params = {"period_type": per.period_type, "period": per.key, "previous_period": per.previous().key}
-    df = db.query(sql, {**params, "scope_province": scope.sql_params()["scope_province"]}, path)
+    rows = db.query(PROVINCE_RANKING_SQL, params, path)          # every province: public, ranked before the scope applies
+    computed = competition_rank_by(rows, "period", "index_total")
+    rows["national_rank"] = rows["published_rank"].astype("Int64").fillna(computed).where(
+        rows["index_total"].notna()).astype("Int64")
+    rows["provinces_ranked"] = rows.groupby("period")["index_total"].transform("count").astype("int64")
+    cur = rows[rows["period"] == per.key].drop(columns="published_rank")
+    before = rows[rows["period"] == per.previous().key][["province_code", "index_total", "national_rank"]].rename(
+        columns={"index_total": "previous_index_total", "national_rank": "previous_national_rank"})
+    df = cur.merge(before, on="province_code", how="left")
+    df["index_total_change"] = df["index_total"] - df["previous_index_total"]
+    df["national_rank_change"] = rank_change(df["previous_national_rank"], df["national_rank"])
+    df = df[df["index_total"].notna() | df["commune_average"].notna()]
+    df.insert(2, "period_type", per.period_type)
+    df = df[["province_code", "province_name", "period_type", "period", "basis", "index_total", "national_rank",
+             "provinces_ranked", "portal_total", "commune_average", "communes_ranked", "communes_total",
+             "previous_index_total", "previous_national_rank", "index_total_change", "national_rank_change"]]
+    df = df.sort_values(["national_rank", "province_name"], na_position="last")
     # Tiers are cut from every ranked province, whatever the caller may see.
-    every = df if scope.sql_params()["scope_province"] is None else db.query(
-        sql, {**params, "scope_province": None}, path)
-    tiers = every[["province_code"]].assign(tier=quartile_tiers(every["index_total"]))
-    df = df.merge(tiers, on="province_code", how="left")
+    df["tier"] = quartile_tiers(df["index_total"])
+    province = scope.sql_params()["scope_province"]
+    if province is not None:
+        df = df[df["province_code"] == province]
     for col in ("national_rank", "previous_national_rank", "national_rank_change"):
         df[col] = df[col].astype("Int64")
-    return df
+    return df.reset_index(drop=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.periods import Period
+from core.periods import Period
 from metrics.calendar import trend_months
 from metrics.definitions import TARGETS, aggregate
 from metrics.periodic import commune_counts, month_range

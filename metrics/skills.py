@@ -1,6 +1,6 @@
 """Digital skills (Bình dân học vụ số): community digital teams, training, VNeID and certificates.
 
-The metrics, defined once here (`METRICS`), each a numerator over a denominator:
+The metrics (declared in core/catalogue.py, `METRICS` here), each a numerator over a denominator:
 
 | metric | definition |
 |---|---|
@@ -9,7 +9,7 @@ The metrics, defined once here (`METRICS`), each a numerator over a denominator:
 | sessions_per_month | training sessions in the period / months of the period in the warehouse |
 | participants_per_month | training participants in the period / months of the period in the warehouse |
 | adults_trained_share | adult attendances (audiences officials, residents, businesses; not pupils) from the warehouse's first month to the period's end / adults.  **Attendances, not people**: the sources report participants per session, so a person at two sessions counts twice and the share can pass 100%; read it as attendances per adult |
-| adults_certified_share | adults certified on the Bình dân học vụ số platform (cumulative) / adults; compared with a target (default 60%, PRODUCT.md §6, configurable) |
+| adults_certified_share | adults certified on the Bình dân học vụ số platform (cumulative) / adults; compared with a target (default 60%, a provincial example; core/catalogue.py) |
 | vneid_activation_share | level-2 VNeID accounts activated (cumulative) / adults |
 
 Stocks (population, adults, villages, teams, members, VNeID accounts, adults certified) are the
@@ -20,15 +20,17 @@ communes, numerators and denominators are summed over the communes that have bot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
 
-from etl.periods import Period
+from core.catalogue import METRICS as CATALOGUE
+from core.catalogue import Metric, counts, ratios
+from core.periods import Period
 from metrics import db
 from metrics.calendar import TREND_MONTHS, period_params, trend_months
-from metrics.definitions import Target
+from metrics.definitions import add_ratios
+from metrics.ranking import competition_rank_by, rank_change
 from metrics.scope import OPEN, Scope
 
 PERIOD_SQL = db.read_sql("skills_period.sql")
@@ -39,38 +41,12 @@ MONTH_RANGE_SQL = db.read_sql("skills_month_range.sql")
 AUDIENCES = ("officials", "residents", "pupils", "businesses")
 ADULT_AUDIENCES = ("officials", "residents", "businesses")
 
-# Counts summed over communes (stocks at the period's end, flows over the period).
-COUNT_COLUMNS = ["population", "adults", "villages", "digital_teams", "team_members", "villages_with_team",
-                 "training_sessions", "training_participants", "training_participants_adults",
-                 "training_participants_adults_to_date", "vneid_level2_active", "adults_certified"]
-
-
-@dataclass(frozen=True)
-class Metric:
-    numerator: str
-    denominator: str          # a count column, or 'months' (the period's months in the warehouse)
-    scale: float = 1.0        # 1000 for "per 1,000 people"
-    higher_is_better: bool = True
-
-
-METRICS: dict[str, Metric] = {
-    "villages_with_team_share": Metric("villages_with_team", "villages"),
-    "team_members_per_1000": Metric("team_members", "population", 1000.0),
-    "sessions_per_month": Metric("training_sessions", "months"),
-    "participants_per_month": Metric("training_participants", "months"),
-    "adults_trained_share": Metric("training_participants_adults_to_date", "adults"),
-    "adults_certified_share": Metric("adults_certified", "adults"),
-    "vneid_activation_share": Metric("vneid_level2_active", "adults"),
-}
-SHARE_METRICS = ["villages_with_team_share", "adults_trained_share", "adults_certified_share",
-                 "vneid_activation_share"]
-
-# PRODUCT.md §6: a provincial example (Tây Ninh, 2026), not a national rule — a working assumption.
-CERTIFIED_TARGET = Target("adults_certified_share", 0.6,
-                          "Ví dụ cấp tỉnh (Tây Ninh, 2026): ≥ 60% người trưởng thành được cấp chứng nhận "
-                          "Bình dân học vụ số",
-                          "Provincial example (Tây Ninh, 2026): ≥ 60% of adults certified on Bình dân học vụ số",
-                          True)
+# Counts summed over communes (stocks at the period's end, flows over the period) and the metrics
+# computed from them: declared in core/catalogue.py.
+COUNT_COLUMNS = counts("skills")
+METRICS: dict[str, Metric] = ratios("skills")
+SHARE_METRICS = [name for name, m in METRICS.items() if m.fmt == "pct"]
+CERTIFIED_TARGET = CATALOGUE["adults_certified_share"].target
 
 
 def add_metrics(df: pd.DataFrame, certified_target: float = CERTIFIED_TARGET.value) -> pd.DataFrame:
@@ -81,14 +57,8 @@ def add_metrics(df: pd.DataFrame, certified_target: float = CERTIFIED_TARGET.val
     if "villages_with_team" not in out.columns and {"digital_teams", "villages"} <= set(out.columns):
         teams, villages = out["digital_teams"].astype("Float64"), out["villages"].astype("Float64")
         out["villages_with_team"] = teams.where(teams.isna() | villages.isna() | (teams <= villages), villages)
-    months = out["months_in_warehouse"].astype("float64") if "months_in_warehouse" in out.columns else None
-    for name, m in METRICS.items():
-        if m.numerator not in out.columns or (m.denominator != "months" and m.denominator not in out.columns):
-            continue
-        den = months if m.denominator == "months" else out[m.denominator].astype("float64")
-        if den is None:
-            continue
-        out[name] = (out[m.numerator].astype("float64") * m.scale / den.where(den > 0)).astype("float64")
+    months = {"months": out["months_in_warehouse"]} if "months_in_warehouse" in out.columns else {}
+    out = add_ratios(out, METRICS, months)
     if {"digital_teams", "villages"} <= set(out.columns):
         out["teams_exceed_villages"] = (out["digital_teams"].astype("float64")
                                         > out["villages"].astype("float64")).fillna(False).astype(bool)
@@ -110,17 +80,18 @@ def aggregate(df: pd.DataFrame, by: list[str], certified_target: float = CERTIFI
     if "months_in_warehouse" in src.columns:
         out["months_in_warehouse"] = grouped["months_in_warehouse"].max()
     for name, m in METRICS.items():
+        den_col = m.denominator_column
         if m.numerator not in src.columns:
             continue
-        if m.denominator == "months":
+        if den_col == "months":
             num = grouped[m.numerator].sum(min_count=1).astype("float64")
             den = out["months_in_warehouse"].astype("float64")
         else:
-            if m.denominator not in src.columns:
+            if den_col not in src.columns:
                 continue
-            both = src[m.numerator].notna() & src[m.denominator].notna()
+            both = src[m.numerator].notna() & src[den_col].notna()
             num = src[m.numerator].where(both).groupby([src[c] for c in by], dropna=False).sum(min_count=1)
-            den = src[m.denominator].where(both).groupby([src[c] for c in by], dropna=False).sum(min_count=1)
+            den = src[den_col].where(both).groupby([src[c] for c in by], dropna=False).sum(min_count=1)
             num, den = num.astype("float64"), den.astype("float64")
         out[name] = num * m.scale / den.where(den > 0)
     out = out.reset_index()
@@ -137,13 +108,13 @@ def aggregate(df: pd.DataFrame, by: list[str], certified_target: float = CERTIFI
 def skills_counts(periods: list[Period], province: int | None = None, commune: int | None = None,
                   scope: Scope = OPEN, path=None, certified_target: float = CERTIFIED_TARGET.value) -> pd.DataFrame:
     """One row per commune and period: the counts of skills_period.sql and every metric."""
-    params = {**period_params(periods), "province": province, "commune": commune, **scope.sql_params()}
-    return add_metrics(db.query(PERIOD_SQL, params, path), certified_target)
+    params = {**period_params(periods), "province": province, "commune": commune}
+    return add_metrics(db.query(PERIOD_SQL, params, path, scope=scope), certified_target)
 
 
 def month_range(scope: Scope = OPEN, path=None) -> tuple[date | None, date | None]:
     """(first_month, last_month) with digital-skills activity in scope; (None, None) when none."""
-    df = db.query(MONTH_RANGE_SQL, scope.sql_params(), path)
+    df = db.query(MONTH_RANGE_SQL, None, path, scope=scope)
     if df.empty or pd.isna(df.iloc[0]["first_month"]):
         return (None, None)
     return (pd.Timestamp(df.iloc[0]["first_month"]).date(), pd.Timestamp(df.iloc[0]["last_month"]).date())
@@ -158,14 +129,13 @@ def province_ranking(province: int, period: Period, scope: Scope = OPEN, metric:
         raise ValueError(f"unknown skills metric {metric!r}; one of {sorted(METRICS)}")
     prev = period.previous()
     df = skills_counts([prev, period], province, None, scope, path, certified_target)
-    ascending = not METRICS[metric].higher_is_better
-    df["rank"] = df.groupby("period")[metric].rank(method="min", ascending=ascending).astype("Int64")
+    df["rank"] = competition_rank_by(df, "period", metric, CATALOGUE[metric].higher_is_better)
     df["communes_ranked"] = df.groupby("period")[metric].transform("count").astype("Int64")
     cur = df[df["period"] == period.key].copy()
     before = df[df["period"] == prev.key][["commune_code", "rank", metric]].rename(
         columns={"rank": "previous_rank", metric: f"previous_{metric}"})
     cur = cur.merge(before, on="commune_code", how="left")
-    cur["rank_change"] = (cur["previous_rank"] - cur["rank"]).astype("Int64")
+    cur["rank_change"] = rank_change(cur["previous_rank"], cur["rank"])
     cur["ranked_on"] = metric
     return cur.sort_values(["rank", "commune_name"], na_position="last").reset_index(drop=True)
 
@@ -186,9 +156,8 @@ def commune_trend(commune: int, period: Period, scope: Scope = OPEN, limit: int 
     months = trend_months(period, first, limit=limit)
     if not months:
         return add_metrics(pd.DataFrame(columns=["commune_code", "month", "months_in_warehouse"]))
-    params = {"commune": commune, "first_month": months[0].start, "last_month": months[-1].start,
-              **scope.sql_params()}
-    return add_metrics(db.query(TREND_SQL, params, path), certified_target)
+    params = {"commune": commune, "first_month": months[0].start, "last_month": months[-1].start}
+    return add_metrics(db.query(TREND_SQL, params, path, scope=scope), certified_target)
 
 
 def sessions_calendar(province: int | None, commune: int | None, start: date, end: date, scope: Scope = OPEN,
@@ -197,8 +166,8 @@ def sessions_calendar(province: int | None, commune: int | None, start: date, en
     the scope: one row per session (date, commune, topic) with its audiences (codes, comma-separated),
     participants, organiser and venue; in date order."""
     params = {"province": province, "commune": commune, "start": start,
-              "end": end + timedelta(days=1), **scope.sql_params()}
-    return db.query(SESSIONS_SQL, params, path)
+              "end": end + timedelta(days=1)}
+    return db.query(SESSIONS_SQL, params, path, scope=scope)
 
 
 def sessions_in_period(province: int | None, commune: int | None, period: Period, scope: Scope = OPEN,

@@ -13,12 +13,12 @@ AS_OF_SQL = db.read_sql("data_as_of.sql")
 
 def coverage(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """One row per source: rows, communes with data, first and last month."""
-    return db.query(COVERAGE_SQL, scope.sql_params(), path)
+    return db.query(COVERAGE_SQL, None, path, scope=scope)
 
 
 def data_as_of(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Latest month loaded per source (source, last_month)."""
-    return db.query(AS_OF_SQL, scope.sql_params(), path)
+    return db.query(AS_OF_SQL, None, path, scope=scope)
 
 
 def is_demo(path=None) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from etl.periods import Period, parse_period
+from core.periods import Period, parse_period
 from metrics.report_data import UnknownUnit, shared_queries
 from metrics.scope import OPEN, Scope
 from reports.naming import file_name, slug

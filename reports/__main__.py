@@ -16,7 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from etl import config
+from core import config
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from etl.periods import Period
+from core.periods import Period
 from metrics.scope import OPEN, Scope
 
 

@@ -8,7 +8,8 @@ from datetime import date
 
 import pandas as pd
 
-from etl.reference import province_frame
+from core.catalogue import FORMATS, fmt
+from core.reference import province_frame
 from metrics import service_index
 from metrics.definitions import GROUP_MAXIMA, GROUPS, TARGETS
 from metrics.i18n import LABELS as APP_LABELS
@@ -16,14 +17,6 @@ from metrics.i18n import fmt_month, fmt_number
 from metrics.report_data import CommuneReportData, ProvinceBriefingData
 from reports import model as m
 from reports.labels import count, pct, period_in, period_phrase, place_date, signed, t
-
-# How each figure is written: pct (0..1 -> 45,0%), points (2 decimals), days / number (1 decimal).
-KINDS = {"online_rate": "pct", "online_full_rate": "pct", "on_time_rate": "pct", "paid_online_rate": "pct",
-         "digitized_rate": "pct", "signature_rate": "pct", "avg_processing_days": "days", "index_total": "points",
-         "index_average": "points", "villages_with_team_share": "pct", "team_members_per_1000": "number",
-         "sessions_per_month": "number", "participants_per_month": "number", "vneid_activation_share": "pct",
-         "adults_certified_share": "pct", "adults_trained_share": "pct"}
-
 
 # --------------------------------------------------------------------------------------------------
 # Small helpers.
@@ -34,25 +27,23 @@ def metric_label(metric: str, lang: str) -> str:
 
 
 def value(metric: str, v, lang: str) -> str:
-    kind = KINDS.get(metric, "number")
+    """A figure as the catalogue writes it (core/catalogue.py: a share as 45,0%, points with 2 decimals,
+    counts as integers, other figures with 1 decimal)."""
+    kind = fmt(metric)
     if kind == "pct":
         return pct(v, lang)
-    if kind == "points":
-        return fmt_number(v, lang, 2)
-    return fmt_number(v, lang, 1)
+    return fmt_number(v, lang, FORMATS[kind][0])
 
 
 def change(metric: str, v, lang: str) -> str:
-    kind = KINDS.get(metric, "number")
+    kind = fmt(metric)
     if kind == "pct":
         return signed(None if v is None else v * 100, lang, 1, t("unit_pp", lang))
-    if kind == "points":
-        return signed(v, lang, 2)
-    return signed(v, lang, 1)
+    return signed(v, lang, FORMATS[kind][0])
 
 
 def gap(metric: str, v, lang: str) -> str:
-    if KINDS.get(metric) == "pct":
+    if fmt(metric) == "pct":
         return f"{fmt_number(v * 100, lang, 1)} {t('unit_pp', lang)}"
     return fmt_number(v, lang, 2)
 

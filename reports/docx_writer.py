@@ -283,7 +283,7 @@ def _block(d, block, width: float) -> None:
 
 def _table(d, block: m.Table, width: float) -> None:
     """A bordered table; rows are written as WordprocessingML directly (python-docx's cell API is
-    quadratic in the number of rows: 2 s for the 148-commune ranking, 40 ms this way)."""
+    quadratic in the number of rows; bench/bench_reports.py measures the reports)."""
     if block.caption:
         p = _para(d, block.caption, size=12, bold=True, align="center", indent=False)
         p.paragraph_format.keep_with_next = True

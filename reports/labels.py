@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from etl.periods import Period
+from core.periods import Period
 from metrics.i18n import LABELS as APP_LABELS
 from metrics.i18n import fmt_number, fmt_pct
 
@@ -283,11 +283,6 @@ def period_phrase(period: Period, lang: str = "vi") -> str:
 def period_in(period: Period, lang: str = "vi") -> str:
     """The period after 'Trong' / 'In': 'tháng 10/2025' / '10/2025'."""
     return period.label(lang) if lang == "en" else period_phrase(period, lang)
-
-
-def period_title(period: Period, lang: str = "vi") -> str:
-    """The period as a column heading: '10/2025', 'Quý 4/2025' / 'Q4 2025'."""
-    return period.label(lang)
 
 
 def place_date(place: str, day: date, lang: str = "vi") -> str:

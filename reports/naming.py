@@ -1,7 +1,7 @@
 """Report file names: `bao-cao-cds-xa-van-ban-2025-10.docx`, `bao-cao-tom-tat-cds-tinh-phu-tho-2025-10.pdf`.
 
-Names come from the official list (etl.reference, no warehouse needed), made accent-free and lower
-case by `slug` (etl.reference.normalize_name, the project's one accent fold).  Two communes of one
+Names come from the official list (core.reference, no warehouse needed), made accent-free and lower
+case by `slug` (core.reference.normalize_name, the project's one accent fold).  Two communes of one
 province can share a slug (Xã Cẩm Giang and Xã Cẩm Giàng, province 31): those get
 their code appended, so a batch for a province never overwrites a file.  Communes of different
 provinces may share a name (Xã Vân Bán, Phú Thọ and Xã Văn Bàn, Lào Cai): a batch writes one
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from etl.periods import Period, parse_period
-from etl.reference import commune_frame, normalize_name, province_frame
+from core.periods import Period, parse_period
+from core.reference import commune_frame, normalize_name, province_frame
 
 PREFIX = {"commune": "bao-cao-cds", "province": "bao-cao-tom-tat-cds"}
 

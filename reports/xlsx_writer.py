@@ -10,13 +10,16 @@ import pandas as pd
 import xlsxwriter
 
 from charts import style
-from metrics.definitions import GROUP_MAXIMA, GROUPS
+from core.catalogue import FORMATS, METRICS
+from core.catalogue import fmt as metric_fmt
+from metrics.definitions import GROUP_COLUMNS, GROUP_MAXIMA, GROUPS
 from metrics.report_data import CommuneReportData, ProvinceBriefingData
 from reports import content
 from reports.labels import t
 
-NUMBER_FORMATS = {"pct": "0.0%", "points": "0.00", "days": "0.0", "number": "#,##0.0", "int": "#,##0",
-                  "change_pct": "+0.0%;-0.0%;0.0%", "change_points": "+0.00;-0.00;0.00",
+# Each display format of core/catalogue.py, and the signed formats of changes.
+NUMBER_FORMATS = {**{name: excel for name, (_decimals, excel) in FORMATS.items()},
+                  "change_pct": "+0.0%;-0.0%;0.0%", "change_score": "+0.00;-0.00;0.00",
                   "change_number": "+0.0;-0.0;0.0", "change_int": "+0;-0;0", "month": "mm/yyyy"}
 
 
@@ -105,12 +108,23 @@ def _py(v):
 
 
 def _kind(metric: str) -> str:
-    return content.KINDS.get(metric, "number")
+    return metric_fmt(metric)
 
 
 def _change_kind(metric: str) -> str:
     kind = _kind(metric)
-    return {"pct": "change_pct", "points": "change_points"}.get(kind, "change_number")
+    return {"pct": "change_pct", "score": "change_score"}.get(kind, "change_number")
+
+
+def _spec(column: str, label_key: str | None = None) -> tuple[str, str, str]:
+    """(column, label key, format) of a catalogue metric (core/catalogue.py)."""
+    return column, label_key or METRICS[column].label_key, metric_fmt(column)
+
+
+def _col(column: str, lang: str, label_key: str | None = None) -> tuple[str, str, str]:
+    """(column, label, format) of a catalogue metric, the label in `lang`."""
+    name, key, kind = _spec(column, label_key)
+    return name, t(key, lang), kind
 
 
 # ------------------------------------------------------------------------------------------ commune
@@ -195,26 +209,15 @@ def _commune_monthly(b: _Book, data: CommuneReportData, lang: str) -> None:
     ws = b.sheet(t("sheet_monthly", lang), landscape=True)
     mon = data.monthly
     cols = [("month", t("col_month", lang), "month"),
-            ("dossiers_received", t("col_dossiers_received", lang), "int"),
-            ("dossiers_online", t("col_dossiers_online", lang), "int"),
-            ("dossiers_online_full", t("channel_online_full", lang), "int"),
-            ("dossiers_on_time", t("col_dossiers_on_time", lang), "int"),
-            ("dossiers_overdue", t("col_dossiers_overdue", lang), "int"),
-            ("dossiers_paid_online", _count_label("dossiers_paid_online", lang), "int"),
-            ("dossiers_digitized", _count_label("dossiers_digitized", lang), "int"),
-            ("docs_issued", t("col_docs_issued", lang), "int"),
-            ("docs_confidential", t("col_docs_confidential", lang), "int"),
-            ("docs_signed", t("col_docs_signed", lang), "int"),
-            ("online_rate", t("m_online_rate", lang), "pct"),
-            ("province_median_online_rate", f"{t('m_online_rate', lang)} — {t('province_median', lang)}", "pct"),
-            ("on_time_rate", t("m_on_time_rate", lang), "pct"),
-            ("province_median_on_time_rate", f"{t('m_on_time_rate', lang)} — {t('province_median', lang)}", "pct"),
-            ("signature_rate", t("m_signature_rate", lang), "pct"),
-            ("province_median_signature_rate", f"{t('m_signature_rate', lang)} — {t('province_median', lang)}",
-             "pct"),
-            ("avg_processing_days", t("m_avg_processing_days", lang), "days"),
-            ("index_total", t("m_index_total", lang), "points"),
-            ("index_rank", t("col_index_rank", lang), "int")]
+            *[_col(c, lang) for c in ("dossiers_received", "dossiers_online", "dossiers_online_full",
+                                      "dossiers_on_time", "dossiers_overdue")],
+            ("dossiers_paid_online", _count_label("dossiers_paid_online", lang), metric_fmt("dossiers_paid_online")),
+            ("dossiers_digitized", _count_label("dossiers_digitized", lang), metric_fmt("dossiers_digitized")),
+            *[_col(c, lang) for c in ("docs_issued", "docs_confidential", "docs_signed")]]
+    for rate in ("online_rate", "on_time_rate", "signature_rate"):
+        name, label, kind = _col(rate, lang)
+        cols += [(name, label, kind), (f"province_median_{rate}", f"{label} — {t('province_median', lang)}", kind)]
+    cols += [_col("avg_processing_days", lang), _col("index_total", lang, "m_index_total"), _col("index_rank", lang)]
     cols = [c for c in cols if c[0] in mon.columns]
     ws.set_row(0, 45)
     rows = [[r[c[0]] for c in cols] for _, r in mon.iterrows()]
@@ -257,7 +260,7 @@ def _commune_index(b: _Book, data: CommuneReportData, lang: str) -> None:
     header[0] = "Mã" if lang == "vi" else "Code"
     rows = [[r["group"], t("group_" + r["group"].lower(), lang), r["score"], r["max_score"], r["points_lost"],
              r["province_median"], r["province_best"], r["best_commune"]] for _, r in groups.iterrows()]
-    end = b.table(ws, 0, 0, header, rows, ["text", "text", "points", "points", "points", "points", "points", "text"],
+    end = b.table(ws, 0, 0, header, rows, ["text", "text", *["score"] * 5, "text"],
                   [8, 28, 10, 10, 10, 14, 14, 24])
     n = len(groups)
     if n and groups["score"].notna().any():
@@ -278,7 +281,7 @@ def _commune_index(b: _Book, data: CommuneReportData, lang: str) -> None:
     ws.write_string(start, 0, t("xlsx_rank_history", lang), b.f["h2"])
     rows = [[r["period"], r["index_rank"], r["communes_ranked"], r["index_total"]] for _, r in hist.iterrows()]
     b.table(ws, start + 1, 0, [t("axis_period", lang), t("col_index_rank", lang), t("col_communes", lang),
-                               t("col_index_total", lang)], rows, ["text", "int", "int", "points"])
+                               t("col_index_total", lang)], rows, ["text", "int", "int", metric_fmt("index_total")])
     m = len(hist)
     if m and hist["index_rank"].notna().any():
         chart = b.wb.add_chart({"type": "line"})
@@ -303,13 +306,9 @@ def _commune_skills(b: _Book, data: CommuneReportData, lang: str) -> None:
     if mon is None or mon.empty:
         return
     start = len(data.skills_figures) + 3
-    cols = [("month", t("col_month", lang), "month"), ("digital_teams", t("skills_digital_teams", lang), "int"),
-            ("team_members", t("skills_team_members", lang), "int"),
-            ("training_sessions", t("skills_training_sessions", lang), "int"),
-            ("training_participants", t("skills_training_participants", lang), "int"),
-            ("vneid_level2_active", t("skills_vneid_level2_active", lang), "int"),
-            ("adults_certified", t("skills_adults_certified", lang), "int"),
-            ("adults_certified_share", t("skills_adults_certified_share", lang), "pct"),
+    cols = [("month", t("col_month", lang), "month"),
+            *[_col(c, lang) for c in ("digital_teams", "team_members", "training_sessions", "training_participants",
+                                      "vneid_level2_active", "adults_certified", "adults_certified_share")],
             ("certified_target", t("target", lang), "pct")]
     cols = [c for c in cols if c[0] in mon.columns]
     rows = [[_month_value(r[c[0]]) if c[0] == "month" else r[c[0]] for c in cols] for _, r in mon.iterrows()]
@@ -370,11 +369,11 @@ def province_workbook(data: ProvinceBriefingData, lang: str, issued_on: date) ->
             b.put(ws, row + 1 + i, j, _py(v), fmt)
     row += len(data.headline) + 2
     idx = data.province_index
-    for label, v, fmt in ((t("m_index_average", lang), idx.get("index_average"), "points"),
-                          (t("col_national_rank", lang), idx.get("index_rank"), "int"),
-                          (t("col_index_rank_change", lang), idx.get("index_rank_change"), "change_int")):
+    for label, v, kind in ((t("m_index_average", lang), idx.get("index_average"), metric_fmt("index_average")),
+                           (t("col_national_rank", lang), idx.get("index_rank"), metric_fmt("national_rank")),
+                           (t("col_index_rank_change", lang), idx.get("index_rank_change"), "change_int")):
         ws.write_string(row, 0, label, b.f["label"])
-        b.put(ws, row, 1, _py(v), fmt)
+        b.put(ws, row, 1, _py(v), kind)
         row += 1
     ws.write_string(row, 0, t("col_communes", lang), b.f["label"])
     b.put(ws, row, 1, data.communes, "int")
@@ -389,7 +388,7 @@ def province_workbook(data: ProvinceBriefingData, lang: str, issued_on: date) ->
     tier_row = row
     row = b.table(ws, row, 0, [t("col_tier", lang), t("col_tier_name", lang), t("col_communes", lang),
                                t("col_min_total", lang), t("col_max_total", lang)],
-                  rows, ["int", "text", "int", "points", "points"])
+                  rows, ["int", "text", "int", "score", "score"])
     chart = b.wb.add_chart({"type": "column"})
     chart.add_series({"name": t("col_communes", lang), "categories": [sheet, tier_row + 1, 1, tier_row + 4, 1],
                       "values": [sheet, tier_row + 1, 2, tier_row + 4, 2],
@@ -407,13 +406,12 @@ def province_workbook(data: ProvinceBriefingData, lang: str, issued_on: date) ->
     return b.close()
 
 
-RANKING_COLUMNS = [("index_rank", "col_index_rank", "int"), ("index_rank_change", "col_index_rank_change", "change_int"),
-                   ("previous_index_rank", "col_previous_index_rank", "int"),
+RANKING_COLUMNS = [_spec("index_rank"), ("index_rank_change", "col_index_rank_change", "change_int"),
+                   _spec("previous_index_rank"),
                    ("commune_code", "col_commune_code", "int"), ("commune_name", "col_commune_name", "text"),
-                   ("tier", "col_tier", "int"), ("index_total", "col_index_total", "points"),
-                   *[(f"score_{g.lower()}", f"col_score_{g.lower()}", "points") for g in GROUPS],
-                   ("dossiers_received", "col_dossiers_received", "int"), ("online_rate", "m_online_rate", "pct"),
-                   ("on_time_rate", "m_on_time_rate", "pct"), ("signature_rate", "m_signature_rate", "pct")]
+                   ("tier", "col_tier", "int"), _spec("index_total"),
+                   *[_spec(GROUP_COLUMNS[g]) for g in GROUPS],
+                   *[_spec(c) for c in ("dossiers_received", "online_rate", "on_time_rate", "signature_rate")]]
 
 
 def _province_ranking(b: _Book, data: ProvinceBriefingData, lang: str) -> None:
@@ -452,7 +450,7 @@ def _province_movers(b: _Book, data: ProvinceBriefingData, lang: str) -> None:
         rows = [[r["commune_name"], r["index_rank"], r["previous_index_rank"], r["index_rank_change"], r["index_total"]]
                 for _, r in frame.iterrows()]
         start = row + 1
-        row = b.table(ws, start, 0, header, rows, ["text", "int", "int", "change_int", "points"],
+        row = b.table(ws, start, 0, header, rows, ["text", "int", "int", "change_int", "score"],
                       [30, 10, 12, 12, 12]) + 1
         if rows:
             chart = b.wb.add_chart({"type": "bar"})
@@ -479,7 +477,7 @@ def _province_lowest(b: _Book, data: ProvinceBriefingData, lang: str) -> None:
     rows = [[r["index_rank"], r["commune_name"], r["index_total"], *[r[f"lost_{g.lower()}"] for g in GROUPS],
              r["worst_group"], r["online_rate"], r["signature_rate"]] for _, r in low.iterrows()]
     ws.set_row(0, 45)
-    b.table(ws, 0, 0, header, rows, ["int", "text", "points", *["points"] * 6, "text", "pct", "pct"],
+    b.table(ws, 0, 0, header, rows, ["int", "text", "score", *["score"] * 6, "text", "pct", "pct"],
             [7, 30, 10, *[9] * 6, 14, 12, 12])
     n = len(rows)
     if n:

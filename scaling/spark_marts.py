@@ -31,14 +31,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-# Key of each mart, for the row-by-row comparison.
-MART_KEYS = {"mart_commune_month": ["commune_code", "month"],
-             "mart_index_period": ["commune_code", "period_type", "period"],
-             "mart_index_derived": ["commune_code", "period_type", "period"],
-             "mart_dossier_month": ["month", "commune_code", "procedure_code"],
-             "mart_procedure_month": ["month", "commune_code", "procedure_code"]}
+
+def mart_keys() -> dict[str, list[str]]:
+    """Each model's key (for the row-by-row comparison), as declared beside its SQL (etl/sql/<model>.yml)."""
+    import yaml
+
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["key"]
+            for p in sorted((ROOT / "etl" / "sql").glob("*.yml"))}
+
+
 TOLERANCE = 1e-9
 # DuckDB type names in _lake.json → Spark SQL types.  DuckDB's TIMESTAMP has no time zone: TIMESTAMP_NTZ.
 SPARK_TYPES = {"INTEGER": "int", "BIGINT": "bigint", "SMALLINT": "smallint", "TINYINT": "tinyint",
@@ -177,7 +179,7 @@ def compare(con, spark_out: Path) -> list[dict]:
     """Row counts, per-column sums and row-by-row values of DuckDB's marts (tables on `con`) against
     Spark's (Parquet under `spark_out`)."""
     reports = []
-    for name, keys in MART_KEYS.items():
+    for name, keys in mart_keys().items():
         con.execute(f"create or replace view spark_{name} as select * from read_parquet('{spark_out / name}/*.parquet')")
         duck_cols = [(r[0], r[1]) for r in con.execute(f"describe {name}").fetchall()]
         spark_cols = [r[0] for r in con.execute(f"describe spark_{name}").fetchall()]

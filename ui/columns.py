@@ -1,39 +1,23 @@
-"""How each column of a read-side frame is labelled and written, in tables and downloads."""
+"""How each column of a read-side frame is labelled and written, in tables and downloads.
+
+Metrics (counts, rates, scores, ranks) take their format and label from the catalogue
+(core/catalogue.py); this table adds the other columns (names, codes, changes, tiers, load records)."""
 
 from __future__ import annotations
 
-from metrics.definitions import GROUP_COLUMNS
+from core.catalogue import METRICS
+from core.index_groups import GROUP_COLUMNS
 
 # column -> (kind, label key in metrics.i18n.LABELS)
 COLUMNS: dict[str, tuple[str, str]] = {
-    "index_rank": ("rank", "col_index_rank"),
+    **{m.name: (m.fmt, m.label_key) for m in METRICS.values() if m.label_key},
     "index_rank_change": ("rank_change", "col_index_rank_change"),
-    "previous_index_rank": ("rank", "col_previous_index_rank"),
-    "national_rank": ("rank", "col_national_rank"),
     "tier": ("tier", "col_tier"),
     "commune_code": ("code", "col_commune_code"),
     "commune_name": ("text", "col_commune_name"),
     "province_code": ("code", "col_province_code"),
     "province_name": ("text", "col_province_name"),
-    "index_total": ("score", "col_index_total"),
-    "index_average": ("score", "m_index_average"),
     "index_total_change": ("score_change", "col_index_total_change"),
-    **{col: ("score", f"col_{col}") for col in GROUP_COLUMNS.values()},
-    "online_rate": ("pct", "m_online_rate"),
-    "online_full_rate": ("pct", "m_online_full_rate"),
-    "on_time_rate": ("pct", "m_on_time_rate"),
-    "signature_rate": ("pct", "m_signature_rate"),
-    "paid_online_rate": ("pct", "m_paid_online_rate"),
-    "digitized_rate": ("pct", "m_digitized_rate"),
-    "avg_processing_days": ("days", "m_avg_processing_days"),
-    "dossiers_received": ("int", "col_dossiers_received"),
-    "dossiers_online": ("int", "col_dossiers_online"),
-    "dossiers_on_time": ("int", "col_dossiers_on_time"),
-    "dossiers_overdue": ("int", "col_dossiers_overdue"),
-    "docs_issued": ("int", "col_docs_issued"),
-    "docs_confidential": ("int", "col_docs_confidential"),
-    "docs_signed": ("int", "col_docs_signed"),
-    "docs_unsigned": ("int", "col_docs_unsigned"),
     "communes": ("int", "col_communes"),
     "communes_with_dossiers": ("int", "col_communes_with_dossiers"),
     "target": ("pct", "target"),

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from etl.periods import Period, parse_period
+from core.periods import Period, parse_period
 from metrics.calendar import period_of
 from metrics.i18n import DEFAULT_LANG, LANGS, t
 from ui.untrusted import literal

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from etl.periods import parse_period
+from core.periods import parse_period
 from metrics.i18n import fmt_date, fmt_month, fmt_number, fmt_pct, t
 
 
@@ -34,7 +34,7 @@ def value(value, kind: str, lang: str) -> str:
         return fmt_number(float(value), lang, 2)
     if kind == "score_change":
         return ("+" if value > 0 else "") + fmt_number(float(value), lang, 2)
-    if kind == "days":
+    if kind in ("days", "number"):
         return fmt_number(float(value), lang, 1)
     if kind == "rank_change":
         v = int(value)

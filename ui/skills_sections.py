@@ -17,18 +17,12 @@ from ui.nav import go
 from ui.state import Context
 from ui.widgets import Kpi, chart, empty, kpi_row, table, tr
 
-# Columns of the skills tables (kind, label key); setdefault: an entry of ui/columns.py wins.
+# Columns of the skills tables that are not catalogue metrics (kind, label key); setdefault: an entry of
+# ui/columns.py (the catalogue's metrics among them) wins.
 SECTION_COLUMNS = {
     "skills_rank": ("rank", "col_index_rank"),
     "skills_rank_change": ("rank_change", "col_index_rank_change"),
-    **{m: ("pct", f"skills_{m}") for m in skills.SHARE_METRICS},
-    "team_members_per_1000": ("days", "skills_team_members_per_1000"),
-    "sessions_per_month": ("days", "skills_sessions_per_month"),
-    "participants_per_month": ("days", "skills_participants_per_month"),
     "certified_gap": ("pct", "skills_certified_gap"),
-    **{c: ("int", f"skills_{c}") for c in ("population", "adults", "villages", "digital_teams", "team_members",
-                                           "training_sessions", "training_participants", "vneid_level2_active",
-                                           "adults_certified")},
     "training_on": ("date", "skills_training_on"),
     "topic": ("text", "skills_topic"),
     "audiences_text": ("text", "skills_audience"),

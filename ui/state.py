@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from etl.periods import parse_period
+from core.periods import parse_period
 from metrics import periodic
 from metrics.calendar import PERIOD_TYPES, available_periods, convert
 from metrics.i18n import LANGS, t

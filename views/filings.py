@@ -4,6 +4,7 @@ import streamlit as st
 
 import charts
 import ui
+from core.catalogue import METRICS
 from metrics import filings
 from metrics.definitions import TARGETS
 
@@ -22,14 +23,14 @@ if now is None or not now["dossiers_received"] > 0:
     st.stop()
 before = summary.loc[f.period.previous().key] if f.period.previous().key in summary.index else None
 kpis = []
-for metric, kind in [("dossiers_received", "int"), ("online_rate", "pct"), ("online_full_rate", "pct"),
-                     ("on_time_rate", "pct"), ("avg_processing_days", "days")]:
+for metric in ["dossiers_received", "online_rate", "online_full_rate", "on_time_rate", "avg_processing_days"]:
+    m = METRICS[metric]                                # format, label and direction: core/catalogue.py
     delta = None if before is None else now[metric] - before[metric]
-    kpis.append(ui.Kpi(ui.tr("col_" + metric if kind == "int" else "m_" + metric),
-                       ui.format.value(now[metric], kind, lang), ui.format.change(delta, kind, lang),
+    kpis.append(ui.Kpi(ui.tr(m.label_key),
+                       ui.format.value(now[metric], m.fmt, lang), ui.format.change(delta, m.fmt, lang),
                        help=ui.tr("help_" + metric) if metric in ("online_rate", "on_time_rate") else None,
                        note=ui.tr("change_vs", period=f.period.previous().label(lang)),
-                       lower_is_better=(kind == "days")))
+                       lower_is_better=not m.higher_is_better))
 ui.kpi_row(kpis, per_row=3)
 
 trend = ui.data(filings.filings_trend, f.province, f.commune, f.period, ctx.scope)

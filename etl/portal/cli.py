@@ -32,8 +32,8 @@ def add_parser(sub) -> None:
 
 
 def run(args, db) -> int:
+    from core.periods import parse_period
     from etl import config
-    from etl.periods import parse_period
     from etl.portal import breaker
     from etl.portal.client import SystemClock
     from etl.portal.config import ConfigError, load_config

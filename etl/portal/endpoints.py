@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from etl.periods import Period
+from core.periods import Period
 
 TOTAL = "TOTAL"          # the group code of service-results (total score + the six groups)
 

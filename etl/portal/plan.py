@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.periods import Period
+from core.periods import Period
 from etl.portal.config import PortalConfig
 from etl.portal.endpoints import BY_GROUP, RESULTS, TOTAL, Endpoint
 from etl.portal.provinces import portal_codes
@@ -35,7 +35,7 @@ RELATIVE = ("current", "previous", "current-quarter", "previous-quarter", "curre
 
 def relative_period(text: str, today: date) -> Period | None:
     """'current' / 'previous' month, quarter or year as of `today` (for schedules), else None."""
-    from etl.periods import month, quarter, year
+    from core.periods import month, quarter, year
 
     key = text.strip().lower()
     if key not in RELATIVE:

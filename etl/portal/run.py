@@ -28,8 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.periods import Period
 from etl import config as etl_config
-from etl.periods import Period
 from etl.portal import breaker, record, validate
 from etl.portal.client import (
     Attempt,
@@ -262,7 +262,7 @@ def _fetch_pages(client: PoliteClient, fetch: Fetch, cfg: PortalConfig, per: Per
 def _roots_from_national(fetch: Fetch) -> dict[int, tuple[str, str]]:
     """Province -> (Hnn, rootDepartmentId) by the portal's code; a name that clearly names another
     province than the code's is refused (the code list would be wrong)."""
-    from etl.reference import matcher
+    from core.reference import matcher
 
     m = matcher()
     roots = {}

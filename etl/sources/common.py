@@ -249,7 +249,7 @@ def resolve_names(con: duckdb.DuckDBPyConnection, staged: str, has_name: bool) -
 @functools.lru_cache(maxsize=200_000)
 def _match_commune(name: str, province: str | None):
     """Matches are pure functions of (name, province): monthly files repeat the same names."""
-    from etl.reference import matcher
+    from core.reference import matcher
 
     return matcher().match_commune(name, province)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from core.periods import parse_period, period_from_filename
 from etl import headers as H
-from etl.periods import parse_period, period_from_filename
 from etl.readers import SourceFileError, SourceTable
 from etl.sources import common as C
 

@@ -1,7 +1,7 @@
 """Service-index results as the national portal's evaluation page returns them (JSON).
 
 A steward saves the portal's response for one province's child units, one group and one period
-(PRODUCT.md §4-5, issue 4).  Three shapes are read:
+(issue 4).  Three shapes are read:
 
 * **tree** (TDGQ, CLGQ, TTTT): `data.parent` (the province) + `data.children[]`, each child with
   departmentId, departmentName, departmentCode ('H44.139'), level COMMUNE | PROVINCE, ratio,
@@ -57,8 +57,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from core.periods import Period, parse_period, period_from_filename
 from etl.headers import GROUP_MAX, SIX_GROUPS
-from etl.periods import Period, parse_period, period_from_filename
 from etl.readers import SourceFileError
 from etl.sources import common as C
 
@@ -361,7 +361,7 @@ def _resolve_group(path: Path, obj: dict, kind: str, group: str | None, notes: l
 
 
 def _resolve_province(path: Path, data: dict, kind: str) -> tuple[int, dict | None]:
-    from etl.reference import matcher
+    from core.reference import matcher
 
     m = matcher()
     total = _total(data, kind)
@@ -523,7 +523,7 @@ def _indicators(rec: dict, group: str, label: str, row: int, rejects: _Rejects,
 
 
 def _department_key(rec: dict, name: str) -> str:
-    from etl.reference import normalize_name
+    from core.reference import normalize_name
 
     return _text(rec.get("departmentId")) or _text(rec.get("departmentCode")) or f"name:{normalize_name(name)}"
 
@@ -605,7 +605,7 @@ def _period_columns(per: Period) -> dict:
 
 def _stage_province(path: Path, con: duckdb.DuckDBPyConnection, obj: dict, data: dict, kind: str,
                     per: Period, group: str | None) -> C.Staged:
-    from etl.reference import matcher
+    from core.reference import matcher
 
     notes: list[str] = []
     group_code = _resolve_group(path, obj, kind, group, notes)
@@ -758,7 +758,7 @@ def _stage_province(path: Path, con: duckdb.DuckDBPyConnection, obj: dict, data:
 
 def _stage_national(path: Path, con: duckdb.DuckDBPyConnection, data: dict, per: Period,
                     group: str | None) -> C.Staged:
-    from etl.reference import matcher
+    from core.reference import matcher
 
     notes: list[str] = []
     if group:
@@ -856,7 +856,7 @@ def _stage_results(path: Path, con: duckdb.DuckDBPyConnection, data: dict, per: 
     (childGroup COMMUNE) go to fact_index_total, matched by name within the province like every
     other shape; agencies (AGENCY) to fact_index_department and the province (data.overview) to
     fact_index_province, both with group_code 'TOTAL'."""
-    from etl.reference import matcher
+    from core.reference import matcher
 
     notes: list[str] = []
     if group:

@@ -3,10 +3,11 @@
 -- Dossier counts belong to the month the dossier was received (NgayTiepNhan).
 -- On time: finished on or before the due date (or finished with no due date).  Overdue: finished
 -- after the due date, or unfinished while the due date has passed by the data's as-of instant
--- (the latest received/finished timestamp in fact_dossier), as PRODUCT.md §5 judges unfinished
--- dossiers at the period end.  Rates are fractions 0..1, NULL where the denominator is 0.
--- Dossier figures are summed from mart_dossier_month (built first); only the unfinished dossiers
--- are read from fact_dossier, to judge them against the as-of instant.
+-- (the latest received/finished timestamp in fact_dossier): unfinished dossiers are judged at the
+-- period end.  Rates are fractions 0..1, NULL where the denominator is 0.
+-- Dossier figures are summed from mart_dossier_month (built first); the unfinished dossiers past
+-- their due date come from int_open_overdue.  Key and tests: mart_commune_month.yml.  Rates are the
+-- catalogue's formulas (core/catalogue.py; tests/core/test_catalogue.py checks them).
 -- Digital skills (Bình dân học vụ số): population, adults, villages from the latest year on or before
 -- the month's year; digital teams and members as of the month's last day (a commune's register when it
 -- has a team established by then, else its latest count); training sessions and participants in the
@@ -34,15 +35,9 @@ months as (
     select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date) as month
     from bounds where first_month is not null
 ),
-as_of as (
-    select greatest(max(last_received_at), max(last_finished_at)) as dossiers_as_of from mart_dossier_month
-),
 open_overdue as (
-    -- unfinished dossiers whose due date has passed by the as-of instant (few rows: the open ones)
-    select d.commune_code, cast(date_trunc('month', d.received_at) as date) as month, count(*) as dossiers
-    from fact_dossier d cross join as_of a
-    where d.finished_at is null and d.due_at < a.dossiers_as_of
-    group by all
+    -- unfinished dossiers whose due date has passed by the as-of instant (int_open_overdue)
+    select commune_code, month, sum(dossiers) as dossiers from int_open_overdue group by all
 ),
 dossier_sums as (
     select commune_code, month,

@@ -1,14 +1,14 @@
 -- mart_index_derived: service-index results of quarters and years derived from their months.  Read by
 -- metrics/sql/index_period.sql (every quarter or year view of the index: rankings, headline, commune
--- profile, rank history), which otherwise computes these ranks over every commune of the country on
--- each request (three window functions over ~20,000 rows: 50-80 ms a request, the slowest read-side
--- query).  In a warehouse built before this mart, metrics/db.py (`with_marts`) runs this SELECT in its place.
+-- profile, rank history), so no request computes these ranks over every commune of the country.
+-- Key and tests: mart_index_derived.yml.
 -- A quarter or year without published results for a province (no row of mart_index_period of that
 -- period type and period for the province) is derived from its complete months (mart_index_period,
 -- period_type = 'month', every group published, a total): each group score and the total are the mean
 -- over the months published (the total rounded to 2 decimals); ranks are computed among the derived
 -- communes, within the province (index_rank, of communes_ranked) and nationally (national_rank), highest
--- total first, ties sharing a rank (1, 2, 2, 4).  Period keys as etl.periods: '2026-Q3', '2026'.
+-- total first, ties sharing a rank (1, 2, 2, 4: metrics/ranking.py's rule).  Period keys as core.periods:
+-- '2026-Q3', '2026'.
 create or replace table mart_index_derived as
 with months as (
     select commune_code, province_code, period_start as month, index_total,
@@ -30,11 +30,15 @@ published as (
 ),
 averaged as (
     select i.period_type, i.period, i.period_start, i.commune_code, i.province_code,
-           -- the mean of the totals in exact decimal arithmetic: a float sum's order varies between runs
-           -- (threads), and a mean on a .xx5 boundary would round, and rank, differently from one build to the next
+           -- means in exact decimal arithmetic: a float sum's order varies between runs (threads), and a
+           -- mean on a .xx5 boundary would round (and the total rank) differently from one build to the next
            round(avg(cast(i.index_total as decimal(18, 6))), 2) as index_total,
-           avg(i.score_ckmb) as score_ckmb, avg(i.score_tdgq) as score_tdgq, avg(i.score_clgq) as score_clgq,
-           avg(i.score_tttt) as score_tttt, avg(i.score_mdsh) as score_mdsh, avg(i.score_mdhl) as score_mdhl,
+           cast(avg(cast(i.score_ckmb as decimal(18, 6))) as double) as score_ckmb,
+           cast(avg(cast(i.score_tdgq as decimal(18, 6))) as double) as score_tdgq,
+           cast(avg(cast(i.score_clgq as decimal(18, 6))) as double) as score_clgq,
+           cast(avg(cast(i.score_tttt as decimal(18, 6))) as double) as score_tttt,
+           cast(avg(cast(i.score_mdsh as decimal(18, 6))) as double) as score_mdsh,
+           cast(avg(cast(i.score_mdhl as decimal(18, 6))) as double) as score_mdhl,
            count(*) as months_published
     from in_periods i
     left join published p

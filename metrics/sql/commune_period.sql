@@ -1,9 +1,10 @@
 -- Counts per commune and period, summed over the months of mart_commune_month in each period.
 -- Periods arrive as three parallel lists ($period_keys, $period_starts, $period_ends: end is the first
 -- day after the period).  Rates are computed afterwards from these sums (metrics/definitions.py).
--- Filters: $province / $commune (NULL = all); scope: $scope_province / $scope_commune.
+-- Filters: $province / $commune (NULL = all); scope: the query layer's scoped_commune (metrics/db.py).
 -- The months of each period are listed and joined on equality (no range join), and the sums are grouped
 -- by integer keys before the names are joined: this runs for all 3,321 communes on the national view.
+-- No ORDER BY: metrics/periodic.py sorts (and sums it per province in PROVINCE_PERIOD_SQL).
 with periods as (
     select distinct unnest($period_keys::varchar[]) as period,
            unnest($period_starts::date[]) as period_start,
@@ -13,8 +14,7 @@ scoped_communes as (
     select c.commune_code, c.province_code, c.name as commune_name, c.division_type, pr.name as province_name
     from dim_commune c
     join dim_province pr using (province_code)
-    where ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
+    where c.commune_code in (select commune_code from scoped_commune)
       and ($province::integer is null or c.province_code = $province)
       and ($commune::integer is null or c.commune_code = $commune)
 ),
@@ -60,4 +60,4 @@ final as (
     cross join scoped_communes c
     left join sums s on s.period_start = p.period_start and s.commune_code = c.commune_code
 )
-select * from final order by period_start, province_code, commune_code
+select * from final

@@ -3,8 +3,7 @@
 -- of received_at), so fact_dossier is not scanned.
 with scoped_communes as (
     select commune_code, province_code from dim_commune
-    where ($scope_province is null or province_code = $scope_province)
-      and ($scope_commune is null or commune_code = $scope_commune)
+    where commune_code in (select commune_code from scoped_commune)
 ),
 dossiers as (
     select 'dossiers' as source, cast(coalesce(sum(d.dossiers_received), 0) as bigint) as row_count,

@@ -4,14 +4,13 @@
 with scoped_communes as (
     select c.commune_code, c.province_code, c.name as commune_name
     from dim_commune c
-    where ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
+    where c.commune_code in (select commune_code from scoped_commune)
       and ($province::integer is null or c.province_code = $province)
 ),
 dossiers as (
     select commune_code, cast(sum(dossiers_received) as bigint) as dossier_rows from mart_commune_month
     where month >= $start::date and month < $end::date
-      and ($scope_province is null or province_code = $scope_province)
+      and commune_code in (select commune_code from scoped_commune)
       and ($province::integer is null or province_code = $province)
     group by 1
 ),

@@ -4,8 +4,7 @@
 -- fact_dossier); signatures and index from their commune-month tables.
 with scoped_communes as (
     select commune_code from dim_commune
-    where ($scope_province is null or province_code = $scope_province)
-      and ($scope_commune is null or commune_code = $scope_commune)
+    where commune_code in (select commune_code from scoped_commune)
 )
 select 'dossiers' as source, max(month) as last_month
 from mart_commune_month join scoped_communes using (commune_code)

@@ -2,8 +2,7 @@
 -- Dossiers are read from mart_commune_month (months with a dossier received), never from fact_dossier.
 with scoped_communes as (
     select commune_code from dim_commune
-    where ($scope_province is null or province_code = $scope_province)
-      and ($scope_commune is null or commune_code = $scope_commune)
+    where commune_code in (select commune_code from scoped_commune)
 ),
 months as (
     select 'dossiers' as source, max(month) as last_month, count(distinct commune_code) as communes

@@ -4,10 +4,9 @@
 with scoped_communes as (
     select c.commune_code, c.name as commune_name, c.province_code
     from dim_commune c
-    where ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
-      and ($province_code is null or c.province_code = $province_code)
-      and ($commune_code is null or c.commune_code = $commune_code)
+    where c.commune_code in (select commune_code from scoped_commune)
+      and ($province is null or c.province_code = $province)
+      and ($commune is null or c.commune_code = $commune)
 ),
 period_months as (
     select m.commune_code,
@@ -31,7 +30,6 @@ final as (
            cast(coalesce(p.dossiers_online_full, 0) as bigint) as dossiers_online_full,
            cast(coalesce(p.dossiers_on_time, 0) as bigint) as dossiers_on_time,
            cast(coalesce(p.dossiers_overdue, 0) as bigint) as dossiers_overdue,
-           cast(coalesce(p.dossiers_on_time, 0) + coalesce(p.dossiers_overdue, 0) as bigint) as dossiers_judged,
            cast(coalesce(p.dossiers_paid_online, 0) as bigint) as dossiers_paid_online,
            cast(coalesce(p.dossiers_digitized, 0) as bigint) as dossiers_digitized,
            cast(coalesce(p.months_with_dossiers, 0) as integer) as months_with_dossiers

@@ -6,9 +6,8 @@ with target as (
            m.groups_published, m.groups_expected
     from mart_index_period m
     join dim_commune c using (commune_code)
-    where m.commune_code = $commune_code and m.period_type = $period_type and m.period = $period
-      and ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
+    where m.commune_code = $commune and m.period_type = $period_type and m.period = $period
+      and c.commune_code in (select commune_code from scoped_commune)
 ),
 above as (
     select m.commune_code as next_commune_code, c.name as next_commune_name,

@@ -1,7 +1,7 @@
 -- Service-index results per commune and period, for a list of periods of one type.
 -- A period with published results (mart_index_period: month, and quarter/year when the portal's sheets
 -- were loaded) uses them as published.  A quarter or year without published results for a province is
--- derived from its complete months (mart_index_derived, see metrics/sql/proposed_marts/: each group
+-- derived from its complete months (mart_index_derived, etl/sql/mart_index_derived.sql: each group
 -- score and the total are the mean over the months published, ranks computed within the province and
 -- nationally, ties sharing a rank); `is_derived` says so.
 -- Ranks are computed over every commune before the scope and the filters apply.
@@ -32,8 +32,7 @@ final as (
     select r.*, c.name as commune_name
     from (select * from published union all by name select * from derived) r
     join dim_commune c using (commune_code)
-    where ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
+    where c.commune_code in (select commune_code from scoped_commune)
       and ($province::integer is null or c.province_code = $province)
       and ($commune::integer is null or c.commune_code = $commune)
 )

@@ -2,10 +2,9 @@
 -- Basis: the portal's national ranking (fact_index_province, group_code 'TOTAL') when it is loaded
 -- for the period; otherwise the average index_total of the province's ranked communes (complete
 -- group sets only).  One basis per request (the current period's), used for both periods, so a
--- change is never taken between two different bases.  Ties share a rank (1, 2, 2, 4).  Ranks are
--- taken over every province before the scope filter.
--- `fact_index_province` is swapped for an empty relation by metrics/service_index.py when the
--- warehouse predates the portal import.
+-- change is never taken between two different bases.  Every province, both periods: the ranks
+-- (metrics.ranking.competition_rank where the portal publishes none), the changes and the scope filter
+-- are applied by metrics/service_index.py (national_province_ranking), over every province.
 with portal as (
     select province_code, period, score as portal_total, national_rank as portal_rank
     from fact_index_province
@@ -41,26 +40,8 @@ scored as (
     left join portal po on po.province_code = v.province_code and po.period = per.period
     left join averages a on a.province_code = v.province_code and a.period = per.period
     left join commune_counts cc on cc.province_code = v.province_code
-),
-ranked as (
-    select *,
-           case when index_total is not null then
-               coalesce(published_rank, rank() over (partition by period order by index_total desc nulls last))
-           end as national_rank,
-           count(index_total) over (partition by period) as provinces_ranked
-    from scored
-),
-final as (
-    select c.province_code, c.province_name, $period_type as period_type, c.period, c.basis,
-           c.index_total, c.national_rank, c.provinces_ranked,
-           c.portal_total, c.commune_average, c.communes_ranked, c.communes_total,
-           p.index_total as previous_index_total, p.national_rank as previous_national_rank,
-           c.index_total - p.index_total as index_total_change,
-           p.national_rank - c.national_rank as national_rank_change
-    from ranked c
-    left join ranked p on p.province_code = c.province_code and p.period = $previous_period
-    where c.period = $period
-      and (c.index_total is not null or c.commune_average is not null)
-      and ($scope_province is null or c.province_code = $scope_province)
 )
-select * from final order by national_rank nulls last, province_name
+select province_code, province_name, period, basis, index_total, published_rank, portal_total, commune_average,
+       communes_ranked, communes_total
+from scored
+order by period, province_code

@@ -2,10 +2,9 @@
 with scoped_communes as (
     select c.commune_code, c.name as commune_name, c.province_code
     from dim_commune c
-    where ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
-      and ($province_code is null or c.province_code = $province_code)
-      and ($commune_code is null or c.commune_code = $commune_code)
+    where c.commune_code in (select commune_code from scoped_commune)
+      and ($province is null or c.province_code = $province)
+      and ($commune is null or c.commune_code = $commune)
 ),
 final as (
     select s.commune_code, s.commune_name, s.province_code, f.group_code,

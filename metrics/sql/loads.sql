@@ -2,5 +2,5 @@
 -- scope sees them.
 select load_id, file_name, kind, loaded_at, rows_read, rows_loaded, rows_replaced, rows_rejected, status
 from etl_load
-where $scope_province is null and $scope_commune is null
+where (select level from scope) = 'national'
 order by loaded_at desc, load_id desc

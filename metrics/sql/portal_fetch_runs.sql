@@ -6,7 +6,8 @@ select r.run_id, r.started_at, r.finished_at, r.provinces, r.period_type, r.peri
        r.budget, r.result, r.breaker_state, r.breaker_reason, r.index_status, r.endpoints_loaded, r.revisions,
        r.message_vi, r.message_en
 from etl_portal_run r
-where $scope_commune is null
-  and ($scope_province is null
-       or exists (select 1 from etl_portal_fetch f where f.run_id = r.run_id and f.province_code = $scope_province))
+cross join scope s
+where s.commune_code is null
+  and (s.province_code is null
+       or exists (select 1 from etl_portal_fetch f where f.run_id = r.run_id and f.province_code = s.province_code))
 order by r.started_at desc, r.run_id desc

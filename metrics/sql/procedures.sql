@@ -1,13 +1,12 @@
 -- Dossiers per procedure (MaTTHC) received in [$start, $end) ($start, $end: first days of months, a
 -- period's bounds), with the late ones: the months of mart_procedure_month summed (its on-time and
--- overdue rules are mart_commune_month's; see metrics/sql/proposed_marts/mart_procedure_month.sql).
--- Filters: $province / $commune (NULL = all); scope: $scope_province / $scope_commune.
+-- overdue rules are mart_commune_month's; see etl/sql/mart_procedure_month.sql).
+-- Filters: $province / $commune (NULL = all); scope: the query layer's scoped_commune (metrics/db.py).
 with scoped as (
     select m.*
     from mart_procedure_month m
     where m.month >= $start::date and m.month < $end::date
-      and ($scope_province is null or m.province_code = $scope_province)
-      and ($scope_commune is null or m.commune_code = $scope_commune)
+      and m.commune_code in (select commune_code from scoped_commune)
       and ($province::integer is null or m.province_code = $province)
       and ($commune::integer is null or m.commune_code = $commune)
 ),

@@ -6,7 +6,7 @@ select r.load_id, r.file_name, l.kind, l.loaded_at, r.row_number, r.column_name,
        r.message_vi, r.message_en
 from etl_reject r
 left join etl_load l using (load_id)
-where $scope_province is null and $scope_commune is null
+where (select level from scope) = 'national'
   and ($load_id::integer is null or r.load_id = $load_id)
   and ($files::varchar[] is null or list_contains($files::varchar[], r.file_name))
   and ($rules::varchar[] is null or list_contains($rules::varchar[], r.rule))

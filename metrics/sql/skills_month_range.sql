@@ -4,5 +4,4 @@ select min(month) as first_month, max(month) as last_month
 from mart_commune_month m
 where (m.training_sessions > 0 or m.vneid_level2_active is not null or m.adults_certified is not null
        or m.digital_teams is not null)
-  and ($scope_province is null or m.province_code = $scope_province)
-  and ($scope_commune is null or m.commune_code = $scope_commune)
+  and m.commune_code in (select commune_code from scoped_commune)

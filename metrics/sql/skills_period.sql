@@ -5,7 +5,7 @@
 -- the value at the period's last month in the warehouse); flows (sessions, participants) are summed
 -- over the period's months; training_participants_adults_to_date sums adult attendances over every
 -- month in the warehouse up to the period's end.  Metrics are computed afterwards (metrics/skills.py).
--- Filters: $province / $commune (NULL = all); scope: $scope_province / $scope_commune.
+-- Filters: $province / $commune (NULL = all); scope: the query layer's scoped_commune (metrics/db.py).
 with periods as (
     select unnest($period_keys::varchar[]) as period,
            unnest($period_starts::date[]) as period_start,
@@ -15,8 +15,7 @@ scoped_communes as (
     select c.commune_code, c.province_code, c.name as commune_name, c.division_type, pr.name as province_name
     from dim_commune c
     join dim_province pr using (province_code)
-    where ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
+    where c.commune_code in (select commune_code from scoped_commune)
       and ($province::integer is null or c.province_code = $province)
       and ($commune::integer is null or c.commune_code = $commune)
 ),

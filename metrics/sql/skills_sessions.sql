@@ -1,5 +1,5 @@
 -- Training sessions between $start and $end (dates, end exclusive) for a province and/or commune
--- ($province / $commune, NULL = all), within the caller's scope ($scope_province / $scope_commune).
+-- ($province / $commune, NULL = all), within the caller's scope (scoped_commune, metrics/db.py).
 -- One row per session (commune, date, topic): its audiences (codes, comma-separated, in a fixed
 -- order), participants of all its audience rows, organisers and venues as written (distinct, sorted,
 -- '; '-separated; NULL when none).  One grouping with list aggregates (no DISTINCT / ordered
@@ -8,8 +8,7 @@ with scoped_communes as (
     select c.commune_code, c.name as commune_name, c.province_code, pr.name as province_name
     from dim_commune c
     join dim_province pr using (province_code)
-    where ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
+    where c.commune_code in (select commune_code from scoped_commune)
       and ($province::integer is null or c.province_code = $province)
       and ($commune::integer is null or c.commune_code = $commune)
 ),

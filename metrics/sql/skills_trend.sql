@@ -1,12 +1,11 @@
 -- A commune's digital-skills figures month by month (metrics/skills.py), from $first_month to
 -- $last_month (first days), with adult training attendances summed from the warehouse's first month.
--- Scope: $scope_province / $scope_commune (a commune outside the scope gives no rows).
+-- Scope: scoped_commune (a commune outside the scope gives no rows).
 with scoped_communes as (
     select c.commune_code, c.name as commune_name, c.province_code
     from dim_commune c
     where c.commune_code = $commune
-      and ($scope_province is null or c.province_code = $scope_province)
-      and ($scope_commune is null or c.commune_code = $scope_commune)
+      and c.commune_code in (select commune_code from scoped_commune)
 ),
 months as (
     select m.commune_code, c.commune_name, c.province_code, m.month, m.population, m.adults, m.villages,

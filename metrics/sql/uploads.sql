@@ -3,6 +3,6 @@
 select upload_id, uploaded_at, uploaded_by, role, province_code, file_name, content_sha256, size_bytes, kind,
        status, rows_read, rows_loaded, rows_replaced, rows_rejected, message
 from etl_upload_audit
-where $scope_commune is null
-  and ($scope_province is null or province_code = $scope_province)
+where (select level from scope) <> 'commune'
+  and ((select province_code from scope) is null or province_code = (select province_code from scope))
 order by uploaded_at desc, upload_id desc

@@ -1,5 +1,5 @@
 """A small but realistic warehouse for the page tests, built once per test session with the demo
-generator (etl.demo.build_demo): 30 communes of Hà Nội (with Xã Đại Xuyên) and 30 of Phú Thọ (with
+generator (demo.build_demo): 30 communes of Hà Nội (with Xã Đại Xuyên) and 30 of Phú Thọ (with
 Xã Vân Bán), months 07/2025 to 12/2025.  Pages read it through `CDS_WAREHOUSE`."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ _built: dict[str, Path] = {}
 def build_app_warehouse(tmp_path_factory) -> Path:
     """Build the page tests' warehouse once per session (the browser tests reuse it)."""
     if "db" not in _built:
-        from etl.demo import build_demo
-        from etl.reference import commune_frame
+        from core.reference import commune_frame
+        from demo import build_demo
 
         ref = commune_frame()
         codes: list[int] = list(SPECIAL)

@@ -8,8 +8,8 @@ import shutil
 
 import duckdb
 
+from core.periods import month
 from etl.loader import load_files
-from etl.periods import month
 from metrics import db as metrics_db
 from metrics import periodic
 from tests.conftest import write_csv

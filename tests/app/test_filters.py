@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from etl.periods import month, quarter, year
+from core.periods import month, quarter, year
 from ui.filters import Filters, Options, parse, sort_key
 
 OPTIONS = Options(provinces={1: "Thành phố Hà Nội", 25: "Phú Thọ"},

@@ -9,7 +9,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.browser.serving import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, streamlit_server
+from tests.browser.serving import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXCEPTION,
+    WAIT_MS,
+    click_until_url,
+    open_page,
+    streamlit_server,
+)
 from ui.nav import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,10 +75,10 @@ def test_shared_url_applies_its_filters_and_they_survive_navigation(server, brow
     assert chosen == ["Phú Thọ", "Xã Vân Bán", "Q4 2025"]
     # Switch page from the menu: the filters come along and the URL still carries them.
     sidebar.get_by_role("link", name="Online filings").click()
-    page.wait_for_url("**/filings**", timeout=30_000)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_url("**/filings**", timeout=WAIT_MS)
     page.wait_for_function("() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
-                           "?.innerText === 'Online filings'", timeout=30_000)
+                           "?.innerText === 'Online filings'", timeout=WAIT_MS)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=WAIT_MS)
     assert "Xã Vân Bán · Q4 2025" in main.inner_text()
     assert "commune=8380" in page.url and "period=2025-Q4" in page.url
     assert page.locator(EXCEPTION).count() == 0
@@ -97,12 +105,12 @@ def test_clicking_a_ranking_row_opens_the_commune_profile(server, browser, brows
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)        # the first row's selection cell
-    page.wait_for_url("**/commune?**", timeout=30_000)
+    # the first row's selection cell; clicked again if the grid was not interactive yet
+    click_until_url(page, lambda: page.mouse.click(box["x"] + 18, box["y"] + 35 + 17), "**/commune?**")
     page.wait_for_function("() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
-                           "?.innerText === 'Commune profile'", timeout=60_000)
+                           "?.innerText === 'Commune profile'", timeout=WAIT_MS)
     assert f"commune={code}" in page.url
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=WAIT_MS)
     assert name in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     assert page.locator(EXCEPTION).count() == 0
     context.close()

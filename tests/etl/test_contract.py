@@ -1,15 +1,20 @@
 """Declared tests of the warehouse contract (after dbt): keys unique, references exist, accepted values.
 
-`contract_violations(db)` is also run on the full demo warehouse by tests/etl/test_demo.py.
+The marts' and intermediate models' keys, columns and tests are declared once in YAML beside their SQL
+(etl/sql/<model>.yml) and read here; docs/data-dictionary.md is checked against them.
+`contract_violations(db)` is also run on the full demo warehouse by tests/demo/test_demo.py.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
+import yaml
 
-from etl.loader import load_files
+from etl.config import SQL_DIR
+from etl.loader import MART_FILES, load_files
 from tests.conftest import write_csv
 
 CHECKS = {
@@ -32,32 +37,34 @@ CHECKS = {
     "fact_index_score.group_code accepted":
         "select count(*) from fact_index_score where group_code not in ('CKMB','TDGQ','CLGQ','TTTT','MDSH','MDHL','DVCTT')",
     "fact_index_score.score within 0..max": "select count(*) from fact_index_score where score < 0 or score > max_score",
-    "mart_commune_month unique (commune_code, month)":
-        "select count(*) from (select commune_code, month from mart_commune_month group by all having count(*) > 1)",
-    "mart_commune_month.commune_code in dim_commune":
-        "select count(*) from mart_commune_month anti join dim_commune using (commune_code)",
-    "mart_commune_month.month is a first day": "select count(*) from mart_commune_month where day(month) <> 1",
-    "mart_commune_month rates within 0..1":
-        "select count(*) from mart_commune_month where online_rate not between 0 and 1 "
-        "or on_time_rate not between 0 and 1 or signature_rate not between 0 and 1",
-    "mart_commune_month channel counts add up":
-        "select count(*) from mart_commune_month where dossiers_online + dossiers_in_person + dossiers_post "
-        "<> dossiers_received or dossiers_online_full + dossiers_online_partial <> dossiers_online",
-    "mart_commune_month complete grid":
-        "select count(*) <> (select count(*) from dim_commune) * count(distinct month) from mart_commune_month",
-    "mart_index_period unique key":
-        "select count(*) from (select commune_code, period_type, period from mart_index_period "
-        "group by all having count(*) > 1)",
-    "mart_index_period.period_type accepted":
-        "select count(*) from mart_index_period where period_type not in ('month', 'quarter', 'year')",
     "etl_reject.load_id in etl_load": "select count(*) from etl_reject anti join etl_load using (load_id)",
 }
+
+
+def model_specs() -> dict[str, dict]:
+    """Each model's key, columns and tests, declared once beside its SQL (etl/sql/<model>.yml)."""
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(SQL_DIR.glob("*.yml"))}
+
+
+def model_checks() -> dict[str, str]:
+    """The declared tests of every model, and its key's uniqueness."""
+    checks = {}
+    for name, spec in model_specs().items():
+        key = ", ".join(spec["key"])
+        checks[f"{name} unique ({key})"] = (f"select count(*) from (select {key} from {name} group by all "
+                                            f"having count(*) > 1)")
+        checks.update({f"{name}: {t['name']}": t["sql"] for t in spec.get("tests", [])})
+    return checks
 
 
 def contract_violations(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        found = {name: con.execute(q).fetchall()[0][0] for name, q in CHECKS.items()}
+        found = {name: con.execute(q).fetchall()[0][0] for name, q in {**CHECKS, **model_checks()}.items()}
+        for name, spec in model_specs().items():
+            columns = [r[0] for r in con.execute("select column_name from information_schema.columns "
+                                                 "where table_name = ? order by ordinal_position", [name]).fetchall()]
+            found[f"{name} columns as declared"] = int(columns != spec["columns"])
     finally:
         con.close()
     return {name: int(n) for name, n in found.items() if n}
@@ -76,3 +83,27 @@ def test_contract_holds_on_a_mixed_load(tmp_path, db):
                   [["Xã Vân Bán", "Phú Thọ", "10/2025", 15, 18, 10, 8, 20, 16]])
     assert load_files([d, s, i], db).exit_code == 0
     assert contract_violations(db) == {}
+
+
+def test_every_model_has_its_declaration_and_the_data_dictionary_describes_it():
+    specs = model_specs()
+    assert set(specs) == {f.removesuffix(".sql") for f in MART_FILES}
+    dictionary = (SQL_DIR.parents[1] / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    sections = re.split(r"\n(?=### )", dictionary)
+    for name, spec in specs.items():
+        text = "\n".join(s for s in sections if s.startswith(f"### `{name}`"))
+        assert text, f"docs/data-dictionary.md has no section for {name}"
+        missing = [c for c in spec["columns"] if not re.search(rf"\b{c}\b", text)]
+        assert missing == [], f"docs/data-dictionary.md does not describe {name}.{missing}"
+        assert spec["name"] == name and set(spec["key"]) <= set(spec["columns"])
+
+
+def test_a_declared_test_can_fail(tmp_path, db):
+    """The declarations are run, not just read: a broken mart row is reported."""
+    d = write_csv(tmp_path / "d.csv", ["MaHoSo", "MaXa", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy",
+                                       "KenhThucHien"], [["A", 8380, "01/10/2025", "05/10/2025", "03/10/2025", 2]])
+    assert load_files([d], db).exit_code == 0
+    con = duckdb.connect(str(db))
+    con.execute("update mart_commune_month set online_rate = 2 where commune_code = 8380")
+    con.close()
+    assert "mart_commune_month: rates within 0..1" in contract_violations(db)

@@ -28,7 +28,7 @@ def _marts(db: Path) -> dict[str, list]:
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory) -> dict[str, list[Path]]:
     """Three months of demo dossier and signature files for a few communes, by month."""
-    from etl.demo import generate_demo_files
+    from demo import generate_demo_files
 
     out = tmp_path_factory.mktemp("incremental_demo")
     files = generate_demo_files(out, communes=[8380, 10333, 4, 8, 10330], months=("2025-08", "2025-10"))

@@ -1,7 +1,7 @@
 """The Parquet lake (etl/lake.py, `python -m etl export-lake`): the warehouse's tables as hive-partitioned
 Parquet, and the warehouse's own mart SQL run over it giving the warehouse's marts, to the last bit.
 
-One small demo warehouse (etl.demo.build_demo) for the module: Xã Vân Bán and Xã Đại Xuyên, a few more
+One small demo warehouse (demo.build_demo) for the module: Xã Vân Bán and Xã Đại Xuyên, a few more
 communes of Phú Thọ, Hà Nội and Sơn La, months 08/2025 to 10/2025 (dossiers, signatures, index, skills).
 """
 
@@ -27,8 +27,8 @@ MARTS = [name.removesuffix(".sql") for name in MART_FILES]
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    from etl.demo import build_demo
-    from etl.reference import commune_frame
+    from core.reference import commune_frame
+    from demo import build_demo
 
     ref = commune_frame()
     codes = [VAN_BAN, DAI_XUYEN]

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.reference import commune_frame, province_frame
 from etl.readers import SourceFileError
-from etl.reference import commune_frame, province_frame
 from etl.sources.portal_json import detect_group, detect_json_kind, stage_json
 
 ROOT = Path(__file__).resolve().parents[2]

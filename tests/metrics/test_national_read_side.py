@@ -11,8 +11,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from core.periods import month, quarter, year
 from etl.loader import load_files
-from etl.periods import month, quarter, year
 from metrics import db, filings, periodic, quality, warehouse
 from metrics.scope import Scope
 from tests.conftest import sql, write_csv
@@ -89,45 +89,37 @@ def test_no_page_query_scans_fact_dossier():
 
 
 def test_procedures_come_from_the_etls_mart(wh):
-    assert db.has_table("mart_procedure_month", wh)
     procs = filings.procedures(None, None, quarter(2026, 3), path=wh)
     assert procs.set_index("procedure_code").loc["1.001193", "dossiers_overdue"] == 1
     assert procs["dossiers_overdue"].sum() == sql(wh, "select sum(dossiers_overdue) from mart_commune_month")[0][0]
     assert procs["dossiers_received"].sum() == sql(wh, "select count(*) from fact_dossier")[0][0]
 
 
-def test_inline_marts_give_the_marts_answers(wh, tmp_path):
-    """Without mart_index_derived, mart_procedure_month and mart_dossier_month (a warehouse built before
-    the ETL had them), queries run the marts' SELECT inline; with the marts built, the same answers."""
-    assert "mart_index_derived" in db.INLINE_MARTS
-    without, built = tmp_path / "without.duckdb", tmp_path / "built.duckdb"
-    drop = "; ".join(f"drop table if exists {name}" for name in db.INLINE_MARTS)
-    for target, statement in ((without, drop),
-                              (built, db.mart_file("mart_index_derived").read_text(encoding="utf-8"))):
-        shutil.copyfile(wh, target)
-        con = duckdb.connect(str(target))
-        try:
-            con.execute(statement)
-        finally:
-            con.close()
-    assert not any(db.has_table(name, without) for name in db.INLINE_MARTS)
-    assert all(db.has_table(name, built) for name in db.INLINE_MARTS)
+def test_an_older_warehouse_gets_a_clear_message_and_the_next_refresh_updates_it(wh, tmp_path):
+    """A warehouse built before the schema version was recorded (and without the newer marts) is refused
+    with a message in both languages saying what to run; `python -m etl marts` brings it up to date, and
+    the answers are the current warehouse's."""
+    from etl.loader import refresh_marts
+
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(wh, old)
+    con = duckdb.connect(str(old))
+    try:
+        con.execute("drop table mart_index_derived; drop table mart_procedure_month; drop table int_open_overdue; "
+                    "delete from warehouse_info where key = 'schema_version'")
+    finally:
+        con.close()
+    with pytest.raises(db.WarehouseOutdated) as refused:
+        filings.procedures(None, None, quarter(2026, 3), path=old)
+    assert "python -m etl marts" in refused.value.message("vi") and "python -m etl marts" in refused.value.message("en")
+    assert "cũ" in refused.value.message("vi") and "older version" in refused.value.message("en")
+    refresh_marts(old)
     for per in (month(2026, 8), quarter(2026, 3)):
-        for province, commune in ((None, None), (PHU_THO, None), (PHU_THO, VAN_BAN)):
-            pd.testing.assert_frame_equal(filings.procedures(province, commune, per, path=without),
-                                          filings.procedures(province, commune, per, path=built))
-    for periods in ([quarter(2026, 3)], [year(2026)], [month(2026, 9), month(2026, 8)]):
-        for province, commune, scope in ((None, None, Scope()), (PHU_THO, None, Scope()),
-                                         (None, None, Scope("commune", PHU_THO, VAN_BAN))):
-            inline = periodic.index_results(periods, province, commune, scope, path=without)
-            assert not inline.empty
-            pd.testing.assert_frame_equal(inline, periodic.index_results(periods, province, commune, scope,
-                                                                         path=built))
-    q3 = periodic.index_results([quarter(2026, 3)], PHU_THO, None, path=wh).set_index("commune_code")
-    assert q3["is_derived"].all() and q3.loc[VIET_TRI, "index_total"] == pytest.approx((90 + 88 + 84) / 3, abs=0.01)
-    assert q3.loc[VIET_TRI, "index_rank"] == 1 and q3.loc[HY_CUONG, "communes_ranked"] == 3
-    nat = periodic.index_results([quarter(2026, 3)], None, None, path=wh).set_index("commune_code")
-    assert nat["national_rank"].to_dict() == {VIET_TRI: 1, VAN_BAN: 2, DAI_XUYEN: 3, HY_CUONG: 4}
+        pd.testing.assert_frame_equal(filings.procedures(PHU_THO, None, per, path=old),
+                                      filings.procedures(PHU_THO, None, per, path=wh))
+    for periods in ([quarter(2026, 3)], [year(2026)]):
+        pd.testing.assert_frame_equal(periodic.index_results(periods, None, None, Scope(), path=old),
+                                      periodic.index_results(periods, None, None, Scope(), path=wh))
 
 
 def test_rejected_rows_are_capped_and_counted(wh):

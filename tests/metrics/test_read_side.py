@@ -23,11 +23,12 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
+from core.periods import month, quarter, year
 from etl.loader import load_files
-from etl.periods import month, quarter, year
 from metrics import commune, filings, periodic, quality, rankings, signatures
 from metrics.calendar import available_periods, convert, trend_months, trend_periods
-from metrics.definitions import add_rates, aggregate, points_lost, quartile_tiers
+from metrics.definitions import add_rates, aggregate, points_lost
+from metrics.ranking import quartile_tiers
 from metrics.scope import Scope
 from tests.conftest import sql, write_csv
 

@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 
-from etl.headers import GROUP_MAX
+from core.index_groups import GROUP_MAX
+from core.periods import month, quarter
 from etl.loader import load_files
-from etl.periods import month, quarter
 from metrics import service_index as si
+from metrics.periodic import index_with_change
 from metrics.scope import Scope
 from tests.conftest import write_csv
 
@@ -127,11 +128,14 @@ def test_rules_file_is_checked(tmp_path):
     (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
     with pytest.raises(si.RulesError, match="full_at"):
         si.load_rules(tmp_path / "bad.toml")
-    text = si.RULES_PATH.read_text(encoding="utf-8").replace('numerator = "dossiers_online"',
-                                                             'numerator = "dossiers_onlin"')
+    text = si.RULES_PATH.read_text(encoding="utf-8").replace('metric = "online_rate"', 'metric = "online_rat"')
     (tmp_path / "typo.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(si.RulesError, match="dossiers_onlin"):
+    with pytest.raises(si.RulesError, match="online_rat"):
         si.load_rules(tmp_path / "typo.toml")
+    text = si.RULES_PATH.read_text(encoding="utf-8").replace('metric = "online_rate"', 'metric = "signature_rate"')
+    (tmp_path / "not_dossiers.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(si.RulesError, match="not a dossier ratio"):          # the catalogue's rates only
+        si.load_rules(tmp_path / "not_dossiers.toml")
 
 
 def test_formulas_against_hand_computed_values():
@@ -326,28 +330,27 @@ def test_rank_target_when_no_group_is_enough():
 
 # ---------------------------------------------------------------------------------------------------- rankings
 
-def test_commune_ranking_ties_changes_partial_and_tiers(wh):
-    df = si.commune_ranking(AUG, province_code=PHU_THO, path=wh).set_index("commune_code")
+def test_commune_ranks_ties_changes_partial_and_tiers(wh):
+    """The province's published ranking as every page reads it (metrics.periodic.index_with_change)."""
+    df = index_with_change(AUG, PHU_THO, path=wh, published=True).set_index("commune_code")
     assert [df.loc[c, "index_rank"] for c in (VIET_TRI, NONG_TRANG, VAN_BAN, HY_CUONG)] == [1, 1, 3, 4]
-    assert list(df.index[:4]) == [NONG_TRANG, VIET_TRI, VAN_BAN, HY_CUONG]  # rank, then name
     # partial group set: listed, not ranked as a low total
-    assert df.loc[THANH_MIEU, "status"] == "partial" and df["index_total"].isna()[THANH_MIEU]
+    assert df["index_total"].isna()[THANH_MIEU]
     assert df["index_rank"].isna()[THANH_MIEU] and df["tier"].isna()[THANH_MIEU]
-    assert (df["communes_ranked"] == 4).all()
+    assert (df.loc[[VIET_TRI, NONG_TRANG, VAN_BAN, HY_CUONG], "communes_ranked"] == 4).all()
     # change against July (previous period of the same type): positive = moved up
     assert df.loc[VAN_BAN, "index_rank_change"] == -1 and df.loc[NONG_TRANG, "index_rank_change"] == 2
     assert df.loc[VAN_BAN, "index_total_change"] == pytest.approx(1.69)
     # nationally: Đại Xuyên 90 first, the two 88s share second
     assert [df.loc[c, "national_rank"] for c in (VIET_TRI, NONG_TRANG, VAN_BAN, HY_CUONG)] == [2, 2, 4, 5]
-    assert df.loc[VAN_BAN, "communes_ranked_nationally"] == 5
-    assert df.loc[VAN_BAN, "national_rank_change"] == -2 and df.loc[NONG_TRANG, "national_rank_change"] == 1
-    # quartile tiers (metrics.definitions.quartile_tiers): ties share a tier, best is tier 1
+    # quartile tiers (metrics.ranking.quartile_tiers): ties share a tier, best is tier 1
     assert df.loc[VIET_TRI, "tier"] == df.loc[NONG_TRANG, "tier"] == 1 and df.loc[HY_CUONG, "tier"] == 4
     assert si.tier_label(1, "en") == "Best performers" and si.tier_label(None) == "–"
 
 
 def test_commune_scope_sees_own_rank_and_tier(wh):
-    own = si.commune_ranking(AUG, Scope(level="commune", province_code=PHU_THO, commune_code=HY_CUONG), path=wh)
+    own = index_with_change(AUG, scope=Scope(level="commune", province_code=PHU_THO, commune_code=HY_CUONG),
+                            path=wh)
     assert own["commune_code"].tolist() == [HY_CUONG]
     assert (own.loc[0, "index_rank"], own.loc[0, "national_rank"], own.loc[0, "tier"]) == (4, 5, 4)
 
@@ -358,9 +361,8 @@ def test_province_ranking_from_commune_averages_without_portal(wh, tmp_path):
     db = tmp_path / "copy.duckdb"
     db.write_bytes(wh.read_bytes())
     con = duckdb.connect(str(db))
-    con.execute("drop table if exists fact_index_province")               # a warehouse before the portal import
+    con.execute("delete from fact_index_province")                        # no portal ranking loaded
     con.close()
-    assert not si.has_portal_provinces(path=db)
     df = si.national_province_ranking(AUG, path=db).set_index("province_code")
     assert set(df["basis"]) == {"commune_average"}
     assert df.loc[HA_NOI, "national_rank"] == 1 and df.loc[PHU_THO, "national_rank"] == 2
@@ -405,11 +407,11 @@ def test_out_of_scope_requests_return_no_rows(wh):
     assert si.computed_scores(AUG, hanoi, commune_code=VAN_BAN, path=wh).empty
     assert si.computed_scores(AUG, hanoi, province_code=PHU_THO, path=wh).empty
     assert si.published_vs_computed(PHU_THO, AUG, hanoi, path=wh).empty
-    assert si.commune_ranking(AUG, hanoi, province_code=PHU_THO, path=wh).empty
+    assert index_with_change(AUG, PHU_THO, scope=hanoi, path=wh, published=True).empty
     res = si.what_it_takes(VAN_BAN, AUG, hanoi, path=wh)
     assert res.levers == [] and res.target is None and res.commune_name is None and si.describe(res) == []
     assert res.to_frame().empty
-    assert si.commune_ranking(AUG, hanoi, path=wh)["commune_code"].tolist() == [DAI_XUYEN]
+    assert index_with_change(AUG, scope=hanoi, path=wh)["commune_code"].tolist() == [DAI_XUYEN]
     own = Scope(level="commune", province_code=PHU_THO, commune_code=VAN_BAN)
     assert si.what_it_takes(VAN_BAN, AUG, own, path=wh).target.points_to_pass == 1.32
     assert si.what_it_takes(HY_CUONG, AUG, own, path=wh).levers == []

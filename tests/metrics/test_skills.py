@@ -21,8 +21,8 @@ from datetime import date
 
 import pytest
 
+from core.periods import month, quarter, year
 from etl.loader import load_files
-from etl.periods import month, quarter, year
 from metrics import skills as K
 from metrics.scope import Scope
 from tests.conftest import write_csv

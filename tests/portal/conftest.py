@@ -91,7 +91,7 @@ def db(tmp_path) -> Path:
 
 def run_fetch(db, cfg, clock, province="25", period="2026-08", groups="all", **kw) -> tuple[int, str]:
     """One fetch through etl.portal.run with the fake clock; returns (exit code, printed text)."""
-    from etl.periods import parse_period
+    from core.periods import parse_period
     from etl.portal.endpoints import parse_groups
     from etl.portal.provinces import parse_provinces
     from etl.portal.run import fetch_portal

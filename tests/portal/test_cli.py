@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from etl.periods import month
+from core.periods import month
 from tests.conftest import sql
 
 ROOT = Path(__file__).resolve().parents[2]

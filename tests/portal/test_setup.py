@@ -8,11 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.periods import parse_period
+from core.periods import parse_period
+from core.reference import matcher
 from etl.portal.config import DEFAULT_BASE_URL, ConfigError, load_config
 from etl.portal.endpoints import BY_NAME, national_body, parse_groups, province_body
 from etl.portal.provinces import parse_provinces, portal_codes
-from etl.reference import matcher
 
 REPLAY = Path(__file__).resolve().parents[1] / "fixtures" / "portal" / "replay"
 

@@ -1,5 +1,5 @@
 """A small warehouse for the report tests, built once per session with the demo generator
-(etl.demo.build_demo): Xã Vân Bán (8380) and 11 more communes of Phú Thọ, Xã Đại Xuyên (10333) and 3
+(demo.build_demo): Xã Vân Bán (8380) and 11 more communes of Phú Thọ, Xã Đại Xuyên (10333) and 3
 more communes of Hà Nội, months 08/2025 to 10/2025.  Every other commune exists in dim_commune but has
 no data: the no-data reports use one of them."""
 
@@ -18,8 +18,8 @@ ISSUED_ON = date(2025, 11, 5)
 
 @pytest.fixture(scope="session")
 def report_warehouse(tmp_path_factory) -> Path:
-    from etl.demo import build_demo
-    from etl.reference import commune_frame
+    from core.reference import commune_frame
+    from demo import build_demo
 
     ref = commune_frame()
     codes = [VAN_BAN, DAI_XUYEN]
@@ -35,7 +35,7 @@ def report_warehouse(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def empty_commune(report_warehouse) -> int:
     """A commune of Phú Thọ with no data at all in the test warehouse."""
-    from etl.periods import parse_period
+    from core.periods import parse_period
     from metrics import periodic
     from metrics.definitions import HEADLINE_RATES
 

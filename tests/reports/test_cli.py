@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from etl.reference import commune_frame
+from core.reference import commune_frame
 from reports.batch import ProgressBar
 from tests.reports.conftest import LAI_CHAU, VAN_BAN
 

@@ -10,7 +10,7 @@ import pytest
 from docx.shared import Pt
 
 import reports
-from etl.periods import parse_period
+from core.periods import parse_period
 from metrics import commune, service_index
 from metrics.i18n import fmt_number, fmt_pct
 from metrics.scope import Scope

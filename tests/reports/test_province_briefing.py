@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import reports
-from etl.periods import parse_period
+from core.periods import parse_period
 from metrics import rankings
 from metrics.i18n import fmt_number, fmt_pct
 from tests.reports.conftest import ISSUED_ON, LAI_CHAU, PHU_THO

@@ -12,7 +12,7 @@ import tomllib
 import pytest
 from openpyxl import load_workbook
 
-from etl.periods import month
+from core.periods import month
 from metrics import filings
 from metrics.scope import Scope
 from tests.security.conftest import HOSTILE_PROCEDURES, PHU_THO, ROOT, VAN_BAN, run_as

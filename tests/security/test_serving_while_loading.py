@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from etl.periods import parse_period
+from core.periods import parse_period
 from metrics import filings
 from metrics.i18n import t
 from tests.conftest import sql, write_csv

@@ -1,6 +1,6 @@
 -- Demo step 1: one row per commune with its lasting traits (size, quality, laggard, signature habits).
 -- Every draw is a hash of (seed, commune, ...) so a commune's traits do not depend on which other
--- communes are generated.  Inputs: demo_commune_ref, demo_special (from etl/demo.py).
+-- communes are generated.  Inputs: demo_commune_ref, demo_special (from demo/generate.py).
 create or replace table demo_commune as
 with draws as (
     select r.*,

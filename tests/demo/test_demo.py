@@ -1,4 +1,4 @@
-"""Demo data (etl/demo.py): deterministic, plausible, tells the article's facts, loads cleanly.
+"""Demo data (demo/generate.py): deterministic, plausible, tells the article's facts, loads cleanly.
 
 The generated files are checked the way a steward would see them: read back from disk with DuckDB
 (CSV) and openpyxl (XLSX), never from the generator's own tables.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from pathlib import Path
 
 import duckdb
@@ -21,7 +20,7 @@ import openpyxl
 import pytest
 from vietnam_provinces import Province, Ward
 
-from etl import demo
+from demo import generate as demo
 
 VAN_BAN, DAI_XUYEN = 8380, 10333
 HA_NOI, SON_LA, CAO_BANG, QUANG_NINH, PHU_THO = 1, 14, 4, 22, 25
@@ -501,9 +500,7 @@ def test_demo_loads_without_duplicates(tmp_path):
 
 @pytest.mark.slow
 def test_national_demo_files(tmp_path):
-    started = time.perf_counter()
     files = demo.generate_demo_files(tmp_path)
-    seconds = time.perf_counter() - started
     assert 1_500_000 <= files.dossiers <= 2_500_000
     assert files.signature_rows == files.index_rows == 3321 * 16
     # few, large files: per month one national dossier CSV, one signature CSV + Sơn La's xlsx, two
@@ -516,5 +513,4 @@ def test_national_demo_files(tmp_path):
     in_dossiers = duckdb.sql(f"""select count(distinct "Tỉnh") from
                                  read_csv('{tmp_path}/dossiers/ho-so-ca-nuoc-2025-10.csv', all_varchar = true)""")
     assert in_dossiers.fetchall() == [(34,)]
-    # the whole demo (files + load) must build in 60 s; the files take about 10 s of CPU (2 cores)
-    assert seconds < 60, f"generating the demo files took {seconds:.1f} s"
+    # how long the demo takes to build is measured by bench/bench_demo_build.py, not asserted here

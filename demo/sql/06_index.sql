@@ -1,6 +1,7 @@
 -- Demo step 6: published index scores (Decision 766, six groups) per commune and month, consistent
--- with the dossiers: TDGQ = on-time ratio x 20 (dossiers still within their deadline at the end of
--- the data are not judged); CLGQ full at >= 50% online; TTTT and MDSH full at >= 80%; MDHL from
+-- with the dossiers: TDGQ = on-time rate x its maximum, the catalogue's on_time_rate (core/catalogue.py:
+-- on time / (on time + overdue); unfinished dossiers are judged at the end of the data, those still
+-- within their deadline are not judged); CLGQ full at >= 50% online; TTTT and MDSH full at >= 80%; MDHL from
 -- 100% - overdue share - complaints, full at >= 90%; CKMB from the commune's quality.  Small noise
 -- on every group but TDGQ; scores rounded to 2 decimals and the total is the sum of the groups.
 create or replace table demo_index as
@@ -8,7 +9,8 @@ with dossier_month as (
     select commune_code, m_idx,
         count(*) as received,
         count(*) filter (where finish_at < demo_data_end() and finish_at <= due_at) as on_time,
-        count(*) filter (where finish_at >= demo_data_end() and due_at >= demo_data_end()) as pending,
+        count(*) filter (where (finish_at < demo_data_end() and finish_at > due_at)
+                            or (finish_at >= demo_data_end() and due_at < demo_data_end())) as overdue,
         count(*) filter (where channel = 2) as online,
         count(*) filter (where fee) as with_fee,
         count(*) filter (where paid_via is not null) as paid_online,
@@ -18,8 +20,8 @@ with dossier_month as (
 ),
 shares as (
     select cm.commune_code, cm.province_code, cm.m_idx, cm.ym, cm.quality, cm.trend, cm.complaint_share,
-        d.on_time / nullif(d.received - d.pending, 0) as on_time_ratio,
-        (d.received - d.pending - d.on_time) / nullif(d.received - d.pending, 0) as overdue_share,
+        d.on_time / nullif(d.on_time + d.overdue, 0) as on_time_ratio,
+        d.overdue / nullif(d.on_time + d.overdue, 0) as overdue_share,
         d.online / nullif(d.received, 0) as online_share,
         d.paid_online / nullif(d.with_fee, 0) as paid_share,
         d.digitized / nullif(d.received, 0) as digitized_share,
@@ -33,17 +35,20 @@ shares as (
 ),
 scores as (
     select commune_code, province_code, m_idx, ym,
-        cast(round(18 * demo_clamp(0.70 + 0.22 * quality + 0.06 * trend + 0.08 * (u_ckmb - 0.5), 0, 1), 2)
+        cast(round(demo_group_max('CKMB') * demo_clamp(0.70 + 0.22 * quality + 0.06 * trend + 0.08 * (u_ckmb - 0.5), 0, 1), 2)
              as decimal(5, 2)) as ckmb,
-        cast(round(20 * coalesce(on_time_ratio, 1), 2) as decimal(5, 2)) as tdgq,
-        cast(round(demo_clamp(12 * least(1, coalesce(online_share, 0) / 0.5) + 0.5 * (u_clgq - 0.5), 0, 12), 2)
+        cast(round(demo_group_max('TDGQ') * coalesce(on_time_ratio, 1), 2) as decimal(5, 2)) as tdgq,
+        cast(round(demo_clamp(demo_group_max('CLGQ') * least(1, coalesce(online_share, 0) / 0.5) + 0.5 * (u_clgq - 0.5), 0,
+                              demo_group_max('CLGQ')), 2)
              as decimal(5, 2)) as clgq,
-        cast(round(demo_clamp(10 * least(1, coalesce(paid_share, 0) / 0.8) + 0.5 * (u_tttt - 0.5), 0, 10), 2)
+        cast(round(demo_clamp(demo_group_max('TTTT') * least(1, coalesce(paid_share, 0) / 0.8) + 0.5 * (u_tttt - 0.5), 0,
+                              demo_group_max('TTTT')), 2)
              as decimal(5, 2)) as tttt,
-        cast(round(demo_clamp(22 * least(1, coalesce(digitized_share, 0) / 0.8) + 0.6 * (u_mdsh - 0.5), 0, 22), 2)
+        cast(round(demo_clamp(demo_group_max('MDSH') * least(1, coalesce(digitized_share, 0) / 0.8) + 0.6 * (u_mdsh - 0.5),
+                              0, demo_group_max('MDSH')), 2)
              as decimal(5, 2)) as mdsh,
-        cast(round(demo_clamp(18 * least(1, (1 - coalesce(overdue_share, 0) - complaint_share) / 0.9)
-                              + 0.4 * (u_mdhl - 0.5), 0, 18), 2) as decimal(5, 2)) as mdhl
+        cast(round(demo_clamp(demo_group_max('MDHL') * least(1, (1 - coalesce(overdue_share, 0) - complaint_share) / 0.9)
+                              + 0.4 * (u_mdhl - 0.5), 0, demo_group_max('MDHL')), 2) as decimal(5, 2)) as mdhl
     from shares
 )
 select *, ckmb + tdgq + clgq + tttt + mdsh + mdhl as total from scores;

@@ -1,4 +1,4 @@
-"""Digital-skills demo files (etl/demo_skills.py): deterministic, load cleanly, tell the article's facts."""
+"""Digital-skills demo files (demo/skills.py): deterministic, load cleanly, tell the article's facts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from etl import demo_skills as D
+from demo import skills as D
 from etl.loader import load_files
 from tests.conftest import file_sha, sql
 

@@ -3,8 +3,8 @@
 The list comes from the `vietnam_provinces` package (units in force since 1/7/2025); nothing
 here is hand-typed except a few province abbreviations (HCM, TP.HCM, Sài Gòn, Thừa Thiên Huế).
 
-Matching a commune name as found in the wild (PRODUCT.md §3)
--------------------------------------------------------------
+Matching a commune name as found in the wild
+--------------------------------------------
 1. Clean: Unicode NFKC (so NFD input composes), stray combining marks dropped, dashes unified,
    whitespace collapsed.
 2. Strip a trailing province: " - Tỉnh Phú Thọ", ", tỉnh Phú Thọ", " - TP Hà Nội", "(Phú Thọ)",

@@ -26,19 +26,19 @@
 
 Why so few files: with one file per province and month, the per-file overhead (writing, and above
 all loading: each file is staged, validated and recorded in `etl_load` on its own) made the full
-demo build miss its 60 s target (files + load, measured by ``bench/bench_demo_build.py``); fewer,
-larger files cut that overhead.  The full default demo (34 provinces, 16 months) is 16 x 7 files
+demo build slow (files + load; ``bench/bench_demo_build.py`` measures it); fewer, larger files
+cut that overhead.  The full default demo (34 provinces, 16 months) is 16 x 7 files
 plus the 9 communes' own XLSX exports, 121 files.  `build_demo` also writes the digital-skills
-demo (`etl.demo_skills.build_skills_demo`) and loads everything, these files month by month and
+demo (`demo.skills.build_skills_demo`) and loads everything, these files month by month and
 then the skills files, in ONE `etl.loader.load_files(..., demo=True)` call.
 
-Everything is generated in DuckDB SQL (`etl/sql/demo/*.sql`) from hash-based pseudo-random draws
+Everything is generated in DuckDB SQL (`demo/sql/*.sql`) from hash-based pseudo-random draws
 keyed by (seed, commune, month, dossier, draw), never row by row in Python: the same seed gives
 byte-identical files, and one commune's data do not depend on which other communes are generated
 (its rows in a national file are the same, in the same order, whoever else is in the run).  Volumes
-are about a twentieth of the real ones (PRODUCT.md §5).
+are about a twentieth of the real ones.
 
-The facts of the source article (PRODUCT.md §1) the demo tells:
+The facts of the source article (the README's "What the demo shows") the demo tells:
 * Xã Vân Bán (Phú Thọ, 8380) signs 100% of its non-classified outgoing documents from 10/2025
   (signed = issued - classified), less before;
 * Xã Đại Xuyên (Hà Nội, 10333) ranks exactly 15th of Hà Nội's 126 communes in the 08/2025 index
@@ -68,11 +68,14 @@ import pandas as pd
 import pyarrow.csv as pacsv
 import xlsxwriter
 
-from etl import config
+from core.index_groups import GROUP_MAX as INDEX_GROUP_MAX
+from core.index_groups import SIX_GROUPS
+from demo.skills import build_skills_demo
+from demo.tables import SQL_DIR, create_tables
+from etl.loader import load_files
 
 log = logging.getLogger(__name__)
 
-SQL_DIR = config.SQL_DIR / "demo"
 SQL_STEPS = ["01_commune.sql", "02_commune_month.sql", "03_dossier.sql", "04_export.sql",
              "05_signature.sql", "06_index.sql"]
 DEFAULT_MONTHS = ("2025-07", "2026-10")
@@ -195,7 +198,7 @@ INDEX_GROUP_TITLES = [("ckmb", "Công khai, minh bạch"), ("tdgq", "Tiến đ�
 INDEX_COLUMNS = ["STT", "Tên đơn vị", "Tỉnh", "Kỳ", *[t for _, t in INDEX_GROUP_TITLES], "Tổng điểm", "Xếp hạng"]
 CSV_OPTIONS = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed")
 CENT = Decimal("0.01")
-GROUP_MAX = {"ckmb": 18, "tdgq": 20, "clgq": 12, "tttt": 10, "mdsh": 22, "mdhl": 18}
+GROUP_MAX = {g.lower(): int(INDEX_GROUP_MAX[g]) for g in SIX_GROUPS}       # core.index_groups, by column
 
 
 @dataclass
@@ -220,9 +223,6 @@ class DemoFiles:
 def build_demo(db_path: Path, out_dir: Path, *, communes: list[int] | None = None,
                months: tuple[str, str] | None = None, seed: int = DEFAULT_SEED, scale: str = "demo"):
     """Write the demo source files under `out_dir` and load them into `db_path`; returns the LoadSummary."""
-    from etl.demo_skills import build_skills_demo
-    from etl.loader import load_files
-
     months = months or SCALES[scale].months
     files = generate_demo_files(out_dir, communes=communes, months=months, seed=seed, scale=scale)
     log.info("demo: %d files, %d dossiers (%d export rows) written in %.1f s", len(files.paths),
@@ -359,6 +359,7 @@ def _calendar(first: dt.date, last: dt.date) -> tuple[pd.DataFrame, pd.DataFrame
 def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: list[dict], seed: int) -> None:
     first, data_end = months[0]["month_start"], months[-1]["next_start"]
     y0, m0 = first.year, first.month
+    group_max_cases = " ".join(f"when '{g}' then {INDEX_GROUP_MAX[g]:g}" for g in SIX_GROUPS)
     con.execute(f"""
         -- hash-based draws: demo_key mixes (seed, a, b, c) one value at a time (DuckDB's multi-argument
         -- hash() combines the arguments' hashes too simply: draws differing only in the last argument
@@ -372,6 +373,8 @@ def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: list[
         create macro demo_clamp(x, lo, hi) as least(hi, greatest(lo, x));
         create macro demo_data_end() as timestamp '{data_end.isoformat()}';
         create macro demo_month_of(ts) as (year(ts) - {y0}) * 12 + month(ts) - {m0};
+        -- each index group's maximum points (core.index_groups)
+        create macro demo_group_max(g) as case g {group_max_cases} end;
     """)
     con.register("commune_src", communes)
     con.execute("create table demo_commune_ref as select * from commune_src")
@@ -412,14 +415,6 @@ def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: list[
         alter table demo_special alter quality type double;
         alter table demo_special alter signed_full_from type varchar;
     """)
-
-
-def create_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """One DuckDB table per pandas frame (the generators' small reference inputs)."""
-    for name, frame in frames.items():
-        con.register("src", frame)
-        con.execute(f"create table {name} as select * from src")
-        con.unregister("src")
 
 
 def _procedure_frame() -> pd.DataFrame:

@@ -15,10 +15,10 @@
 
 and returns them in load order (population first, so that team counts can be compared with
 villages).  Reports are quarterly (a quarter cut by the months range holds only its months in
-range) so that the demo adds few files to load.  Everything is generated in DuckDB SQL (`etl/sql/demo_skills.sql`) from hash-based draws
+range) so that the demo adds few files to load.  Everything is generated in DuckDB SQL (`demo/sql/skills.sql`) from hash-based draws
 of (seed, commune, ...): the same arguments give byte-identical files.
 
-The facts of the source article (PRODUCT.md §1) it tells:
+The facts of the source article (the README's "What the demo shows") it tells:
 * Xã Vân Bán (Phú Thọ, 8380): 16,012 people in 2025; its teams include villages Đồng Rào, Dùng,
   Gò Chàm and Nương Sơn; training sessions there from 23/09 to 07/10/2025;
 * Xã Bảo Hà (Lào Cai, 2989): 72 community digital teams (counts from 30/09/2025 on), intensive
@@ -39,10 +39,9 @@ import duckdb
 import pandas as pd
 import xlsxwriter
 
-from etl import config
-from etl.demo import create_tables
+from demo.tables import SQL_DIR, create_tables
 
-SQL_FILE = config.SQL_DIR / "demo_skills.sql"
+SQL_FILE = SQL_DIR / "skills.sql"
 SUBFOLDERS = ("population", "digital_teams", "training", "vneid")
 TREND_START = (2025, 7)                # the two-tier local government's first month
 COUNT_PROVINCES = (15,)                # Lào Cai reports team counts per commune, not a register
@@ -149,7 +148,7 @@ def _months(first: str, last: str) -> pd.DataFrame:
 
 
 def _communes(codes: list[int] | None) -> pd.DataFrame:
-    from etl.reference import commune_frame, province_frame
+    from core.reference import commune_frame, province_frame
 
     provinces = province_frame()[["province_code", "name", "codename"]].rename(
         columns={"name": "province_name", "codename": "province_slug"})

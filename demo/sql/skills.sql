@@ -1,4 +1,4 @@
--- Demo data for the digital-skills sources (etl/demo_skills.py).  Inputs: sk_commune (the communes of
+-- Demo data for the digital-skills sources (demo/skills.py).  Inputs: sk_commune (the communes of
 -- the run), sk_month (the months), sk_year (the years of those months), sk_special (pinned facts of the
 -- source article), sk_session_fact (its dated sessions), sk_topic; macros sk_u(a, b, c, salt) — a
 -- uniform draw in [0, 1) from (seed, a, b, c, salt) — and sk_clamp.  Every draw depends only on its own
