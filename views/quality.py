@@ -45,8 +45,8 @@ if uploads.empty:
     ui.empty("empty_uploads")
 else:
     ui.table(uploads, ["uploaded_at", "uploaded_by", "file_name", "size_bytes", "content_sha256", "kind", "rows_read",
-                       "rows_loaded", "rows_replaced", "rows_rejected", "status"], "uploads", "lich-su-tai-len",
-             height=300)
+                       "rows_loaded", "rows_replaced", "rows_rejected", "reasons", "status"], "uploads",
+             "lich-su-tai-len", height=300)
 
 st.subheader(ui.tr("h_rejects"))
 # Counts per file and rule cover every rejected row; the rows themselves are fetched for the chosen
