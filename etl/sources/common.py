@@ -448,20 +448,28 @@ def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
     return rejects, rejected, reasons
 
 
-@functools.cache
-def _names_by_code() -> tuple[list, list]:
-    """([official name of commune 1, of commune 2, ...], [the same without the division type]), None
-    where no commune has the code (the reference list, as dim_commune holds it)."""
-    from etl.reference import commune_frame
+# A commune's name as the official list writes it, and the usual ways of writing that same name.
+OFFICIAL_NAME_FORMS = """
+    select commune_code, hash(name) as name_key from dim_commune
+    union all select commune_code, hash(case when lower(name) like division_type || ' %'
+                                             then substr(name, length(division_type) + 2) else name end) from dim_commune
+    union all select commune_code, hash('UBND ' || name) from dim_commune
+    union all select commune_code, hash(cast(null as varchar)) from dim_commune"""
 
-    frame = commune_frame()
-    size = int(frame["commune_code"].max())
-    names: list = [None] * size
-    bare: list = [None] * size
-    for code, name, dtype in zip(frame["commune_code"], frame["name"], frame["division_type"], strict=True):
-        names[code - 1] = name
-        bare[code - 1] = name[len(dtype) + 1:] if name.casefold().startswith(dtype + " ") else name
-    return names, bare
+
+def _flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+    """Mark broken the rows whose (commune, name) is not one of the official forms of the commune's
+    name (`name_key` from pass 1): pass 2 matches their names (`mark_name_mismatches`).  One
+    distinct over the file's few (code, name) pairs; files writing official names flag nothing."""
+    odd = temp_name("odd_names")
+    con.execute(f"""
+        create temp table {odd} as
+        select distinct commune_code, name_key from {staged} where not broken and commune_code is not null
+        except select commune_code, name_key from ({OFFICIAL_NAME_FORMS})""")
+    if con.execute(f"select count(*) from {odd}").fetchall()[0][0]:
+        con.execute(f"update {staged} s set broken = true from {odd} o "
+                    f"where s.commune_code = o.commune_code and s.name_key = o.name_key")
+    con.execute(f"drop table {odd}")
 
 
 def _provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
@@ -510,23 +518,19 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
     # fire, and a code no official commune has leaves province_code NULL, which marks the row.
     pass1 = [r for r in rules if (lazy is None or r.rule not in COMMUNE_RULES) and r.rule not in PASS2_RULES]
     any_broken = " or ".join(f"coalesce({r.condition}, false)" for r in pass1)
-    # A name other than the code's official one (as the official list writes it) may name another
-    # commune: pass 2 looks (most files write the official name: nothing to look at).
-    names, bare = _names_by_code()
-    odd_name = ("coalesce(p.raw_commune_name is not null and p.commune_code between 1 and ? and p.raw_commune_name "
-                "not in (list_extract(?, p.commune_code), list_extract(?, p.commune_code), "
-                "'UBND ' || list_extract(?, p.commune_code)), false)") if has_name else "false"
-    name_params = [len(names), names, bare, names] if has_name else []
+    # The commune name is kept as a hash (8 bytes, nearly free): after pass 1, a (code, name) the
+    # official list does not write that way sends its rows to pass 2, which looks for a mismatch.
+    name_key = "hash(p.raw_commune_name) as name_key" if has_name else "cast(null as ubigint) as name_key"
     cols = ", ".join(f"{expr} as {name}" for name, expr in final.items())
     if lazy is None:
-        con.execute(f"{create} as select {cols}, ({any_broken}) or p.commune_code is null or {odd_name} as broken "
-                    f"from ({parse_sql('', dups, None)}) p", name_params)
+        con.execute(f"{create} as select {cols}, {name_key}, ({any_broken}) or p.commune_code is null as broken "
+                    f"from ({parse_sql('', dups, None)}) p")
     else:
         keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
         con.execute("set preserve_insertion_order = true")
         try:
-            con.execute(f"{create} as select {cols}, p.overlong, ({any_broken}) or {odd_name} as broken "
-                        f"from ({parse_sql('', dups, lazy)}) p", name_params + lazy.params)
+            con.execute(f"{create} as select {cols}, {name_key}, p.overlong, ({any_broken}) as broken "
+                        f"from ({parse_sql('', dups, lazy)}) p", lazy.params)
         finally:
             if not keeps_order:
                 con.execute("set preserve_insertion_order = false")
@@ -551,6 +555,8 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
             from {staged} semi join repeated r on {key} = r.k group by {key}""")
         if con.execute(f"select count(*) from {dups}").fetchall()[0][0]:
             con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
+    if has_name:
+        _flag_odd_names(con, staged)
     rows_read, n_broken = con.execute(f"select count(*), count(*) filter (where broken) from {staged}").fetchall()[0]
     rejects = temp_name("rejects")
     if n_broken == 0:
