@@ -154,6 +154,8 @@ def file_lock(lock_path: Path, *, shared: bool = False, timeout: float | None = 
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     what = what or str(lock_path)
     try:
+        with contextlib.suppress(OSError):            # a lock file from before: no wider than DATA_FILE_MODE
+            os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & DATA_FILE_MODE)
         try:
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -738,7 +740,7 @@ def _write_audit(con, results: list[FileResult], audit: dict) -> list[dict]:
     return rows
 
 
-PREVIEW_PREFIX = "preview-"
+PREVIEW_PREFIX = "cds-preview-"
 
 
 def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str | None = None,

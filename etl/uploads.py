@@ -64,7 +64,7 @@ def check_xlsx(path: Path, name: str) -> None:
 
 # --- the upload page's work, without Streamlit (views/upload.py stays thin) ----------------------
 
-UPLOAD_PREFIX = "upload-"
+UPLOAD_PREFIX = "cds-upload-"
 
 
 def safe_name(name: str) -> str:

@@ -51,7 +51,7 @@ def cli(db: Path, *args: str, env: dict | None = None) -> subprocess.CompletedPr
 
 
 def leftovers(db: Path) -> list[str]:
-    return [p.name for p in db.parent.iterdir() if ".building-" in p.name or p.name.startswith("preview-")]
+    return [p.name for p in db.parent.iterdir() if ".building-" in p.name or p.name.startswith(("preview-", "cds-preview-"))]
 
 
 # --- the XLSX bomb ------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def preview_rows(at) -> dict[str, dict]:
 def test_xlsx_bomb_through_the_upload_page_and_the_server_keeps_serving(page_env, wh, tmp_path, dimension):
     # A folder an earlier, killed server run left behind (its process is gone).
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    stale = page_env / f"upload-{int(dead.stdout)}-x1y2"
+    stale = page_env / f"cds-upload-{int(dead.stdout)}-x1y2"
     stale.mkdir()
     before = file_sha(wh)
     at = upload([("bom.xlsx", bomb(tmp_path / "bom.xlsx", dimension).read_bytes(), XLSX_MIME),

@@ -73,7 +73,7 @@ def test_bomb_upload_on_a_real_server_keeps_it_serving(app_warehouse, users_path
         assert leader.locator(EXCEPTION).count() == 0 and proc.poll() is None
         browser.close()
     # The upload's own folder went with its run (the reads' spill folder lives with the process).
-    left = [q.name for q in tmp.iterdir() if q.name.startswith(("upload-", "preview-"))]
+    left = [q.name for q in tmp.iterdir() if q.name.startswith(("cds-upload-", "cds-preview-"))]
     shutil.rmtree(tmp, ignore_errors=True)
     assert left == []
-    assert [q.name for q in db.parent.iterdir() if q.name.startswith("preview-")] == []
+    assert [q.name for q in db.parent.iterdir() if q.name.startswith("cds-preview-")] == []
