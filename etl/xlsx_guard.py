@@ -129,8 +129,9 @@ class _Scanner:
     def _fast(self, data: bytes, n_cell: int) -> None:
         """Every row and cell tag of the chunk starts with its `r`: the maxima straight from two
         findalls, no per-tag Python work."""
-        if b'"/>' in data or b'"></c>' in data or b"'/>" in data or b"'></c>" in data:  # formatting only (`<c r="Z9" s="1"/>`, `...></c>`):
-            found = _FAST_CELL.findall(data)         # no extent
+        # Cells with formatting only (`<c r="Z9" s="1"/>`, `<c r="Z9" s="1"></c>`) do not extend the grid.
+        if b'"/>' in data or b'"></c>' in data or b"'/>" in data or b"'></c>" in data:
+            found = _FAST_CELL.findall(data)
             if len(found) != n_cell:
                 self._slow(data)
                 return
