@@ -370,6 +370,19 @@ class UnitMatcher:
                 found.add(code)
         return sorted(found)
 
+    def commune(self, code: int) -> tuple[str, str, int] | None:
+        """(official name, division type, province code) of an official commune code, else None."""
+        return self._communes.get(code)
+
+    def province_name(self, code: int) -> str | None:
+        return self._province_name.get(code)
+
+    def named_province(self, name: str) -> int | None:
+        """The province a commune name carries at its end ("Xã Đại Xuyên - Hà Nội" -> 1), else None."""
+        if not isinstance(name, str):
+            return None
+        return self._split_province_tail(_clean(name))[1]
+
     def match_commune(self, name: str, province: str | int | None = None) -> Match:
         """Commune by name (any wild variant), optionally within a province (code or name).
 

@@ -142,8 +142,23 @@ def _export_lake(args) -> int:
     return 0
 
 
+# Exit codes: 0 everything loaded; 1 some rows or files rejected; 2 usage error or nothing could be
+# read; 3 another writer held the warehouse past the wait limit (CDS_ETL_LOCK_TIMEOUT), nothing changed.
+EXIT_BUSY = 3
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from etl.loader import WarehouseBusy
+
+    try:
+        return _run(args)
+    except WarehouseBusy as err:
+        print(f"{err.message_vi}\n{err.message_en}", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def _run(args) -> int:
     db = args.db
     if args.command == "load":
         from etl.loader import load_files
@@ -167,7 +182,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "rebuild":
         from etl.loader import rebuild
-        return _emit(rebuild(db), args)
+        try:
+            return _emit(rebuild(db), args)
+        except FileNotFoundError:
+            where = Path(db or config.default_db_path())
+            print(f"{where}: không có tệp nào được lưu để dựng lại (chưa nạp tệp nào) — nạp tệp trước: python -m "
+                  f"etl load TỆP\n{where}: no kept files to rebuild from (nothing was loaded) — load files first: "
+                  "python -m etl load FILE", file=sys.stderr)
+            return 2
     if args.command == "export-lake":
         return _export_lake(args)
     if args.command == "fetch-portal":

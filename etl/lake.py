@@ -200,7 +200,11 @@ def export_lake(db_path: Path | str | None, out_dir: Path | str) -> dict:
     _check_warehouse(db_path)
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _export_lock(out_dir):
+    from etl.loader import warehouse_lock
+
+    # The warehouse's lock, shared: no writer swaps a new warehouse in while the lake is written
+    # from it (several exports may read at once).
+    with warehouse_lock(db_path, shared=True), _export_lock(out_dir):
         _check_target(out_dir)
         # Holding the lock, any other work folder belongs to an export that died: remove it (an old
         # lake it had renamed away but not yet replaced goes back first).
@@ -237,12 +241,25 @@ def export_lake(db_path: Path | str | None, out_dir: Path | str) -> dict:
             }
             (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                             encoding="utf-8")
+            _private_tree(staging)
             _swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             shutil.rmtree(spill, ignore_errors=True)
     manifest["lake"] = str(out_dir)
     return manifest
+
+
+def _private_tree(root: Path) -> None:
+    """The lake holds the warehouse's data: its files as private as the warehouse's (0640), folders 0750."""
+    from etl.loader import DATA_DIR_MODE, DATA_FILE_MODE
+
+    os.chmod(root, DATA_DIR_MODE)
+    for folder, dirs, files in os.walk(root):
+        for d in dirs:
+            os.chmod(os.path.join(folder, d), DATA_DIR_MODE)
+        for f in files:
+            os.chmod(os.path.join(folder, f), DATA_FILE_MODE)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

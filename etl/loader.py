@@ -18,10 +18,12 @@ import json
 import mmap
 import os
 import shutil
+import stat
+import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -53,6 +55,15 @@ STAGE_AHEAD = int(os.environ.get("CDS_ETL_AHEAD", "40"))   # files staged ahead 
 FLUSH_ROWS = 3_000_000
 # DuckDB's memory for a load (it spills to a temp folder beside the warehouse beyond this).
 MEMORY_LIMIT = os.environ.get("CDS_ETL_MEMORY_LIMIT", "2500MB")
+# A writer waits this long for another one to finish before giving up (seconds; a national load
+# takes about 20 minutes).
+LOCK_TIMEOUT_ENV = "CDS_ETL_LOCK_TIMEOUT"
+LOCK_TIMEOUT = 2 * 3600
+LOCK_POLL_SECONDS = 0.2
+# Files the ETL writes (warehouse, build file, kept copies, manifest, audit journal, lock): owner
+# read-write, group read, nobody else (a umask may make them tighter, never wider).  Folders it creates: 0750.
+DATA_FILE_MODE = 0o640
+DATA_DIR_MODE = 0o750
 
 
 @dataclass
@@ -109,21 +120,104 @@ def sha256_of(path: Path) -> str:
             return hashlib.sha256(data).hexdigest()
 
 
+class WarehouseBusy(Exception):
+    """Another writer held the warehouse past the wait limit; nothing was changed."""
+
+    def __init__(self, message_vi: str, message_en: str):
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for another one (`CDS_ETL_LOCK_TIMEOUT`, default `LOCK_TIMEOUT`)."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_TIMEOUT_ENV, LOCK_TIMEOUT)))
+    except ValueError:
+        return float(LOCK_TIMEOUT)
+
+
+def notify_stderr(message_vi: str, message_en: str) -> None:
+    """The default `on_wait`: one line in each language on standard error."""
+    print(f"{message_vi}\n{message_en}", file=sys.stderr, flush=True)
+
+
 @contextlib.contextmanager
-def file_lock(lock_path: Path) -> Iterator[None]:
-    """An exclusive advisory lock held on `lock_path` for the block (created when missing)."""
+def file_lock(lock_path: Path, *, shared: bool = False, timeout: float | None = None,
+              on_wait: Callable[[str, str], None] | None = None, what: str | None = None) -> Iterator[None]:
+    """An advisory lock on `lock_path` for the block (created when missing): exclusive, or `shared`
+    (many shared holders, no exclusive one).  When another process holds it, `on_wait(vi, en)` is
+    told once and the lock is waited for up to `timeout` seconds (None: `lock_timeout()`), then
+    `WarehouseBusy` is raised.  `what` names the locked thing in the messages."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
+                 DATA_FILE_MODE)
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    what = what or str(lock_path)
+    try:
+        with contextlib.suppress(OSError):            # a lock file from before: no wider than DATA_FILE_MODE
+            os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & DATA_FILE_MODE)
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            limit = lock_timeout() if timeout is None else timeout
+            (on_wait or notify_stderr)(
+                f"đang chờ một lần nạp khác kết thúc ({what}, chờ tối đa {limit / 60:.0f} phút)…",
+                f"waiting for another load to finish ({what}, for up to {limit / 60:.0f} min)…")
+            deadline = time.monotonic() + limit
+            while True:
+                try:
+                    fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise WarehouseBusy(
+                            f"{what}: một lần nạp khác vẫn đang ghi sau {limit / 60:.0f} phút chờ — không có gì thay "
+                            "đổi; chạy lại sau khi lần nạp đó xong.",
+                            f"{what}: another load was still writing after {limit / 60:.0f} min of waiting — nothing "
+                            "was changed; run this again once that load has finished.") from None
+                    time.sleep(LOCK_POLL_SECONDS)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
-def warehouse_lock(db_path: Path):
-    """One writer at a time per warehouse (readers are never blocked)."""
-    return file_lock(Path(str(db_path) + ".lock"))
+def warehouse_lock(db_path: Path, *, shared: bool = False, timeout: float | None = None,
+                   on_wait: Callable[[str, str], None] | None = None):
+    """The warehouse's writer lock: every writer of `db_path` (load, rebuild, mart refresh) holds it
+    exclusively for its whole run, so no swap can replace another writer's work; a reader that must
+    see one version throughout (the lake export) holds it shared.  Short-lived page reads need no lock."""
+    return file_lock(Path(str(db_path) + ".lock"), shared=shared, timeout=timeout, on_wait=on_wait,
+                     what=str(db_path))
+
+
+def private_file(path: Path) -> None:
+    """Make a data file the ETL wrote readable by its owner and group only (`DATA_FILE_MODE`, or
+    tighter if it already was)."""
+    with contextlib.suppress(FileNotFoundError):
+        current = stat.S_IMODE(os.stat(path).st_mode)
+        os.chmod(path, current & DATA_FILE_MODE)
+
+
+def _new_private_file(path: Path, like: Path | None = None) -> None:
+    """Create `path` empty with `DATA_FILE_MODE` (and no wider than `like`'s mode), refusing to follow
+    a symlink planted in its place."""
+    mode = DATA_FILE_MODE
+    if like is not None and like.exists():
+        mode &= stat.S_IMODE(os.stat(like).st_mode)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), mode)
+    os.close(fd)
+    os.chmod(path, mode)
+
+
+def _copy_private(src: Path, dst: Path) -> None:
+    """Copy `src` to a new `dst` that is never readable beyond `DATA_FILE_MODE`, not even while copying."""
+    dst.unlink(missing_ok=True)
+    _new_private_file(dst, like=src)
+    shutil.copyfile(src, dst)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -132,6 +226,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
     for sql_file in sorted(config.SQL_DIR.glob("schema*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))
+    # Columns added after a table was first created (warehouses built before them gain them here).
+    con.execute("alter table etl_upload_audit add column if not exists reasons varchar")
     con.execute("create table if not exists warehouse_info (key varchar primary key, value varchar)")
     con.execute("insert or replace into warehouse_info values ('schema_version', ?)", [str(SCHEMA_VERSION)])
     if con.execute("select count(*) from dim_province").fetchall()[0][0] == 0:
@@ -201,19 +297,33 @@ def _store_copy(path: Path, digest: str, db_path: Path) -> str:
     store = config.files_dir(db_path)
     target = store / digest[:2] / f"{digest}{path.suffix.lower()}"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _private_dir(store)
+        _private_dir(target.parent)
         tmp = target.with_suffix(f"{target.suffix}.{os.getpid()}-{threading.get_ident()}.part")
+        _new_private_file(tmp)
         shutil.copyfile(path, tmp)
         os.replace(tmp, target)
     return str(target.relative_to(store.parent))
+
+
+def _private_dir(path: Path) -> None:
+    """Create a folder of the store with `DATA_DIR_MODE` (an existing one is left as it is)."""
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=DATA_DIR_MODE, parents=True)
 
 
 def _manifest_path(db_path: Path) -> Path:
     return config.files_dir(db_path) / "manifest.jsonl"
 
 
+def _audit_journal_path(db_path: Path) -> Path:
+    """Every `etl_upload_audit` row, also kept beside the files (a rebuild restores the audit from it)."""
+    return config.files_dir(db_path) / "upload-audit.jsonl"
+
+
 def _swap_in(work: Path, db_path: Path) -> None:
     """Make the finished private copy the warehouse: flushed to disk, then renamed over it."""
+    private_file(work)
     with open(work, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(work, db_path)
@@ -231,13 +341,19 @@ def _fsync_dir(path: Path) -> None:
 def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | None = None,
                period: str | None = None, group: str | None = None, demo: bool = False,
                record: bool = True, allowed_province: int | None = None, audit: dict | None = None,
+               on_wait: Callable[[str, str], None] | None = None, lock_timeout: float | None = None,
                _build: bool = True) -> LoadSummary:
     """Load source files into the warehouse at `db_path` (see the module docstring for the guarantees).
 
-    `allowed_province`: rows for communes (or provinces) outside this province become rejects
-    (rule `outside_scope`) instead of being loaded — a steward's upload.  `audit`: who loads
-    (`uploaded_by`, `role`, `scope_code`, `province_code`); one `etl_upload_audit` row per file is
-    written in the same swap, also for files that could not be loaded."""
+    `allowed_province`: every row of every table the load writes must be of this province (by its
+    province_code, and a commune's code must be one of the province's communes); the others become
+    rejects (rule `outside_scope`) — a steward's upload.  `audit`: who loads (`uploaded_by`,
+    `role`, `scope_code`, `province_code`); one `etl_upload_audit` row per file is written in the
+    same swap, also for files that could not be loaded, and kept in the store's audit journal.
+    `record`: note each loaded file in the store's manifest with the options, the restriction and
+    the account it was loaded with (`rebuild` replays them).  Another writer holding the
+    warehouse: `on_wait(vi, en)` is told (default: standard error) and the load waits up to
+    `lock_timeout` seconds (default `lock_timeout()`), then raises `WarehouseBusy`."""
     started = time.perf_counter()
     db_path = Path(db_path or config.default_db_path()).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -253,16 +369,17 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
         timings[name] = timings.get(name, 0.0) + now - mark
         mark = now
 
-    with warehouse_lock(db_path):
+    with warehouse_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
         work = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
         # Holding the lock, any other build file belongs to a load that died: remove it.
         for leftover in db_path.parent.glob(f".{db_path.name}.building-*"):
             leftover.unlink(missing_ok=True)
         if db_path.exists():
-            shutil.copyfile(db_path, work)
+            _copy_private(db_path, work)
         phase("copy")
         try:
             con = duckdb.connect(str(work), config={"memory_limit": MEMORY_LIMIT})
+            private_file(work)
             con.execute("set enable_progress_bar = false")
             try:
                 C.install_macros(con)
@@ -281,8 +398,8 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                         res.load_id = next_id
                         pending.append((res, staged))
                         next_id += 1
-                        manifest_entries.append({"file_name": path.name, "stored_path": res.stored_path,
-                                                 "sha256": res.sha256, "kind": kind, **options})
+                        manifest_entries.append(_manifest_entry(path, res, kind, options, allowed_province,
+                                                                audit))
                     if sum(st.rows_read - st.rows_rejected for _, st in pending) >= FLUSH_ROWS:
                         # A national batch does not fit in memory: write what is staged so far (into
                         # the private copy; the swap below still makes the whole batch visible at once).
@@ -294,8 +411,7 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                     _write_batch(con, pending)
                 phase("stage_and_write")
                 loaded_any = any(r.load_id is not None for r in results)
-                if audit is not None:
-                    _write_audit(con, results, audit)
+                audit_rows = _write_audit(con, results, audit) if audit is not None else []
                 changed = loaded_any or audit is not None
                 if loaded_any and _build:
                     build_marts(con, _touched_months(con))
@@ -311,7 +427,8 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
             if changed:
                 _swap_in(work, db_path)
                 if record:
-                    _append_manifest(db_path, manifest_entries)
+                    _append_jsonl(_manifest_path(db_path), manifest_entries)
+                    _append_jsonl(_audit_journal_path(db_path), audit_rows)
                 phase("swap")
         finally:
             for leftover in (work, Path(str(work) + ".wal")):
@@ -330,14 +447,29 @@ def _drop_temp_tables(con: duckdb.DuckDBPyConnection, keep: set[str] = frozenset
             con.execute(f'drop table if exists temp."{name}"')
 
 
-def _append_manifest(db_path: Path, entries: list[dict]) -> None:
-    manifest = _manifest_path(db_path)
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    with open(manifest, "a", encoding="utf-8") as fh:
+def _manifest_entry(path: Path, res: FileResult, kind: str | None, options: dict, allowed_province: int | None,
+                    audit: dict | None) -> dict:
+    """One manifest line: the kept copy, and everything its load depended on, for `rebuild` — the
+    options, the province the rows were restricted to and the account that loaded it (None from
+    the command line)."""
+    audit = audit or {}
+    return {"file_name": path.name, "stored_path": res.stored_path, "sha256": res.sha256, "kind": kind,
+            **options, "allowed_province": allowed_province, "uploaded_by": audit.get("uploaded_by"),
+            "role": audit.get("role"), "scope_code": audit.get("scope_code"), "load_id": res.load_id,
+            "loaded_at": datetime.now().isoformat(timespec="seconds")}
+
+
+def _append_jsonl(path: Path, entries: list[dict]) -> None:
+    if not entries:
+        return
+    _private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), DATA_FILE_MODE)
+    with os.fdopen(fd, "a", encoding="utf-8") as fh:
         for e in entries:
-            fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(e, ensure_ascii=False, default=str) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+    private_file(path)
 
 
 def _duplicate(path: Path, digest: str, size: int) -> FileResult:
@@ -480,6 +612,16 @@ def _stage_one(con, path: Path, kind, options, loaded: frozenset[str],
     except SourceFileError as err:
         res.message_vi, res.message_en = err.message_vi, err.message_en
         return res, None
+    except (duckdb.Error, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
+            UnicodeError, OSError, MemoryError) as err:
+        # A file no rule foresaw must not take its neighbours down with it: this one fails, with
+        # what happened, and the batch goes on.
+        detail = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+        res.message_vi = (f"{path.name}: không đọc được tệp ({detail}) — kiểm tra tệp có đúng là tệp xuất từ hệ "
+                          "thống nguồn; nếu đúng, gửi tệp này cho bộ phận kỹ thuật.")
+        res.message_en = (f"{path.name}: the file could not be read ({detail}) — check that it is an export of "
+                          "the source system; if it is, send the file to the technical team.")
+        return res, None
     if allowed_province is not None:
         _restrict_to_province(con, staged, allowed_province)
     res.communes_matched = _communes_matched(con, staged)
@@ -493,44 +635,81 @@ def _columns(con, table: str) -> list[str]:
     return [r[0] for r in con.execute(f"describe {table}").fetchall()]
 
 
+# {} placeholders: the unit's kind, the unit, the code's name, the code, the province.
+OUTSIDE_SCOPE_VI = ("{} {} — {} {} không thuộc tỉnh {} mà tài khoản của bạn được nạp; dòng bị loại — "
+                    "nạp tệp này bằng tài khoản của tỉnh đó hoặc xóa dòng.")
+OUTSIDE_SCOPE_EN = ("{} {} — {} {} is not in province {}, the one your account may load; row rejected — "
+                    "load it with that province's account or drop the row.")
+_WORDS_VI = ("case {0} when 'commune' then 'xã' when 'department' then 'sở/ngành' when 'province' then 'tỉnh' "
+             "when 'commune_code' then 'mã xã' when 'province_code' then 'mã tỉnh' else {0} end")
+
+
 def _restrict_to_province(con, staged: C.Staged, province: int) -> None:
-    """Turn the staged rows of communes (or provinces) outside `province` into rejects, with a
-    message in both languages; the file's counts and reasons follow.  Same rule for every kind:
-    it works on the staged outputs, whatever source module produced them."""
-    outside_by_output: list[tuple[C.Output, str]] = []
-    for out in staged.outputs:
+    """Turn every staged row outside `province` into a reject (rule `outside_scope`), whatever the
+    table and the level of the row: a commune's, a provincial department's or the province's own.
+    A row is inside only when its province_code is `province` and, if it names a commune, that
+    commune is one of the province's; a row of a table with neither column cannot be placed and is
+    outside.  One reject per source row (the first output holding it, the primary one first, names
+    the unit); the file's rejected count and reasons follow.  Works on the staged outputs, whatever
+    source module produced them."""
+    count = f"select count(*) from {staged.rejects} where rule = 'outside_scope'"
+    before = con.execute(count).fetchall()[0][0]
+    for out in sorted(staged.outputs, key=lambda o: not o.primary):
         cols = _columns(con, out.temp)
+        parts, params = [], []
+        if "province_code" in cols:
+            parts.append("province_code is distinct from $province")
         if "commune_code" in cols:
-            cond = (f"commune_code not in (select commune_code from dim_commune where province_code = {int(province)})")
-        elif "province_code" in cols:
-            cond = f"province_code <> {int(province)}"
-        else:
-            continue
-        outside_by_output.append((out, cond))
-    if not outside_by_output:
-        return
-    # Count (and describe) the rejected units once, from the file's main output.
-    main_out, main_cond = next(((o, c) for o, c in outside_by_output if o.primary), outside_by_output[0])
-    main_cols = _columns(con, main_out.temp)
-    code_col = "commune_code" if "commune_code" in main_cols else "province_code"
-    key_col = main_out.keys[0] if main_out.keys else code_col
-    n = con.execute(f"select count(*) from {main_out.temp} where {main_cond}").fetchall()[0][0]
-    if n:
+            parts.append("(commune_code is not null and commune_code not in "
+                         "(select commune_code from dim_commune where province_code = $province))")
+        cond = " or ".join(parts) or "true"
+        params = {"province": int(province)}
+        row = "source_row" if "source_row" in cols else "cast(null as integer)"
+        kind, unit, column, value = _scope_labels(cols, out)
         con.execute(f"""
             insert into {staged.rejects}
-            select {"source_row" if "source_row" in main_cols else "null"}, ?, cast({code_col} as varchar),
-                   'outside_scope',
-                   '{key_col} ' || cast({key_col} as varchar) || ' — mã ' || cast({code_col} as varchar)
-                     || ' không thuộc tỉnh ' || ? || ' mà tài khoản của bạn được nạp; dòng bị loại — '
-                     || 'nạp tệp này bằng tài khoản của tỉnh đó hoặc xóa dòng.',
-                   '{key_col} ' || cast({key_col} as varchar) || ' — code ' || cast({code_col} as varchar)
-                     || ' is not in province ' || ? || ', the one your account may load; row rejected — '
-                     || 'load it with that province''s account or drop the row.'
-            from {main_out.temp} where {main_cond}""", [code_col, str(province), str(province)])
+            select row_, column_, value_, 'outside_scope',
+                   format($vi, {_WORDS_VI.format('kind_')}, unit_, {_WORDS_VI.format('column_')},
+                          coalesce(value_, '(trống)'), $province),
+                   format($en, kind_, unit_, column_, coalesce(value_, '(empty)'), $province)
+            from (select {row} as row_, {kind} as kind_, {unit} as unit_, {column} as column_, {value} as value_,
+                         rowid as rid_
+                  from {out.temp} where {cond}) o
+            where row_ is null or not exists (select 1 from {staged.rejects} r
+                                              where r.rule = 'outside_scope' and r.source_row = o.row_)
+            qualify row_number() over (partition by row_, case when row_ is null then rid_ end order by rid_) = 1
+            order by row_, rid_""", {**params, "vi": OUTSIDE_SCOPE_VI, "en": OUTSIDE_SCOPE_EN})
+        con.execute(f"delete from {out.temp} where {cond}", params)
+    n = con.execute(count).fetchall()[0][0] - before
+    if n:
         staged.rows_rejected += n
         staged.reasons = {**staged.reasons, "outside_scope": staged.reasons.get("outside_scope", 0) + n}
-    for out, cond in outside_by_output:
-        con.execute(f"delete from {out.temp} where {cond}")
+
+
+def _scope_labels(cols: list[str], out: C.Output) -> tuple[str, str, str, str]:
+    """SQL for an outside_scope message: the unit's kind (commune | department | province, or the
+    key's name), the unit, which code places it ('commune_code' | 'province_code') and that code."""
+    key = out.keys[0] if out.keys else None
+    if "department_name" in cols:
+        kind, unit = "'department'", "coalesce(department_name, department_key)"
+    elif "unit_kind" in cols:
+        kind, unit = "unit_kind", "unit_key"
+    elif key and key not in ("commune_code", "province_code"):
+        kind, unit = f"'{key}'", f"coalesce(cast({key} as varchar), '')"
+    elif "commune_code" in cols:
+        kind, unit = "'commune'", "coalesce(cast(commune_code as varchar), '')"
+    else:
+        kind, unit = "'province'", "coalesce(cast(province_code as varchar), '')"
+    if "commune_code" in cols and "province_code" in cols:
+        column = "case when commune_code is not null then 'commune_code' else 'province_code' end"
+        value = "cast(coalesce(commune_code, province_code) as varchar)"
+    elif "commune_code" in cols:
+        column, value = "'commune_code'", "cast(commune_code as varchar)"
+    elif "province_code" in cols:
+        column, value = "'province_code'", "cast(province_code as varchar)"
+    else:
+        column, value = "'province_code'", "cast(null as varchar)"
+    return kind, unit, column, value
 
 
 def _communes_matched(con, staged: C.Staged) -> int:
@@ -541,14 +720,29 @@ def _communes_matched(con, staged: C.Staged) -> int:
                        "where commune_code in (select commune_code from dim_commune)").fetchall()[0][0]
 
 
-def _write_audit(con, results: list[FileResult], audit: dict) -> None:
+AUDIT_COLUMNS = ("upload_id", "uploaded_at", "uploaded_by", "role", "scope_code", "province_code", "file_name",
+                 "content_sha256", "size_bytes", "kind", "status", "rows_read", "rows_loaded", "rows_replaced",
+                 "rows_rejected", "load_id", "message", "reasons")
+INSERT_AUDIT = (f"insert into etl_upload_audit ({', '.join(AUDIT_COLUMNS)}) "
+                f"values ({', '.join('?' for _ in AUDIT_COLUMNS)})")
+
+
+def _write_audit(con, results: list[FileResult], audit: dict) -> list[dict]:
+    """One etl_upload_audit row per file of the upload; returns the rows (for the audit journal)."""
     next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from etl_upload_audit").fetchall()[0][0]
+    rows = []
     for i, res in enumerate(results):
-        con.execute("insert into etl_upload_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [next_id + i, datetime.now(), audit.get("uploaded_by"), audit.get("role"),
-                     audit.get("scope_code"), audit.get("province_code"), res.file, res.sha256, res.size_bytes,
-                     res.kind, res.status, res.rows_read, res.rows_loaded, res.rows_replaced, res.rows_rejected,
-                     res.load_id, (res.message_en or None)])
+        row = dict(zip(AUDIT_COLUMNS, [
+            next_id + i, datetime.now(), audit.get("uploaded_by"), audit.get("role"), audit.get("scope_code"),
+            audit.get("province_code"), res.file, res.sha256, res.size_bytes, res.kind, res.status, res.rows_read,
+            res.rows_loaded, res.rows_replaced, res.rows_rejected, res.load_id, (res.message_en or None),
+            (json.dumps(res.reasons, ensure_ascii=False, sort_keys=True) if res.reasons else None)], strict=True))
+        con.execute(INSERT_AUDIT, list(row.values()))
+        rows.append(row)
+    return rows
+
+
+PREVIEW_PREFIX = "cds-preview-"
 
 
 def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str | None = None,
@@ -560,11 +754,15 @@ def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str |
     (file_name, row_number, column_name, value, rule, message_vi, message_en)."""
     import tempfile
 
+    from etl.uploads import sweep_stale
+
     db_path = Path(db_path or config.default_db_path()).resolve()
-    with tempfile.TemporaryDirectory(prefix="preview-", dir=db_path.parent) as tmp:
+    # A process killed mid-preview (the server aborting, say) leaves its copy of the warehouse behind.
+    sweep_stale(db_path.parent, PREVIEW_PREFIX)
+    with tempfile.TemporaryDirectory(prefix=f"{PREVIEW_PREFIX}{os.getpid()}-", dir=db_path.parent) as tmp:
         copy = Path(tmp) / "warehouse.duckdb"
         if db_path.exists():
-            shutil.copyfile(db_path, copy)
+            _copy_private(db_path, copy)
         summary = load_files(paths, copy, kind=kind, period=period, group=group, record=False,
                              allowed_province=allowed_province, _build=False)
         rejects: list[dict] = []
@@ -701,16 +899,18 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
         raise
 
 
-def refresh_marts(db_path: Path | None = None) -> float:
+def refresh_marts(db_path: Path | None = None, *, on_wait: Callable[[str, str], None] | None = None,
+                  lock_timeout: float | None = None) -> float:
     """Build every mart again from the facts (after a change to the mart SQL, or to add a new mart
-    to an older warehouse), with the same private copy and atomic swap as a load; returns seconds."""
+    to an older warehouse), with the same private copy, writer lock and atomic swap as a load;
+    returns seconds."""
     started = time.perf_counter()
     db_path = Path(db_path or config.default_db_path()).resolve()
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no warehouse")
-    with warehouse_lock(db_path):
+    with warehouse_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
         work = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
-        shutil.copyfile(db_path, work)
+        _copy_private(db_path, work)
         try:
             con = duckdb.connect(str(work), config={"memory_limit": MEMORY_LIMIT})
             try:
@@ -728,49 +928,109 @@ def refresh_marts(db_path: Path | None = None) -> float:
     return time.perf_counter() - started
 
 
-def rebuild(db_path: Path | None = None) -> LoadSummary:
-    """Recreate the warehouse from the kept copies, in their original order, with the same options."""
+REPLAY_KEYS = ("kind", "period", "group", "allowed_province")
+
+
+def rebuild(db_path: Path | None = None, *, on_wait: Callable[[str, str], None] | None = None,
+            lock_timeout: float | None = None) -> LoadSummary:
+    """Recreate the warehouse from the kept copies, in their original order, each with the options
+    and the province restriction it was loaded with, and keep the upload audit.
+
+    The writer lock is held from start to swap, so a load started meanwhile waits and then applies
+    on top of the rebuilt warehouse (never lost under it).  Manifest lines written before the
+    restriction was recorded take it from the warehouse's own audit (the upload's province), when
+    the warehouse can still be read.  The audit rows come back from the store's audit journal, and
+    from the old warehouse for uploads older than the journal; their load ids follow the replay."""
     db_path = Path(db_path or config.default_db_path()).resolve()
     manifest = _manifest_path(db_path)
     if not manifest.exists():
         raise FileNotFoundError(f"{manifest}: no kept files to rebuild from")
-    entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
-    demo = False
-    if db_path.exists():
-        with contextlib.suppress(duckdb.Error):
-            c = duckdb.connect(str(db_path), read_only=True)
-            try:
-                demo = bool(c.execute("select 1 from warehouse_info where key = 'demo'").fetchall())
-            finally:
-                c.close()
-    empty = db_path.with_name(f".{db_path.name}.empty-{os.getpid()}")
-    empty.unlink(missing_ok=True)
-    store_root = config.files_dir(db_path).parent
-    summary_files: list[FileResult] = []
     started = time.perf_counter()
-    try:
-        # Group consecutive entries with the same options into one batch, preserving order.
-        batches: list[tuple[dict, list[Path], list[str]]] = []
-        for e in entries:
-            opts = {k: e.get(k) for k in ("kind", "period", "group")}
-            if batches and batches[-1][0] == opts:
-                batches[-1][1].append(store_root / e["stored_path"])
-                batches[-1][2].append(e["file_name"])
-            else:
-                batches.append((opts, [store_root / e["stored_path"]], [e["file_name"]]))
-        # Each batch loads from the previous one's result; the live file is replaced once, at the end.
-        for opts, files, names in batches:
-            staged_files = _named_copies(files, names, empty.parent / f".rebuild-{os.getpid()}")
-            s = load_files(staged_files, empty, kind=opts["kind"], period=opts["period"], group=opts["group"],
-                           demo=demo, record=False)
-            summary_files += s.files
-        os.replace(empty, db_path)
-        _fsync_dir(db_path.parent)
-    finally:
+    with warehouse_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
+        entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+        demo, old_audit = _old_warehouse_facts(db_path)
+        restricted = {r["content_sha256"]: r["province_code"] for r in old_audit
+                      if r.get("load_id") is not None and r.get("province_code") is not None}
+        empty = db_path.with_name(f".{db_path.name}.empty-{os.getpid()}")
         empty.unlink(missing_ok=True)
-        shutil.rmtree(empty.parent / f".rebuild-{os.getpid()}", ignore_errors=True)
-        Path(str(empty) + ".lock").unlink(missing_ok=True)
+        store_root = config.files_dir(db_path).parent
+        summary_files: list[FileResult] = []
+        try:
+            # Consecutive entries with the same options and restriction make one batch, in order.
+            batches: list[tuple[dict, list[Path], list[str]]] = []
+            for e in entries:
+                if "allowed_province" not in e:
+                    e["allowed_province"] = restricted.get(e.get("sha256"))
+                opts = {k: e.get(k) for k in REPLAY_KEYS}
+                if batches and batches[-1][0] == opts:
+                    batches[-1][1].append(store_root / e["stored_path"])
+                    batches[-1][2].append(e["file_name"])
+                else:
+                    batches.append((opts, [store_root / e["stored_path"]], [e["file_name"]]))
+            # Each batch loads from the previous one's result; the live file is replaced once, at the end.
+            for opts, files, names in batches:
+                staged_files = _named_copies(files, names, empty.parent / f".rebuild-{os.getpid()}")
+                s = load_files(staged_files, empty, kind=opts["kind"], period=opts["period"], group=opts["group"],
+                               allowed_province=opts["allowed_province"], demo=demo, record=False)
+                summary_files += s.files
+            _restore_audit(empty, db_path, old_audit)
+            private_file(empty)
+            os.replace(empty, db_path)
+            _fsync_dir(db_path.parent)
+        finally:
+            empty.unlink(missing_ok=True)
+            Path(str(empty) + ".wal").unlink(missing_ok=True)
+            shutil.rmtree(empty.parent / f".rebuild-{os.getpid()}", ignore_errors=True)
+            Path(str(empty) + ".lock").unlink(missing_ok=True)
     return LoadSummary(str(db_path), summary_files, True, time.perf_counter() - started)
+
+
+def _old_warehouse_facts(db_path: Path) -> tuple[bool, list[dict]]:
+    """(demo flag, etl_upload_audit rows) of the warehouse about to be rebuilt, if it can be read."""
+    if not db_path.exists():
+        return False, []
+    demo, rows = False, []
+    with contextlib.suppress(duckdb.Error):
+        c = duckdb.connect(str(db_path), read_only=True)
+        try:
+            demo = bool(c.execute("select 1 from warehouse_info where key = 'demo'").fetchall())
+            cur = c.execute("select * from etl_upload_audit order by upload_id")
+            names = [d[0] for d in cur.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        finally:
+            c.close()
+    return demo, rows
+
+
+def _restore_audit(rebuilt: Path, db_path: Path, old_audit: list[dict]) -> None:
+    """Put the upload audit back: the journal's rows, and the old warehouse's rows the journal does
+    not hold (uploads older than it); load ids re-pointed at the replayed loads by content hash."""
+    rows: dict[int, dict] = {}
+    journal = _audit_journal_path(db_path)
+    if journal.exists():
+        for line in journal.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[int(row["upload_id"])] = row
+    for row in old_audit:
+        rows.setdefault(int(row["upload_id"]), row)
+    if not rows:
+        return
+    con = duckdb.connect(str(rebuilt))
+    try:
+        create_schema(con)
+        load_ids = dict(con.execute("select content_sha256, load_id from etl_load").fetchall())
+        con.execute("delete from etl_upload_audit")
+        for upload_id in sorted(rows):
+            row = {c: rows[upload_id].get(c) for c in AUDIT_COLUMNS}
+            if isinstance(row["uploaded_at"], str):
+                row["uploaded_at"] = datetime.fromisoformat(row["uploaded_at"])
+            if row["load_id"] is not None:
+                row["load_id"] = load_ids.get(row["content_sha256"])
+            con.execute(INSERT_AUDIT, list(row.values()))
+        con.execute("checkpoint")
+    finally:
+        con.close()
 
 
 def _named_copies(files: list[Path], names: list[str], folder: Path) -> list[Path]:

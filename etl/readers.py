@@ -12,7 +12,9 @@ English message that name the file and say what to do.
 
 Formats are recognised by content (magic bytes), not by the extension alone:
 
-* XLSX (zip holding ``xl/workbook.xml``) is read with python-calamine; the first worksheet (visible
+* XLSX (zip holding ``xl/workbook.xml``) is first checked by `etl.xlsx_guard.check_xlsx` (archive
+  size, macros, and each sheet's real extent found by streaming its XML: calamine allocates the whole
+  grid up to the farthest cell), then read with python-calamine; the first worksheet (visible
   sheets first, in workbook order) that has a header row is used.  Cells outside the header row's
   span (first to last non-empty header cell) have no column name and are not loaded.  Cells
   become text: datetime 'YYYY-MM-DD HH:MM:SS', date 'YYYY-MM-DD' (calamine also returns a date for
@@ -44,6 +46,7 @@ import csv
 import datetime as dt
 import io
 import mmap
+import os
 import re
 import tempfile
 import unicodedata
@@ -65,6 +68,16 @@ CELL_WHITESPACE = " \t\r\n\x0b\x0c\u00a0\u200b\ufeff"
 DELIMITERS = (",", ";", "\t")
 HEAD_BYTES = 1 << 20          # bytes decoded for header detection
 CHUNK_BYTES = 8 << 20         # streaming chunk size for validation and transcoding
+
+
+def _env_bytes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+# The longest CSV line read (a dossier row is well under 1 KB): a longer one is reported as such
+# (line, length, limit), not left to DuckDB (whose own limit is 2 MB).  `CDS_CSV_MAX_LINE_BYTES`.
+MAX_LINE_BYTES = _env_bytes("CDS_CSV_MAX_LINE_BYTES", 1 << 20)
 EXTRA_FIELDS = 4              # fields read beyond the header: trailing empty ones are tolerated, more
                               # values than that make DuckDB stop at the line (reported either way)
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
@@ -197,6 +210,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "nạp lại.",
                        "a double quote \" is opened but never closed — fix the value on this line (or remove the "
                        "stray \") and load the file again."),
+    "line_too_long": ("dòng này dài {size}, vượt giới hạn {limit} cho một dòng — có lẽ đây không phải tệp CSV xuất "
+                      "từ hệ thống (hoặc các dòng không được xuống dòng); mở tệp kiểm tra rồi xuất lại.",
+                      "this line is {size} long, longer than the limit of {limit} for one line — probably not a "
+                      "CSV export (or its lines are not broken); open the file to check it and export it again."),
     "bad_csv": ("không đọc được dòng CSV ({reason}) — sửa dòng này hoặc lưu lại tệp dưới dạng .xlsx.",
                 "this CSV line cannot be read ({reason}) — fix the line or save the file as .xlsx."),
 }
@@ -446,6 +463,9 @@ def _sheet_order(workbook: CalamineWorkbook) -> list[str]:
 
 def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str,
                max_scan_rows: int) -> SourceTable:
+    from etl.xlsx_guard import check_xlsx
+
+    check_xlsx(path, name)        # calamine allocates a sheet's whole grid: bound it first
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except PasswordError as exc:
@@ -628,6 +648,7 @@ class _ByteScan:
     nul: bool                 # a NUL byte: not text
     combining: bool           # combining marks U+0300..U+037F: NFD text to normalise
     lines: int                # line feeds in the file
+    longest: tuple[int, int]  # (line number, bytes) of the longest line, line ends excluded
     other_whitespace: bool    # whitespace other than ASCII spaces and CRLF/LF line ends
 
     def blank_line(self) -> bool:
@@ -656,19 +677,42 @@ def _scan_bytes(path: Path, watch_from: int, delimiter: str) -> _ByteScan:
         has_cr = data.find(b"\r") >= 0
         codes = np.frombuffer(data, dtype=np.uint8)
         try:
-            lines = int(np.count_nonzero(codes == 10))
+            if len(codes) <= MAX_LINE_BYTES:      # no line can be too long: count only
+                lines = int(np.count_nonzero(codes == 10))
+                longest = (1, 0)
+            else:
+                longest, lines = _longest_line(codes)
             if not other and has_cr:      # CR only as part of CRLF line ends
                 cr = int(np.count_nonzero(codes == 13))
                 other = cr != int(np.count_nonzero((codes[:-1] == 13) & (codes[1:] == 10)))
         finally:
             del codes                     # the mmap cannot close while numpy holds its buffer
-    return _ByteScan(path, watch_from, nul, combining, lines, bool(other))
+    return _ByteScan(path, watch_from, nul, combining, lines, longest, bool(other))
+
+
+def _longest_line(codes: np.ndarray) -> tuple[tuple[int, int], int]:
+    """((line number, length in bytes) of the longest line, line feeds) of the file's bytes."""
+    feeds = np.flatnonzero(codes == 10)
+    ends = np.append(feeds, len(codes))
+    lengths = ends - np.insert(feeds + 1, 0, 0)
+    at = int(np.argmax(lengths))
+    return (at + 1, int(lengths[at])), len(feeds)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:,.1f} MB" if n >= 1048576 else f"{n / 1024:,.0f} KB"
+
+
+def _line_too_long(name: str, line: int, size: int, more: bool = False) -> SourceFileError:
+    shown = ("> " if more else "") + _size(size)
+    return _error(name, "line_too_long", line=line, size=shown, limit=_size(MAX_LINE_BYTES))
 
 
 def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
     """Streamed copy as NFC UTF-8, blank lines replaced by a single space (keeps line numbers)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     carry = ""
+    done = 0                              # lines written
     with source.open("rb") as fin, target.open("w", encoding="utf-8", newline="") as fout:
         while True:
             chunk = fin.read(CHUNK_BYTES)
@@ -682,6 +726,14 @@ def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
             else:
                 cut = text.rfind("\n") + 1
                 body, carry = text[:cut], text[cut:]
+                if len(carry) > MAX_LINE_BYTES:           # (characters: at least as many bytes)
+                    raise _line_too_long(name, done + body.count("\n") + 1, len(carry.encode()), more=True)
+            if len(body) > MAX_LINE_BYTES // 4:          # (a character is at most 4 bytes)
+                longest = max(body.split("\n"), key=len)
+                if len(longest.encode()) > MAX_LINE_BYTES:
+                    line = done + body[:body.index(longest)].count("\n") + 1
+                    raise _line_too_long(name, line, len(longest.encode()))
+            done += body.count("\n")
             if "\x00" in body:
                 raise _error(name, "undecodable")
             body = unicodedata.normalize("NFC", body)
@@ -704,6 +756,13 @@ def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: s
         except UnicodeDecodeError:
             encoding = "cp1258"
     rewrite = encoding not in ("utf-8", "utf-8-sig")
+    if not whole and b"\n" not in head:
+        # Not one line break in the first MB: the first line alone is longer than the header scan.
+        with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            end = data.find(b"\n")
+        first = (size if end < 0 else end)
+        if first > MAX_LINE_BYTES:
+            raise _line_too_long(name, 1, first)
     for _attempt in range(2):
         try:
             text = _decode_head(head, encoding, whole)
@@ -725,6 +784,8 @@ def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: s
         scan = _scan_bytes(path, _line_end_offset(head, layout.header_end_line), layout.delimiter)
         if scan.nul:
             raise _error(name, "undecodable")
+        if scan.longest[1] > MAX_LINE_BYTES:
+            raise _line_too_long(name, *scan.longest)
         rewrite = scan.combining
         break
 
@@ -877,6 +938,9 @@ def _csv_error(name: str, exc: duckdb.Error, layout: _CsvLayout) -> SourceFileEr
                       delim_vi=_DELIM_VI[layout.delimiter], delim_en=_DELIM_EN[layout.delimiter])
     if "unterminated quote" in text.lower():
         return _error(name, "unclosed_quote", line=line)
+    if "maximum line size" in text.lower():
+        return _error(name, "line_too_long", line=line, size="> " + _size(MAX_LINE_BYTES),
+                      limit=_size(MAX_LINE_BYTES))
     reason = next((s.strip() for s in text.splitlines()[1:] if s.strip() and not s.startswith("Original Line")),
                   text.splitlines()[0] if text else type(exc).__name__)
     return _error(name, "bad_csv", line=line, reason=reason[:160])

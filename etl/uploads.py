@@ -1,13 +1,17 @@
-"""Checks on a file uploaded through the dashboard, before any parser sees it: size, type, and
-for XLSX the archive's uncompressed size and the sheets' declared dimensions (a zip bomb or an
-"A1:XFD1048576" sheet is refused without being unpacked).  Each refusal is a SourceFileError with
-a message in both languages."""
+"""Checks on a file uploaded through the dashboard, before any parser sees it: size, type, and for
+XLSX the reader's own check (`etl.xlsx_guard`: the archive's unpacked size, macros, and each sheet's
+real extent streamed from its XML, never its declared dimension).  Each refusal is a
+SourceFileError with a message in both languages."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import zipfile
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from etl.readers import SourceFileError
@@ -15,12 +19,6 @@ from etl.readers import SourceFileError
 MAX_MB_ENV = "DASHBOARD_MAX_UPLOAD_MB"
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".json")
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".docm", ".pptm")
-MAX_UNCOMPRESSED_BYTES = 1 << 30          # 1 GiB unpacked in all
-MAX_RATIO = 200                           # uncompressed / compressed, per member
-MAX_MEMBERS = 10_000
-MAX_SHEET_ROWS = 1_048_576                # Excel's own limit
-MAX_SHEET_CELLS = 50_000_000
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
 def max_upload_bytes() -> int:
@@ -33,13 +31,6 @@ def max_upload_bytes() -> int:
 
 def _refuse(name: str, vi: str, en: str, code: str) -> SourceFileError:
     return SourceFileError(name, f"{name}: {vi}", f"{name}: {en}", code=code)
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.decode("ascii"):
-        n = n * 26 + (ord(ch) - 64)
-    return n
 
 
 def check_upload(path: Path, name: str | None = None) -> str:
@@ -64,42 +55,96 @@ def check_upload(path: Path, name: str | None = None) -> str:
 
 
 def check_xlsx(path: Path, name: str) -> None:
-    """Refuse an XLSX whose archive would unpack to something absurd, before parsing it."""
+    """Refuse an XLSX whose archive or sheets would unpack to something absurd, before parsing it:
+    the reader's own check (`etl.xlsx_guard.check_xlsx`), so uploads and the command line agree."""
+    from etl.xlsx_guard import check_xlsx as guard
+
+    guard(path, name)
+
+
+# --- the upload page's work, without Streamlit (views/upload.py stays thin) ----------------------
+
+UPLOAD_PREFIX = "cds-upload-"
+
+
+def safe_name(name: str) -> str:
+    """The uploaded file's own name, reduced to a plain file name (no folders, no odd characters)."""
+    base = Path(name).name
+    return re.sub(r"[^\w.\- ()]", "_", base)[:120] or "upload"
+
+
+def save_uploads(files, folder: Path) -> tuple[list[Path], list[SourceFileError]]:
+    """Write each uploaded file (objects with .name, .size, .getbuffer()) under `folder` with its own
+    name and run `check_upload` on it: (files that may go to the loader, refusals).  One file's
+    refusal never stops the others."""
+    kept: list[Path] = []
+    refused: list[SourceFileError] = []
+    limit = max_upload_bytes()
+    for i, f in enumerate(files):
+        name = safe_name(f.name)
+        if f.size > limit:
+            refused.append(_refuse(name, f"tệp {f.size / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB — "
+                                         "chia nhỏ tệp.",
+                                   f"the file is {f.size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB limit "
+                                   "— split it.", "too_large"))
+            continue
+        path = folder / f"{i:03d}" / name
+        path.parent.mkdir(parents=True)
+        path.write_bytes(f.getbuffer())
+        try:
+            check_upload(path, name)
+        except SourceFileError as err:
+            refused.append(err)
+            path.unlink(missing_ok=True)
+            continue
+        kept.append(path)
+    return kept, refused
+
+
+@contextlib.contextmanager
+def upload_folder() -> Iterator[Path]:
+    """A private temp folder for one run of the upload page (mode 0700), removed when the run ends —
+    also when it stops early — and, first, the folders of earlier runs whose process has died (a
+    server killed mid-upload leaves its folder behind)."""
+    sweep_stale(Path(tempfile.gettempdir()), UPLOAD_PREFIX)
+    folder = Path(tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-"))
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise _refuse(name, "tệp XLSX có quá nhiều thành phần — không đọc.",
-                              "the XLSX holds too many parts — not read.", "zip_bomb")
-            total = sum(i.file_size for i in infos)
-            if total > MAX_UNCOMPRESSED_BYTES or any(
-                    i.file_size > MAX_RATIO * max(i.compress_size, 1) and i.file_size > (1 << 20) for i in infos):
-                raise _refuse(name, f"tệp XLSX giải nén ra {total / 1048576:.0f} MB, bất thường — không đọc "
-                                    "(có thể là tệp độc hại).",
-                              f"the XLSX unpacks to {total / 1048576:.0f} MB, which is absurd — not read "
-                              "(possibly a malicious file).", "zip_bomb")
-            names = {i.filename for i in infos}
-            if "xl/vbaProject.bin" in names:
-                raise _refuse(name, "tệp có macro không được nhận — lưu lại thành .xlsx.",
-                              "macro-enabled files are refused — save it as .xlsx.", "macro")
-            if "xl/workbook.xml" not in names:
-                raise _refuse(name, "không phải tệp XLSX hợp lệ — mở và lưu lại bằng Excel.",
-                              "not a valid XLSX file — open and save it again in Excel.", "corrupt_zip")
-            for info in infos:
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    with z.open(info) as fh:
-                        head = fh.read(8192)
-                    m = _DIMENSION.search(head)
-                    if not m:
-                        continue
-                    rows = int(m.group(4) or m.group(2))
-                    cols = _col_number(m.group(3) or m.group(1))
-                    if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
-                        raise _refuse(name, f"trang tính khai báo {rows:,} dòng × {cols:,} cột, bất thường — không đọc.",
-                                      f"a sheet declares {rows:,} rows × {cols:,} columns, which is absurd — not read.",
-                                      "sheet_too_large")
-    except SourceFileError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError, ValueError, RuntimeError) as exc:
-        raise _refuse(name, "tệp XLSX bị hỏng, không mở được — xuất lại tệp.",
-                      "the XLSX file is corrupt and cannot be opened — export it again.", "corrupt_zip") from exc
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_stale(parent: Path, prefix: str) -> list[Path]:
+    """Remove `parent/<prefix><pid>-*` folders of this user whose process no longer runs; returns them.
+    (Folders of a live process, another user's, or not named so are left alone.)"""
+    removed = []
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-")
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        m = pattern.match(entry.name)
+        if m is None or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            st = entry.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            continue
+        if _alive(int(m.group(1))):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

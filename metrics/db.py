@@ -15,15 +15,19 @@ The instance bounds every read, so a national warehouse (tens of millions of dos
 app's memory or take every core: DuckDB's `memory_limit` (default 512MB; `CDS_READ_MEMORY_LIMIT`) and
 `threads` (default min(2, cores); `CDS_READ_THREADS`), shared by all the calls running in the process.
 A query needing more memory than the limit spills to a temporary directory instead of growing the
-process.
+process: a private folder made for the process (`spill_dir`, mode 0700, unpredictable name), never a
+shared, predictable one where a planted symlink could receive warehouse data.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import os
 import re
+import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -115,13 +119,33 @@ def _cursor() -> tuple[duckdb.DuckDBPyConnection, str]:
         if _INSTANCE is None or _INSTANCE[0] != os.getpid():
             con = duckdb.connect(":memory:")
             memory, threads = read_limits()
-            spill = Path(tempfile.gettempdir()) / f"cds-read-{os.getuid() if hasattr(os, 'getuid') else 0}"
+            spill = spill_dir()
             # Validated values (a size with a unit, a positive integer, our own folder): SET takes no
             # bound parameters.
             con.execute(f"set memory_limit = '{memory}'; set threads = {threads}; "
                         f"set temp_directory = '{_quote(str(spill))}'")
             _INSTANCE = (os.getpid(), con, con.execute("select current_database()").fetchall()[0][0])
         return _INSTANCE[1].cursor(), _INSTANCE[2]
+
+
+_SPILL: tuple[int, Path] | None = None
+
+
+def spill_dir() -> Path:
+    """This process's private folder for reads that spill to disk: made by `tempfile.mkdtemp` (a new,
+    unpredictable name, mode 0700, never an existing path or a symlink someone planted), checked to
+    be a real folder of ours that nobody else can enter, and removed when the process exits."""
+    global _SPILL
+    if _SPILL is not None and _SPILL[0] == os.getpid():
+        return _SPILL[1]
+    path = Path(tempfile.mkdtemp(prefix="cds-read-"))
+    st = os.lstat(path)
+    if (not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid())
+            or stat.S_IMODE(st.st_mode) & 0o077):
+        raise RuntimeError(f"{path}: the read spill folder is not a private folder of this user")
+    atexit.register(shutil.rmtree, path, True)
+    _SPILL = (os.getpid(), path)
+    return path
 
 
 def _quote(text: str) -> str:

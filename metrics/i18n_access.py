@@ -32,7 +32,8 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
                      "Choose CSV, XLSX or JSON files (at most {mb} MB each)"),
     "upload_preview": ("Xem trước (chưa ghi gì vào kho)", "Preview (nothing written yet)"),
     "upload_confirm": ("Xác nhận nạp", "Confirm and load"),
-    "upload_refused": ("{file}: bị từ chối — {reason}", "{file}: refused — {reason}"),
+    "upload_refused": ("{n} tệp bị từ chối, không đọc — lý do và cách sửa ở bảng dưới.",
+                       "{n} file(s) refused, not read — why and what to do in the table below."),
     "upload_done": ("Đã nạp: {loaded} dòng, thay thế {replaced}, loại {rejected}.",
                     "Loaded: {loaded} rows, {replaced} replaced, {rejected} rejected."),
     "upload_nothing": ("Không có tệp nào nạp được.", "No file could be loaded."),
@@ -49,6 +50,7 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
     "col_uploaded_by": ("Người nạp", "Uploaded by"),
     "col_size_bytes": ("Dung lượng (byte)", "Size (bytes)"),
     "col_content_sha256": ("Mã băm SHA-256", "SHA-256 hash"),
+    "col_reasons": ("Dòng bị loại theo lý do", "Rows rejected, by rule"),
     "h_uploads": ("Lịch sử nạp qua trình duyệt", "Uploads through the browser"),
     "empty_uploads": ("Chưa có lần nạp nào qua trình duyệt.", "No uploads through the browser yet."),
 }

@@ -101,4 +101,4 @@ def uploads(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     except duckdb.CatalogException:
         return pd.DataFrame(columns=["upload_id", "uploaded_at", "uploaded_by", "role", "province_code", "file_name",
                                      "content_sha256", "size_bytes", "kind", "status", "rows_read", "rows_loaded",
-                                     "rows_replaced", "rows_rejected", "message"])
+                                     "rows_replaced", "rows_rejected", "message", "reasons"])

@@ -44,6 +44,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "uploaded_by": ("text", "col_uploaded_by"),
     "size_bytes": ("int", "col_size_bytes"),
     "content_sha256": ("text", "col_content_sha256"),
+    "reasons": ("text", "col_reasons"),
     "last_loaded_at": ("datetime", "col_last_loaded_at"),
     "last_month": ("month", "col_last_month"),
     "files": ("int", "col_files"),

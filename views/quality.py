@@ -46,8 +46,8 @@ if uploads.empty:
     ui.empty("empty_uploads")
 else:
     ui.table(uploads, ["uploaded_at", "uploaded_by", "file_name", "size_bytes", "content_sha256", "kind", "rows_read",
-                       "rows_loaded", "rows_replaced", "rows_rejected", "status"], "uploads", "lich-su-tai-len",
-             height=300)
+                       "rows_loaded", "rows_replaced", "rows_rejected", "reasons", "status"], "uploads",
+             "lich-su-tai-len", height=300)
 
 portal_sections.fetch_log(ctx)
 

@@ -1,10 +1,9 @@
 """Upload (data stewards only): CSV / XLSX / JSON files for the steward's province — checked, previewed
 with the ETL's own staging on a throwaway copy, and loaded through etl.loader.load_files (atomic
-swap) only when the steward confirms.  Rows for communes outside the province are rejected."""
+swap) only when the steward confirms.  Rows outside the province are rejected.  The work is in
+etl.uploads and etl.loader; one bad file never stops the others of the batch."""
 
 import hashlib
-import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +11,6 @@ import streamlit as st
 
 import ui
 from etl import loader, uploads
-from etl.readers import SourceFileError
 from metrics import db
 
 ctx = ui.current()
@@ -30,31 +28,6 @@ if not files:
     st.stop()
 
 
-def _safe_name(name: str) -> str:
-    base = Path(name).name
-    return re.sub(r"[^\w.\- ()]", "_", base)[:120] or "upload"
-
-
-def _save(tmp: Path) -> tuple[list[Path], list[dict]]:
-    """Write the uploads to disk under their own names; refuse what the limits refuse."""
-    kept, refused = [], []
-    for i, f in enumerate(files):
-        name = _safe_name(f.name)
-        path = tmp / f"{i:03d}" / name
-        path.parent.mkdir(parents=True)
-        if f.size > uploads.max_upload_bytes():
-            refused.append({"file": name, message: ui.tr("upload_refused", file=name, reason=f"> {limit_mb:.0f} MB")})
-            continue
-        path.write_bytes(f.getbuffer())
-        try:
-            uploads.check_upload(path, name)
-        except SourceFileError as err:
-            refused.append({"file": name, message: err.message_vi if lang == "vi" else err.message_en})
-            continue
-        kept.append(path)
-    return kept, refused
-
-
 def _summary_table(summary) -> pd.DataFrame:
     rows = [{"file": f.file, "kind": f.kind or "–", "status": ui.tr("status_" + f.status),
              "rows_read": f.rows_read, "communes_matched": f.communes_matched, "rows_rejected": f.rows_rejected,
@@ -65,11 +38,32 @@ def _summary_table(summary) -> pd.DataFrame:
                                                "rows_rejected", "rows_replaced", "message"]})
 
 
+def _load(paths: list[Path]):
+    """The confirmed load; waits (saying so) while another load holds the warehouse."""
+    waiting = st.empty()
+    user = ctx.user
+    try:
+        return loader.load_files(
+            paths, db.db_path(), allowed_province=province,
+            audit={"uploaded_by": user.username, "role": user.role, "scope_code": user.scope_code,
+                   "province_code": province},
+            on_wait=lambda vi, en: waiting.info(vi if lang == "vi" else en, icon=":material/hourglass_top:"))
+    except loader.WarehouseBusy as err:
+        st.error(err.message_vi if lang == "vi" else err.message_en, icon=":material/block:")
+        return None
+    finally:
+        waiting.empty()
+
+
 digest = hashlib.sha256(b"".join(hashlib.sha256(f.getbuffer()).digest() + f.name.encode() for f in files)).hexdigest()
-with tempfile.TemporaryDirectory(prefix="upload-") as tmp_dir:
-    paths, refused = _save(Path(tmp_dir))
-    for r in refused:
-        st.error(r[message], icon=":material/block:")
+with uploads.upload_folder() as tmp_dir:
+    paths, refused = uploads.save_uploads(files, tmp_dir)
+    if refused:
+        # File names are the uploader's text: shown in a table, never as markdown.
+        st.error(ui.tr("upload_refused", n=len(refused)), icon=":material/block:")
+        st.dataframe(pd.DataFrame({ui.tr("col_file"): [e.file for e in refused],
+                                   ui.tr("col_message"): [getattr(e, message) for e in refused]}),
+                     hide_index=True, key="upload_refusals")
     if not paths:
         st.stop()
     cached = st.session_state.get("_upload_preview")
@@ -89,16 +83,14 @@ with tempfile.TemporaryDirectory(prefix="upload-") as tmp_dir:
 
     loadable = any(f.status in ("loaded", "partial") for f in preview.files)
     if st.button(ui.tr("upload_confirm"), type="primary", disabled=not loadable, key="upload_confirm"):
-        user = ctx.user
-        summary = loader.load_files(paths, db.db_path(), allowed_province=province,
-                                    audit={"uploaded_by": user.username, "role": user.role,
-                                           "scope_code": user.scope_code, "province_code": province})
+        summary = _load(paths)
         st.session_state.pop("_upload_preview", None)
-        done = [f for f in summary.files if f.load_id is not None]
-        if done:
-            st.success(ui.tr("upload_done", loaded=sum(f.rows_loaded for f in done),
-                             replaced=sum(f.rows_replaced for f in done),
-                             rejected=sum(f.rows_rejected for f in done)), icon=":material/check_circle:")
-        else:
-            st.warning(ui.tr("upload_nothing"))
-        st.dataframe(_summary_table(summary), hide_index=True, key="upload_result")
+        if summary is not None:
+            done = [f for f in summary.files if f.load_id is not None]
+            if done:
+                st.success(ui.tr("upload_done", loaded=sum(f.rows_loaded for f in done),
+                                 replaced=sum(f.rows_replaced for f in done),
+                                 rejected=sum(f.rows_rejected for f in done)), icon=":material/check_circle:")
+            else:
+                st.warning(ui.tr("upload_nothing"))
+            st.dataframe(_summary_table(summary), hide_index=True, key="upload_result")

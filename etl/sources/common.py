@@ -196,6 +196,7 @@ def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool
             where d.commune_code = {CODE_SQL.format('s.raw_commune_code')}
         """)
     resolve_names(con, staged, has_name)
+    mark_name_mismatches(con, staged)
 
 
 # An official commune code as the exports write it ('8380', '08380', '8380.0').
@@ -246,6 +247,82 @@ def resolve_names(con: duckdb.DuckDBPyConnection, staged: str, has_name: bool) -
     con.execute(f"update {staged} set commune_status = 'unknown' where commune_status is null")
 
 
+def mark_name_mismatches(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+    """Add `mismatch_official` and `mismatch_other` to `staged` (in place): set on the rows whose
+    official commune code came with a commune name that clearly names another commune (rule
+    `commune_name_mismatch`, see `name_conflict`), as text for the message ("Xã Vân Bán (Phú Thọ,
+    8380)"); NULL elsewhere.  Matched on the distinct (code, name, province) of the file only."""
+    con.execute(f"alter table {staged} add column mismatch_official varchar; "
+                f"alter table {staged} add column mismatch_other varchar")
+    cols = {r[0] for r in con.execute(f"describe {staged}").fetchall()}
+    if not {"raw_commune_code", "raw_commune_name", "commune_code"} <= cols:
+        return
+    province_cols = [c for c in ("raw_province_code", "raw_province_name") if c in cols]
+    hint = f"coalesce({', '.join(province_cols)})" if province_cols else "cast(null as varchar)"
+    pairs = con.execute(f"""
+        select distinct commune_code, raw_commune_name, {hint} from {staged}
+        where raw_commune_name is not null and commune_code is not null
+          and commune_code = {CODE_SQL.format('raw_commune_code')}""").fetchall()
+    found = []
+    for code, name, province in pairs:
+        other = name_conflict(code, name, province)
+        if other is not None:
+            found.append((code, name, province, _unit_text(code), _unit_text(other)))
+    if not found:
+        return
+    frame = pd.DataFrame(found, columns=["code", "n", "p", "official", "other"]).astype(
+        {"n": "object", "p": "object", "official": "object", "other": "object"})
+    view = temp_name("name_mismatches")
+    con.register(view, frame)
+    try:
+        con.execute(f"""
+            update {staged} s set mismatch_official = m.official, mismatch_other = m.other
+            from {view} m
+            where s.commune_code = m.code and s.raw_commune_name = m.n and {hint.replace('raw_', 's.raw_')}
+                  is not distinct from m.p
+              and s.commune_code = {CODE_SQL.format('s.raw_commune_code')}""")
+    finally:
+        con.unregister(view)
+
+
+def _unit_text(code: int) -> str:
+    from core.reference import matcher
+
+    m = matcher()
+    name, _dtype, province = m.commune(code)
+    return f"{name} ({m.province_name(province)}, {code})"
+
+
+@functools.lru_cache(maxsize=100_000)
+def name_conflict(code: int, name: str, province: str | None = None) -> int | None:
+    """The other commune a name given with official code `code` clearly names, else None.
+
+    Harmless differences pass: accents, case, spacing, "Xã"/"Phường"/"UBND xã" prefixes, a
+    province tail — whatever `UnitMatcher.match_commune` reads as the code's own commune.  A name
+    is another commune only when it resolves to exactly one other unit: in the code's province, or
+    in the province the row (its province column, `province`) or the name itself ("... - Hà Nội")
+    names.  A name found nowhere (a typo, a name from before the 2025 merger the reference does not
+    hold) or matching several units is left alone: the code wins, as it always did."""
+    from core.reference import matcher
+
+    m = matcher()
+    official = m.commune(int(code))
+    if official is None or not isinstance(name, str):
+        return None
+    found = m.match_commune(name, official[2])
+    if found.status == "matched":
+        return None if found.code == code else found.code
+    if found.status == "ambiguous":
+        return None
+    hint = province if province not in (None, "") else None
+    if hint is None and m.named_province(name) is None:
+        return None                       # no other province in sight: nothing says it is another commune
+    found = m.match_commune(name, hint)
+    if found.status == "matched" and found.code != code:
+        return found.code
+    return None
+
+
 @functools.lru_cache(maxsize=200_000)
 def _match_commune(name: str, province: str | None):
     """Matches are pure functions of (name, province): monthly files repeat the same names."""
@@ -254,8 +331,15 @@ def _match_commune(name: str, province: str | None):
     return matcher().match_commune(name, province)
 
 
+def _in_template(text: str) -> str:
+    """Header text as it may stand inside a SQL string literal that is a format() template: quotes
+    doubled, braces doubled (a header such as "Tên'xã" or "Mã{xã}" maps to a known column)."""
+    return text.replace("'", "''").replace("{", "{{").replace("}", "}}")
+
+
 def commune_rules(code_label: str, name_label: str) -> list[Rule]:
     """Rules about the commune column, shared by every source."""
+    code_label, name_label = _in_template(code_label), _in_template(name_label)
     shown = "coalesce(raw_commune_name, raw_commune_code, '')"
     return [
         Rule("missing_commune", "commune_name",
@@ -275,6 +359,13 @@ def commune_rules(code_label: str, name_label: str) -> list[Rule]:
              f"{shown}, commune_candidates)",
              f"format('commune name \"{{}}\" matches several units: {{}} — add the province or use the "
              f"commune code.', {shown}, commune_candidates)"),
+        # (The file's own column names are in the reject's column; no header text is written into SQL here.)
+        Rule("commune_name_mismatch", "commune_name", "mismatch_other is not null", "raw_commune_name",
+             "format('mã xã {} là {} nhưng tên xã \"{}\" là {} — sửa mã hoặc tên xã cho khớp nhau; dòng không "
+             "được nạp.', raw_commune_code, mismatch_official, raw_commune_name, mismatch_other)",
+             "format('commune code {} is {} but the commune name \"{}\" is {} — correct the code or the name so "
+             "they agree; the row is not loaded.', raw_commune_code, mismatch_official, raw_commune_name, "
+             "mismatch_other)"),
     ]
 
 
@@ -357,6 +448,30 @@ def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
     return rejects, rejected, reasons
 
 
+# A commune's name as the official list writes it, and the usual ways of writing that same name.
+OFFICIAL_NAME_FORMS = """
+    select commune_code, hash(name) as name_key from dim_commune
+    union all select commune_code, hash(case when lower(name) like division_type || ' %'
+                                             then substr(name, length(division_type) + 2) else name end) from dim_commune
+    union all select commune_code, hash('UBND ' || name) from dim_commune
+    union all select commune_code, hash(cast(null as varchar)) from dim_commune"""
+
+
+def _flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+    """Mark broken the rows whose (commune, name) is not one of the official forms of the commune's
+    name (`name_key` from pass 1): pass 2 matches their names (`mark_name_mismatches`).  One
+    distinct over the file's few (code, name) pairs; files writing official names flag nothing."""
+    odd = temp_name("odd_names")
+    con.execute(f"""
+        create temp table {odd} as
+        select distinct commune_code, name_key from {staged} where not broken and commune_code is not null
+        except select commune_code, name_key from ({OFFICIAL_NAME_FORMS})""")
+    if con.execute(f"select count(*) from {odd}").fetchall()[0][0]:
+        con.execute(f"update {staged} s set broken = true from {odd} o "
+                    f"where s.commune_code = o.commune_code and s.name_key = o.name_key")
+    con.execute(f"drop table {odd}")
+
+
 def _provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
     """[province of commune 1, of commune 2, ...] from dim_commune (None where no commune has the code)."""
     pairs = con.execute("select commune_code, province_code from dim_commune").fetchall()
@@ -367,6 +482,8 @@ def _provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
 
 
 COMMUNE_RULES = {"missing_commune", "unknown_commune", "ambiguous_commune"}   # see `commune_rules`
+# Rules pass 1 of `stage_valid_rows` leaves to pass 2: it only flags the rows they may apply to.
+PASS2_RULES = {"commune_name_mismatch"}
 
 REJECTS_DDL = ("(source_row integer, column_name varchar, value varchar, rule varchar, message_vi varchar, "
                "message_en varchar)")
@@ -399,17 +516,20 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
     con.execute(f"create temp table {dups} (k varchar, rows_list varchar)")
     # Streamed, pass 1 has no commune join (commune_status is NULL there): the commune rules cannot
     # fire, and a code no official commune has leaves province_code NULL, which marks the row.
-    pass1 = [r for r in rules if lazy is None or r.rule not in COMMUNE_RULES]
+    pass1 = [r for r in rules if (lazy is None or r.rule not in COMMUNE_RULES) and r.rule not in PASS2_RULES]
     any_broken = " or ".join(f"coalesce({r.condition}, false)" for r in pass1)
+    # The commune name is kept as a hash (8 bytes, nearly free): after pass 1, a (code, name) the
+    # official list does not write that way sends its rows to pass 2, which looks for a mismatch.
+    name_key = "hash(p.raw_commune_name) as name_key" if has_name else "cast(null as ubigint) as name_key"
     cols = ", ".join(f"{expr} as {name}" for name, expr in final.items())
     if lazy is None:
-        con.execute(f"{create} as select {cols}, ({any_broken}) or p.commune_code is null as broken "
+        con.execute(f"{create} as select {cols}, {name_key}, ({any_broken}) or p.commune_code is null as broken "
                     f"from ({parse_sql('', dups, None)}) p")
     else:
         keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
         con.execute("set preserve_insertion_order = true")
         try:
-            con.execute(f"{create} as select {cols}, p.overlong, ({any_broken}) as broken "
+            con.execute(f"{create} as select {cols}, {name_key}, p.overlong, ({any_broken}) as broken "
                         f"from ({parse_sql('', dups, lazy)}) p", lazy.params)
         finally:
             if not keeps_order:
@@ -435,6 +555,8 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
             from {staged} semi join repeated r on {key} = r.k group by {key}""")
         if con.execute(f"select count(*) from {dups}").fetchall()[0][0]:
             con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
+    if has_name:
+        _flag_odd_names(con, staged)
     rows_read, n_broken = con.execute(f"select count(*), count(*) filter (where broken) from {staged}").fetchall()[0]
     rejects = temp_name("rejects")
     if n_broken == 0:
@@ -446,6 +568,7 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
     con.execute(f"create temp table {suspects} as select * from "
                 f"({parse_sql('where list_contains(?, source_row)', dups, None)})", [broken])
     resolve_names(con, suspects, has_name)
+    mark_name_mismatches(con, suspects)
     rejects, rejected, reasons = apply_rules(con, suspects, rules, header_text, file_name)
     # Rows pass 2 finds valid (a name matched, or a streamed cell only needed trimming) are kept as
     # pass 2 parsed them; a streamed row of nothing but spaces is not a row (the ordinary read drops it).

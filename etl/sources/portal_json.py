@@ -64,6 +64,8 @@ from etl.sources import common as C
 
 KIND = "index"
 TOTAL_MAX = 100.0
+# The portal's responses nest five or six levels (response > data > children > unit > metrics > metric).
+MAX_JSON_DEPTH = 32
 
 TREE_GROUPS = ("TDGQ", "CLGQ", "TTTT")
 EVALUATION_GROUPS = ("CKMB", "MDHL", "MDSH")
@@ -290,13 +292,17 @@ def _read_response(path: Path) -> dict:
                           f"cannot open the file ({err.strerror}) — check the path.") from err
     try:
         obj = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except RecursionError as err:
+        raise _too_deep(path) from err
+    except (UnicodeDecodeError, ValueError) as err:     # (JSONDecodeError, and integers too long to read)
         raise _file_error(
             path, "not_json",
             "tệp không phải JSON — lưu lại nguyên văn phản hồi của trang \"Đánh giá chất lượng phục vụ\" "
             "trên Cổng DVC quốc gia (.json).",
             "not a JSON file — save the national portal's \"Đánh giá chất lượng phục vụ\" response "
             "unchanged (.json).") from err
+    if _depth_over(obj, MAX_JSON_DEPTH):
+        raise _too_deep(path)
     if not isinstance(obj, dict) or "data" not in obj:
         raise _file_error(
             path, "not_portal_response",
@@ -317,6 +323,32 @@ def _read_response(path: Path) -> dict:
             "the response holds no data (\"data\" is empty) — check the province, group and period chosen on "
             "the portal and save it again.")
     return obj
+
+
+def _too_deep(path: Path) -> SourceFileError:
+    return _file_error(
+        path, "too_deep",
+        f"tệp JSON lồng nhau quá {MAX_JSON_DEPTH} tầng — phản hồi của Cổng DVC quốc gia chỉ có vài tầng; đây không "
+        "phải phản hồi của trang đánh giá: lưu lại nguyên văn phản hồi (.json).",
+        f"the JSON nests deeper than {MAX_JSON_DEPTH} levels — the national portal's responses have a few; this is "
+        "not the evaluation page's response: save the response unchanged (.json).")
+
+
+def _depth_over(obj: object, limit: int) -> bool:
+    """Whether `obj` nests lists and objects deeper than `limit` (iterative: no recursion to overflow)."""
+    stack = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _resolve_period(path: Path, period: str | None) -> Period:

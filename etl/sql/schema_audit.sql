@@ -18,5 +18,6 @@ create table if not exists etl_upload_audit (
     rows_replaced   integer not null,
     rows_rejected   integer not null,
     load_id         integer,                  -- etl_load.load_id when something was loaded
-    message         varchar                   -- why a file failed (English), else NULL
+    message         varchar,                  -- why a file failed (English), else NULL
+    reasons         varchar                   -- rejected rows per rule as JSON, e.g. {"outside_scope": 14}; NULL: none
 );

@@ -160,14 +160,15 @@ def test_zip_bomb_disguised_as_xlsx_refused_before_parsing(tmp_path):
 
 
 def test_absurd_sheet_dimensions_refused(tmp_path):
-    f = tmp_path / "huge-sheet.xlsx"
-    with zipfile.ZipFile(f, "w") as z:
-        z.writestr("xl/workbook.xml", "<workbook/>")
-        z.writestr("xl/worksheets/sheet1.xml",
-                   '<?xml version="1.0"?><worksheet><dimension ref="A1:XFD1048576"/><sheetData/></worksheet>')
+    """The real dimensions, found in the cells, are refused when absurd; the declared <dimension> is
+    no judge either way (etl/xlsx_guard.py; tests/etl/test_xlsx_guard.py has the details)."""
+    from tests.etl.test_xlsx_guard import bomb, header_row, workbook
+
     with pytest.raises(SourceFileError) as err:
-        check_upload(f)
-    assert err.value.code == "sheet_too_large"
+        check_upload(bomb(tmp_path / "far.xlsx", dimension="A1:B2"))
+    assert err.value.code == "sheet_too_large" and "XFD1048576" in err.value.message_en
+    # A claim of A1:XFD1048576 over a small sheet is only a claim: the check passes it.
+    assert check_upload(workbook(tmp_path / "claim.xlsx", header_row(), dimension="A1:XFD1048576")) == ".xlsx"
 
 
 def test_json_upload_accepted_by_checks(tmp_path):
