@@ -17,6 +17,12 @@ except db.WarehouseMissing:
     st.title(t("app_title", lang if lang in ("vi", "en") else "vi"))
     st.warning(t("no_warehouse", lang if lang in ("vi", "en") else "vi"))
     st.stop()
+except db.WarehouseDamaged:                       # unreadable file: say so, without details
+    lang = st.query_params.get("lang", "vi")
+    lang = lang if lang in ("vi", "en") else "vi"
+    st.title(t("app_title", lang))
+    st.error(t("warehouse_damaged", lang))
+    st.stop()
 except db.WarehouseOutdated as outdated:           # built by an older ETL: say how to update it
     lang = st.query_params.get("lang", "vi")
     lang = lang if lang in ("vi", "en") else "vi"

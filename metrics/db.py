@@ -64,6 +64,11 @@ class WarehouseMissing(FileNotFoundError):
     """No warehouse file yet (nothing loaded)."""
 
 
+class WarehouseDamaged(RuntimeError):
+    """The warehouse file exists but DuckDB cannot open it (damaged, truncated, not a database): the
+    pages say so (label 'warehouse_damaged') without the path or DuckDB's text."""
+
+
 class WarehouseOutdated(RuntimeError):
     """The warehouse was built by an older version of the ETL (core.config.SCHEMA_VERSION): the message
     says, in Vietnamese and English, how to update it."""
@@ -174,7 +179,7 @@ class Reader:
                     last = err
                     time.sleep(0.05)
             else:
-                raise last  # type: ignore[misc]
+                raise WarehouseDamaged(p.name) from last
         except BaseException:
             self._cur.close()
             raise

@@ -22,6 +22,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_warehouse": ("Chưa có kho dữ liệu. Chạy `make run` (tự tạo dữ liệu minh họa) hoặc "
                      "`python -m etl load TỆP` để nạp tệp.",
                      "No warehouse yet. Run `make run` (builds the demo) or `python -m etl load FILE`."),
+    "warehouse_damaged": ("Không đọc được kho dữ liệu: tệp bị hỏng hoặc không phải kho dữ liệu. Người quản trị "
+                          "dữ liệu chạy `python -m etl rebuild` (dựng lại từ các tệp đã lưu) hoặc khôi phục bản sao "
+                          "lưu, rồi tải lại trang.",
+                          "The warehouse cannot be read: the file is damaged or is not a warehouse. The data "
+                          "steward runs `python -m etl rebuild` (rebuilds it from the kept files) or restores a "
+                          "backup; then reload the page."),
     "coverage": ("Phạm vi dữ liệu", "Data coverage"),
     "data_as_of": ("Dữ liệu đến", "Data as of"),
     "source": ("Nguồn", "Source"),

@@ -7,6 +7,7 @@ import shutil
 
 from streamlit.testing.v1 import AppTest
 
+from metrics.i18n import t
 from tests.security.conftest import ROOT
 
 
@@ -42,8 +43,10 @@ def test_damaged_warehouse_shows_no_details_and_recovers(app_warehouse, monkeypa
     live.write_bytes(b"not a database " * 10_000)
     at.run()
     assert not at.dataframe and not at.metric
-    shown = " ".join(str(e.value) for e in at.exception)
-    # Streamlit's generic page (client.showErrorDetails = "none"): neither the path nor DuckDB's text.
+    assert not at.exception, "a damaged warehouse is a clear page, not an error"
+    assert [e.value for e in at.error] == [t("warehouse_damaged", "vi")]
+    shown = " ".join(str(e.value) for e in at.error)
+    # Neither the path nor DuckDB's text.
     assert str(live) not in shown and "DuckDB" not in shown and "Traceback" not in shown
     shutil.copyfile(app_warehouse, live)
     at.run()
