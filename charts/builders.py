@@ -122,7 +122,7 @@ def rank_history(df: pd.DataFrame, lang: str) -> go.Figure:
                  height=320, legend=False)
     top = int(df["communes_ranked"].max()) if len(df) and df["communes_ranked"].notna().any() else 1
     # 1 at the top, the province's last rank at the bottom, room above for the labels.
-    fig.update_yaxes(range=[top * 1.04 + 1, 1 - max(2.0, top * 0.12)], autorange=False)
+    style.rank_axis(fig, top, room=max(2.0, top * 0.12))
     if monthly:
         style.month_axis(fig)
     else:
@@ -146,7 +146,7 @@ def bump(df: pd.DataFrame, lang: str) -> go.Figure:
             marker={"size": 8}, hovertemplate=f"{name}<br>%{{x}}: " + t("col_index_rank", lang)
             + " %{y}<extra></extra>"))
     style.layout(fig, lang, t("chart_bump", lang), t("axis_period", lang), t("axis_rank", lang), height=420)
-    fig.update_yaxes(autorange="reversed")
+    style.rank_axis(fig, int(df["index_rank"].max()) if len(df) and df["index_rank"].notna().any() else 1)
     if monthly:
         style.month_axis(fig)
     else:
@@ -296,7 +296,7 @@ def signature_grid(df: pd.DataFrame, lang: str, highlight: int | None = None) ->
                           dropna=False)
     order = grid.mean(axis=1, skipna=True).sort_values(ascending=True, na_position="first").index
     grid = grid.loc[order]
-    months = [pd.Timestamp(m).strftime("%m/%Y") for m in grid.columns]
+    months = [f"{v[5:7]}/{v[:4]}" for v in map(style.month_value, grid.columns)]
     dup = names[names.duplicated(keep=False)].index
     shown = {c: f"{n} ({c})" if c in dup else n for c, n in names.items()}
     labels = [f"<b>▶ {shown[c]}</b>" if c == highlight else shown[c] for c in grid.index]

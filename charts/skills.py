@@ -78,8 +78,6 @@ def shares_trend(df: pd.DataFrame, lang: str, target: float | None = None) -> go
                  height=400)
     style.month_axis(fig)
     fig.update_yaxes(tickformat=".0%", hoverformat=".1%", range=[0, 1.05])
-    if len(df) <= 6:
-        fig.update_xaxes(dtick="M1")
     return fig
 
 
@@ -101,8 +99,6 @@ def training_trend(df: pd.DataFrame, lang: str) -> go.Figure:
                               "tickformat": ",d"})
     fig.update_yaxes(rangemode="tozero", selector={"anchor": "x"})
     style.month_axis(fig)
-    if len(df) <= 6:
-        fig.update_xaxes(dtick="M1")
     return fig
 
 

@@ -66,12 +66,14 @@ def test_rank_history_and_bump_put_rank_one_on_top():
                        "commune_name": ["Xã Vân Bán"] * 2})
     fig = charts.rank_history(df, "en")
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]                 # reversed
-    assert fig.layout.xaxis.tickformat == "%m/%Y" and fig.layout.yaxis.title.text == "Rank (1 = best)"
+    assert list(fig.layout.xaxis.ticktext) == ["07/2026", "08/2026"] and fig.layout.yaxis.title.text == "Rank (1 = best)"
+    assert fig.layout.yaxis.tickvals[0] == 1 and min(fig.layout.yaxis.tickvals) == 1        # no rank 0
     quarters = charts.rank_history(df.assign(period=["2026-Q2", "2026-Q3"]), "vi")
     assert list(quarters.data[0].x) == ["Quý 2/2026", "Quý 3/2026"]
     two = pd.concat([df, df.assign(commune_code=7900, commune_name="Phường Việt Trì", index_rank=[1, 2])])
     bump = charts.bump(two, "vi")
-    assert len(bump.data) == 2 and bump.layout.yaxis.autorange == "reversed"
+    assert len(bump.data) == 2 and bump.layout.yaxis.range[0] > bump.layout.yaxis.range[1]      # 1 on top
+    assert min(bump.layout.yaxis.tickvals) == 1 and bump.layout.yaxis.range[1] > 0
     assert {t.name for t in bump.data} == {"Xã Vân Bán", "Phường Việt Trì"}
 
 
