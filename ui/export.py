@@ -82,8 +82,10 @@ def to_xlsx(df: pd.DataFrame, columns: list[str], lang: str, sheet: str = "Data"
         frame.to_excel(xw, index=False, sheet_name=sheet[:31])
         ws = xw.sheets[sheet[:31]]
         for i, col in enumerate(frame.columns):
+            # An empty cell is 0 characters wide (a column may be entirely empty: no index for a year yet).
+            lengths = frame[col].map(lambda v: 0 if v is None or v is pd.NA or pd.isna(v) else len(str(v)))
             width = min(60, max(10, len(str(col)) + 2,
-                                int(frame[col].astype(str).str.len().quantile(0.9)) + 2 if len(frame) else 10))
+                                int(lengths.astype("float64").quantile(0.9)) + 2 if len(frame) else 10))
             ws.set_column(i, i, width)
         ws.freeze_panes(1, 0)
     return buf.getvalue()

@@ -10,6 +10,8 @@ import pandas as pd
 from core.periods import parse_period
 from metrics.i18n import fmt_date, fmt_month, fmt_number, fmt_pct, t
 
+EMPTY = "–"        # an empty cell, everywhere (tables, KPI cards, downloads' previews): never None / nan / NaT
+
 
 def _missing(value) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
@@ -23,7 +25,7 @@ def _missing(value) -> bool:
 def value(value, kind: str, lang: str) -> str:
     """One cell as text: 'pct' 45,3%, 'int' 1.234, 'score' 84,50, 'days' 3,4, 'rank_change' ▲ 3 ..."""
     if _missing(value):
-        return "–"
+        return EMPTY
     if kind == "pct":
         return fmt_pct(float(value), lang)
     if kind in ("int", "rank"):

@@ -13,6 +13,7 @@ from charts.style import TIER_COLOURS, TIER_TEXT_COLOURS
 from metrics.i18n import t
 from ui import export, format
 from ui.columns import kind, label_key
+from ui.format import EMPTY
 from ui.nav import go
 from ui.state import current
 
@@ -60,7 +61,7 @@ def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
 
 def _styler(view: pd.DataFrame, lang: str):
     fmt = {c: functools.partial(format.value, kind=kind(c), lang=lang) for c in view.columns}
-    styler = view.style.format(fmt, na_rep="–")
+    styler = view.style.format(fmt, na_rep=EMPTY)
     if "tier" in view.columns:
         def tier_css(v):
             if pd.isna(v):
@@ -87,7 +88,7 @@ def table(df: pd.DataFrame, columns: list[str], key: str, file_stem: str, *, ope
               for c in columns}
     selectable = open_commune or open_province
     event = st.dataframe(_styler(view, lang), column_config=config, column_order=columns, hide_index=True,
-                         key=key, height=height, on_select="rerun" if selectable else "ignore",
+                         key=key, height=height, placeholder=EMPTY, on_select="rerun" if selectable else "ignore",
                          selection_mode="single-row")
     downloads(view, columns, key, file_stem)
     if selectable:
