@@ -41,6 +41,8 @@ def escape_cell(value):
 def header(column: str, lang: str) -> str:
     key = label_key(column)
     text = t(key, lang) if key else column
+    if kind(column) == "pp":
+        return f"{text} ({t('unit_pp', lang)})"
     return f"{text} (%)" if kind(column) == "pct" else text
 
 
@@ -50,7 +52,7 @@ def export_frame(df: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFram
     for col in columns:
         series = df[col]
         k = kind(col)
-        if k == "pct":
+        if k in ("pct", "pp"):
             series = (series.astype("float64") * 100).round(2)
         elif k == "group":
             series = series.map(lambda g: None if pd.isna(g) else f"{g} · {t('group_' + str(g).lower(), lang)}")

@@ -28,6 +28,8 @@ def value(value, kind: str, lang: str) -> str:
         return EMPTY
     if kind == "pct":
         return fmt_pct(float(value), lang)
+    if kind == "pp":                                   # a difference of two shares: percentage points
+        return f"{fmt_number(float(value) * 100, lang, 1)} {t('unit_pp', lang)}"
     if kind in ("int", "rank"):
         return fmt_number(int(value), lang)
     if kind == "code":
@@ -66,7 +68,10 @@ def change(delta: float | None, kind: str, lang: str) -> str | None:
     """A change for a KPI card: '+1,2 điểm %' (percentage points) or '+0,25 điểm' (index points)."""
     if _missing(delta):
         return None
-    sign = "+" if delta > 0 else "-" if delta < 0 else "±"
+    # The sign of the figure as written: -0,04 days is "0,0", never "-0,0".
+    places = {"pct": 3, "score": 2, "rank": 0, "int": 0}.get(kind, 1)
+    delta = round(float(delta), places)
+    sign = "+" if delta > 0 else "-" if delta < 0 else "±"      # "-": st.metric colours the delta by it
     if kind == "pct":
         return f"{sign}{fmt_number(abs(delta) * 100, lang, 1)} {t('unit_pp', lang)}"
     if kind == "score":
