@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -161,9 +162,10 @@ def movers(up: pd.DataFrame, down: pd.DataFrame, lang: str) -> go.Figure:
         frame = frame.iloc[::-1]
         fig.add_trace(go.Bar(
             y=frame["commune_name"], x=frame["index_rank_change"].astype("float"), orientation="h", name=name,
-            marker_color=colour, customdata=frame["commune_code"], text=frame["index_rank_change"],
-            texttemplate="%{x:+d}", textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x:+d}<extra></extra>"))
+            marker_color=colour, customdata=frame["commune_code"],
+            text=[style.signed_int(v) for v in frame["index_rank_change"]],
+            texttemplate="%{text}", textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>"))
     style.layout(fig, lang, t("chart_movers", lang), t("axis_places", lang), None,
                  height=160 + 26 * (len(up) + len(down)))
     fig.update_layout(barmode="relative")
@@ -225,6 +227,8 @@ def score_histogram(df: pd.DataFrame, lang: str, highlight: float | None = None,
                       annotation_text=highlight_name or "", annotation_position="top")
     style.layout(fig, lang, t("chart_score_distribution", lang), t("axis_points", lang), t("axis_communes", lang),
                  height=360)
+    tallest = valid.groupby((valid["index_total"] - lo) // size).size().max() if len(valid) else 0
+    style.count_axis(fig, tallest, axis="y")
     return fig
 
 
@@ -238,6 +242,7 @@ def worst_groups(df: pd.DataFrame, lang: str) -> go.Figure:
     style.layout(fig, lang, t("chart_worst_groups", lang), t("axis_communes", lang), None, height=380, legend=False)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, max(1, int(df["communes"].max() or 0)) * 1.2])
+    style.count_axis(fig, df["communes"].max())
     return fig
 
 
@@ -318,15 +323,21 @@ def procedures_bar(df: pd.DataFrame, column: str, lang: str, title: str) -> go.F
     """Procedures with the most `column` (dossiers_received or dossiers_overdue), largest on top.
     Names are cut to 38 characters on the axis; the hover shows the whole name."""
     data = df.iloc[::-1]
-    short = [plain(_short(f"{c} {n}", 30)) for c, n in zip(data["procedure_code"], data["procedure_name"], strict=True)]
-    fig = go.Figure(go.Bar(y=short, x=data[column], orientation="h", marker_color=style.MAIN,
-                           customdata=[plain(n) for n in data["procedure_name"]], text=data[column], textposition="outside",
+    # The name on up to three lines of 30 characters (the code, which is long, is in the table and the hover).
+    names = [_lines(n, 30, 3) for n in data["procedure_name"]]
+    unique = [n + "\u200b" * i if names.count(n) > 1 else n for i, n in enumerate(names)]   # two cut alike stay two
+    fig = go.Figure(go.Bar(y=unique, x=data[column], orientation="h", marker_color=style.MAIN,
+                           customdata=[plain(f"{c} · {n}") for c, n in zip(data["procedure_code"], data["procedure_name"],
+                                                                           strict=True)],
+                           text=data[column], textposition="outside",
                            cliponaxis=False, hovertemplate="%{customdata}: %{x:,}<extra></extra>",
                            name=t("col_" + column, lang)))
-    style.layout(fig, lang, title, t("axis_dossiers", lang), None, height=max(260, 100 + 30 * len(data)),
+    style.layout(fig, lang, title, t("axis_dossiers", lang), None, height=max(260, 100 + sum(20 + 15 * (n.count("<br>") + 1) for n in names)),
                  legend=False)
-    fig.update_yaxes(type="category")
-    fig.update_xaxes(range=[0, float(data[column].max() or 1) * 1.18])
+    fig.update_yaxes(type="category", tickfont={"size": 12})
+    top = float(data[column].max() or 1)
+    fig.update_xaxes(range=[0, top * 1.18])
+    style.count_axis(fig, top)
     return fig
 
 
@@ -336,7 +347,12 @@ def plain(text) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _short(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
+def _lines(text, width: int, lines: int) -> str:
+    """`text` wrapped onto at most `lines` lines of `width` characters (plotly's <br>), escaped; cut with
+    "…" only past that."""
+    words = " ".join(str(text).split())
+    wrapped = textwrap.wrap(words, width)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "<br>".join(plain(w) for w in wrapped)

@@ -98,6 +98,7 @@ def training_trend(df: pd.DataFrame, lang: str) -> go.Figure:
                               "rangemode": "tozero", "showgrid": False, "automargin": True, "tickmode": "auto",
                               "tickformat": ",d"})
     fig.update_yaxes(rangemode="tozero", selector={"anchor": "x"})
+    style.count_axis(fig, df["training_sessions"].max(), axis="y", selector={"anchor": "x"})
     style.month_axis(fig)
     return fig
 

@@ -118,3 +118,22 @@ def rank_axis(fig: go.Figure, last: int, room: float = 0.0) -> go.Figure:
     fig.update_yaxes(range=[last + pad, 1 - max(pad, room)], autorange=False, tickmode="array", tickvals=ticks,
                      ticktext=[str(v) for v in ticks], zeroline=False)
     return fig
+
+
+MINUS = "\u2212"          # the minus sign plotly writes on its axes; every label uses the same
+
+
+def signed_int(value) -> str:
+    """+5 / −127 / 0, with the same minus sign as the axis ticks (plotly's "%{x:+d}" writes a hyphen)."""
+    v = int(value)
+    return f"+{v}" if v > 0 else f"{MINUS}{-v}" if v < 0 else "0"
+
+
+def count_axis(fig: go.Figure, top, axis: str = "x", **selector) -> go.Figure:
+    """An axis of counts (dossiers, communes, sessions): whole-number ticks only, never 0,5."""
+    top = 0 if top is None or top != top else float(top)
+    opts = {"tickformat": ",d", "rangemode": "tozero"}
+    if top <= 6:
+        opts["dtick"] = 1
+    (fig.update_xaxes if axis == "x" else fig.update_yaxes)(**opts, **selector)
+    return fig

@@ -121,8 +121,23 @@ def test_procedures_bar_cuts_long_names():
                                                                           "văn bản do cơ quan có thẩm quyền cấp"],
                        "dossiers_received": [25]})
     fig = charts.procedures_bar(df, "dossiers_received", "vi", "Thủ tục có nhiều hồ sơ nhất")
-    assert len(fig.data[0].y[0]) <= 30 and fig.data[0].y[0].endswith("…")
+    lines = fig.data[0].y[0].split("<br>")          # the whole name, on lines of at most 30 characters
+    assert " ".join(lines) == df["procedure_name"][0] and all(len(x) <= 30 for x in lines)
+    assert "2.000815" not in fig.data[0].y[0] and "2.000815" in fig.data[0].customdata[0]
     assert fig.layout.xaxis.title.text == "Số hồ sơ"
+    assert fig.layout.xaxis.tickformat == ",d"                                   # counts: whole ticks only
+    longer = charts.procedures_bar(df.assign(procedure_name=df["procedure_name"] * 2), "dossiers_received", "vi", "T")
+    assert longer.data[0].y[0].endswith("…") and longer.data[0].y[0].count("<br>") == 2
+    few = charts.procedures_bar(df.assign(dossiers_received=[2]), "dossiers_received", "vi", "T")
+    assert few.layout.xaxis.dtick == 1
+
+
+def test_movers_use_one_minus_sign():
+    up = pd.DataFrame({"commune_code": [1], "commune_name": ["Xã A"], "index_rank_change": [5]})
+    down = pd.DataFrame({"commune_code": [3], "commune_name": ["Xã C"], "index_rank_change": [-127]})
+    fig = charts.movers(up, down, "vi")
+    assert list(fig.data[0].text) == ["+5"] and list(fig.data[1].text) == ["\u2212127"]
+    assert "-" not in "".join(fig.data[1].text)
 
 
 @pytest.mark.parametrize("text", ["Tỷ lệ ký số theo xã và tháng " * 3])
