@@ -8,7 +8,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts import style
+from charts import distribution, style
 from core.catalogue import fmt
 from core.periods import parse_period
 from metrics.definitions import GROUP_MAXIMA
@@ -275,8 +275,12 @@ def province_bars(df: pd.DataFrame, metric: str, lang: str, highlight: int | Non
 
 def signature_bars(df: pd.DataFrame, lang: str, target: float = 1.0, highlight: int | None = None) -> go.Figure:
     """Signature rate by commune, lowest first, with the 100% target (`df`: commune_code, commune_name,
-    signature_rate).  Names are shown when they fit (up to 40 communes); hover always names them."""
+    signature_rate): one named bar per commune up to 40 communes, above that the communes per 10-point band
+    (charts.distribution)."""
     data = df.dropna(subset=["signature_rate"]).sort_values(["signature_rate", "commune_name"])
+    if len(data) > distribution.MAX_NAMED:         # too many to name: communes per band of the rate
+        return distribution.bands(data, "signature_rate", lang, t("chart_signature_by_commune", lang),
+                                  t("axis_percent", lang), share=True, highlight=highlight)
     colours = [style.HIGHLIGHT if code == highlight else style.MAIN for code in data["commune_code"]]
     fig = go.Figure(go.Bar(x=data["commune_name"], y=data["signature_rate"], marker_color=colours,
                            customdata=data["commune_code"], name=t("m_signature_rate", lang),
@@ -287,9 +291,8 @@ def signature_bars(df: pd.DataFrame, lang: str, target: float = 1.0, highlight: 
                                  line={"color": style.TARGET, "dash": "dot", "width": 2}, hoverinfo="skip"))
     style.layout(fig, lang, t("chart_signature_by_commune", lang), t("axis_communes_sorted", lang),
                  t("axis_percent", lang), height=380)
-    lo = float(data["signature_rate"].min()) if len(data) else 0.0
-    fig.update_yaxes(tickformat=".0%", hoverformat=".1%", range=[max(0.0, lo - 0.05), 1.02])
-    fig.update_xaxes(type="category", showticklabels=len(data) <= 40, tickangle=-60)
+    fig.update_yaxes(tickformat=".0%", hoverformat=".1%", range=[0, 1.02])          # from 0: bars compare
+    fig.update_xaxes(type="category", tickangle=-60)
     return fig
 
 
@@ -313,7 +316,8 @@ def signature_grid(df: pd.DataFrame, lang: str, highlight: int | None = None) ->
     height = min(3200, 170 + 16 * len(grid))
     style.layout(fig, lang, t("chart_signature_grid", lang), t("axis_month", lang), None, height=height,
                  legend=False)
-    fig.update_layout(margin={"t": fig.layout.margin.t + 105})
+    # Month labels on top, rotated: the title goes above them (its pad) and the margin grows to hold both.
+    fig.update_layout(margin={"t": fig.layout.margin.t + 80}, title_pad_b=fig.layout.title.pad.b + 72)
     fig.update_xaxes(type="category", side="top", tickangle=-45)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 11}, dtick=1, type="category")
     return fig

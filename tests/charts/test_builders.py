@@ -107,7 +107,12 @@ def test_signature_bars_and_grid():
     df = pd.DataFrame({"commune_code": [1, 2], "commune_name": ["Xã A", "Xã B"], "signature_rate": [1.0, 0.8]})
     fig = charts.signature_bars(df, "en", highlight=2)
     assert len(fig.data) == 2 and list(fig.data[0].x) == ["Xã B", "Xã A"]
-    assert fig.layout.yaxis.title.text == "Share (%)"
+    assert fig.layout.yaxis.title.text == "Share (%)" and fig.layout.yaxis.range[0] == 0      # from 0
+    many = pd.DataFrame({"commune_code": range(148), "commune_name": [f"Xã {i}" for i in range(148)],
+                         "signature_rate": [1.0] * 100 + [0.58 + i / 200 for i in range(48)]})
+    banded = charts.signature_bars(many, "vi", highlight=120)
+    assert list(banded.data[0].x)[-1] == "100%" and banded.data[0].y[-1] == 100 and sum(banded.data[0].y) == 148
+    assert banded.data[0].marker.color[list(banded.data[0].x).index("60%–<70%")] == style.HIGHLIGHT          # 0.58 + 20/200 = 68%
     grid = pd.DataFrame({"commune_code": [1, 1, 2, 2], "commune_name": ["Xã A", "Xã A", "Xã B", "Xã B"],
                          "month": pd.to_datetime(["2026-07-01", "2026-08-01"] * 2),
                          "signature_rate": [1.0, 1.0, 0.5, None]})

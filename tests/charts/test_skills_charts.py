@@ -43,11 +43,17 @@ def test_ranking_bars_per_1000_has_its_unit_and_no_target():
     assert len(fig.data) == 1 and fig.layout.showlegend is False and fig.layout.separators == ".,"
 
 
-def test_ranking_bars_hide_names_when_many_communes():
+def test_ranking_bars_become_bands_when_many_communes():
+    """60 communes: not 60 unnamed bars but the communes per 10-point band, the chosen one's band marked."""
     df = pd.DataFrame({"commune_code": range(60), "commune_name": [f"Xã {i}" for i in range(60)],
                        "vneid_activation_share": [i / 100 for i in range(60)]})
-    fig = sc.ranking_bars(df, "vneid_activation_share", "en")
-    assert fig.layout.xaxis.showticklabels is False and len(fig.data[0].x) == 60
+    fig = sc.ranking_bars(df, "vneid_activation_share", "en", highlight=42)
+    assert list(fig.data[0].x)[:2] == ["0%–<10%", "10%–<20%"] and list(fig.data[0].x)[-1] == "100%"
+    assert list(fig.data[0].y) == [10, 10, 10, 10, 10, 10, 0, 0, 0, 0, 0] and sum(fig.data[0].y) == 60
+    assert fig.data[0].marker.color[4] == style.HIGHLIGHT and fig.layout.annotations[0].text.endswith("Xã 42")
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.tickformat == ",d"
+    few = sc.ranking_bars(df.head(12), "vneid_activation_share", "en")
+    assert list(few.data[0].x)[0] == "Xã 0" and few.layout.xaxis.showticklabels is not False
 
 
 def test_shares_trend_three_shares_and_target():
