@@ -45,8 +45,16 @@ class Kpi:
     lower_is_better: bool = False
 
 
+# Streamlit cuts a KPI label to one line with "…" ("Người trưởng thành được cấp chứng…"): let it wrap.
+KPI_LABEL_CSS = ('<style>[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {white-space: normal '
+                 '!important; overflow: visible !important; text-overflow: clip !important; height: auto '
+                 '!important;}</style>')
+
+
 def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
-    """KPI cards, at most `per_row` in a row (labels stay readable at 1366 px; phones stack them)."""
+    """KPI cards, at most `per_row` in a row (labels stay readable at 1366 px; phones stack them); labels
+    wrap onto more lines instead of being cut."""
+    st.html(KPI_LABEL_CSS)
     for start in range(0, len(kpis), per_row):
         chunk = kpis[start:start + per_row]
         for col, k in zip(st.columns(per_row), chunk, strict=False):

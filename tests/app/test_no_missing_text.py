@@ -9,6 +9,7 @@ import re
 import pyarrow as pa
 import pytest
 
+from metrics.i18n import t
 from tests.app.test_pages import DAI_XUYEN, HA_NOI, LANGS, PHU_THO, VAN_BAN, run_page
 from ui.format import EMPTY
 
@@ -43,3 +44,13 @@ def test_no_missing_value_text(app_env, page, params, lang):
         assert not bad, (page, lang, bad[:5])
     for text in texts(at):
         assert not MISSING.search(text), (page, lang, text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_freshness_lists_the_digital_skills_sources(app_env, lang):
+    at = run_page("quality", province=PHU_THO, period="2025-10", lang=lang)
+    fresh = [f for f in at.dataframe if f.proto.id and "freshness" in f.proto.id] or at.dataframe[:1]
+    cells = pa.ipc.open_stream(fresh[0].proto.arrow_data.styler.display_values).read_all().to_pandas()
+    sources = set(cells.iloc[:, 0])
+    for key in ("source_dossiers", "source_training", "source_vneid", "source_digital_teams", "source_population"):
+        assert t(key, lang) in sources, (key, sources)
