@@ -16,8 +16,10 @@ MAX_NAMED = 40           # up to this many communes: one named bar each; above: 
 
 
 def share_edges(values: pd.Series) -> list[float]:
-    """Band edges for a share 0..1: 10-point bands from 0, the top band exactly 100%."""
-    return [i / 10 for i in range(11)]
+    """Band edges for a share 0..1: 10-point bands from 0 when some commune comes near 100% (the top band
+    then exactly 100%); round finer bands from 0 up to the largest share otherwise (11,6% certified)."""
+    top = float(values.max()) if len(values) else 1.0
+    return [i / 10 for i in range(11)] if top >= 0.9 else number_edges(values)
 
 
 def number_edges(values: pd.Series, bands: int = 8) -> list[float]:
@@ -39,6 +41,13 @@ def band_labels(edges: list[float], share: bool, lang: str) -> list[str]:
     return labels
 
 
+def band_labels_pct(edges: list[float], lang: str) -> list[str]:
+    """Labels of share bands that do not reach 100%: '0%–<2%' ('10,5%' where a step is not whole)."""
+    def f(v: float) -> str:
+        return f"{fmt_number(v * 100, lang, 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1)}%"
+    return [f"{f(a)}–<{f(b)}" for a, b in zip(edges[:-1], edges[1:], strict=False)]
+
+
 def assign(values: pd.Series, edges: list[float], share: bool) -> pd.Series:
     """Each value's band index (0-based); a share of exactly 100% gets the last band of its own."""
     idx = pd.cut(values, bins=edges, right=False, labels=False, include_lowest=True)
@@ -54,8 +63,9 @@ def bands(df: pd.DataFrame, column: str, lang: str, title: str, x_title: str, sh
     `highlight` in the highlight colour, named in its hover; the y axis counts communes from 0."""
     data = df.dropna(subset=[column])
     edges = share_edges(data[column]) if share else number_edges(data[column])
-    labels = band_labels(edges, share, lang)
-    which = assign(data[column], edges, share)
+    full = share and edges[-1] == 1.0                 # a band of its own for exactly 100%
+    labels = band_labels(edges, full, lang) if full or not share else band_labels_pct(edges, lang)
+    which = assign(data[column], edges, full)
     counts = [int((which == i).sum()) for i in range(len(labels))]
     chosen = data.loc[data["commune_code"] == highlight] if highlight is not None else data.iloc[:0]
     chosen_band = int(which[chosen.index[0]]) if len(chosen) else None

@@ -44,14 +44,19 @@ def test_ranking_bars_per_1000_has_its_unit_and_no_target():
 
 
 def test_ranking_bars_become_bands_when_many_communes():
-    """60 communes: not 60 unnamed bars but the communes per 10-point band, the chosen one's band marked."""
+    """60 communes: not 60 unnamed bars but the communes per band, the chosen one's band marked."""
     df = pd.DataFrame({"commune_code": range(60), "commune_name": [f"Xã {i}" for i in range(60)],
-                       "vneid_activation_share": [i / 100 for i in range(60)]})
-    fig = sc.ranking_bars(df, "vneid_activation_share", "en", highlight=42)
-    assert list(fig.data[0].x)[:2] == ["0%–<10%", "10%–<20%"] and list(fig.data[0].x)[-1] == "100%"
-    assert list(fig.data[0].y) == [10, 10, 10, 10, 10, 10, 0, 0, 0, 0, 0] and sum(fig.data[0].y) == 60
-    assert fig.data[0].marker.color[4] == style.HIGHLIGHT and fig.layout.annotations[0].text.endswith("Xã 42")
+                       "vneid_activation_share": [i / 59 for i in range(60)]})
+    fig = sc.ranking_bars(df, "vneid_activation_share", "en", highlight=42)          # 42/59 = 71%
+    x = list(fig.data[0].x)
+    assert x[:2] == ["0%–<10%", "10%–<20%"] and x[-1] == "100%" and fig.data[0].y[-1] == 1
+    assert sum(fig.data[0].y) == 60 and fig.data[0].marker.color[x.index("70%–<80%")] == style.HIGHLIGHT
+    assert fig.layout.annotations[0].text.endswith("Xã 42")
     assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.tickformat == ",d"
+    low = sc.ranking_bars(df.assign(vneid_activation_share=df["vneid_activation_share"] * 0.19),
+                          "vneid_activation_share", "en")                             # all under 20%: finer bands
+    assert list(low.data[0].x)[0] == "0%–<2.5%" and list(low.data[0].x)[-1] == "17.5%–<20%"
+    assert sum(low.data[0].y) == 60
     few = sc.ranking_bars(df.head(12), "vneid_activation_share", "en")
     assert list(few.data[0].x)[0] == "Xã 0" and few.layout.xaxis.showticklabels is not False
 
