@@ -75,10 +75,11 @@ def bands(df: pd.DataFrame, column: str, lang: str, title: str, x_title: str, sh
     fig = go.Figure(go.Bar(x=labels, y=counts, marker_color=colours, customdata=names, text=counts,
                            textposition="outside", cliponaxis=False, name=t("axis_communes", lang),
                            hovertemplate="%{x}: %{y}<br>%{customdata}<extra></extra>"))
-    if chosen_band is not None:
-        fig.add_annotation(x=labels[chosen_band], y=counts[chosen_band], yshift=38, showarrow=False,
-                           text=f"▼ {style.wrap(str(chosen['commune_name'].iloc[0]), 18)}",
-                           font={"color": style.HIGHLIGHT, "size": 12})
+    if chosen_band is not None:                   # a mark over its band; its name under the title (fits a phone)
+        fig.add_annotation(x=labels[chosen_band], y=counts[chosen_band], yshift=34, showarrow=False, text="▼",
+                           font={"color": style.HIGHLIGHT, "size": 14})
+        mark = f"▼ {chosen['commune_name'].iloc[0]}"
+        subtitle = f"{subtitle} · {mark}" if subtitle else mark
     style.layout(fig, lang, title, x_title, t("axis_communes", lang), subtitle=subtitle, height=380, legend=False)
     fig.update_xaxes(type="category", tickangle=-45 if len(labels) > 6 else 0)
     top = max(counts) if counts else 1

@@ -51,7 +51,7 @@ def test_ranking_bars_become_bands_when_many_communes():
     x = list(fig.data[0].x)
     assert x[:2] == ["0%–<10%", "10%–<20%"] and x[-1] == "100%" and fig.data[0].y[-1] == 1
     assert sum(fig.data[0].y) == 60 and fig.data[0].marker.color[x.index("70%–<80%")] == style.HIGHLIGHT
-    assert fig.layout.annotations[0].text.endswith("Xã 42")
+    assert fig.layout.annotations[0].text == "▼" and fig.layout.title.subtitle.text.endswith("▼ Xã 42")
     assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.tickformat == ",d"
     low = sc.ranking_bars(df.assign(vneid_activation_share=df["vneid_activation_share"] * 0.19),
                           "vneid_activation_share", "en")                             # all under 20%: finer bands
