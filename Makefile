@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 PORT   ?= 8501
 
-.PHONY: run test demo lint bench bench-national national system-deps clean
+.PHONY: run test demo lint bench bench-national national system-deps clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench: $(VENV)/.dev $(DB)
 	$(BIN)/python -m bench.bench_demo_build
 	CDS_WAREHOUSE=$(DB) $(BIN)/python -m bench.bench_pages
 	CDS_WAREHOUSE=$(DB) $(BIN)/python -m bench.bench_reports
+
+# Every page in both languages at 1366 and 400 px, full page, as PNGs under screenshots/ (git-ignored),
+# to look at before calling a page done.
+screenshots: $(VENV)/.dev $(DB)
+	CDS_WAREHOUSE=$(DB) $(BIN)/python -m bench.screenshots
 
 # National scale (about 10 GB of files, a 3 GB warehouse, 15-20 minutes on 2 cores): see docs/scaling.md.
 NATIONAL_DB := data/national/warehouse.duckdb

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts import style
+from charts import distribution, style
 from core.catalogue import fmt
 from core.periods import parse_period
 from metrics.definitions import GROUP_MAXIMA
@@ -122,7 +123,7 @@ def rank_history(df: pd.DataFrame, lang: str) -> go.Figure:
                  height=320, legend=False)
     top = int(df["communes_ranked"].max()) if len(df) and df["communes_ranked"].notna().any() else 1
     # 1 at the top, the province's last rank at the bottom, room above for the labels.
-    fig.update_yaxes(range=[top * 1.04 + 1, 1 - max(2.0, top * 0.12)], autorange=False)
+    style.rank_axis(fig, top, room=max(2.0, top * 0.12))
     if monthly:
         style.month_axis(fig)
     else:
@@ -146,7 +147,7 @@ def bump(df: pd.DataFrame, lang: str) -> go.Figure:
             marker={"size": 8}, hovertemplate=f"{name}<br>%{{x}}: " + t("col_index_rank", lang)
             + " %{y}<extra></extra>"))
     style.layout(fig, lang, t("chart_bump", lang), t("axis_period", lang), t("axis_rank", lang), height=420)
-    fig.update_yaxes(autorange="reversed")
+    style.rank_axis(fig, int(df["index_rank"].max()) if len(df) and df["index_rank"].notna().any() else 1)
     if monthly:
         style.month_axis(fig)
     else:
@@ -161,9 +162,10 @@ def movers(up: pd.DataFrame, down: pd.DataFrame, lang: str) -> go.Figure:
         frame = frame.iloc[::-1]
         fig.add_trace(go.Bar(
             y=frame["commune_name"], x=frame["index_rank_change"].astype("float"), orientation="h", name=name,
-            marker_color=colour, customdata=frame["commune_code"], text=frame["index_rank_change"],
-            texttemplate="%{x:+d}", textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x:+d}<extra></extra>"))
+            marker_color=colour, customdata=frame["commune_code"],
+            text=[style.signed_int(v) for v in frame["index_rank_change"]],
+            texttemplate="%{text}", textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>"))
     style.layout(fig, lang, t("chart_movers", lang), t("axis_places", lang), None,
                  height=160 + 26 * (len(up) + len(down)))
     fig.update_layout(barmode="relative")
@@ -225,6 +227,8 @@ def score_histogram(df: pd.DataFrame, lang: str, highlight: float | None = None,
                       annotation_text=highlight_name or "", annotation_position="top")
     style.layout(fig, lang, t("chart_score_distribution", lang), t("axis_points", lang), t("axis_communes", lang),
                  height=360)
+    tallest = valid.groupby((valid["index_total"] - lo) // size).size().max() if len(valid) else 0
+    style.count_axis(fig, tallest, axis="y")
     return fig
 
 
@@ -238,6 +242,7 @@ def worst_groups(df: pd.DataFrame, lang: str) -> go.Figure:
     style.layout(fig, lang, t("chart_worst_groups", lang), t("axis_communes", lang), None, height=380, legend=False)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, max(1, int(df["communes"].max() or 0)) * 1.2])
+    style.count_axis(fig, df["communes"].max())
     return fig
 
 
@@ -270,8 +275,12 @@ def province_bars(df: pd.DataFrame, metric: str, lang: str, highlight: int | Non
 
 def signature_bars(df: pd.DataFrame, lang: str, target: float = 1.0, highlight: int | None = None) -> go.Figure:
     """Signature rate by commune, lowest first, with the 100% target (`df`: commune_code, commune_name,
-    signature_rate).  Names are shown when they fit (up to 40 communes); hover always names them."""
+    signature_rate): one named bar per commune up to 40 communes, above that the communes per 10-point band
+    (charts.distribution)."""
     data = df.dropna(subset=["signature_rate"]).sort_values(["signature_rate", "commune_name"])
+    if len(data) > distribution.MAX_NAMED:         # too many to name: communes per band of the rate
+        return distribution.bands(data, "signature_rate", lang, t("chart_signature_by_commune", lang),
+                                  t("axis_percent", lang), share=True, highlight=highlight)
     colours = [style.HIGHLIGHT if code == highlight else style.MAIN for code in data["commune_code"]]
     fig = go.Figure(go.Bar(x=data["commune_name"], y=data["signature_rate"], marker_color=colours,
                            customdata=data["commune_code"], name=t("m_signature_rate", lang),
@@ -282,9 +291,8 @@ def signature_bars(df: pd.DataFrame, lang: str, target: float = 1.0, highlight: 
                                  line={"color": style.TARGET, "dash": "dot", "width": 2}, hoverinfo="skip"))
     style.layout(fig, lang, t("chart_signature_by_commune", lang), t("axis_communes_sorted", lang),
                  t("axis_percent", lang), height=380)
-    lo = float(data["signature_rate"].min()) if len(data) else 0.0
-    fig.update_yaxes(tickformat=".0%", hoverformat=".1%", range=[max(0.0, lo - 0.05), 1.02])
-    fig.update_xaxes(type="category", showticklabels=len(data) <= 40, tickangle=-60)
+    fig.update_yaxes(tickformat=".0%", hoverformat=".1%", range=[0, 1.02])          # from 0: bars compare
+    fig.update_xaxes(type="category", tickangle=-60)
     return fig
 
 
@@ -296,7 +304,7 @@ def signature_grid(df: pd.DataFrame, lang: str, highlight: int | None = None) ->
                           dropna=False)
     order = grid.mean(axis=1, skipna=True).sort_values(ascending=True, na_position="first").index
     grid = grid.loc[order]
-    months = [pd.Timestamp(m).strftime("%m/%Y") for m in grid.columns]
+    months = [f"{v[5:7]}/{v[:4]}" for v in map(style.month_value, grid.columns)]
     dup = names[names.duplicated(keep=False)].index
     shown = {c: f"{n} ({c})" if c in dup else n for c, n in names.items()}
     labels = [f"<b>▶ {shown[c]}</b>" if c == highlight else shown[c] for c in grid.index]
@@ -308,7 +316,8 @@ def signature_grid(df: pd.DataFrame, lang: str, highlight: int | None = None) ->
     height = min(3200, 170 + 16 * len(grid))
     style.layout(fig, lang, t("chart_signature_grid", lang), t("axis_month", lang), None, height=height,
                  legend=False)
-    fig.update_layout(margin={"t": fig.layout.margin.t + 105})
+    # Month labels on top, rotated: the title goes above them (its pad) and the margin grows to hold both.
+    fig.update_layout(margin={"t": fig.layout.margin.t + 80}, title_pad_b=fig.layout.title.pad.b + 72)
     fig.update_xaxes(type="category", side="top", tickangle=-45)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 11}, dtick=1, type="category")
     return fig
@@ -318,15 +327,21 @@ def procedures_bar(df: pd.DataFrame, column: str, lang: str, title: str) -> go.F
     """Procedures with the most `column` (dossiers_received or dossiers_overdue), largest on top.
     Names are cut to 38 characters on the axis; the hover shows the whole name."""
     data = df.iloc[::-1]
-    short = [plain(_short(f"{c} {n}", 30)) for c, n in zip(data["procedure_code"], data["procedure_name"], strict=True)]
-    fig = go.Figure(go.Bar(y=short, x=data[column], orientation="h", marker_color=style.MAIN,
-                           customdata=[plain(n) for n in data["procedure_name"]], text=data[column], textposition="outside",
+    # The name on up to three lines of 30 characters (the code, which is long, is in the table and the hover).
+    names = [_lines(n, 30, 3) for n in data["procedure_name"]]
+    unique = [n + "\u200b" * i if names.count(n) > 1 else n for i, n in enumerate(names)]   # two cut alike stay two
+    fig = go.Figure(go.Bar(y=unique, x=data[column], orientation="h", marker_color=style.MAIN,
+                           customdata=[plain(f"{c} · {n}") for c, n in zip(data["procedure_code"], data["procedure_name"],
+                                                                           strict=True)],
+                           text=data[column], textposition="outside",
                            cliponaxis=False, hovertemplate="%{customdata}: %{x:,}<extra></extra>",
                            name=t("col_" + column, lang)))
-    style.layout(fig, lang, title, t("axis_dossiers", lang), None, height=max(260, 100 + 30 * len(data)),
+    style.layout(fig, lang, title, t("axis_dossiers", lang), None, height=max(260, 100 + sum(20 + 15 * (n.count("<br>") + 1) for n in names)),
                  legend=False)
-    fig.update_yaxes(type="category")
-    fig.update_xaxes(range=[0, float(data[column].max() or 1) * 1.18])
+    fig.update_yaxes(type="category", tickfont={"size": 12})
+    top = float(data[column].max() or 1)
+    fig.update_xaxes(range=[0, top * 1.18])
+    style.count_axis(fig, top)
     return fig
 
 
@@ -336,7 +351,12 @@ def plain(text) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _short(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
+def _lines(text, width: int, lines: int) -> str:
+    """`text` wrapped onto at most `lines` lines of `width` characters (plotly's <br>), escaped; cut with
+    "…" only past that."""
+    words = " ".join(str(text).split())
+    wrapped = textwrap.wrap(words, width)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "<br>".join(plain(w) for w in wrapped)

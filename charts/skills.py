@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts import style
+from charts import distribution, style
 from metrics.i18n import t
 from metrics.skills import SHARE_METRICS
 
@@ -22,7 +22,7 @@ METRIC_COLOURS = {"adults_certified_share": "#0072B2", "vneid_activation_share":
 AXIS_KEYS = {"team_members_per_1000": "axis_per_1000", "sessions_per_month": "axis_per_month",
              "participants_per_month": "axis_per_month", "adults_trained_share": "axis_attendances_per_adult"}
 DAY_MS = 86_400_000     # one day in plotly's date-axis units (milliseconds)
-MAX_NAMED = 40           # commune names on the x axis up to this many bars (hover always names them)
+MAX_NAMED = distribution.MAX_NAMED       # one named bar per commune up to this many; above: bands
 
 
 def is_share(metric: str) -> bool:
@@ -39,6 +39,11 @@ def ranking_bars(df: pd.DataFrame, metric: str, lang: str, province_name: str = 
     the target (certified share) dotted.  `df`: commune_code, commune_name, <metric>."""
     data = df.dropna(subset=[metric]).sort_values([metric, "commune_name"])
     share = is_share(metric)
+    title = t("chart_skills_ranking", lang).format(province=province_name)
+    if len(data) > MAX_NAMED:                      # too many to name: communes per band of the figure
+        return distribution.bands(data, metric, lang, title, _axis_title(metric, lang), share=share,
+                                  colour=METRIC_COLOURS.get(metric, style.MAIN), highlight=highlight,
+                                  subtitle=t("skills_" + metric, lang))
     fmt = ".1%" if share else ",.1f"
     colours = [style.HIGHLIGHT if code == highlight else METRIC_COLOURS.get(metric, style.MAIN)
                for code in data["commune_code"]]
@@ -49,10 +54,9 @@ def ranking_bars(df: pd.DataFrame, metric: str, lang: str, province_name: str = 
         fig.add_trace(go.Scatter(x=[data["commune_name"].iloc[0], data["commune_name"].iloc[-1]],
                                  y=[target, target], mode="lines", name=t("target", lang),
                                  line={"color": style.TARGET, "dash": "dot", "width": 2}, hoverinfo="skip"))
-    title = t("chart_skills_ranking", lang).format(province=province_name)
     style.layout(fig, lang, title, t("axis_communes_sorted", lang), _axis_title(metric, lang), height=400,
                  subtitle=t("skills_" + metric, lang), legend=target is not None)
-    fig.update_xaxes(type="category", showticklabels=len(data) <= MAX_NAMED, tickangle=-60)
+    fig.update_xaxes(type="category", tickangle=-60)
     if share:
         top = float(data[metric].max()) if len(data) else 1.0
         fig.update_yaxes(tickformat=".0%", hoverformat=".1%",
@@ -78,8 +82,6 @@ def shares_trend(df: pd.DataFrame, lang: str, target: float | None = None) -> go
                  height=400)
     style.month_axis(fig)
     fig.update_yaxes(tickformat=".0%", hoverformat=".1%", range=[0, 1.05])
-    if len(df) <= 6:
-        fig.update_xaxes(dtick="M1")
     return fig
 
 
@@ -100,9 +102,8 @@ def training_trend(df: pd.DataFrame, lang: str) -> go.Figure:
                               "rangemode": "tozero", "showgrid": False, "automargin": True, "tickmode": "auto",
                               "tickformat": ",d"})
     fig.update_yaxes(rangemode="tozero", selector={"anchor": "x"})
+    style.count_axis(fig, df["training_sessions"].max(), axis="y", selector={"anchor": "x"})
     style.month_axis(fig)
-    if len(df) <= 6:
-        fig.update_xaxes(dtick="M1")
     return fig
 
 

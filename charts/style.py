@@ -3,8 +3,10 @@ separators and the layout every figure shares."""
 
 from __future__ import annotations
 
+import math
 import textwrap
 
+import pandas as pd
 import plotly.graph_objects as go
 
 # One colour per index group, on every page (Okabe–Ito, safe for the common colour-vision deficiencies).
@@ -73,7 +75,65 @@ def layout(fig: go.Figure, lang: str, title: str, x_title: str | None = None, y_
     return fig
 
 
+def month_value(value) -> str:
+    """A month as plotly should read it: the first of the month, 'YYYY-MM-DD', with no time and no zone.
+    A time-zone-aware timestamp keeps its own wall-clock month (10/2025 in Hanoi is 10/2025)."""
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return f"{ts.year:04d}-{ts.month:02d}-01"
+
+
+MAX_MONTH_TICKS = 12      # more months than this: label every 2nd (3rd, ...) month
+
+
 def month_axis(fig: go.Figure) -> go.Figure:
-    """Months on the x axis written mm/yyyy."""
-    fig.update_xaxes(tickformat="%m/%Y", hoverformat="%m/%Y")
+    """Months on the x axis written mm/yyyy, one tick per month of the data (thinned past 12 months).
+
+    Plotly's automatic date ticks are not the data's months: with bars a month apart it places ticks
+    between them and labels four bars 07/2025, 07/2025, 08/2025, 09/2025.  So every trace's x becomes
+    its month's first day (no time, no zone) and the ticks are exactly those months."""
+    months: set[str] = set()
+    for trace in fig.data:
+        if getattr(trace, "x", None) is None or len(trace.x) == 0:
+            continue
+        xs = [None if v is None or pd.isna(v) else month_value(v) for v in trace.x]
+        trace.x = xs
+        months.update(v for v in xs if v is not None)
+    ordered = sorted(months)
+    step = max(1, math.ceil(len(ordered) / MAX_MONTH_TICKS))
+    ticks = ordered[::-1][::step][::-1]          # always label the latest month
+    fig.update_xaxes(type="date", tickmode="array", tickvals=ticks,
+                     ticktext=[f"{v[5:7]}/{v[:4]}" for v in ticks], hoverformat="%m/%Y")
+    return fig
+
+
+def rank_axis(fig: go.Figure, last: int, room: float = 0.0) -> go.Figure:
+    """Ranks on the y axis: 1 at the top, `last` at the bottom, ticks at 1 and round steps (never 0 or a
+    negative rank); `room` (in ranks) is kept above 1 for labels drawn over the points."""
+    last = max(1, int(last))
+    step = next((s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if last / s <= 6), 1000)
+    ticks = [1] + [v for v in range(step, last + 1, step) if v > 1]
+    pad = max(0.5, last * 0.04)
+    fig.update_yaxes(range=[last + pad, 1 - max(pad, room)], autorange=False, tickmode="array", tickvals=ticks,
+                     ticktext=[str(v) for v in ticks], zeroline=False)
+    return fig
+
+
+MINUS = "\u2212"          # the minus sign plotly writes on its axes; every label uses the same
+
+
+def signed_int(value) -> str:
+    """+5 / −127 / 0, with the same minus sign as the axis ticks (plotly's "%{x:+d}" writes a hyphen)."""
+    v = int(value)
+    return f"+{v}" if v > 0 else f"{MINUS}{-v}" if v < 0 else "0"
+
+
+def count_axis(fig: go.Figure, top, axis: str = "x", **selector) -> go.Figure:
+    """An axis of counts (dossiers, communes, sessions): whole-number ticks only, never 0,5."""
+    top = 0 if top is None or top != top else float(top)
+    opts = {"tickformat": ",d", "rangemode": "tozero"}
+    if top <= 6:
+        opts["dtick"] = 1
+    (fig.update_xaxes if axis == "x" else fig.update_yaxes)(**opts, **selector)
     return fig

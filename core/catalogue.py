@@ -190,6 +190,20 @@ def metric(name: str) -> Metric | None:
     return METRICS.get(name)
 
 
+def decimals(name: str, *values) -> int:
+    """Decimals to write metric `name` with (FORMATS), for the figures `values` shown side by side: a count
+    per month (sessions, attendances) over one month is a count, so whole values are written as
+    integers (3 sessions, not 3,0); over a quarter an average (2,3) keeps its decimal."""
+    kind = fmt(name)
+    places = FORMATS.get(kind, FORMATS["number"])[0]
+    m = METRICS.get(name)
+    per_month = m is not None and any(col == "months" for _, col in m.denominator)
+    present = [float(v) for v in values if v is not None and v == v]
+    if per_month and present and all(round(v, places) == round(v) for v in present):
+        return 0
+    return places
+
+
 def fmt(name: str, default: str = "number") -> str:
     """How metric `name` is written (a FORMATS key); `default` for a name that is not a metric."""
     m = METRICS.get(name)

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from core.catalogue import FORMATS, fmt
+from core.catalogue import decimals, fmt
 from core.reference import province_frame
 from metrics import service_index
 from metrics.definitions import GROUP_MAXIMA, GROUPS, TARGETS
@@ -32,14 +32,14 @@ def value(metric: str, v, lang: str) -> str:
     kind = fmt(metric)
     if kind == "pct":
         return pct(v, lang)
-    return fmt_number(v, lang, FORMATS[kind][0])
+    return fmt_number(v, lang, decimals(metric, v))
 
 
 def change(metric: str, v, lang: str) -> str:
     kind = fmt(metric)
     if kind == "pct":
         return signed(None if v is None else v * 100, lang, 1, t("unit_pp", lang))
-    return signed(v, lang, FORMATS[kind][0])
+    return signed(v, lang, decimals(metric, v))
 
 
 def gap(metric: str, v, lang: str) -> str:

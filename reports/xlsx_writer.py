@@ -10,7 +10,7 @@ import pandas as pd
 import xlsxwriter
 
 from charts import style
-from core.catalogue import FORMATS, METRICS
+from core.catalogue import FORMATS, METRICS, decimals
 from core.catalogue import fmt as metric_fmt
 from metrics.definitions import GROUP_COLUMNS, GROUP_MAXIMA, GROUPS
 from metrics.report_data import CommuneReportData, ProvinceBriefingData
@@ -107,13 +107,15 @@ def _py(v):
     return v
 
 
-def _kind(metric: str) -> str:
-    return metric_fmt(metric)
+def _kind(metric: str, value=None) -> str:
+    """The cell format of `metric`'s `value`: a count per month over one month is a whole count (3, not 3,0)."""
+    kind = metric_fmt(metric)
+    return "int" if kind == "number" and decimals(metric, _py(value)) == 0 else kind
 
 
-def _change_kind(metric: str) -> str:
-    kind = _kind(metric)
-    return {"pct": "change_pct", "score": "change_score"}.get(kind, "change_number")
+def _change_kind(metric: str, value=None) -> str:
+    kind = _kind(metric, value)
+    return {"pct": "change_pct", "score": "change_score", "int": "change_int"}.get(kind, "change_number")
 
 
 def _spec(column: str, label_key: str | None = None) -> tuple[str, str, str]:
@@ -197,10 +199,11 @@ def _commune_figures(b: _Book, ws, row: int, figures: pd.DataFrame, per, lang: s
     for j, text in enumerate(header):
         ws.write_string(row, j, text, b.f["head"])
     for i, (_, r) in enumerate(figures.iterrows()):
-        metric, kind = r["metric"], _kind(r["metric"])
-        values = [(content.metric_label(metric, lang), "text"), (r["value"], kind), (r["previous"], kind),
-                  (r["change"], _change_kind(metric)), (r["rank"], "int"), (r["communes_ranked"], "int"),
-                  (r["province_median"], kind), (r["target"], "pct")]
+        metric = r["metric"]
+        values = [(content.metric_label(metric, lang), "text"), (r["value"], _kind(metric, r["value"])),
+                  (r["previous"], _kind(metric, r["previous"])), (r["change"], _change_kind(metric, r["change"])),
+                  (r["rank"], "int"), (r["communes_ranked"], "int"),
+                  (r["province_median"], _kind(metric, r["province_median"])), (r["target"], "pct")]
         for j, (v, fmt) in enumerate(values):
             b.put(ws, row + 1 + i, j, _py(v), fmt)
 
@@ -362,10 +365,11 @@ def province_workbook(data: ProvinceBriefingData, lang: str, issued_on: date) ->
     for j, text in enumerate(header):
         ws.write_string(row, j, text, b.f["head"])
     for i, (_, r) in enumerate(data.headline.iterrows()):
-        kind = _kind(r["metric"])
-        for j, (v, fmt) in enumerate([(content.metric_label(r["metric"], lang), "text"), (r["value"], kind),
-                                      (r["previous"], kind), (r["change"], _change_kind(r["metric"])),
-                                      (r["national"], kind), (r["target"], "pct")]):
+        metric = r["metric"]
+        for j, (v, fmt) in enumerate([(content.metric_label(metric, lang), "text"), (r["value"], _kind(metric, r["value"])),
+                                      (r["previous"], _kind(metric, r["previous"])),
+                                      (r["change"], _change_kind(metric, r["change"])),
+                                      (r["national"], _kind(metric, r["national"])), (r["target"], "pct")]):
             b.put(ws, row + 1 + i, j, _py(v), fmt)
     row += len(data.headline) + 2
     idx = data.province_index

@@ -2,6 +2,7 @@
 building blocks pages are made of.  Pages import `ui` and `metrics`, never DuckDB."""
 
 from ui.cache import data
+from ui.format import EMPTY
 from ui.nav import go
 from ui.state import Context, current
 from ui.widgets import (
@@ -18,5 +19,5 @@ from ui.widgets import (
            tr,
 )
 
-__all__ = ["Context", "Kpi", "chart", "current", "data", "downloads", "empty", "go", "header", "kpi_row",
+__all__ = ["EMPTY", "Context", "Kpi", "chart", "current", "data", "downloads", "empty", "go", "header", "kpi_row",
            "metric_kpis", "no_period", "table", "tier_legend", "tr"]

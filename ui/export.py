@@ -41,6 +41,8 @@ def escape_cell(value):
 def header(column: str, lang: str) -> str:
     key = label_key(column)
     text = t(key, lang) if key else column
+    if kind(column) == "pp":
+        return f"{text} ({t('unit_pp', lang)})"
     return f"{text} (%)" if kind(column) == "pct" else text
 
 
@@ -50,7 +52,7 @@ def export_frame(df: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFram
     for col in columns:
         series = df[col]
         k = kind(col)
-        if k == "pct":
+        if k in ("pct", "pp"):
             series = (series.astype("float64") * 100).round(2)
         elif k == "group":
             series = series.map(lambda g: None if pd.isna(g) else f"{g} · {t('group_' + str(g).lower(), lang)}")
@@ -82,8 +84,10 @@ def to_xlsx(df: pd.DataFrame, columns: list[str], lang: str, sheet: str = "Data"
         frame.to_excel(xw, index=False, sheet_name=sheet[:31])
         ws = xw.sheets[sheet[:31]]
         for i, col in enumerate(frame.columns):
+            # An empty cell is 0 characters wide (a column may be entirely empty: no index for a year yet).
+            lengths = frame[col].map(lambda v: 0 if v is None or v is pd.NA or pd.isna(v) else len(str(v)))
             width = min(60, max(10, len(str(col)) + 2,
-                                int(frame[col].astype(str).str.len().quantile(0.9)) + 2 if len(frame) else 10))
+                                int(lengths.astype("float64").quantile(0.9)) + 2 if len(frame) else 10))
             ws.set_column(i, i, width)
         ws.freeze_panes(1, 0)
     return buf.getvalue()

@@ -10,6 +10,8 @@ import pandas as pd
 from core.periods import parse_period
 from metrics.i18n import fmt_date, fmt_month, fmt_number, fmt_pct, t
 
+EMPTY = "–"        # an empty cell, everywhere (tables, KPI cards, downloads' previews): never None / nan / NaT
+
 
 def _missing(value) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
@@ -23,9 +25,11 @@ def _missing(value) -> bool:
 def value(value, kind: str, lang: str) -> str:
     """One cell as text: 'pct' 45,3%, 'int' 1.234, 'score' 84,50, 'days' 3,4, 'rank_change' ▲ 3 ..."""
     if _missing(value):
-        return "–"
+        return EMPTY
     if kind == "pct":
         return fmt_pct(float(value), lang)
+    if kind == "pp":                                   # a difference of two shares: percentage points
+        return f"{fmt_number(float(value) * 100, lang, 1)} {t('unit_pp', lang)}"
     if kind in ("int", "rank"):
         return fmt_number(int(value), lang)
     if kind == "code":
@@ -64,7 +68,10 @@ def change(delta: float | None, kind: str, lang: str) -> str | None:
     """A change for a KPI card: '+1,2 điểm %' (percentage points) or '+0,25 điểm' (index points)."""
     if _missing(delta):
         return None
-    sign = "+" if delta > 0 else "-" if delta < 0 else "±"
+    # The sign of the figure as written: -0,04 days is "0,0", never "-0,0".
+    places = {"pct": 3, "score": 2, "rank": 0, "int": 0}.get(kind, 1)
+    delta = round(float(delta), places)
+    sign = "+" if delta > 0 else "-" if delta < 0 else "±"      # "-": st.metric colours the delta by it
     if kind == "pct":
         return f"{sign}{fmt_number(abs(delta) * 100, lang, 1)} {t('unit_pp', lang)}"
     if kind == "score":

@@ -22,7 +22,7 @@ from ui.widgets import Kpi, chart, empty, kpi_row, table, tr
 SECTION_COLUMNS = {
     "skills_rank": ("rank", "col_index_rank"),
     "skills_rank_change": ("rank_change", "col_index_rank_change"),
-    "certified_gap": ("pct", "skills_certified_gap"),
+    "certified_gap": ("pp", "skills_certified_gap"),
     "training_on": ("date", "skills_training_on"),
     "topic": ("text", "skills_topic"),
     "audiences_text": ("text", "skills_audience"),

@@ -13,6 +13,7 @@ from charts.style import TIER_COLOURS, TIER_TEXT_COLOURS
 from metrics.i18n import t
 from ui import export, format
 from ui.columns import kind, label_key
+from ui.format import EMPTY
 from ui.nav import go
 from ui.state import current
 
@@ -44,8 +45,16 @@ class Kpi:
     lower_is_better: bool = False
 
 
+# Streamlit cuts a KPI label to one line with "…" ("Người trưởng thành được cấp chứng…"): let it wrap.
+KPI_LABEL_CSS = ('<style>[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {white-space: normal '
+                 '!important; overflow: visible !important; text-overflow: clip !important; height: auto '
+                 '!important;}</style>')
+
+
 def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
-    """KPI cards, at most `per_row` in a row (labels stay readable at 1366 px; phones stack them)."""
+    """KPI cards, at most `per_row` in a row (labels stay readable at 1366 px; phones stack them); labels
+    wrap onto more lines instead of being cut."""
+    st.html(KPI_LABEL_CSS)
     for start in range(0, len(kpis), per_row):
         chunk = kpis[start:start + per_row]
         for col, k in zip(st.columns(per_row), chunk, strict=False):
@@ -60,7 +69,7 @@ def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
 
 def _styler(view: pd.DataFrame, lang: str):
     fmt = {c: functools.partial(format.value, kind=kind(c), lang=lang) for c in view.columns}
-    styler = view.style.format(fmt, na_rep="–")
+    styler = view.style.format(fmt, na_rep=EMPTY)
     if "tier" in view.columns:
         def tier_css(v):
             if pd.isna(v):
@@ -87,7 +96,7 @@ def table(df: pd.DataFrame, columns: list[str], key: str, file_stem: str, *, ope
               for c in columns}
     selectable = open_commune or open_province
     event = st.dataframe(_styler(view, lang), column_config=config, column_order=columns, hide_index=True,
-                         key=key, height=height, on_select="rerun" if selectable else "ignore",
+                         key=key, height=height, placeholder=EMPTY, on_select="rerun" if selectable else "ignore",
                          selection_mode="single-row")
     downloads(view, columns, key, file_stem)
     if selectable:

@@ -33,16 +33,10 @@ ui.kpi_row([
            ui.tr("of_communes_reporting", n=fmt.value(now["communes_with_signatures"], "int", lang))),
 ])
 
-# The charts and the table always show the whole province; a chosen commune is highlighted.
+# The list users act on first (communes not yet at 100%), then the charts; all show the whole
+# province, a chosen commune highlighted.
 province = ctx.options.provinces[f.province]
 table = ui.data(signatures.signature_table, f.province, None, f.period, ctx.scope)
-st.subheader(ui.tr("h_signature_communes", province=province))
-ui.chart(charts.signature_bars(table, lang, highlight=f.commune), "signature_bars", open_commune=True)
-grid = ui.data(signatures.signature_grid, f.province, None, f.period, ctx.scope)
-if grid["signature_rate"].notna().any():
-    ui.chart(charts.signature_grid(grid, lang, highlight=f.commune), "signature_grid")
-    st.caption(ui.tr("grid_note"))
-
 st.subheader(ui.tr("h_under_target"))
 under = signatures.under_target(table)
 if under.empty:
@@ -54,3 +48,10 @@ missing = table[table["signature_rate"].isna()]["commune_name"].tolist()
 if missing:
     st.caption(ui.tr("communes_without_signatures", n=len(missing), names=", ".join(missing[:20])
                      + ("…" if len(missing) > 20 else "")))
+
+st.subheader(ui.tr("h_signature_communes", province=province))
+ui.chart(charts.signature_bars(table, lang, highlight=f.commune), "signature_bars", open_commune=True)
+grid = ui.data(signatures.signature_grid, f.province, None, f.period, ctx.scope)
+if grid["signature_rate"].notna().any():
+    ui.chart(charts.signature_grid(grid, lang, highlight=f.commune), "signature_grid")
+    st.caption(ui.tr("grid_note"))

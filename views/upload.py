@@ -75,11 +75,11 @@ with uploads.upload_folder() as tmp_dir:
         _, preview, rejects = cached
 
     st.subheader(ui.tr("upload_preview"))
-    st.dataframe(_summary_table(preview), hide_index=True, key="upload_summary")
+    st.dataframe(_summary_table(preview), hide_index=True, key="upload_summary", placeholder=ui.EMPTY)
     if rejects:
         st.subheader(ui.tr("upload_rejects"))
         frame = pd.DataFrame(rejects)[["file_name", "row_number", "column_name", "value", message]]
-        st.dataframe(frame, hide_index=True, height=300, key="upload_rejects")
+        st.dataframe(frame, hide_index=True, height=300, key="upload_rejects", placeholder=ui.EMPTY)
 
     loadable = any(f.status in ("loaded", "partial") for f in preview.files)
     if st.button(ui.tr("upload_confirm"), type="primary", disabled=not loadable, key="upload_confirm"):
@@ -93,4 +93,4 @@ with uploads.upload_folder() as tmp_dir:
                                  rejected=sum(f.rows_rejected for f in done)), icon=":material/check_circle:")
             else:
                 st.warning(ui.tr("upload_nothing"))
-            st.dataframe(_summary_table(summary), hide_index=True, key="upload_result")
+            st.dataframe(_summary_table(summary), hide_index=True, key="upload_result", placeholder=ui.EMPTY)

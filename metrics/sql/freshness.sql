@@ -14,6 +14,20 @@ months as (
     union all
     select 'index', max(period_start) filter (where period_type = 'month'), count(distinct commune_code)
     from mart_index_period join scoped_communes using (commune_code)
+    -- The digital-skills sources: monthly training and VNeID figures, and the two registers (teams,
+    -- population) that have no month of their own (their last month is empty).
+    union all
+    select 'training', max(date_trunc('month', training_on))::date, count(distinct commune_code)
+    from fact_training_session join scoped_communes using (commune_code)
+    union all
+    select 'vneid', max(month), count(distinct commune_code)
+    from fact_vneid_month join scoped_communes using (commune_code)
+    union all
+    select 'digital_teams', null::date, count(distinct commune_code)
+    from fact_digital_team join scoped_communes using (commune_code)
+    union all
+    select 'population', null::date, count(distinct commune_code)
+    from fact_population_year join scoped_communes using (commune_code)
 ),
 loads as (
     select kind as source, max(loaded_at) as last_loaded_at, count(*) as files

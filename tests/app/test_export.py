@@ -46,3 +46,19 @@ def test_xlsx_cells_are_text_not_formulas():
     assert ws["A2"].value.startswith("'=") and ws["A2"].data_type == "s"
     assert ws["A5"].value == "'@SUM(A1)"
     assert ws["C2"].value == -3 and ws["B2"].value == 50
+
+
+def test_xlsx_with_entirely_empty_columns():
+    """A year with no index yet: every score, rank and tier column empty (raised "cannot convert float
+    NaN to integer"); empty cells stay empty, never the text None / nan / <NA>."""
+    df = pd.DataFrame({"commune_name": ["Xã A", "Xã B"], "index_total": [float("nan")] * 2,
+                       "index_rank": [None, None], "tier": pd.array([None, None], dtype="Int64"),
+                       "province_name": pd.Series([None, None], dtype="str")})
+    columns = ["commune_name", "index_total", "index_rank", "tier", "province_name"]
+    for lang in ("vi", "en"):
+        ws = load_workbook(io.BytesIO(to_xlsx(df, columns, lang))).active
+        rows = list(ws.iter_rows(min_row=2, values_only=True))
+        assert rows == [("Xã A", None, None, None, None), ("Xã B", None, None, None, None)]
+    assert to_csv(df, columns, "en").decode("utf-8-sig").splitlines()[1] == '"Xã A","","","",""'
+    empty = load_workbook(io.BytesIO(to_xlsx(df.iloc[:0], columns, "vi"))).active
+    assert empty.max_row == 1

@@ -66,12 +66,14 @@ def test_rank_history_and_bump_put_rank_one_on_top():
                        "commune_name": ["Xã Vân Bán"] * 2})
     fig = charts.rank_history(df, "en")
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]                 # reversed
-    assert fig.layout.xaxis.tickformat == "%m/%Y" and fig.layout.yaxis.title.text == "Rank (1 = best)"
+    assert list(fig.layout.xaxis.ticktext) == ["07/2026", "08/2026"] and fig.layout.yaxis.title.text == "Rank (1 = best)"
+    assert fig.layout.yaxis.tickvals[0] == 1 and min(fig.layout.yaxis.tickvals) == 1        # no rank 0
     quarters = charts.rank_history(df.assign(period=["2026-Q2", "2026-Q3"]), "vi")
     assert list(quarters.data[0].x) == ["Quý 2/2026", "Quý 3/2026"]
     two = pd.concat([df, df.assign(commune_code=7900, commune_name="Phường Việt Trì", index_rank=[1, 2])])
     bump = charts.bump(two, "vi")
-    assert len(bump.data) == 2 and bump.layout.yaxis.autorange == "reversed"
+    assert len(bump.data) == 2 and bump.layout.yaxis.range[0] > bump.layout.yaxis.range[1]      # 1 on top
+    assert min(bump.layout.yaxis.tickvals) == 1 and bump.layout.yaxis.range[1] > 0
     assert {t.name for t in bump.data} == {"Xã Vân Bán", "Phường Việt Trì"}
 
 
@@ -105,7 +107,12 @@ def test_signature_bars_and_grid():
     df = pd.DataFrame({"commune_code": [1, 2], "commune_name": ["Xã A", "Xã B"], "signature_rate": [1.0, 0.8]})
     fig = charts.signature_bars(df, "en", highlight=2)
     assert len(fig.data) == 2 and list(fig.data[0].x) == ["Xã B", "Xã A"]
-    assert fig.layout.yaxis.title.text == "Share (%)"
+    assert fig.layout.yaxis.title.text == "Share (%)" and fig.layout.yaxis.range[0] == 0      # from 0
+    many = pd.DataFrame({"commune_code": range(148), "commune_name": [f"Xã {i}" for i in range(148)],
+                         "signature_rate": [1.0] * 100 + [0.58 + i / 200 for i in range(48)]})
+    banded = charts.signature_bars(many, "vi", highlight=120)
+    assert list(banded.data[0].x)[-1] == "100%" and banded.data[0].y[-1] == 100 and sum(banded.data[0].y) == 148
+    assert banded.data[0].marker.color[list(banded.data[0].x).index("60%–<70%")] == style.HIGHLIGHT          # 0.58 + 20/200 = 68%
     grid = pd.DataFrame({"commune_code": [1, 1, 2, 2], "commune_name": ["Xã A", "Xã A", "Xã B", "Xã B"],
                          "month": pd.to_datetime(["2026-07-01", "2026-08-01"] * 2),
                          "signature_rate": [1.0, 1.0, 0.5, None]})
@@ -119,8 +126,23 @@ def test_procedures_bar_cuts_long_names():
                                                                           "văn bản do cơ quan có thẩm quyền cấp"],
                        "dossiers_received": [25]})
     fig = charts.procedures_bar(df, "dossiers_received", "vi", "Thủ tục có nhiều hồ sơ nhất")
-    assert len(fig.data[0].y[0]) <= 30 and fig.data[0].y[0].endswith("…")
+    lines = fig.data[0].y[0].split("<br>")          # the whole name, on lines of at most 30 characters
+    assert " ".join(lines) == df["procedure_name"][0] and all(len(x) <= 30 for x in lines)
+    assert "2.000815" not in fig.data[0].y[0] and "2.000815" in fig.data[0].customdata[0]
     assert fig.layout.xaxis.title.text == "Số hồ sơ"
+    assert fig.layout.xaxis.tickformat == ",d"                                   # counts: whole ticks only
+    longer = charts.procedures_bar(df.assign(procedure_name=df["procedure_name"] * 2), "dossiers_received", "vi", "T")
+    assert longer.data[0].y[0].endswith("…") and longer.data[0].y[0].count("<br>") == 2
+    few = charts.procedures_bar(df.assign(dossiers_received=[2]), "dossiers_received", "vi", "T")
+    assert few.layout.xaxis.dtick == 1
+
+
+def test_movers_use_one_minus_sign():
+    up = pd.DataFrame({"commune_code": [1], "commune_name": ["Xã A"], "index_rank_change": [5]})
+    down = pd.DataFrame({"commune_code": [3], "commune_name": ["Xã C"], "index_rank_change": [-127]})
+    fig = charts.movers(up, down, "vi")
+    assert list(fig.data[0].text) == ["+5"] and list(fig.data[1].text) == ["\u2212127"]
+    assert "-" not in "".join(fig.data[1].text)
 
 
 @pytest.mark.parametrize("text", ["Tỷ lệ ký số theo xã và tháng " * 3])

@@ -43,11 +43,22 @@ def test_ranking_bars_per_1000_has_its_unit_and_no_target():
     assert len(fig.data) == 1 and fig.layout.showlegend is False and fig.layout.separators == ".,"
 
 
-def test_ranking_bars_hide_names_when_many_communes():
+def test_ranking_bars_become_bands_when_many_communes():
+    """60 communes: not 60 unnamed bars but the communes per band, the chosen one's band marked."""
     df = pd.DataFrame({"commune_code": range(60), "commune_name": [f"Xã {i}" for i in range(60)],
-                       "vneid_activation_share": [i / 100 for i in range(60)]})
-    fig = sc.ranking_bars(df, "vneid_activation_share", "en")
-    assert fig.layout.xaxis.showticklabels is False and len(fig.data[0].x) == 60
+                       "vneid_activation_share": [i / 59 for i in range(60)]})
+    fig = sc.ranking_bars(df, "vneid_activation_share", "en", highlight=42)          # 42/59 = 71%
+    x = list(fig.data[0].x)
+    assert x[:2] == ["0%–<10%", "10%–<20%"] and x[-1] == "100%" and fig.data[0].y[-1] == 1
+    assert sum(fig.data[0].y) == 60 and fig.data[0].marker.color[x.index("70%–<80%")] == style.HIGHLIGHT
+    assert fig.layout.annotations[0].text == "▼" and fig.layout.title.subtitle.text.endswith("▼ Xã 42")
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.tickformat == ",d"
+    low = sc.ranking_bars(df.assign(vneid_activation_share=df["vneid_activation_share"] * 0.19),
+                          "vneid_activation_share", "en")                             # all under 20%: finer bands
+    assert list(low.data[0].x)[0] == "0%–<2.5%" and list(low.data[0].x)[-1] == "17.5%–<20%"
+    assert sum(low.data[0].y) == 60
+    few = sc.ranking_bars(df.head(12), "vneid_activation_share", "en")
+    assert list(few.data[0].x)[0] == "Xã 0" and few.layout.xaxis.showticklabels is not False
 
 
 def test_shares_trend_three_shares_and_target():
@@ -58,7 +69,7 @@ def test_shares_trend_three_shares_and_target():
     assert [t.name for t in fig.data] == ["Adults certified", "Level-2 VNeID activation (of adults)",
                                           "Villages with a digital team", "Target"]
     assert fig.layout.xaxis.title.text == "Month" and fig.layout.yaxis.title.text == "Share (%)"
-    assert fig.layout.yaxis.tickformat == ".0%" and fig.layout.xaxis.tickformat == "%m/%Y"
+    assert fig.layout.yaxis.tickformat == ".0%" and list(fig.layout.xaxis.ticktext) == ["08/2025", "09/2025", "10/2025"]
 
 
 def test_training_trend_sessions_bars_and_attendances_on_second_axis():

@@ -288,6 +288,9 @@ def test_quality(wh):
     fresh = quality.freshness(path=wh).set_index("source")
     assert fresh.loc["dossiers", "last_month"] == pd.Timestamp(2026, 9, 1)
     assert fresh.loc["signatures", "files"] == 1
+    # The digital-skills sources are listed too (none loaded in this warehouse: no communes, no files).
+    assert {"training", "vneid", "digital_teams", "population"} <= set(fresh.index)
+    assert fresh.loc["training", "communes"] == 0 and fresh.loc["vneid", "files"] == 0
     assert quality.loads(Scope("province", PHU_THO), path=wh).empty      # files are national-scope only
     df = pd.DataFrame({"file_name": ["a", "b", "a"], "rule": ["x", "x", "y"]})
     assert len(quality.filter_rejects(df, ["a"], None)) == 2 and len(quality.filter_rejects(df, ["a"], ["y"])) == 1
