@@ -114,6 +114,8 @@ def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on
         notes.append(t("demo_banner", lang))
     if data.data_as_of:
         notes.append(t("source_note", lang).format(as_of=fmt_month(data.data_as_of)))
+    if "withheld_for_account" in data.notes:
+        notes.append(t("withheld_for_account_note", lang))
     body += [m.Paragraph(n, italic=True, size=m.SMALL_PT) for n in notes]
 
     body.append(m.Heading(t("s_results", lang)))
