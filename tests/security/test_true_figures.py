@@ -201,3 +201,15 @@ def test_the_leak_search_can_fail(secured):
     assert seen & secret
 
 
+
+
+@pytest.mark.parametrize("user", ["pt", "vb"])
+def test_province_briefing_figures_are_the_province_and_the_country(secured, user):
+    """The briefing's headline table: the province's and the country's online rate (SQL over fact_dossier);
+    the targets table's commune counts withheld for a commune account, with the notice."""
+    files = reports.build_province_briefings(PHU_THO, PERIOD, ["docx", "xlsx"], path=secured, scope=SCOPES[user])
+    cells = [c for c in _cells(open_xlsx(files["xlsx"])) if isinstance(c, float)]
+    assert any(c == pytest.approx(one(secured, ONLINE_RATE + " and province_code = 25")) for c in cells)
+    assert any(c == pytest.approx(one(secured, ONLINE_RATE)) for c in cells)
+    text = docx_text(open_docx(files["docx"]))
+    assert (t("not_available_for_account", "vi") in text) == (user == "vb")
