@@ -115,6 +115,9 @@ def test_commune_account_sees_the_notice_instead_of_other_communes_rates(secured
     assert t("not_available_for_account", "vi") in page_text(at)
     at = run_as("pt", "province", period=PERIOD)
     assert t("not_available_for_account", "vi") not in page_text(at)
+    # the skills page's province figures (sums over communes' own rows, no aggregate yet)
+    assert t("not_available_for_account", "vi") in page_text(run_as("vb", "skills", period=PERIOD))
+    assert t("not_available_for_account", "vi") not in page_text(run_as("pt", "skills", period=PERIOD))
 
 
 def _report_median(db, scope: Scope) -> tuple[str, object, list]:
