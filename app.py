@@ -6,7 +6,7 @@ import streamlit as st
 from metrics import db, warehouse
 from metrics.i18n import t
 from ui import cache, format, state
-from ui.nav import pages_for
+from ui.nav import landing_for, pages_for
 
 st.set_page_config(page_title="CĐS cấp xã", page_icon=":material/insights:", layout="wide")
 
@@ -31,8 +31,9 @@ except db.WarehouseOutdated as outdated:           # built by an older ETL: say 
     st.stop()
 lang = ctx.lang
 
-pages = [st.Page(p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon, default=(i == 0))
-         for i, p in enumerate(pages_for(ctx.role))]
+landing = landing_for(ctx.role)
+pages = [st.Page(p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon,
+                 default=(p.url_path == landing)) for p in pages_for(ctx.role)]
 page = st.navigation(pages, position="sidebar")
 
 for notice in ctx.notices:

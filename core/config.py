@@ -15,8 +15,9 @@ DB_ENV_VAR = "CDS_WAREHOUSE"
 # instead of rewriting its queries for every older layout.
 #   1: before the version was recorded (no mart_procedure_month, mart_index_derived, fact_index_province
 #      in the oldest warehouses);
-#   2: every mart of etl/sql, the intermediate model int_open_overdue, the portal's province tables.
-SCHEMA_VERSION = 2
+#   2: every mart of etl/sql, the intermediate model int_open_overdue, the portal's province tables;
+#   3: mart_area_period (the provinces' and the country's aggregates every role is shown).
+SCHEMA_VERSION = 3
 
 
 def default_db_path() -> Path:

@@ -42,7 +42,8 @@ STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": 
            "vneid": vneid.stage}
 KINDS = ("dossiers", "signatures", "index", "population", "digital_teams", "training", "vneid")
 MART_FILES = ["mart_dossier_month.sql", "int_open_overdue.sql", "mart_index_period.sql", "mart_index_derived.sql",
-              "mart_commune_month.sql", "mart_procedure_month.sql"]
+              "mart_commune_month.sql", "mart_procedure_month.sql",
+              "mart_area_period.sql"]
 # The one mart of fact_dossier's millions of rows: refreshed only for the months a load touched.
 INCREMENTAL_MART = "mart_dossier_month"
 TOUCHED = "touched_dossier_months"

@@ -1,11 +1,16 @@
 """Commune profile: the commune's figures against the previous period, the province median and the
-target; monthly trends with the province median; rank history; group scores against the province."""
+target; monthly trends with the province median; rank history; group scores against the province.
+
+The province medians are aggregates read from mart_area_period (metrics/areas.py), the same for every
+role; the group scores' best commune comes from the published index, public within the province
+(Scope.published()).  Nothing labelled as the province's is computed from the rows the scope shows."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from core.periods import Period
+from metrics import areas
 from metrics.calendar import trend_months, trend_periods
 from metrics.definitions import GROUP_COLUMNS, GROUP_MAXIMA, GROUPS, HEADLINE_RATES, TARGETS
 from metrics.periodic import commune_counts, index_results, index_with_change, month_range
@@ -24,16 +29,16 @@ def commune_figures(commune: int, period: Period, scope: Scope = OPEN, path=None
                                      "rank", "communes_ranked"])
     prev = period.previous()
     counts = commune_counts([prev, period], province, None, scope, path)
-    idx = index_results([prev, period], province, None, scope, path)
+    idx = index_results([prev, period], province, commune, scope, path)
+    area = areas.province(province, [period], scope, path)
     rows = []
     for metric in PROFILE_METRICS:
         frame = idx if metric == "index_total" else counts
         own = frame[frame["commune_code"] == commune].set_index("period")[metric]
         value, previous = _get(own, period.key), _get(own, prev.key)
-        province_values = frame[frame["period"] == period.key][metric].dropna()
         row = {"metric": metric, "value": value, "previous": previous,
                "change": None if value is None or previous is None else value - previous,
-               "province_median": float(province_values.median()) if len(province_values) else None,
+               "province_median": _get(area[areas.MEDIAN_COLUMNS[metric]], period.key),
                "target": TARGETS[metric].value if metric in TARGETS else None,
                "rank": None, "communes_ranked": None}
         if metric == "index_total":
@@ -52,12 +57,15 @@ def commune_trend(commune: int, period: Period, scope: Scope = OPEN, path=None) 
     if province is None:
         return pd.DataFrame(columns=["month", "metric", "value", "province_median"])
     months = trend_months(period, month_range(scope, path)[0])
-    counts = commune_counts(months, province, None, scope, path)
-    long = counts.melt(id_vars=["period_start", "commune_code"], value_vars=TREND_METRICS,
-                       var_name="metric", value_name="value")
-    medians = (long.groupby(["period_start", "metric"])["value"].median().rename("province_median")
-               .reset_index())
-    own = long[long["commune_code"] == commune].drop(columns="commune_code")
+    counts = commune_counts(months, province, commune, scope, path)
+    own = counts.melt(id_vars=["period_start"], value_vars=TREND_METRICS, var_name="metric", value_name="value")
+    area = areas.province(province, months, scope, path)
+    medians = (area[["period_start", *(areas.MEDIAN_COLUMNS[m] for m in TREND_METRICS)]]
+               .rename(columns={areas.MEDIAN_COLUMNS[m]: m for m in TREND_METRICS})
+               .melt(id_vars=["period_start"], value_vars=TREND_METRICS, var_name="metric",
+                     value_name="province_median"))
+    medians["period_start"] = pd.to_datetime(medians["period_start"])
+    own["period_start"] = pd.to_datetime(own["period_start"])
     out = own.merge(medians, on=["period_start", "metric"], how="left").rename(columns={"period_start": "month"})
     return out.sort_values(["metric", "month"]).reset_index(drop=True)
 
@@ -79,7 +87,8 @@ def group_scores(commune: int, period: Period, scope: Scope = OPEN, path=None) -
     columns = ["group", "score", "province_median", "province_best", "best_commune", "max_score", "points_lost"]
     if province is None:
         return pd.DataFrame(columns=columns)
-    idx = index_with_change(period, province, None, scope, path)
+    # Published scores are public within the province: the median and the best are over every commune.
+    idx = index_with_change(period, province, None, scope, path, published=True)
     mine = idx[idx["commune_code"] == commune]
     rows = []
     for g in GROUPS:

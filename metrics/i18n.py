@@ -337,6 +337,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_xlsx": ("Tải Excel", "Download Excel"),
     "click_row_commune": ("Chọn một dòng để mở hồ sơ của xã đó.", "Select a row to open that commune's profile."),
     "click_row_province": ("Chọn một dòng để xem tỉnh đó.", "Select a row to open that province."),
+    "not_available_for_account": ("Không hiển thị với tài khoản của bạn: số liệu này cần số liệu hồ sơ, ký số "
+                                  "của từng xã khác trong tỉnh.",
+                                  "Not available for your account: this figure needs other communes' own "
+                                  "dossier and signature data."),
+    "withheld_for_account_note": ("Thứ hạng của xã theo từng tỉ lệ và trung vị tỉnh của các chỉ tiêu kỹ năng số "
+                                  "không hiển thị với tài khoản cấp xã (cần số liệu của từng xã khác).",
+                                  "The commune's rank on each rate and the province medians of the digital-skills "
+                                  "figures are not available for a commune account (they need other communes' "
+                                  "own data)."),
     "index_derived_note": ("Kỳ này chưa có kết quả chỉ số công bố theo quý/năm: điểm là trung bình các tháng đã "
                            "công bố, thứ hạng tính lại trong tỉnh.",
                            "No quarterly/yearly index is published for this period: scores are the mean of the "

@@ -6,14 +6,16 @@ from __future__ import annotations
 import pandas as pd
 
 from core.periods import Period
+from metrics.areas import area_periods, provinces
 from metrics.definitions import (
+    COUNT_COLUMNS,
     GROUP_COLUMNS,
     HEADLINE_RATES,
+    RATES,
     TARGETS,
-    aggregate,
     gap_to_target,
 )
-from metrics.periodic import commune_counts, index_results, index_with_change, province_counts
+from metrics.periodic import commune_counts, index_results, index_with_change
 from metrics.ranking import competition_rank_by, quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
 
@@ -44,16 +46,18 @@ def province_ranking(province: int, period: Period, scope: Scope = OPEN, path=No
 
 def headline(province: int | None, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Headline figures (online, on-time, signature rates; average index) for the province (or the
-    whole scope when `province` is None): value, previous period, change, national figure, target."""
+    country when `province` is None): value, previous period, change, national figure, target.
+
+    The province's and the country's figures are aggregates (metrics/areas.py, mart_area_period): the
+    same for every role, never computed from the rows the caller's scope may see."""
     prev = period.previous()
-    counts = province_counts([prev, period], scope, path)
-    idx = index_results([prev, period], None, None, scope, path)
-    nat = aggregate(counts, ["period"]).set_index("period")
-    nat_idx = idx.groupby("period")["index_total"].mean()
+    areas = area_periods([prev, period], scope, path)
+    nat = areas[areas["area_level"] == "national"].set_index("period")
+    nat_idx = nat["index_average"].astype("float64")
     if province is None:
         own, own_idx = nat, nat_idx
     else:
-        own = aggregate(counts[counts["province_code"] == province], ["period"]).set_index("period")
+        own = areas[(areas["area_level"] == "province") & (areas["province_code"] == province)].set_index("period")
         own_idx = pd.Series({p.key: _province_index_value(p, province, scope, path) for p in (prev, period)},
                             dtype="float64")
     rows = []
@@ -71,9 +75,14 @@ def headline(province: int | None, period: Period, scope: Scope = OPEN, path=Non
 def national_table(period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """One row per province: communes, dossiers, online / on-time / signature rates (counts summed
     over the province's communes, then divided) with the previous period's, and the province's index
-    (`province_index`): index_average, index_rank among provinces, index_rank_change, tier."""
+    (`province_index`): index_average, index_rank among provinces, index_rank_change, tier.
+    Every province's row is an aggregate (mart_area_period), shown to every role."""
     prev = period.previous()
-    by_prov = province_counts([prev, period], scope, path).drop(columns="period_start")
+    by_prov = provinces([prev, period], scope, path)
+    keep = ["period", "province_code", "province_name", *COUNT_COLUMNS, *RATES, "communes",
+            "communes_with_dossiers", "communes_with_signatures"]
+    by_prov = by_prov[[c for c in keep if c in by_prov.columns]]
+    by_prov["province_code"] = by_prov["province_code"].astype("int64")
     cur = by_prov[by_prov["period"] == period.key].set_index("province_code")
     before = by_prov[by_prov["period"] == prev.key].set_index("province_code")
     for col in HEADLINE_RATES:

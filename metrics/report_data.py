@@ -34,8 +34,8 @@ import pandas as pd
 
 from core.catalogue import METRICS
 from core.periods import Period
+from metrics import areas, db, periodic, rankings, service_index, skills, warehouse
 from metrics import commune as commune_metrics
-from metrics import db, periodic, rankings, service_index, skills, warehouse
 from metrics.calendar import trend_months, trend_periods
 from metrics.definitions import GROUPS, HEADLINE_RATES, RATES, TARGETS
 from metrics.ranking import competition_rank
@@ -184,7 +184,9 @@ def commune_report_data(commune: int, period: Period, scope: Scope = OPEN, path=
     profile = commune_metrics.commune_figures(commune, period, scope, path)
     counts = periodic.commune_counts([prev, period], province, None, scope, path)
     idx = periodic.index_with_change(period, province, None, scope, path)
-    figures = _figures(profile, counts, commune, period, prev)
+    withheld = scope.level == "commune"
+    figures = _figures(profile, counts, commune, period, prev, areas.province(province, [period], scope, path),
+                       withheld)
     own = counts[counts["commune_code"] == commune].set_index("period")
     cur_counts = _row(own, period.key)
     prev_counts = _row(own, prev.key)
@@ -197,7 +199,7 @@ def commune_report_data(commune: int, period: Period, scope: Scope = OPEN, path=
     index = {} if index_row.empty else {k: _clean(v) for k, v in index_row.iloc[0].to_dict().items()}
     what = service_index.what_it_takes(commune, period, scope, path=path)
 
-    skills_figs, skills_row, skills_monthly = _skills(commune, province, period, scope, path)
+    skills_figs, skills_row, skills_monthly = _skills(commune, province, period, scope, path, withheld)
     as_of = warehouse.data_as_of(scope, path)["last_month"].dropna()
     data = CommuneReportData(
         commune_code=commune, commune_name=unit["commune_name"], division_type=unit["division_type"],
@@ -214,11 +216,17 @@ def commune_report_data(commune: int, period: Period, scope: Scope = OPEN, path=
     data.has_skills = _has_skills(skills_row)
     if index.get("is_derived"):
         data.notes.append("index_derived")
+    if withheld:
+        data.notes.append("withheld_for_account")
     return data
 
 
-def _figures(profile: pd.DataFrame, counts: pd.DataFrame, commune: int, period: Period, prev: Period) -> pd.DataFrame:
-    """commune_figures' rows, the other rates computed the same way, and every figure's rank."""
+def _figures(profile: pd.DataFrame, counts: pd.DataFrame, commune: int, period: Period, prev: Period,
+             area: pd.DataFrame, withheld: bool = False) -> pd.DataFrame:
+    """commune_figures' rows, the other rates computed the same way, and every figure's rank.
+    The province medians come from the province's aggregate row (`area`, metrics/areas.py).  A rate's
+    rank among the communes needs every commune's rate: `withheld` (a commune account, which sees its
+    own counts only) leaves it empty and the report says it is not available for the account."""
     rows = []
     cur = counts[counts["period"] == period.key]
     for metric in REPORT_METRICS:
@@ -228,13 +236,12 @@ def _figures(profile: pd.DataFrame, counts: pd.DataFrame, commune: int, period: 
         else:
             own = counts[counts["commune_code"] == commune].set_index("period")[metric]
             value, previous = _get(own, period.key), _get(own, prev.key)
-            values = cur[metric].dropna()
             row = {"metric": metric, "value": value, "previous": previous,
                    "change": None if value is None or previous is None else value - previous,
-                   "province_median": float(values.median()) if len(values) else None,
+                   "province_median": _get(area[areas.MEDIAN_COLUMNS[metric]], period.key),
                    "target": TARGETS[metric].value if metric in TARGETS else None,
                    "rank": None, "communes_ranked": None}
-        if metric != "index_total":
+        if metric != "index_total" and not withheld:
             row["rank"], row["communes_ranked"] = _rank(cur, metric, commune, metric in LOWER_IS_BETTER)
         row["higher_is_better"] = metric not in LOWER_IS_BETTER
         rows.append(row)
@@ -281,7 +288,9 @@ def _rank_history(commune: int, period: Period, scope: Scope, path) -> pd.DataFr
     return commune_metrics.rank_history(commune, period, scope, path)
 
 
-def _skills(commune: int, province: int, period: Period, scope: Scope, path):
+def _skills(commune: int, province: int, period: Period, scope: Scope, path, withheld: bool = False):
+    """The commune's digital-skills figures; their province median and rank need every commune's
+    figure, so a commune account (`withheld`) gets neither (the report says so)."""
     prev = period.previous()
     frame = skills.skills_counts([prev, period], province, None, scope, path)
     cur = frame[frame["period"] == period.key]
@@ -293,10 +302,11 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path):
     for metric in SKILLS_METRICS:
         value, previous = _get(own[metric], period.key), _get(own[metric], prev.key)
         values = cur[metric].dropna()
-        rank, ranked = _rank(cur, metric, commune, not METRICS[metric].higher_is_better)
+        rank, ranked = ((None, None) if withheld
+                        else _rank(cur, metric, commune, not METRICS[metric].higher_is_better))
         rows.append({"metric": metric, "value": value, "previous": previous,
                      "change": None if value is None or previous is None else value - previous,
-                     "province_median": float(values.median()) if len(values) else None,
+                     "province_median": None if withheld or not len(values) else float(values.median()),
                      "target": METRICS[metric].target.value if METRICS[metric].target else None,
                      "rank": rank, "communes_ranked": ranked,
                      "higher_is_better": METRICS[metric].higher_is_better})
@@ -403,7 +413,7 @@ def province_briefing_data(province: int, period: Period, scope: Scope = OPEN, p
         province_index={} if own_idx.empty else {k: _clean(v) for k, v in own_idx.iloc[0].to_dict().items()},
         provinces_ranked=_provinces_ranked(period, prov_idx, scope, path),
         ranking=ranking, tiers=_tiers(ranking), movers_up=up, movers_down=down, lowest=lowest,
-        worst_groups=rankings.worst_group_counts(losses), targets=_targets(ranking),
+        worst_groups=rankings.worst_group_counts(losses), targets=_targets(ranking, scope.level == "commune"),
         skills_summary=_skills_summary(province, period, scope, path),
         is_demo=warehouse.is_demo(path),
         data_as_of=pd.Timestamp(as_of.max()).date() if len(as_of) else None)
@@ -444,20 +454,30 @@ def _lowest(ranking: pd.DataFrame, losses: pd.DataFrame) -> pd.DataFrame:
     return out.merge(extra, on="commune_code", how="left").reset_index(drop=True)
 
 
-def _targets(ranking: pd.DataFrame) -> pd.DataFrame:
+def _targets(ranking: pd.DataFrame, withheld: bool = False) -> pd.DataFrame:
+    """Per target: the province's communes with data and at the target.  Those need every commune's own
+    rate: `withheld` (a commune account) leaves both empty rather than counting its own commune only."""
     rows = []
     for metric, target in TARGETS.items():
         values = ranking[metric].dropna()
-        rows.append({"metric": metric, "target": target.value, "communes_with_data": len(values),
-                     "communes_at_target": int((values >= target.value - 1e-12).sum())})
+        rows.append({"metric": metric, "target": target.value,
+                     "communes_with_data": None if withheld else len(values),
+                     "communes_at_target": None if withheld else int((values >= target.value - 1e-12).sum())})
     return pd.DataFrame(rows)
 
 
 def _skills_summary(province: int, period: Period, scope: Scope, path) -> pd.DataFrame:
-    """Skills figures of the province and of the whole scope for the period: unit, metric columns."""
+    """Skills figures of the province and of the country for the period: unit, metric columns.
+    They are computed from the communes' rows the scope shows, so only a national scope gets the
+    country's, and a commune account (which sees its own commune only) neither: never a scope's own rows
+    labelled as the province's or the country's (no aggregate mart holds the skills figures yet)."""
+    if scope.level == "commune":
+        return pd.DataFrame()
     own = skills.summary(province, period, scope, path=path)
     nat = skills.summary(None, period, scope, path=path)
-    own, nat = own[own["period"] == period.key], nat[nat["period"] == period.key]
+    own, nat = own[own["period"] == period.key], nat[nat["period"] == period.key].copy()
+    if not scope.is_national:
+        nat[[m for m in SKILLS_METRICS if m in nat.columns]] = float("nan")
     if own.empty or all(pd.isna(own.iloc[0].get(m)) for m in SKILLS_METRICS if m in own.columns):
         return pd.DataFrame()
     return pd.concat([own.assign(unit="province"), nat.assign(unit="national")], ignore_index=True)

@@ -114,6 +114,8 @@ def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on
         notes.append(t("demo_banner", lang))
     if data.data_as_of:
         notes.append(t("source_note", lang).format(as_of=fmt_month(data.data_as_of)))
+    if "withheld_for_account" in data.notes:
+        notes.append(t("withheld_for_account_note", lang))
     body += [m.Paragraph(n, italic=True, size=m.SMALL_PT) for n in notes]
 
     body.append(m.Heading(t("s_results", lang)))
@@ -429,6 +431,8 @@ def _overview(data: ProvinceBriefingData, lang: str, province: str, province_tit
              count(r["communes_with_data"], lang)] for _, r in data.targets.iterrows()]
     out.append(m.Table([t("col_metric", lang), t("target", lang), t("col_at_target", lang), t("col_with_data", lang)],
                        rows, [75, 25, 32, 33], ["L", "R", "R", "R"], caption=t("table_targets", lang)))
+    if data.targets["communes_with_data"].isna().all():
+        out.append(m.Paragraph(t("not_available_for_account", lang), italic=True, size=m.SMALL_PT))
     return out
 
 

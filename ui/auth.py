@@ -281,8 +281,14 @@ def _hold_requested_page() -> None:
     filters still in the address (state.init refuses them if outside the account's scope)."""
     from ui.nav import PAGES, UPLOAD_PAGE
 
-    st.navigation([st.Page(p.path, url_path=p.url_path, default=(i == 0))
-                   for i, p in enumerate([*PAGES, UPLOAD_PAGE])], position="hidden")
+    # The bare address holds no page yet: its default is a page of its own, so that after sign-in the
+    # app's navigation falls back to the role's landing page (ui/nav.py landing_for).
+    st.navigation([st.Page(_before_sign_in, title="sign-in", default=True),
+                   *(st.Page(p.path, url_path=p.url_path) for p in [*PAGES, UPLOAD_PAGE])], position="hidden")
+
+
+def _before_sign_in() -> None:
+    """The bare address's page while the sign-in form shows (the form is drawn before it)."""
 
 
 def _forget() -> None:

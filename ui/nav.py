@@ -35,6 +35,17 @@ def pages_for(role: str | None) -> list[PageDef]:
     return [*PAGES, UPLOAD_PAGE] if role == "steward" else list(PAGES)
 
 
+# The page each role lands on (a bare address, or after sign-in without a page in the address): a commune
+# account its commune's profile, a national account the national view, everyone else the province
+# overview.  A page named in the address is opened instead (within scope).
+LANDING = {"commune": "commune", "national": "national"}
+
+
+def landing_for(role: str | None) -> str:
+    """The url_path of the page `role` lands on (open mode, None: the province overview)."""
+    return LANDING.get(role or "", "province")
+
+
 def go(url_path: str, **changes) -> None:
     """Switch to a page with the current filters, changed by `changes` (e.g. commune=8380)."""
     from ui.state import current

@@ -105,6 +105,9 @@ def init() -> Context:
         auth.sidebar(user, lang)
         _refuse(lang)
     filters, notices = parse(raw, options)
+    if scope_.level == "commune" and filters.commune is None:
+        # a commune account's one commune is always the selected one (its profile names it)
+        filters = filters.replace(province=scope_.province_code, commune=scope_.commune_code)
     if notices:
         st.session_state["_notices"] = notices
     st.session_state["_filters"] = filters

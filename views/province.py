@@ -42,6 +42,11 @@ with left:
         ui.chart(charts.movers(up, down, lang), "movers", open_commune=True)
 with right:
     st.subheader(ui.tr("h_below_target"))
+    if ctx.scope.level == "commune":
+        # other communes' own rates: a commune account sees its own commune's counts only
+        st.info(ui.tr("not_available_for_account"))
+        report_buttons.report_downloads("province", f.province, "province_report")
+        st.stop()
     metric = st.selectbox(ui.tr("pick_metric"), list(TARGETS), key="below_metric",
                           format_func=lambda m: f"{t('m_' + m, lang)} ({t('target', lang)} "
                                                 f"{TARGETS[m].value:.0%})")

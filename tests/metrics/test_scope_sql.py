@@ -19,7 +19,9 @@ READS_SCOPE = re.compile(r"\b(from|join)\s+(scoped_commune|scope)\b", re.IGNOREC
 
 # Public within the country: the provinces' national ranking (every province's average or the portal's
 # published rank); the caller's scope is applied in Python after ranking (service_index.national_province_ranking).
-PUBLIC = {"index_province_ranking.sql"}
+# The provinces' and the country's aggregates (mart_area_period: sums, medians, means, no commune's row):
+# shown to every role (metrics/areas.py).
+PUBLIC = {"index_province_ranking.sql", "area_period.sql"}
 # Whether published index results are provisional (counts of provisional rows per level and period,
 # no figure of any unit): status metadata of the portal fetch (metrics/portal.py).
 STATUS = {"portal_index_status.sql", "portal_provisional_periods.sql", "portal_load_status.sql"}

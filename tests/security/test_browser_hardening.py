@@ -177,3 +177,43 @@ def test_xsrf_cors_and_path_traversal_over_http(open_server):
                  "/component/..%2f..%2fetc/passwd", "/_stcore/..%2f..%2fREADME.md"):
         status, _, body = _http(open_server, "GET", path)
         assert b"root:" not in body and b"# Commune digital-transformation" not in body, (path, status)
+
+
+def _h1_is(page, label: str) -> None:
+    page.wait_for_function("(label) => { const h = document.querySelector("
+                           "'[data-testid=\"stMainBlockContainer\"] h1'); return h && h.innerText === label; }",
+                           arg=label, timeout=90_000)
+
+
+# Issue 15: each role lands on its own place after signing in at the bare address.
+LANDINGS = [("nat", "nav_national", "whole_country", None), ("pt", "nav_province", None, "Phú Thọ"),
+            ("st", "nav_province", None, "Phú Thọ"), ("vb", "nav_commune", None, "Xã Vân Bán")]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("user", "title", "label", "name"), LANDINGS)
+def test_each_role_lands_on_its_own_place(secured_server, browser, user, title, label, name):
+    context, page = _page(browser, [])
+    open_page(page, f"{secured_server}/?lang=en")
+    _sign_in(page, user, PASSWORD)
+    _h1_is(page, t(title, "en"))
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    page.screenshot(path=str(SHOTS / f"landing-{user}.png"))
+    heading = page.locator('[data-testid="stMainBlockContainer"] h3').first.inner_text()
+    assert (name or t(label, "en")) in heading, heading
+    if user == "vb":
+        assert f"commune={VAN_BAN}" in page.url
+        chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1)   # commune
+        shown = chosen.inner_text() + " " + chosen.locator("input").input_value()
+        assert "Xã Vân Bán" in shown, shown
+    context.close()
+
+
+@pytest.mark.browser
+def test_commune_account_deep_link_is_honoured_after_sign_in(secured_server, browser):
+    context, page = _page(browser, [])
+    open_page(page, f"{secured_server}/filings?period=2025-10&lang=en")
+    _sign_in(page, "vb", PASSWORD)
+    _h1_is(page, t("nav_filings", "en"))
+    assert "/filings?" in page.url and "period=2025-10" in page.url and f"commune={VAN_BAN}" in page.url
+    context.close()
