@@ -63,7 +63,7 @@ with uploads.upload_folder() as tmp_dir:
         st.error(ui.tr("upload_refused", n=len(refused)), icon=":material/block:")
         st.dataframe(pd.DataFrame({ui.tr("col_file"): [e.file for e in refused],
                                    ui.tr("col_message"): [getattr(e, message) for e in refused]}),
-                     hide_index=True, key="upload_refusals")
+                     hide_index=True, key="upload_refusals", placeholder=ui.EMPTY)
     if not paths:
         st.stop()
     cached = st.session_state.get("_upload_preview")
