@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from etl import config
+from etl.sources.registry import KIND_NAMES
 
 REASON_LABELS_EN = "rejected rows by rule"
 
@@ -22,8 +23,7 @@ def _parser() -> argparse.ArgumentParser:
                                         "VNeID files")
     load.add_argument("paths", nargs="+", type=Path)
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS)
-    load.add_argument("--kind", choices=["dossiers", "signatures", "index", "population", "digital_teams",
-                                         "training", "vneid"], default=None,
+    load.add_argument("--kind", choices=list(KIND_NAMES), default=None,
                       help="file kind (default: detected from the headers)")
     load.add_argument("--period", default=None, help="period of index files: 2026-08, 2026-Q3 or 2026")
     load.add_argument("--group", default=None, help="index group of a portal JSON file, e.g. TDGQ")

@@ -35,12 +35,12 @@ from core.config import SCHEMA_VERSION
 from etl import config, headers
 from etl.readers import SourceFileError, read_source
 from etl.sources import common as C
-from etl.sources import digital_teams, dossiers, index_results, population, signatures, training, vneid
+from etl.sources.registry import KIND_NAMES
+from etl.sources.registry import KINDS as KIND_SPECS
 
-STAGERS = {"dossiers": dossiers.stage, "signatures": signatures.stage, "index": index_results.stage,
-           "population": population.stage, "digital_teams": digital_teams.stage, "training": training.stage,
-           "vneid": vneid.stage}
-KINDS = ("dossiers", "signatures", "index", "population", "digital_teams", "training", "vneid")
+# The tabular kinds and their staging functions, from the one registry (etl/sources/registry.py).
+STAGERS = {kind: spec.stage for kind, spec in KIND_SPECS.items()}
+KINDS = KIND_NAMES
 MART_FILES = ["mart_dossier_month.sql", "int_open_overdue.sql", "mart_index_period.sql", "mart_index_derived.sql",
               "mart_commune_month.sql", "mart_procedure_month.sql",
               "mart_area_period.sql"]

@@ -3,7 +3,7 @@
 `python -m etl fetch-portal --province 25 --period 2026-08` asks the national public-service portal
 (dichvucong.gov.vn, "Đánh giá chất lượng phục vụ") for one province's results, the way a browser on
 the public page does, one request at a time, and loads the answers through the same importer as a
-saved response (etl/sources/portal_json.py), in one atomic load (etl.loader.load_files).
+saved response (etl/sources/portal_json/), in one atomic load (etl.loader.load_files).
 
 Modules:
 - config.py    — settings (defaults, TOML file beside the warehouse, environment, --base-url);

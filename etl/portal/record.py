@@ -4,7 +4,7 @@ The record lists the run, each endpoint asked (status provisional / official / r
 HTTP attempt (body sent, time, status, SHA-256 and kept copy of the answer), the provinces' portal
 identities and the revisions found.  run.py hands it to `etl.loader.load_files` in the same batch as
 the answers it fetched, so the answers and their record land in one atomic swap, and
-`python -m etl rebuild` replays both.  `etl/sources/portal_json.py` passes a file starting with
+`python -m etl rebuild` replays both.  `etl/sources/portal_json/` passes a file starting with
 `{"cds_portal_fetch_record"` here instead of reading it as a portal answer.
 
 Also here: the figures of an answer flattened per unit, and their differences (revisions).

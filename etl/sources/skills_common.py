@@ -2,7 +2,7 @@
 
 Count, year and month rules with messages that say what to fix; the SQL that turns a village or
 audience as typed into the key the warehouse compares.  Each source module stays the shape of
-etl/sources/signatures.py: map headers, parse in SQL, resolve communes, mark duplicates, apply
+etl/sources/signatures/: map headers, parse in SQL, resolve communes, mark duplicates, apply
 rules, hand the valid rows to the loader as one `Output` (`finish`).
 """
 

@@ -1,6 +1,6 @@
 -- Service index (Decision 766) as the national portal publishes it, beyond the per-commune group
 -- scores in fact_index_score (schema.sql).  Loaded from the portal's JSON responses by
--- etl/sources/portal_json.py; a newer file for the same unit, period and group replaces the old rows
+-- etl/sources/portal_json/; a newer file for the same unit, period and group replaces the old rows
 -- (the replacement key of each table is named in its comment).
 
 -- Provincial departments (sở/ngành, level PROVINCE in the portal's child units): kept apart from the

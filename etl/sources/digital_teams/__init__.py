@@ -29,6 +29,9 @@ import duckdb
 from etl.readers import SourceTable
 from etl.sources import common as C
 from etl.sources import skills_common as S
+from etl.sources.registry import spec
+
+SPEC = spec("digital_teams")   # headers, required columns, table and key: spec.toml beside this file
 
 KIND = "digital_teams"
 RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "village", "team_name",
@@ -127,7 +130,7 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
     result = S.finish(KIND, con, staged, rules(header_text), header_text, table.path.name,
                       "commune_code, province_code, team_key, record_type, village, team_name, "
                       "case record_type when 'team' then 1 else team_count end as teams, members, established_on",
-                      "fact_digital_team", ["commune_code", "team_key"])
+                      SPEC.table, list(SPEC.key))
     result.notes += _more_teams_than_villages(con, result.outputs[0].temp)
     return result
 

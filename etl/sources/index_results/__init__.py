@@ -14,6 +14,9 @@ from core.periods import parse_period, period_from_filename
 from etl import headers as H
 from etl.readers import SourceFileError, SourceTable
 from etl.sources import common as C
+from etl.sources.registry import spec
+
+SPEC = spec("index")   # headers, required columns, table and key: spec.toml beside this file
 
 BASE_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "period", "total_score",
                 "published_rank"]
@@ -125,6 +128,6 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, *, period: str | N
     con.execute(f"create temp table {scores_t} as {' union all '.join(parts)}")
     rows_read = con.execute(f"select count(*) from {staged}").fetchall()[0][0]
     return C.Staged("index", [
-        C.Output(totals, "fact_index_total", ["commune_code", "period_type", "period"], primary=True),
+        C.Output(totals, SPEC.table, list(SPEC.key), primary=True),
         C.Output(scores_t, "fact_index_score", ["commune_code", "period_type", "period", "group_code"]),
     ], rejects, rows_read, rejected, reasons)

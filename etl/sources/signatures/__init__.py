@@ -6,6 +6,9 @@ import duckdb
 
 from etl.readers import SourceTable
 from etl.sources import common as C
+from etl.sources.registry import spec
+
+SPEC = spec("signatures")   # headers, required columns, table and key: spec.toml beside this file
 
 RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "month",
                "docs_issued", "docs_confidential", "docs_signed"]
@@ -67,5 +70,5 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
         from {staged} s where not exists (select 1 from {rejects} r where r.source_row = s.source_row)
     """)
     rows_read = con.execute(f"select count(*) from {staged}").fetchall()[0][0]
-    return C.Staged("signatures", [C.Output(valid, "fact_signature_month", ["commune_code", "month"], True)],
+    return C.Staged("signatures", [C.Output(valid, SPEC.table, list(SPEC.key), True)],
                     rejects, rows_read, rejected, reasons)

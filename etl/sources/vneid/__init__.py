@@ -13,6 +13,9 @@ import duckdb
 from etl.readers import SourceTable
 from etl.sources import common as C
 from etl.sources import skills_common as S
+from etl.sources.registry import spec
+
+SPEC = spec("vneid")   # headers, required columns, table and key: spec.toml beside this file
 
 KIND = "vneid"
 RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "month",
@@ -53,4 +56,4 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
     S.add_key(con, staged, "cast(commune_code as varchar) || ' ' || strftime(month, '%m/%Y')")
     return S.finish(KIND, con, staged, rules(header_text), header_text, table.path.name,
                     "commune_code, province_code, month, vneid_level2_active, adults_certified",
-                    "fact_vneid_month", ["commune_code", "month"])
+                    SPEC.table, list(SPEC.key))

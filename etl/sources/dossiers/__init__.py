@@ -6,6 +6,9 @@ import duckdb
 
 from etl.readers import SourceTable, read_source
 from etl.sources import common as C
+from etl.sources.registry import spec
+
+SPEC = spec("dossiers")   # headers, required columns, table and key: spec.toml beside this file
 
 RAW_COLUMNS = ["dossier_id", "commune_code", "commune_name", "province_code", "province_name",
                "procedure_code", "procedure_name", "sector_code", "sector_name", "received_at", "due_at",
@@ -170,7 +173,7 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
         parse_dates(relation())
         result = C.stage_valid_rows(*args, key="dossier_id")
     staged, rejects, rows_read, rejected, reasons = result
-    return C.Staged("dossiers", [C.Output(staged, "fact_dossier", ["dossier_id"], primary=True)], rejects,
+    return C.Staged("dossiers", [C.Output(staged, SPEC.table, list(SPEC.key), primary=True)], rejects,
                     rows_read, rejected, reasons)
 
 

@@ -13,6 +13,9 @@ import duckdb
 from etl.readers import SourceTable
 from etl.sources import common as C
 from etl.sources import skills_common as S
+from etl.sources.registry import spec
+
+SPEC = spec("population")   # headers, required columns, table and key: spec.toml beside this file
 
 KIND = "population"
 RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "year", "population",
@@ -52,4 +55,4 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
     S.add_key(con, staged, "cast(commune_code as varchar) || ' ' || cast(year as varchar)")
     return S.finish(KIND, con, staged, rules(header_text), header_text, table.path.name,
                     "commune_code, province_code, year, population, adults, villages",
-                    "fact_population_year", ["commune_code", "year"])
+                    SPEC.table, list(SPEC.key))

@@ -18,6 +18,9 @@ import duckdb
 from etl.readers import SourceTable
 from etl.sources import common as C
 from etl.sources import skills_common as S
+from etl.sources.registry import spec
+
+SPEC = spec("training")   # headers, required columns, table and key: spec.toml beside this file
 
 KIND = "training"
 RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "training_on", "topic",
@@ -71,4 +74,4 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
                            "nullif(audience, 'invalid') || ' ' || topic")
     return S.finish(KIND, con, staged, rules(header_text), header_text, table.path.name,
                     "commune_code, province_code, training_on, topic, audience, participants, organiser, location",
-                    "fact_training_session", ["commune_code", "training_on", "topic", "audience"])
+                    SPEC.table, list(SPEC.key))
