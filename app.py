@@ -17,13 +17,13 @@ except db.WarehouseMissing:
     st.title(t("app_title", lang if lang in ("vi", "en") else "vi"))
     st.warning(t("no_warehouse", lang if lang in ("vi", "en") else "vi"))
     st.stop()
-except db.WarehouseDamaged:                       # unreadable file: say so, without details
+except db.WarehouseDamaged:  # unreadable file: say so, without details
     lang = st.query_params.get("lang", "vi")
     lang = lang if lang in ("vi", "en") else "vi"
     st.title(t("app_title", lang))
     st.error(t("warehouse_damaged", lang))
     st.stop()
-except db.WarehouseOutdated as outdated:           # built by an older ETL: say how to update it
+except db.WarehouseOutdated as outdated:  # built by an older ETL: say how to update it
     lang = st.query_params.get("lang", "vi")
     lang = lang if lang in ("vi", "en") else "vi"
     st.title(t("app_title", lang))
@@ -32,17 +32,22 @@ except db.WarehouseOutdated as outdated:           # built by an older ETL: say 
 lang = ctx.lang
 
 landing = landing_for(ctx.role)
-pages = [st.Page(p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon,
-                 default=(p.url_path == landing)) for p in pages_for(ctx.role)]
+pages = [
+    st.Page(
+        p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon, default=(p.url_path == landing)
+    )
+    for p in pages_for(ctx.role)
+]
 page = st.navigation(pages, position="sidebar")
 
 for notice in ctx.notices:
-    st.warning(notice.text(lang), icon=":material/link_off:")       # URL values shown literally
+    st.warning(notice.text(lang), icon=":material/link_off:")  # URL values shown literally
 if cache.data(warehouse.is_demo):
     st.info(t("demo_banner", lang), icon=":material/science:")
 as_of = cache.data(warehouse.data_as_of, ctx.scope)
-stamp = " · ".join(f"{t('source_' + r.source, lang)} {format.as_of(r.last_month, lang)}"
-                   for r in as_of.itertuples())
+stamp = " · ".join(
+    f"{t('source_' + r.source, lang)} {format.as_of(r.last_month, lang)}" for r in as_of.itertuples()
+)
 st.caption(f"{t('data_as_of', lang)}: {stamp}")
 
 page.run()

@@ -53,14 +53,19 @@ def _scope_text(role: str, scope: int | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m accounts", description="Manage dashboard accounts.")
-    parser.add_argument("--file", default=os.environ.get(USERS_ENV), help=f"users file (default ${USERS_ENV})")
+    parser.add_argument(
+        "--file", default=os.environ.get(USERS_ENV), help=f"users file (default ${USERS_ENV})"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="add a user or reset their password and role (password from stdin)")
     add.add_argument("user")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--scope", type=int, help="province code (province, steward) or commune code (commune)")
-    add.add_argument("--confirm-commune", action="store_true",
-                     help="a commune code that is also a province code (e.g. 25) really means the commune")
+    add.add_argument(
+        "--confirm-commune",
+        action="store_true",
+        help="a commune code that is also a province code (e.g. 25) really means the commune",
+    )
     for name in ("disable", "enable"):
         sub.add_parser(name, help=f"{name} a user").add_argument("user")
     sub.add_parser("list", help="list users (never their hashes)")
@@ -72,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         users = load_users(args.file)
         if args.command == "list":
             for a in sorted(users.values(), key=lambda a: a.username):
-                print(f"{a.username}\t{a.role}\t{'' if a.scope is None else a.scope}\t"
-                      f"{'disabled' if a.disabled else 'active'}\t{a.created_at}\t{units.describe(a.role, a.scope)}")
+                print(
+                    f"{a.username}\t{a.role}\t{'' if a.scope is None else a.scope}\t"
+                    f"{'disabled' if a.disabled else 'active'}\t{a.created_at}\t{units.describe(a.role, a.scope)}"
+                )
             return 0
         if not valid_username(args.user):
             raise ValueError("user names are 1-64 characters: letters, digits, . _ @ -")
@@ -87,10 +94,17 @@ def main(argv: list[str] | None = None) -> int:
                     f"{args.scope} is also the code of the province {province}; as a commune code it is {unit}. "
                     "For a province account use --role province; for this commune add --confirm-commune.",
                     f"{args.scope} cũng là mã của {province}; là mã xã thì đó là {unit}. Tài khoản cấp tỉnh: "
-                    "dùng --role province; đúng là xã này thì thêm --confirm-commune.")
+                    "dùng --role province; đúng là xã này thì thêm --confirm-commune.",
+                )
             password_hash = hash_password(_read_password())
-            users[args.user] = Account(args.user, args.role, args.scope, password_hash, False,
-                                       datetime.now().isoformat(timespec="seconds"))
+            users[args.user] = Account(
+                args.user,
+                args.role,
+                args.scope,
+                password_hash,
+                False,
+                datetime.now().isoformat(timespec="seconds"),
+            )
             save_users(args.file, users)
             print(f"{args.user}: {args.role}, {_scope_text(args.role, args.scope)} — saved")
             return 0

@@ -99,40 +99,61 @@ def _parse_entry(p: Path, name, entry) -> Account:
     from accounts.units import scope_problem, toml_repr, type_name
 
     if not isinstance(name, str) or not valid_username(name):
-        raise UsersFileError(p, _key(str(name)), "not a valid user name (1-64 characters: letters, digits, . _ @ -)",
-                             "tên đăng nhập không hợp lệ (1-64 ký tự: chữ, số, . _ @ -)")
+        raise UsersFileError(
+            p,
+            _key(str(name)),
+            "not a valid user name (1-64 characters: letters, digits, . _ @ -)",
+            "tên đăng nhập không hợp lệ (1-64 ký tự: chữ, số, . _ @ -)",
+        )
     if not isinstance(entry, dict):
         en, vi = type_name(entry)
-        raise UsersFileError(p, _key(name), f"is {en}; expected a table ([users.\"{name}\"] with role, scope, "
-                             "password_hash)", f"là {vi}; cần một bảng ([users.\"{name}\"] có role, scope, password_hash)")
+        raise UsersFileError(
+            p,
+            _key(name),
+            f'is {en}; expected a table ([users."{name}"] with role, scope, password_hash)',
+            f'là {vi}; cần một bảng ([users."{name}"] có role, scope, password_hash)',
+        )
     unknown = sorted(set(entry) - set(ENTRY_KEYS))
     if unknown:
-        raise UsersFileError(p, _key(name, unknown[0]), f"unknown key (expected {', '.join(ENTRY_KEYS)})",
-                             f"khóa không hợp lệ (chỉ dùng {', '.join(ENTRY_KEYS)})")
+        raise UsersFileError(
+            p,
+            _key(name, unknown[0]),
+            f"unknown key (expected {', '.join(ENTRY_KEYS)})",
+            f"khóa không hợp lệ (chỉ dùng {', '.join(ENTRY_KEYS)})",
+        )
     role = entry.get("role")
     if not isinstance(role, str) or role not in ROLES:
         shown = toml_repr(role)
-        raise UsersFileError(p, _key(name, "role"), f"{shown} is not a role (expected one of {', '.join(ROLES)})",
-                             f"{shown} không phải vai trò (chỉ dùng {', '.join(ROLES)})")
+        raise UsersFileError(
+            p,
+            _key(name, "role"),
+            f"{shown} is not a role (expected one of {', '.join(ROLES)})",
+            f"{shown} không phải vai trò (chỉ dùng {', '.join(ROLES)})",
+        )
     scope = entry.get("scope")
     problem = scope_problem(role, scope)
     if problem:
         raise UsersFileError(p, _key(name, "scope"), *problem)
     password_hash = entry.get("password_hash", "")
     if not isinstance(password_hash, str) or (password_hash and not BCRYPT_RE.match(password_hash)):
-        raise UsersFileError(p, _key(name, "password_hash"),
-                             "is not a bcrypt hash (set the password with `python -m accounts add`)",
-                             "không phải mã băm bcrypt (đặt mật khẩu bằng `python -m accounts add`)")
+        raise UsersFileError(
+            p,
+            _key(name, "password_hash"),
+            "is not a bcrypt hash (set the password with `python -m accounts add`)",
+            "không phải mã băm bcrypt (đặt mật khẩu bằng `python -m accounts add`)",
+        )
     disabled = entry.get("disabled", False)
     if type(disabled) is not bool:
         en, vi = type_name(disabled)
-        raise UsersFileError(p, _key(name, "disabled"), f"is {en}; expected true or false",
-                             f"là {vi}; cần true hoặc false")
+        raise UsersFileError(
+            p, _key(name, "disabled"), f"is {en}; expected true or false", f"là {vi}; cần true hoặc false"
+        )
     created_at = entry.get("created_at", "")
     if isinstance(created_at, (dict, list, bool, int, float)):
         en, vi = type_name(created_at)
-        raise UsersFileError(p, _key(name, "created_at"), f"is {en}; expected a date and time",
-                             f"là {vi}; cần ngày giờ")
+        raise UsersFileError(
+            p, _key(name, "created_at"), f"is {en}; expected a date and time", f"là {vi}; cần ngày giờ"
+        )
     return Account(name, role, scope, password_hash, disabled, str(created_at))
 
 
@@ -146,23 +167,32 @@ def load_users(path: str | Path) -> dict[str, Account]:
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as err:
-        raise UsersFileError(p, "", f"cannot be read ({err.strerror or err})",
-                             f"không đọc được ({err.strerror or err})") from err
+        raise UsersFileError(
+            p, "", f"cannot be read ({err.strerror or err})", f"không đọc được ({err.strerror or err})"
+        ) from err
     except UnicodeDecodeError as err:
         raise UsersFileError(p, "", "is not UTF-8 text", "không phải văn bản UTF-8") from err
     except tomllib.TOMLDecodeError as err:
         raise UsersFileError(p, "", f"not valid TOML ({err})", f"không đúng cú pháp TOML ({err})") from err
     unknown = sorted(set(raw) - {"users"})
     if unknown:
-        raise UsersFileError(p, unknown[0], "unknown key (the file holds only [users.NAME] tables)",
-                             "khóa không hợp lệ (tệp chỉ gồm các bảng [users.TÊN])")
+        raise UsersFileError(
+            p,
+            unknown[0],
+            "unknown key (the file holds only [users.NAME] tables)",
+            "khóa không hợp lệ (tệp chỉ gồm các bảng [users.TÊN])",
+        )
     users = raw.get("users", {})
     if not isinstance(users, dict):
         from accounts.units import type_name
 
         en, vi = type_name(users)
-        raise UsersFileError(p, "users", f"is {en}; expected a table of accounts ([users.NAME] sections)",
-                             f"là {vi}; cần bảng các tài khoản (các mục [users.TÊN])")
+        raise UsersFileError(
+            p,
+            "users",
+            f"is {en}; expected a table of accounts ([users.NAME] sections)",
+            f"là {vi}; cần bảng các tài khoản (các mục [users.TÊN])",
+        )
     return {name: _parse_entry(p, name, entry) for name, entry in users.items()}
 
 

@@ -33,11 +33,13 @@ STATE_DIR_ENV = "DASHBOARD_STATE_DIR"
 TRUSTED_PROXIES_ENV = "DASHBOARD_TRUSTED_PROXIES"
 STORE_NAME = "signin-failures.sqlite3"
 WINDOW_SECONDS = 15 * 60
-LOCAL = "local"                       # the address of a browser on the server itself (loopback)
+LOCAL = "local"  # the address of a browser on the server itself (loopback)
 
-_SCHEMA = ("create table if not exists failure (account text not null, address text not null, at real not null)",
-           "create index if not exists failure_key on failure (account, address, at)",
-           "create table if not exists meta (key text primary key, value text not null)")
+_SCHEMA = (
+    "create table if not exists failure (account text not null, address text not null, at real not null)",
+    "create index if not exists failure_key on failure (account, address, at)",
+    "create table if not exists meta (key text primary key, value text not null)",
+)
 
 
 class StoreUnavailable(OSError):
@@ -111,8 +113,10 @@ class FailureStore:
     def locked_for(self, name: str, address: str, max_failures: int, now: float) -> float:
         """Seconds until `name` may try again from `address` (0 when not locked)."""
         with self._connect() as con:
-            rows = con.execute("select at from failure where account = ? and address = ? and at > ? order by at",
-                               [self.account_key(name), address, now - self.window]).fetchall()
+            rows = con.execute(
+                "select at from failure where account = ? and address = ? and at > ? order by at",
+                [self.account_key(name), address, now - self.window],
+            ).fetchall()
         if len(rows) < max_failures:
             return 0.0
         # Locked until enough failures leave the window for fewer than `max_failures` to remain.
@@ -126,7 +130,9 @@ class FailureStore:
 
     def clear(self, name: str, address: str) -> None:
         with self._connect() as con:
-            con.execute("delete from failure where account = ? and address = ?", [self.account_key(name), address])
+            con.execute(
+                "delete from failure where account = ? and address = ?", [self.account_key(name), address]
+            )
 
     def reset(self) -> None:
         with self._connect() as con:
@@ -149,6 +155,7 @@ def open_store(path: Path) -> FailureStore:
 
 # --- the address a failure is counted against ------------------------------------------------------
 
+
 def trusted_proxies(value: str | None = None) -> list:
     """$DASHBOARD_TRUSTED_PROXIES: comma-separated addresses or networks of reverse proxies whose
     X-Forwarded-For is believed.  Raises ValueError for an entry that is not an address or network."""
@@ -158,9 +165,9 @@ def trusted_proxies(value: str | None = None) -> list:
 
 def _ip(text: str):
     text = text.strip().strip('"')
-    if text.startswith("["):                       # [2001:db8::1]:443
+    if text.startswith("["):  # [2001:db8::1]:443
         text = text[1:].split("]", 1)[0]
-    elif text.count(":") == 1:                      # 203.0.113.5:443
+    elif text.count(":") == 1:  # 203.0.113.5:443
         text = text.split(":", 1)[0]
     try:
         return ipaddress.ip_address(text)

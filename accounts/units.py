@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-PROVINCE_CODES = range(1, 97)          # two-digit province codes of the official list (1..96)
+PROVINCE_CODES = range(1, 97)  # two-digit province codes of the official list (1..96)
 
 
 @cache
@@ -19,8 +19,10 @@ def _provinces() -> dict[int, str]:
     from core.reference import province_frame
 
     df = province_frame()
-    return {int(code): (f"Tỉnh {name}" if kind == "tỉnh" else name)
-            for code, name, kind in zip(df["province_code"], df["name"], df["division_type"], strict=True)}
+    return {
+        int(code): (f"Tỉnh {name}" if kind == "tỉnh" else name)
+        for code, name, kind in zip(df["province_code"], df["name"], df["division_type"], strict=True)
+    }
 
 
 @cache
@@ -28,8 +30,10 @@ def _communes() -> dict[int, tuple[str, int]]:
     from core.reference import commune_frame
 
     df = commune_frame()
-    return {int(code): (name, int(province))
-            for code, name, province in zip(df["commune_code"], df["name"], df["province_code"], strict=True)}
+    return {
+        int(code): (name, int(province))
+        for code, name, province in zip(df["commune_code"], df["name"], df["province_code"], strict=True)
+    }
 
 
 def province_name(code: int) -> str | None:
@@ -76,10 +80,12 @@ def scope_problem(role: str, scope) -> tuple[str, str] | None:
     if kind == "province" and scope not in PROVINCE_CODES:
         return (f"{scope} is out of range for {what_en}", f"{scope} nằm ngoài khoảng của {what_vi}")
     if describe(role, scope) is None:
-        return (f"{scope} is not {'a province' if kind == 'province' else 'a commune'} of the official list "
-                f"- expected {what_en}",
-                f"{scope} không phải {'tỉnh' if kind == 'province' else 'xã'} nào trong danh mục chính thức "
-                f"- cần {what_vi}")
+        return (
+            f"{scope} is not {'a province' if kind == 'province' else 'a commune'} of the official list "
+            f"- expected {what_en}",
+            f"{scope} không phải {'tỉnh' if kind == 'province' else 'xã'} nào trong danh mục chính thức "
+            f"- cần {what_vi}",
+        )
     return None
 
 
@@ -91,9 +97,14 @@ def also_a_province(role: str, scope) -> str | None:
     return province_name(scope)
 
 
-_TYPE_NAMES = [(bool, "a boolean", "giá trị đúng/sai"), (int, "an integer", "số nguyên"),
-               (float, "a decimal number", "số thập phân"), (str, "a string", "chuỗi"),
-               (dict, "a table", "bảng"), (list, "an array", "mảng")]
+_TYPE_NAMES = [
+    (bool, "a boolean", "giá trị đúng/sai"),
+    (int, "an integer", "số nguyên"),
+    (float, "a decimal number", "số thập phân"),
+    (str, "a string", "chuỗi"),
+    (dict, "a table", "bảng"),
+    (list, "an array", "mảng"),
+]
 
 
 def toml_repr(value) -> str:

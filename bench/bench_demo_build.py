@@ -27,8 +27,10 @@ from demo import build_demo
 def bare_load(csv_files: list[Path]) -> tuple[float, int]:
     con = duckdb.connect()
     started = time.perf_counter()
-    con.execute("create table t as select * from read_csv(?, union_by_name = true, all_varchar = true)",
-                [[str(p) for p in csv_files]])
+    con.execute(
+        "create table t as select * from read_csv(?, union_by_name = true, all_varchar = true)",
+        [[str(p) for p in csv_files]],
+    )
     rows = con.execute("select count(*) from t").fetchall()[0][0]
     elapsed = time.perf_counter() - started
     con.close()
@@ -56,8 +58,8 @@ def main() -> int:
     build_s, bare_s = statistics.median(builds), statistics.median(bares)
     result = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
-                   f"DuckDB {duckdb.__version__}",
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}",
         "files": len(summary.files),
         "dossier_rows": loaded,
         "demo_build_seconds_median": round(build_s, 2),

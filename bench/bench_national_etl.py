@@ -35,7 +35,7 @@ import psutil
 from etl import loader
 
 ROOT = Path(__file__).resolve().parent.parent
-GIB = 1024 ** 3
+GIB = 1024**3
 
 BARE = """
 import json, resource, sys, time, duckdb
@@ -76,8 +76,9 @@ def run(code: str, files: list[Path], db: Path) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump([[str(f) for f in files], str(db), loader.MEMORY_LIMIT], fh)
     try:
-        out = subprocess.run([sys.executable, "-c", code, fh.name], capture_output=True, text=True,
-                             check=False)
+        out = subprocess.run(
+            [sys.executable, "-c", code, fh.name], capture_output=True, text=True, check=False
+        )
     finally:
         os.unlink(fh.name)
     if out.returncode != 0:
@@ -105,23 +106,32 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: beside --files)")
     ap.add_argument("--generate", action="store_true", help="(re)write the national files first")
     ap.add_argument("--skip-incremental", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3, help="bare/ETL pairs to run (the median ratio is the figure)")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="bare/ETL pairs to run (the median ratio is the figure)"
+    )
     args = ap.parse_args()
     work = args.work or args.files.parent / "bench-national-etl"
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
-          f"{psutil.virtual_memory().total / GIB:.1f} GiB RAM, load average {os.getloadavg()[0]:.2f}; "
-          f"ETL memory limit {loader.MEMORY_LIMIT}, {loader.STAGE_WORKERS} staging threads")
+    print(
+        f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / GIB:.1f} GiB RAM, load average {os.getloadavg()[0]:.2f}; "
+        f"ETL memory limit {loader.MEMORY_LIMIT}, {loader.STAGE_WORKERS} staging threads"
+    )
     if args.generate or not dossier_files(args.files):
         from demo import generate_demo_files
+
         t = time.perf_counter()
         gen = generate_demo_files(args.files, scale="national")
-        print(f"generated {gen.dossiers:,} dossiers ({gen.dossier_rows:,} export rows, {len(gen.paths)} files) "
-              f"in {time.perf_counter() - t:.0f} s")
+        print(
+            f"generated {gen.dossiers:,} dossiers ({gen.dossier_rows:,} export rows, {len(gen.paths)} files) "
+            f"in {time.perf_counter() - t:.0f} s"
+        )
     months = dossier_files(args.files)
     files = [f for fs in months.values() for f in fs]
     size = sum(f.stat().st_size for f in files)
-    print(f"national dossier files: {len(files)} CSV, {len(months)} months ({next(iter(months))} to "
-          f"{list(months)[-1]}), {size / 1e9:.2f} GB")
+    print(
+        f"national dossier files: {len(files)} CSV, {len(months)} months ({next(iter(months))} to "
+        f"{list(months)[-1]}), {size / 1e9:.2f} GB"
+    )
 
     try:
         # Bare read and ETL load alternate, `--repeat` times: the machine is noisy (the bare read
@@ -131,8 +141,10 @@ def main() -> int:
             bare = run(BARE, files, fresh(work / "bare") / "bare.duckdb")
             shutil.rmtree(work / "bare", ignore_errors=True)
             bare_rate = bare["rows"] / bare["seconds"]
-            print(f"\n1. [{i + 1}/{args.repeat}] baseline, bare read_csv into DuckDB: {bare['rows']:,} rows in "
-                  f"{bare['seconds']:.1f} s = {bare_rate:,.0f} rows/s, peak RSS {bare['peak_rss'] / GIB:.2f} GiB")
+            print(
+                f"\n1. [{i + 1}/{args.repeat}] baseline, bare read_csv into DuckDB: {bare['rows']:,} rows in "
+                f"{bare['seconds']:.1f} s = {bare_rate:,.0f} rows/s, peak RSS {bare['peak_rss'] / GIB:.2f} GiB"
+            )
 
             full = run(LOAD, files, fresh(work / "full") / "warehouse.duckdb")
             full_size = (work / "full" / "warehouse.duckdb").stat().st_size
@@ -140,19 +152,23 @@ def main() -> int:
             rate = full["rows"] / full["seconds"]
             ratios.append(rate / bare_rate)
             fulls.append(full)
-            print(f"2. [{i + 1}/{args.repeat}] ETL load_files of the same files: {full['rows']:,} rows read, "
-                  f"{full['loaded']:,} loaded, {full['replaced']:,} replacing an earlier month's version, "
-                  f"{full['rejected']:,} rejected; {full['seconds']:.1f} s = {rate:,.0f} rows/s; phases "
-                  + ", ".join(f"{k} {v:.1f} s" for k, v in full["timings"].items())
-                  + f"; warehouse {full_size / 1e9:.2f} GB; peak RSS {full['peak_rss'] / GIB:.2f} GiB; "
-                  f"ratio ETL/bare {ratios[-1]:.2f}")
+            print(
+                f"2. [{i + 1}/{args.repeat}] ETL load_files of the same files: {full['rows']:,} rows read, "
+                f"{full['loaded']:,} loaded, {full['replaced']:,} replacing an earlier month's version, "
+                f"{full['rejected']:,} rejected; {full['seconds']:.1f} s = {rate:,.0f} rows/s; phases "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in full["timings"].items())
+                + f"; warehouse {full_size / 1e9:.2f} GB; peak RSS {full['peak_rss'] / GIB:.2f} GiB; "
+                f"ratio ETL/bare {ratios[-1]:.2f}"
+            )
         ratio = statistics.median(ratios)
         peak = max(f["peak_rss"] for f in fulls)
         full = sorted(fulls, key=lambda f: f["seconds"])[len(fulls) // 2]
-        print(f"   throughput ratio ETL/bare, median of {len(ratios)}: {ratio:.2f} "
-              f"({', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.5: {'PASS' if ratio >= 0.5 else 'FAIL'}); "
-              f"ETL median {full['seconds']:.1f} s; peak RSS {peak / GIB:.2f} GiB "
-              f"(target <= 4: {'PASS' if peak <= 4 * GIB else 'FAIL'})")
+        print(
+            f"   throughput ratio ETL/bare, median of {len(ratios)}: {ratio:.2f} "
+            f"({', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.5: {'PASS' if ratio >= 0.5 else 'FAIL'}); "
+            f"ETL median {full['seconds']:.1f} s; peak RSS {peak / GIB:.2f} GiB "
+            f"(target <= 4: {'PASS' if peak <= 4 * GIB else 'FAIL'})"
+        )
 
         if not args.skip_incremental:
             last = list(months)[-1]
@@ -162,11 +178,13 @@ def main() -> int:
             inc = run(LOAD, months[last], db)
             shutil.rmtree(work / "incremental", ignore_errors=True)
             share = inc["rows"] / full["rows"]
-            print(f"3. incremental: {len(months) - 1} months loaded in {base['seconds']:.1f} s; then {last} "
-                  f"({inc['rows']:,} rows, {share:.1%} of all) on top in {inc['seconds']:.1f} s = "
-                  f"{inc['seconds'] / full['seconds']:.1%} of the full load's time; phases "
-                  + ", ".join(f"{k} {v:.1f} s" for k, v in inc["timings"].items())
-                  + f"; peak RSS {inc['peak_rss'] / GIB:.2f} GiB")
+            print(
+                f"3. incremental: {len(months) - 1} months loaded in {base['seconds']:.1f} s; then {last} "
+                f"({inc['rows']:,} rows, {share:.1%} of all) on top in {inc['seconds']:.1f} s = "
+                f"{inc['seconds'] / full['seconds']:.1%} of the full load's time; phases "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in inc["timings"].items())
+                + f"; peak RSS {inc['peak_rss'] / GIB:.2f} GiB"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -48,15 +48,20 @@ def naive_baseline(db_path: Path, province: int, runs: int) -> list[float]:
         start = time.perf_counter()
         con = duckdb.connect(str(db_path), read_only=True)
         try:
-            df = con.execute("select commune_code, province_code, received_at, due_at, finished_at, channel "
-                             "from fact_dossier").df()
+            df = con.execute(
+                "select commune_code, province_code, received_at, due_at, finished_at, channel "
+                "from fact_dossier"
+            ).df()
         finally:
             con.close()
         df = df[df["province_code"] == province]
         df["online"] = df["channel"] == "online"
-        df["on_time"] = df["finished_at"].notna() & ((df["finished_at"] <= df["due_at"]) | df["due_at"].isna())
-        grouped = df.groupby("commune_code").agg(received=("online", "size"), online=("online", "sum"),
-                                                 on_time=("on_time", "sum"))
+        df["on_time"] = df["finished_at"].notna() & (
+            (df["finished_at"] <= df["due_at"]) | df["due_at"].isna()
+        )
+        grouped = df.groupby("commune_code").agg(
+            received=("online", "size"), online=("online", "sum"), on_time=("on_time", "sum")
+        )
         grouped["online_rate"] = grouped["online"] / grouped["received"]
         times.append(time.perf_counter() - start)
     return times

@@ -81,22 +81,45 @@ def one_commune(db: Path, commune: int, period, runs: int) -> dict:
         baseline.append(t)
         steps["data"].append(t)
         t0 = time.perf_counter()
-        charts = {"trends": figures.commune_trends(data.monthly, "vi", data.commune_name),
-                  "groups": figures.group_scores(data.groups, "vi", data.commune_name)}
+        charts = {
+            "trends": figures.commune_trends(data.monthly, "vi", data.commune_name),
+            "groups": figures.group_scores(data.groups, "vi", data.commune_name),
+        }
         steps["charts"].append(time.perf_counter() - t0)
         doc = content.commune_document(data, charts, "vi", date.today())
         steps["docx"].append(timed(docx_writer.render, doc)[0])
         steps["pdf"].append(timed(pdf_writer.render, doc)[0])
         steps["xlsx"].append(timed(xlsx_writer.commune_workbook, data, "vi", date.today())[0])
-    return {"cold_first_build_s": cold, "median_s": median(total), "runs": total,
-            "baseline_read_side_s": median(baseline), "steps_median_s": {k: median(v) for k, v in steps.items()}}
+    return {
+        "cold_first_build_s": cold,
+        "median_s": median(total),
+        "runs": total,
+        "baseline_read_side_s": median(baseline),
+        "steps_median_s": {k: median(v) for k, v in steps.items()},
+    }
 
 
 def cli_once(db: Path, commune: int, period_key: str) -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "reports", "commune", str(commune), "--period", period_key,
-                               "--out", out, "--db", str(db)], cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reports",
+                "commune",
+                str(commune),
+                "--period",
+                period_key,
+                "--out",
+                out,
+                "--db",
+                str(db),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(done.stderr)
@@ -113,14 +136,29 @@ def batch(db: Path, province: int, period, jobs: int) -> dict:
         baseline, _ = timed(lambda: [report_data.commune_report_data(c, period, path=db) for c in codes])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as out:
-        wall, result = timed(write_communes, codes, period, ["docx", "pdf", "xlsx"], Path(out), jobs=jobs,
-                             path=db, progress=ProgressBar(len(codes), "batch"))
+        wall, result = timed(
+            write_communes,
+            codes,
+            period,
+            ["docx", "pdf", "xlsx"],
+            Path(out),
+            jobs=jobs,
+            path=db,
+            progress=ProgressBar(len(codes), "batch"),
+        )
         files = len(result.written)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"communes": len(codes), "files": files, "failed": result.failed, "jobs": jobs, "wall_s": wall,
-            "workers_cpu_s": cpu, "cpu_per_commune_s": cpu / max(len(codes), 1),
-            "baseline_read_side_all_communes_s": baseline}
+    return {
+        "communes": len(codes),
+        "files": files,
+        "failed": result.failed,
+        "jobs": jobs,
+        "wall_s": wall,
+        "workers_cpu_s": cpu,
+        "cpu_per_commune_s": cpu / max(len(codes), 1),
+        "baseline_read_side_all_communes_s": baseline,
+    }
 
 
 def main() -> int:
@@ -142,22 +180,39 @@ def main() -> int:
     one = one_commune(db, args.commune, period, args.runs)
     one["cli_fresh_process_s"] = cli_once(db, args.commune, args.period)
     print(f"\none commune ({args.commune}, {args.period}): DOCX + PDF + XLSX")
-    print(f"  baseline, read-side queries alone   {one['baseline_read_side_s']:6.2f} s (median of {args.runs})")
-    print(f"  three files, warm process           {one['median_s']:6.2f} s (median of {args.runs}; "
-          f"first build {one['cold_first_build_s']:.2f} s)")
-    print("  by step (median)                    " + "  ".join(f"{k} {v:.2f}" for k, v in one["steps_median_s"].items()))
-    print(f"  python -m reports (fresh process)   {one['cli_fresh_process_s']:6.2f} s   target ≤ {TARGET_ONE:.0f} s: "
-          f"{'ok' if max(one['median_s'], one['cli_fresh_process_s']) <= TARGET_ONE else 'MISSED'}")
+    print(
+        f"  baseline, read-side queries alone   {one['baseline_read_side_s']:6.2f} s (median of {args.runs})"
+    )
+    print(
+        f"  three files, warm process           {one['median_s']:6.2f} s (median of {args.runs}; "
+        f"first build {one['cold_first_build_s']:.2f} s)"
+    )
+    print(
+        "  by step (median)                    "
+        + "  ".join(f"{k} {v:.2f}" for k, v in one["steps_median_s"].items())
+    )
+    print(
+        f"  python -m reports (fresh process)   {one['cli_fresh_process_s']:6.2f} s   target ≤ {TARGET_ONE:.0f} s: "
+        f"{'ok' if max(one['median_s'], one['cli_fresh_process_s']) <= TARGET_ONE else 'MISSED'}"
+    )
     results = {"load_average": load, "cores": os.cpu_count(), "one_commune": one}
     if not args.skip_batch:
         b = batch(db, args.province, period, args.jobs)
         results["batch"] = b
-        print(f"\nevery commune of province {args.province} ({b['communes']} communes, {b['files']} files, "
-              f"{args.jobs} workers)")
-        print(f"  baseline, read-side queries alone   {b['baseline_read_side_all_communes_s']:6.1f} s (one process)")
-        print(f"  batch wall time                     {b['wall_s']:6.1f} s   target ≤ {TARGET_BATCH:.0f} s: "
-              f"{'ok' if b['wall_s'] <= TARGET_BATCH else 'MISSED'}")
-        print(f"  workers' CPU time                   {b['workers_cpu_s']:6.1f} s ({b['cpu_per_commune_s']:.2f} s a commune)")
+        print(
+            f"\nevery commune of province {args.province} ({b['communes']} communes, {b['files']} files, "
+            f"{args.jobs} workers)"
+        )
+        print(
+            f"  baseline, read-side queries alone   {b['baseline_read_side_all_communes_s']:6.1f} s (one process)"
+        )
+        print(
+            f"  batch wall time                     {b['wall_s']:6.1f} s   target ≤ {TARGET_BATCH:.0f} s: "
+            f"{'ok' if b['wall_s'] <= TARGET_BATCH else 'MISSED'}"
+        )
+        print(
+            f"  workers' CPU time                   {b['workers_cpu_s']:6.1f} s ({b['cpu_per_commune_s']:.2f} s a commune)"
+        )
         if b["failed"]:
             print(f"  failed: {b['failed']}")
     if args.out:

@@ -49,34 +49,60 @@ SCENARIOS: list[tuple[str, tuple[str, int | None] | None, str, dict]] = [
     ("national-month", None, "national", {"period": "2025-11"}),
     ("national-quarter-en", None, "national", {"period": "2026-Q2", "lang": "en"}),
     ("commune-vanban-month", None, "commune", {"province": 25, "commune": 8380, "period": "2025-10"}),
-    ("commune-daixuyen-quarter-en", None, "commune",
-     {"province": 1, "commune": 10333, "period": "2025-Q3", "lang": "en"}),
+    (
+        "commune-daixuyen-quarter-en",
+        None,
+        "commune",
+        {"province": 1, "commune": 10333, "period": "2025-Q3", "lang": "en"},
+    ),
     ("commune-vanban-2026-08", None, "commune", {"province": 25, "commune": 8380, "period": "2026-08"}),
     ("filings-daixuyen-month", None, "filings", {"province": 1, "commune": 10333, "period": "2025-09"}),
     ("filings-pt-quarter-en", None, "filings", {"province": 25, "period": "2025-Q4", "lang": "en"}),
     ("signatures-pt-month", None, "signatures", {"province": 25, "period": "2025-10"}),
     ("signatures-vanban-year", None, "signatures", {"province": 25, "commune": 8380, "period": "2025"}),
     ("index-pt-month", None, "service_index", {"province": 25, "period": "2025-10"}),
-    ("index-hn-daixuyen-month-en", None, "service_index",
-     {"province": 1, "commune": 10333, "period": "2025-08", "lang": "en"}),
-    ("index-pt-vanban-2026-08", None, "service_index", {"province": 25, "commune": 8380, "period": "2026-08"}),
+    (
+        "index-hn-daixuyen-month-en",
+        None,
+        "service_index",
+        {"province": 1, "commune": 10333, "period": "2025-08", "lang": "en"},
+    ),
+    (
+        "index-pt-vanban-2026-08",
+        None,
+        "service_index",
+        {"province": 25, "commune": 8380, "period": "2026-08"},
+    ),
     ("skills-pt-month", None, "skills", {"province": 25, "period": "2025-10"}),
-    ("skills-vanban-quarter-en", None, "skills", {"province": 25, "commune": 8380, "period": "2025-Q4",
-                                                  "lang": "en"}),
+    (
+        "skills-vanban-quarter-en",
+        None,
+        "skills",
+        {"province": 25, "commune": 8380, "period": "2025-Q4", "lang": "en"},
+    ),
     ("quality-pt", None, "quality", {"province": 25, "period": "2025-10"}),
     ("role-commune-province", ("commune", 8380), "province", {"province": 25, "period": "2025-10"}),
     ("role-commune-index", ("commune", 8380), "service_index", {"province": 25, "period": "2025-10"}),
     ("role-commune-filings", ("commune", 8380), "filings", {"province": 25, "period": "2025-10"}),
     ("role-province-national", ("province", 25), "national", {"period": "2025-10"}),
-    ("role-province-commune", ("province", 1), "commune", {"province": 1, "commune": 10333, "period": "2025-10"}),
+    (
+        "role-province-commune",
+        ("province", 1),
+        "commune",
+        {"province": 1, "commune": 10333, "period": "2025-10"},
+    ),
     ("role-steward-quality", ("steward", 25), "quality", {"province": 25, "period": "2025-10"}),
 ]
 
-REPORTS = [("commune", 8380, "2025-10"), ("commune", 10333, "2025-Q3"), ("province", 25, "2025-10"),
-           ("province", 1, "2025-Q4")]
+REPORTS = [
+    ("commune", 8380, "2025-10"),
+    ("commune", 10333, "2025-Q3"),
+    ("province", 25, "2025-10"),
+    ("province", 1, "2025-Q4"),
+]
 
 
-FLOAT = "%.10g"          # floats compared to 10 significant digits (sums in parallel vary in the last bit)
+FLOAT = "%.10g"  # floats compared to 10 significant digits (sums in parallel vary in the last bit)
 
 
 # Times of day are when the demo was loaded, not what it shows: masked.
@@ -103,24 +129,36 @@ def _sha(text: str) -> str:
 # --------------------------------------------------------------------------------------------------
 # Marts.
 
+
 def marts(db: Path) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_name like 'mart\\_%' escape '\\' "
-            "order by table_name").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_name like 'mart\\_%' escape '\\' "
+                "order by table_name"
+            ).fetchall()
+        ]
         out = {}
         for name in names:
             # Doubles rounded to 8 decimals: a parallel sum or mean may differ in its last bit from one
             # build to the next.
-            cols = con.execute("select column_name, data_type from information_schema.columns "
-                               "where table_name = ? order by ordinal_position", [name]).fetchall()
-            select = ", ".join(f'round("{c}", 8) as "{c}"' if t in ("DOUBLE", "FLOAT", "REAL") else f'"{c}"'
-                               for c, t in cols)
+            cols = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_name = ? order by ordinal_position",
+                [name],
+            ).fetchall()
+            select = ", ".join(
+                f'round("{c}", 8) as "{c}"' if t in ("DOUBLE", "FLOAT", "REAL") else f'"{c}"' for c, t in cols
+            )
             df = con.execute(f'select {select} from "{name}" order by all').df()
-            out[name] = {"rows": len(df), "columns": list(df.columns),
-                         "sha256": _sha(df.to_csv(index=False)),
-                         "column_sha256": {c: _sha(df[c].to_csv(index=False)) for c in df.columns}}
+            out[name] = {
+                "rows": len(df),
+                "columns": list(df.columns),
+                "sha256": _sha(df.to_csv(index=False)),
+                "column_sha256": {c: _sha(df[c].to_csv(index=False)) for c in df.columns},
+            }
         return out
     finally:
         con.close()
@@ -129,6 +167,7 @@ def marts(db: Path) -> dict:
 # --------------------------------------------------------------------------------------------------
 # Pages.
 
+
 def _users_file(folder: Path) -> Path:
     import bcrypt
 
@@ -136,8 +175,12 @@ def _users_file(folder: Path) -> Path:
 
     path = folder / "users.toml"
     h = bcrypt.hashpw(b"not used: the session is set directly", bcrypt.gensalt(rounds=4)).decode()
-    users = {f"{role}-{code}": Account(f"{role}-{code}", role, code, h)
-             for _, user, _, _ in SCENARIOS if user for role, code in [user]}
+    users = {
+        f"{role}-{code}": Account(f"{role}-{code}", role, code, h)
+        for _, user, _, _ in SCENARIOS
+        if user
+        for role, code in [user]
+    }
     save_users(path, users)
     return path
 
@@ -163,11 +206,13 @@ def _downloads(df, lang: str) -> dict:
     csv = export.export_frame(df, columns, lang).to_csv(index=False, float_format=FLOAT)
     try:
         wb = load_workbook(io.BytesIO(export.to_xlsx(df, columns, lang)))
-    except Exception as err:                # recorded, so a fix shows in the diff
+    except Exception as err:  # recorded, so a fix shows in the diff
         return {"csv": csv, "xlsx_error": f"{type(err).__name__}: {err}"}
     ws = wb.active
-    cells = [[c.value if not hasattr(c.value, "isoformat") else c.value.isoformat() for c in row]
-             for row in ws.iter_rows()]
+    cells = [
+        [c.value if not hasattr(c.value, "isoformat") else c.value.isoformat() for c in row]
+        for row in ws.iter_rows()
+    ]
     return {"csv": csv, "xlsx": cells}
 
 
@@ -186,19 +231,38 @@ def page(user, name: str, params: dict) -> dict:
     at.run()
     lang = params.get("lang", "vi")
     out: dict = {"exception": [str(e.value) for e in at.exception]}
-    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success",
-                 "text", "code"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "error",
+        "warning",
+        "info",
+        "success",
+        "text",
+        "code",
+    ):
         out[kind] = [str(e.value) for e in getattr(at, kind)]
     out["metric"] = [[m.label, str(m.value), m.proto.delta, m.proto.help] for m in at.metric]
     out["selectbox"] = [[w.label, [str(o) for o in w.options], str(w.value)] for w in at.selectbox]
-    out["multiselect"] = [[w.label, [str(o) for o in w.options], [str(v) for v in w.value]] for w in at.multiselect]
+    out["multiselect"] = [
+        [w.label, [str(o) for o in w.options], [str(v) for v in w.value]] for w in at.multiselect
+    ]
     out["table"] = [e.value.to_csv() for e in at.table]
     frames = []
     for e in at.dataframe:
         df = e.value
-        frames.append({"csv": df.to_csv(index=False, float_format=FLOAT), "shown": _styled_cells(e),
-                       "column_order": list(e.proto.column_order),
-                       "column_config": e.proto.columns, "downloads": _downloads(df, lang)})
+        frames.append(
+            {
+                "csv": df.to_csv(index=False, float_format=FLOAT),
+                "shown": _styled_cells(e),
+                "column_order": list(e.proto.column_order),
+                "column_config": e.proto.columns,
+                "downloads": _downloads(df, lang),
+            }
+        )
     out["dataframe"] = frames
     out["plotly_chart"] = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     return out
@@ -207,7 +271,7 @@ def page(user, name: str, params: dict) -> dict:
 def pages(users_file: Path) -> dict:
     out = {}
     for name, user, view, params in SCENARIOS:
-        if user is None:                            # open mode: no users file
+        if user is None:  # open mode: no users file
             os.environ.pop("DASHBOARD_USERS_FILE", None)
         else:
             os.environ["DASHBOARD_USERS_FILE"] = str(users_file)
@@ -218,6 +282,7 @@ def pages(users_file: Path) -> dict:
 # --------------------------------------------------------------------------------------------------
 # Reports.
 
+
 def _blocks(doc) -> list:
     def plain(block):
         d = dataclasses.asdict(block) if dataclasses.is_dataclass(block) else block
@@ -226,8 +291,14 @@ def _blocks(doc) -> list:
             d["block"] = type(block).__name__
         return d
 
-    return [plain(doc.header), plain(doc.title), *[plain(b) for b in doc.body], plain(doc.closing),
-            doc.annex_title, *[plain(b) for b in doc.annex]]
+    return [
+        plain(doc.header),
+        plain(doc.title),
+        *[plain(b) for b in doc.body],
+        plain(doc.closing),
+        doc.annex_title,
+        *[plain(b) for b in doc.annex],
+    ]
 
 
 def _workbook(data: bytes) -> dict:
@@ -236,8 +307,18 @@ def _workbook(data: bytes) -> dict:
     wb = load_workbook(io.BytesIO(data))
     out = {}
     for ws in wb.worksheets:
-        out[ws.title] = [[[c.coordinate, c.value if not hasattr(c.value, "isoformat") else c.value.isoformat(),
-                           c.number_format] for c in row if c.value is not None] for row in ws.iter_rows()]
+        out[ws.title] = [
+            [
+                [
+                    c.coordinate,
+                    c.value if not hasattr(c.value, "isoformat") else c.value.isoformat(),
+                    c.number_format,
+                ]
+                for c in row
+                if c.value is not None
+            ]
+            for row in ws.iter_rows()
+        ]
     return out
 
 
@@ -250,8 +331,11 @@ def reports() -> dict:
     for kind, code, period in REPORTS:
         per = parse_period(period)
         with report_data.shared_queries():
-            data = (report_data.commune_report_data(code, per) if kind == "commune"
-                    else report_data.province_briefing_data(code, per))
+            data = (
+                report_data.commune_report_data(code, per)
+                if kind == "commune"
+                else report_data.province_briefing_data(code, per)
+            )
         for lang in ("vi", "en"):
             if kind == "commune":
                 doc = content.commune_document(data, {}, lang, ISSUED_ON)
@@ -265,13 +349,19 @@ def reports() -> dict:
 
 # --------------------------------------------------------------------------------------------------
 
+
 def snapshot(db: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CDS_WAREHOUSE"] = str(db)
         os.environ["DASHBOARD_AUTH_LOG"] = str(Path(tmp) / "auth.log")
         users = _users_file(Path(tmp))
-        return _norm({"marts": marts(db), "reports": json.loads(json.dumps(reports(), default=str)),
-                      "pages": json.loads(json.dumps(pages(users), default=str))})
+        return _norm(
+            {
+                "marts": marts(db),
+                "reports": json.loads(json.dumps(reports(), default=str)),
+                "pages": json.loads(json.dumps(pages(users), default=str)),
+            }
+        )
 
 
 def _walk(a, b, where: str, out: list[str], limit: int = 200) -> None:
@@ -299,7 +389,9 @@ def diff(before: Path, after: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.compare_behaviour", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m bench.compare_behaviour", description=__doc__.split("\n\n")[0]
+    )
     p.add_argument("--db", type=Path, help="the warehouse to read (read-only)")
     p.add_argument("--out", type=Path, help="JSON file to write")
     p.add_argument("--diff", nargs=2, type=Path, metavar=("BEFORE", "AFTER"), help="compare two JSON files")
@@ -310,8 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if changes else 0
     if not args.db or not args.out:
         p.error("--db and --out are needed (or --diff BEFORE AFTER)")
-    args.out.write_text(json.dumps(snapshot(args.db), ensure_ascii=False, indent=1, sort_keys=True),
-                        encoding="utf-8")
+    args.out.write_text(
+        json.dumps(snapshot(args.db), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+    )
     print(f"wrote {args.out}")
     return 0
 

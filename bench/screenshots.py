@@ -19,19 +19,21 @@ from ui.nav import PAGES
 ROOT = Path(__file__).resolve().parents[1]
 WIDTHS = {1366: 768, 400: 860}
 LANGS = ("vi", "en")
-MAX_PX = 16_000                                   # a screenshot's height at most (Chromium's own limit)
+MAX_PX = 16_000  # a screenshot's height at most (Chromium's own limit)
 HEIGHT_JS = """() => Math.max(...['[data-testid="stMain"]', '[data-testid="stAppScrollToBottomContainer"]',
     '[data-testid="stMainBlockContainer"]'].map(s => document.querySelector(s)?.scrollHeight || 0))"""
 
 
 def url(base: str, url_path: str, query: str) -> str:
-    path = "" if url_path == PAGES[0].url_path else url_path        # the landing page lives at /
+    path = "" if url_path == PAGES[0].url_path else url_path  # the landing page lives at /
     return f"{base}/{path}?{query}"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, default=Path(os.environ.get("CDS_WAREHOUSE", ROOT / "data/warehouse.duckdb")))
+    ap.add_argument(
+        "--db", type=Path, default=Path(os.environ.get("CDS_WAREHOUSE", ROOT / "data/warehouse.duckdb"))
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "screenshots")
     ap.add_argument("--province", type=int, default=25)
     ap.add_argument("--commune", type=int, default=8380)
@@ -46,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [p for p in PAGES if not args.pages or p.url_path in args.pages.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
     failures = []
-    with streamlit_server(args.db.resolve(), args.out / "streamlit.log") as (base, _proc), sync_playwright() as pw:
+    with (
+        streamlit_server(args.db.resolve(), args.out / "streamlit.log") as (base, _proc),
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for lang in LANGS:
@@ -60,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
                         # Streamlit scrolls inside its main section, not the document: grow the window to
                         # the page's height so that the screenshot holds the whole page.
                         tall = page.evaluate(HEIGHT_JS) or height
-                        page.set_viewport_size({"width": width, "height": max(height, min(int(tall) + 40, MAX_PX))})
-                        page.wait_for_timeout(2000)          # let plotly redraw at that size (no assert on it)
+                        page.set_viewport_size(
+                            {"width": width, "height": max(height, min(int(tall) + 40, MAX_PX))}
+                        )
+                        page.wait_for_timeout(2000)  # let plotly redraw at that size (no assert on it)
                         shot = args.out / f"{p.url_path}-{lang}-{width}.png"
                         page.screenshot(path=str(shot), full_page=True)
                         page.set_viewport_size({"width": width, "height": height})

@@ -21,6 +21,19 @@ from charts.builders import (
     worst_groups,
 )
 
-__all__ = ["bump", "channel_mix", "group_scores", "movers", "on_time_trend", "processing_days", "procedures_bar",
-           "province_bars", "rank_history", "score_histogram", "signature_bars", "signature_grid", "trend",
-           "worst_groups"]
+__all__ = [
+    "bump",
+    "channel_mix",
+    "group_scores",
+    "movers",
+    "on_time_trend",
+    "processing_days",
+    "procedures_bar",
+    "province_bars",
+    "rank_history",
+    "score_histogram",
+    "signature_bars",
+    "signature_grid",
+    "trend",
+    "worst_groups",
+]

@@ -20,14 +20,32 @@ def points_lost(df: pd.DataFrame, lang: str) -> go.Figure:
     other = df["points_other"].astype("float64").fillna(0.0)
     colours = [style.GROUP_COLOURS.get(g, style.MAIN) for g in groups]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=labels, x=gain, orientation="h", name=t("wit_recoverable", lang),
-                         marker={"color": colours}, texttemplate="%{x:.2f}", textposition="inside",
-                         hovertemplate="%{y}: %{x:.2f}<extra>" + t("wit_recoverable", lang) + "</extra>"))
-    fig.add_trace(go.Bar(y=labels, x=other, orientation="h", name=t("wit_other", lang),
-                         marker={"color": "rgba(0,0,0,0)",
-                                 "line": {"color": colours, "width": [2 if v > 0 else 0 for v in other]},
-                                 "pattern": {"shape": "/", "fgcolor": colours, "size": 6}},
-                         hovertemplate="%{y}: %{x:.2f}<extra>" + t("wit_other", lang) + "</extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=gain,
+            orientation="h",
+            name=t("wit_recoverable", lang),
+            marker={"color": colours},
+            texttemplate="%{x:.2f}",
+            textposition="inside",
+            hovertemplate="%{y}: %{x:.2f}<extra>" + t("wit_recoverable", lang) + "</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=other,
+            orientation="h",
+            name=t("wit_other", lang),
+            marker={
+                "color": "rgba(0,0,0,0)",
+                "line": {"color": colours, "width": [2 if v > 0 else 0 for v in other]},
+                "pattern": {"shape": "/", "fgcolor": colours, "size": 6},
+            },
+            hovertemplate="%{y}: %{x:.2f}<extra>" + t("wit_other", lang) + "</extra>",
+        )
+    )
     style.layout(fig, lang, t("chart_points_lost", lang), t("axis_points", lang), None, height=400)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", type="category")

@@ -10,26 +10,46 @@ import pandas as pd
 import plotly.graph_objects as go
 
 # One colour per index group, on every page (Okabe–Ito, safe for the common colour-vision deficiencies).
-GROUP_COLOURS = {"CKMB": "#0072B2", "TDGQ": "#E69F00", "CLGQ": "#009E73",
-                 "TTTT": "#CC79A7", "MDSH": "#56B4E9", "MDHL": "#D55E00"}
+GROUP_COLOURS = {
+    "CKMB": "#0072B2",
+    "TDGQ": "#E69F00",
+    "CLGQ": "#009E73",
+    "TTTT": "#CC79A7",
+    "MDSH": "#56B4E9",
+    "MDHL": "#D55E00",
+}
 # Quartile tiers (PAPI style): 1 best .. 4 lagging; a diverging blue–red scale (ColorBrewer RdBu).
 TIER_COLOURS = {1: "#2166AC", 2: "#92C5DE", 3: "#F4A582", 4: "#B2182B"}
 TIER_TEXT_COLOURS = {1: "#FFFFFF", 2: "#111111", 3: "#111111", 4: "#FFFFFF"}
 # Filing channels.
-CHANNEL_COLOURS = {"in_person": "#999999", "online_partial": "#56B4E9", "online_full": "#0072B2",
-                   "post": "#E69F00"}
-MAIN = "#0072B2"          # the unit being looked at
-HIGHLIGHT = "#E69F00"     # the selected province / commune among others
-MEDIAN = "#555555"        # province median reference (dashed)
-TARGET = "#111111"        # target reference (dotted)
+CHANNEL_COLOURS = {
+    "in_person": "#999999",
+    "online_partial": "#56B4E9",
+    "online_full": "#0072B2",
+    "post": "#E69F00",
+}
+MAIN = "#0072B2"  # the unit being looked at
+HIGHLIGHT = "#E69F00"  # the selected province / commune among others
+MEDIAN = "#555555"  # province median reference (dashed)
+TARGET = "#111111"  # target reference (dotted)
 UP, DOWN = "#0072B2", "#D55E00"
-SEQUENTIAL = "Cividis"    # heat grids (colour-blind safe, ordered by lightness)
+SEQUENTIAL = "Cividis"  # heat grids (colour-blind safe, ordered by lightness)
 # A palette for lines of several communes (bump chart): Okabe–Ito plus Tol's muted extras.
-LINES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#882255",
-         "#44AA99", "#999933"]
+LINES = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#000000",
+    "#882255",
+    "#44AA99",
+    "#999933",
+]
 
 FONT = "Source Sans Pro, Noto Sans, DejaVu Sans, Arial, sans-serif"
-TITLE_WIDTH = 44          # characters per title line: fits a phone-width chart
+TITLE_WIDTH = 44  # characters per title line: fits a phone-width chart
 HEIGHT = 360
 
 
@@ -42,8 +62,16 @@ def wrap(text: str, width: int = TITLE_WIDTH) -> str:
     return "<br>".join(textwrap.wrap(text, width)) if text else text
 
 
-def layout(fig: go.Figure, lang: str, title: str, x_title: str | None = None, y_title: str | None = None,
-           subtitle: str | None = None, height: int = HEIGHT, legend: bool = True) -> go.Figure:
+def layout(
+    fig: go.Figure,
+    lang: str,
+    title: str,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    subtitle: str | None = None,
+    height: int = HEIGHT,
+    legend: bool = True,
+) -> go.Figure:
     """Apply the shared layout: title (wrapped for phones), axis titles with units, separators."""
     title_text = wrap(title)
     lines = title_text.count("<br>") + 1 + (1 if subtitle else 0)
@@ -58,15 +86,30 @@ def layout(fig: go.Figure, lang: str, title: str, x_title: str | None = None, y_
         font={"family": FONT, "size": 13, "color": "#1F2933"},
         # Anchored to the plot's top edge and growing upwards into the top margin (sized above for
         # the number of lines): a multi-line title anchored at the top of the figure gets clipped.
-        title={"text": title_text, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "paper",
-               "yanchor": "bottom", "pad": {"b": 58 if subtitle else 12},
-               "font": {"size": 16}, **({"subtitle": {"text": wrap(subtitle, 60), "font": {"size": 12}}}
-                                        if subtitle else {})},
+        title={
+            "text": title_text,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "pad": {"b": 58 if subtitle else 12},
+            "font": {"size": 16},
+            **({"subtitle": {"text": wrap(subtitle, 60), "font": {"size": 12}}} if subtitle else {}),
+        },
         margin={"l": 8, "r": 8, "t": top, "b": 8},
         height=height,
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "top", "y": legend_y, "x": 0, "xanchor": "left",
-                "title": {"text": ""}, "traceorder": "normal"},
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": legend_y,
+            "x": 0,
+            "xanchor": "left",
+            "title": {"text": ""},
+            "traceorder": "normal",
+        },
         hoverlabel={"font": {"family": FONT, "size": 13}},
         colorway=LINES,
     )
@@ -84,7 +127,7 @@ def month_value(value) -> str:
     return f"{ts.year:04d}-{ts.month:02d}-01"
 
 
-MAX_MONTH_TICKS = 12      # more months than this: label every 2nd (3rd, ...) month
+MAX_MONTH_TICKS = 12  # more months than this: label every 2nd (3rd, ...) month
 
 
 def month_axis(fig: go.Figure) -> go.Figure:
@@ -102,9 +145,14 @@ def month_axis(fig: go.Figure) -> go.Figure:
         months.update(v for v in xs if v is not None)
     ordered = sorted(months)
     step = max(1, math.ceil(len(ordered) / MAX_MONTH_TICKS))
-    ticks = ordered[::-1][::step][::-1]          # always label the latest month
-    fig.update_xaxes(type="date", tickmode="array", tickvals=ticks,
-                     ticktext=[f"{v[5:7]}/{v[:4]}" for v in ticks], hoverformat="%m/%Y")
+    ticks = ordered[::-1][::step][::-1]  # always label the latest month
+    fig.update_xaxes(
+        type="date",
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[f"{v[5:7]}/{v[:4]}" for v in ticks],
+        hoverformat="%m/%Y",
+    )
     return fig
 
 
@@ -115,12 +163,18 @@ def rank_axis(fig: go.Figure, last: int, room: float = 0.0) -> go.Figure:
     step = next((s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if last / s <= 6), 1000)
     ticks = [1] + [v for v in range(step, last + 1, step) if v > 1]
     pad = max(0.5, last * 0.04)
-    fig.update_yaxes(range=[last + pad, 1 - max(pad, room)], autorange=False, tickmode="array", tickvals=ticks,
-                     ticktext=[str(v) for v in ticks], zeroline=False)
+    fig.update_yaxes(
+        range=[last + pad, 1 - max(pad, room)],
+        autorange=False,
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[str(v) for v in ticks],
+        zeroline=False,
+    )
     return fig
 
 
-MINUS = "\u2212"          # the minus sign plotly writes on its axes; every label uses the same
+MINUS = "\u2212"  # the minus sign plotly writes on its axes; every label uses the same
 
 
 def signed_int(value) -> str:

@@ -25,12 +25,12 @@ from core.index_groups import GROUP_COLUMNS
 
 # How a figure is written: decimals on screen and in reports, and the XLSX number format.
 FORMATS: dict[str, tuple[int, str]] = {
-    "int": (0, "#,##0"),         # counts: 1.234
-    "pct": (1, "0.0%"),          # a 0..1 fraction: 45,3%
-    "score": (2, "0.00"),        # index points: 84,50
-    "days": (1, "0.0"),          # 3,4 days
-    "number": (1, "#,##0.0"),    # other ratios: 12,5 per 1,000 people
-    "rank": (0, "#,##0"),        # 1, 2, 2, 4
+    "int": (0, "#,##0"),  # counts: 1.234
+    "pct": (1, "0.0%"),  # a 0..1 fraction: 45,3%
+    "score": (2, "0.00"),  # index points: 84,50
+    "days": (1, "0.0"),  # 3,4 days
+    "number": (1, "#,##0.0"),  # other ratios: 12,5 per 1,000 people
+    "rank": (0, "#,##0"),  # 1, 2, 2, 4
 }
 
 
@@ -40,23 +40,23 @@ class Target:
     value: float
     source_vi: str
     source_en: str
-    assumption: bool          # True: not a legal target, a configurable working assumption
+    assumption: bool  # True: not a legal target, a configurable working assumption
 
 
 @dataclass(frozen=True)
 class Metric:
     name: str
-    kind: str                                   # count | rate | score | days | rank
-    fmt: str                                    # a FORMATS key
-    source: str                                 # dossiers | signatures | index | skills
-    label_key: str | None = None                # table / column label in metrics/i18n.py
-    numerator: str | None = None                # a count column (rates and days)
-    denominator: tuple[tuple[int, str], ...] = ()   # signed count columns; 'months': months of the period
-    scale: float = 1.0                          # 1000 for "per 1,000 people"
-    unit: str = ""                              # what one unit is: dossiers, share, points, days, ...
+    kind: str  # count | rate | score | days | rank
+    fmt: str  # a FORMATS key
+    source: str  # dossiers | signatures | index | skills
+    label_key: str | None = None  # table / column label in metrics/i18n.py
+    numerator: str | None = None  # a count column (rates and days)
+    denominator: tuple[tuple[int, str], ...] = ()  # signed count columns; 'months': months of the period
+    scale: float = 1.0  # 1000 for "per 1,000 people"
+    unit: str = ""  # what one unit is: dossiers, share, points, days, ...
     higher_is_better: bool = True
     target: Target | None = None
-    summed: bool = True                         # False: a count worked out per row, never summed
+    summed: bool = True  # False: a count worked out per row, never summed
 
     @property
     def is_ratio(self) -> bool:
@@ -74,7 +74,9 @@ class Metric:
         """The formula as text, e.g. 'docs_signed / (docs_issued - docs_confidential)'."""
         if not self.is_ratio:
             return self.name
-        terms = " ".join(("+ " if sign > 0 else "- ") + col for sign, col in self.denominator).removeprefix("+ ")
+        terms = " ".join(("+ " if sign > 0 else "- ") + col for sign, col in self.denominator).removeprefix(
+            "+ "
+        )
         den = f"({terms})" if len(self.denominator) > 1 else terms
         return f"{self.numerator}{f' * {self.scale:g}' if self.scale != 1 else ''} / {den}"
 
@@ -89,32 +91,72 @@ _DEFAULT = "col_"
 
 
 def _count(name: str, source: str, label_key: str | None = _DEFAULT, unit: str = "dossiers") -> Metric:
-    return Metric(name, "count", "int", source, f"col_{name}" if label_key == _DEFAULT else label_key, unit=unit)
+    return Metric(
+        name, "count", "int", source, f"col_{name}" if label_key == _DEFAULT else label_key, unit=unit
+    )
 
 
-def _rate(name: str, numerator: str, denominator: tuple, source: str = "dossiers", *, label: bool = True,
-          target: Target | None = None) -> Metric:
-    return Metric(name, "rate", "pct", source, f"m_{name}" if label else None, numerator, denominator,
-                  unit="share", target=target)
+def _rate(
+    name: str,
+    numerator: str,
+    denominator: tuple,
+    source: str = "dossiers",
+    *,
+    label: bool = True,
+    target: Target | None = None,
+) -> Metric:
+    return Metric(
+        name,
+        "rate",
+        "pct",
+        source,
+        f"m_{name}" if label else None,
+        numerator,
+        denominator,
+        unit="share",
+        target=target,
+    )
 
 
 _RECEIVED = ((1, "dossiers_received"),)
 
 # Targets users compare against.  Change them here; pages and reports read them from the catalogue.
-SIGNATURE_TARGET = Target("signature_rate", 1.0, "100% văn bản đi không mật được ký số",
-                          "100% of non-classified outgoing documents signed digitally", False)
-ONLINE_TARGET = Target("online_rate", 0.6, "QĐ 749/QĐ-TTg (2025): 60% công việc xử lý trực tuyến",
-                       "Decision 749/QĐ-TTg (2025): 60% of work handled online", True)
-ON_TIME_TARGET = Target("on_time_rate", 0.9, "Giả định: ≥ 90% đúng hạn (nhóm MDHL đạt điểm tối đa)",
-                        "Assumption: ≥ 90% on time (full MDHL points)", True)
-DIGITIZED_TARGET = Target("digitized_rate", 1.0, "NQ 71/NQ-CP (2030): 100% hồ sơ được số hóa",
-                          "Resolution 71/NQ-CP (2030): 100% of dossiers digitized", True)
+SIGNATURE_TARGET = Target(
+    "signature_rate",
+    1.0,
+    "100% văn bản đi không mật được ký số",
+    "100% of non-classified outgoing documents signed digitally",
+    False,
+)
+ONLINE_TARGET = Target(
+    "online_rate",
+    0.6,
+    "QĐ 749/QĐ-TTg (2025): 60% công việc xử lý trực tuyến",
+    "Decision 749/QĐ-TTg (2025): 60% of work handled online",
+    True,
+)
+ON_TIME_TARGET = Target(
+    "on_time_rate",
+    0.9,
+    "Giả định: ≥ 90% đúng hạn (nhóm MDHL đạt điểm tối đa)",
+    "Assumption: ≥ 90% on time (full MDHL points)",
+    True,
+)
+DIGITIZED_TARGET = Target(
+    "digitized_rate",
+    1.0,
+    "NQ 71/NQ-CP (2030): 100% hồ sơ được số hóa",
+    "Resolution 71/NQ-CP (2030): 100% of dossiers digitized",
+    True,
+)
 # A provincial example (Tây Ninh, 2026), not a national rule — a working assumption.
-CERTIFIED_TARGET = Target("adults_certified_share", 0.6,
-                          "Ví dụ cấp tỉnh (Tây Ninh, 2026): ≥ 60% người trưởng thành được cấp chứng nhận "
-                          "Bình dân học vụ số",
-                          "Provincial example (Tây Ninh, 2026): ≥ 60% of adults certified on Bình dân học vụ số",
-                          True)
+CERTIFIED_TARGET = Target(
+    "adults_certified_share",
+    0.6,
+    "Ví dụ cấp tỉnh (Tây Ninh, 2026): ≥ 60% người trưởng thành được cấp chứng nhận Bình dân học vụ số",
+    "Provincial example (Tây Ninh, 2026): ≥ 60% of adults certified on Bình dân học vụ số",
+    True,
+)
 
 _METRICS: list[Metric] = [
     # Dossier counts (mart_commune_month; a dossier belongs to the month it was received).
@@ -134,7 +176,9 @@ _METRICS: list[Metric] = [
     _count("docs_issued", "signatures", unit="documents"),
     _count("docs_confidential", "signatures", unit="documents"),
     _count("docs_signed", "signatures", unit="documents"),
-    Metric("docs_unsigned", "count", "int", "signatures", "col_docs_unsigned", unit="documents", summed=False),
+    Metric(
+        "docs_unsigned", "count", "int", "signatures", "col_docs_unsigned", unit="documents", summed=False
+    ),
     # Rates: summed numerator over summed denominator.
     _rate("online_rate", "dossiers_online", _RECEIVED, target=ONLINE_TARGET),
     _rate("online_full_rate", "dossiers_online_full", _RECEIVED),
@@ -142,43 +186,140 @@ _METRICS: list[Metric] = [
     _rate("in_person_rate", "dossiers_in_person", _RECEIVED, label=False),
     _rate("post_rate", "dossiers_post", _RECEIVED, label=False),
     # On time over the dossiers judged (on time + overdue): unfinished dossiers not yet due are not judged.
-    _rate("on_time_rate", "dossiers_on_time", ((1, "dossiers_on_time"), (1, "dossiers_overdue")),
-          target=ON_TIME_TARGET),
+    _rate(
+        "on_time_rate",
+        "dossiers_on_time",
+        ((1, "dossiers_on_time"), (1, "dossiers_overdue")),
+        target=ON_TIME_TARGET,
+    ),
     _rate("paid_online_rate", "dossiers_paid_online", _RECEIVED),
     _rate("digitized_rate", "dossiers_digitized", _RECEIVED, target=DIGITIZED_TARGET),
-    _rate("signature_rate", "docs_signed", ((1, "docs_issued"), (-1, "docs_confidential")), "signatures",
-          target=SIGNATURE_TARGET),
-    Metric("avg_processing_days", "days", "days", "dossiers", "m_avg_processing_days", "processing_days_total",
-           ((1, "dossiers_completed"),), unit="days", higher_is_better=False),
+    _rate(
+        "signature_rate",
+        "docs_signed",
+        ((1, "docs_issued"), (-1, "docs_confidential")),
+        "signatures",
+        target=SIGNATURE_TARGET,
+    ),
+    Metric(
+        "avg_processing_days",
+        "days",
+        "days",
+        "dossiers",
+        "m_avg_processing_days",
+        "processing_days_total",
+        ((1, "dossiers_completed"),),
+        unit="days",
+        higher_is_better=False,
+    ),
     # Service index (published, or derived from months for quarters and years).
     Metric("index_total", "score", "score", "index", "col_index_total", unit="points"),
     Metric("index_average", "score", "score", "index", "m_index_average", unit="points"),
     *[Metric(col, "score", "score", "index", f"col_{col}", unit="points") for col in GROUP_COLUMNS.values()],
     Metric("index_rank", "rank", "rank", "index", "col_index_rank", unit="place", higher_is_better=False),
-    Metric("national_rank", "rank", "rank", "index", "col_national_rank", unit="place", higher_is_better=False),
-    Metric("previous_index_rank", "rank", "rank", "index", "col_previous_index_rank", unit="place",
-           higher_is_better=False),
+    Metric(
+        "national_rank", "rank", "rank", "index", "col_national_rank", unit="place", higher_is_better=False
+    ),
+    Metric(
+        "previous_index_rank",
+        "rank",
+        "rank",
+        "index",
+        "col_previous_index_rank",
+        unit="place",
+        higher_is_better=False,
+    ),
     # Digital skills (Bình dân học vụ số): stocks at the period's end, flows over the period.
-    *[_count(c, "skills", f"skills_{c}" if label else None, unit="people") for c, label in (
-        ("population", True), ("adults", True), ("villages", True), ("digital_teams", True), ("team_members", True),
-        ("villages_with_team", False), ("training_sessions", True), ("training_participants", True),
-        ("training_participants_adults", True), ("training_participants_adults_to_date", False),
-        ("vneid_level2_active", True), ("adults_certified", True))],
-    Metric("villages_with_team_share", "rate", "pct", "skills", "skills_villages_with_team_share",
-           "villages_with_team", ((1, "villages"),), unit="share"),
-    Metric("team_members_per_1000", "rate", "number", "skills", "skills_team_members_per_1000", "team_members",
-           ((1, "population"),), 1000.0, unit="members per 1,000 people"),
-    Metric("sessions_per_month", "rate", "number", "skills", "skills_sessions_per_month", "training_sessions",
-           ((1, "months"),), unit="sessions per month"),
-    Metric("participants_per_month", "rate", "number", "skills", "skills_participants_per_month",
-           "training_participants", ((1, "months"),), unit="participants per month"),
+    *[
+        _count(c, "skills", f"skills_{c}" if label else None, unit="people")
+        for c, label in (
+            ("population", True),
+            ("adults", True),
+            ("villages", True),
+            ("digital_teams", True),
+            ("team_members", True),
+            ("villages_with_team", False),
+            ("training_sessions", True),
+            ("training_participants", True),
+            ("training_participants_adults", True),
+            ("training_participants_adults_to_date", False),
+            ("vneid_level2_active", True),
+            ("adults_certified", True),
+        )
+    ],
+    Metric(
+        "villages_with_team_share",
+        "rate",
+        "pct",
+        "skills",
+        "skills_villages_with_team_share",
+        "villages_with_team",
+        ((1, "villages"),),
+        unit="share",
+    ),
+    Metric(
+        "team_members_per_1000",
+        "rate",
+        "number",
+        "skills",
+        "skills_team_members_per_1000",
+        "team_members",
+        ((1, "population"),),
+        1000.0,
+        unit="members per 1,000 people",
+    ),
+    Metric(
+        "sessions_per_month",
+        "rate",
+        "number",
+        "skills",
+        "skills_sessions_per_month",
+        "training_sessions",
+        ((1, "months"),),
+        unit="sessions per month",
+    ),
+    Metric(
+        "participants_per_month",
+        "rate",
+        "number",
+        "skills",
+        "skills_participants_per_month",
+        "training_participants",
+        ((1, "months"),),
+        unit="participants per month",
+    ),
     # Attendances, not people: a person at two sessions counts twice, so the share can pass 100%.
-    Metric("adults_trained_share", "rate", "pct", "skills", "skills_adults_trained_share",
-           "training_participants_adults_to_date", ((1, "adults"),), unit="share"),
-    Metric("adults_certified_share", "rate", "pct", "skills", "skills_adults_certified_share", "adults_certified",
-           ((1, "adults"),), unit="share", target=CERTIFIED_TARGET),
-    Metric("vneid_activation_share", "rate", "pct", "skills", "skills_vneid_activation_share",
-           "vneid_level2_active", ((1, "adults"),), unit="share"),
+    Metric(
+        "adults_trained_share",
+        "rate",
+        "pct",
+        "skills",
+        "skills_adults_trained_share",
+        "training_participants_adults_to_date",
+        ((1, "adults"),),
+        unit="share",
+    ),
+    Metric(
+        "adults_certified_share",
+        "rate",
+        "pct",
+        "skills",
+        "skills_adults_certified_share",
+        "adults_certified",
+        ((1, "adults"),),
+        unit="share",
+        target=CERTIFIED_TARGET,
+    ),
+    Metric(
+        "vneid_activation_share",
+        "rate",
+        "pct",
+        "skills",
+        "skills_vneid_activation_share",
+        "vneid_level2_active",
+        ((1, "adults"),),
+        unit="share",
+    ),
 ]
 
 METRICS: dict[str, Metric] = {m.name: m for m in _METRICS}

@@ -8,8 +8,15 @@ layout (DVCTT = CLGQ + TTTT) is the older one some published periods use.
 from __future__ import annotations
 
 # Maximum points of each group (Decision 766 as the portal shows it; DVCTT from the older layout).
-GROUP_MAX: dict[str, float] = {"CKMB": 18.0, "TDGQ": 20.0, "CLGQ": 12.0, "TTTT": 10.0, "MDSH": 22.0,
-                               "MDHL": 18.0, "DVCTT": 22.0}
+GROUP_MAX: dict[str, float] = {
+    "CKMB": 18.0,
+    "TDGQ": 20.0,
+    "CLGQ": 12.0,
+    "TTTT": 10.0,
+    "MDSH": 22.0,
+    "MDHL": 18.0,
+    "DVCTT": 22.0,
+}
 SIX_GROUPS: list[str] = ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"]
 FIVE_GROUPS: list[str] = ["CKMB", "TDGQ", "DVCTT", "MDSH", "MDHL"]
 LAYOUTS: dict[str, list[str]] = {"six_groups": SIX_GROUPS, "five_groups": FIVE_GROUPS}

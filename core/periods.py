@@ -15,14 +15,16 @@ from datetime import date
 
 @dataclass(frozen=True, order=True)
 class Period:
-    period_type: str    # month | quarter | year
-    key: str            # '2026-08' | '2026-Q3' | '2026'
+    period_type: str  # month | quarter | year
+    key: str  # '2026-08' | '2026-Q3' | '2026'
     start: date
-    end: date           # first day after the period
+    end: date  # first day after the period
 
     def previous(self) -> Period:
         if self.period_type == "month":
-            y, m = (self.start.year, self.start.month - 1) if self.start.month > 1 else (self.start.year - 1, 12)
+            y, m = (
+                (self.start.year, self.start.month - 1) if self.start.month > 1 else (self.start.year - 1, 12)
+            )
             return month(y, m)
         if self.period_type == "quarter":
             q = (self.start.month - 1) // 3 + 1

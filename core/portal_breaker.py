@@ -22,9 +22,9 @@ def breaker_path(db_path: Path) -> Path:
 
 @dataclass
 class BreakerState:
-    state: str = "closed"               # closed | open
-    reason: str | None = None           # e.g. 'http_403', 'html', 'rejected_body', 'unreadable_state'
-    detail: str | None = None           # what was seen: status, endpoint, first bytes
+    state: str = "closed"  # closed | open
+    reason: str | None = None  # e.g. 'http_403', 'html', 'rejected_body', 'unreadable_state'
+    detail: str | None = None  # what was seen: status, endpoint, first bytes
     opened_at: str | None = None
     run_id: int | None = None
     closed_at: str | None = None
@@ -36,9 +36,16 @@ class BreakerState:
         return self.state != "closed"
 
     def to_dict(self) -> dict:
-        return {"state": self.state, "reason": self.reason, "detail": self.detail, "opened_at": self.opened_at,
-                "run_id": self.run_id, "closed_at": self.closed_at, "closed_by": self.closed_by,
-                "history": self.history}
+        return {
+            "state": self.state,
+            "reason": self.reason,
+            "detail": self.detail,
+            "opened_at": self.opened_at,
+            "run_id": self.run_id,
+            "closed_at": self.closed_at,
+            "closed_by": self.closed_by,
+            "history": self.history,
+        }
 
 
 def read(db_path: Path) -> BreakerState:
@@ -47,13 +54,15 @@ def read(db_path: Path) -> BreakerState:
         return BreakerState()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        state = BreakerState(**{k: raw.get(k) for k in ("state", "reason", "detail", "opened_at", "run_id",
-                                                         "closed_at", "closed_by")},
-                             history=list(raw.get("history") or []))
+        state = BreakerState(
+            **{
+                k: raw.get(k)
+                for k in ("state", "reason", "detail", "opened_at", "run_id", "closed_at", "closed_by")
+            },
+            history=list(raw.get("history") or []),
+        )
         if state.state not in ("open", "closed"):
             raise ValueError(state.state)
         return state
     except (OSError, ValueError, TypeError) as err:
         return BreakerState(state="open", reason="unreadable_state", detail=f"{path}: {err}")
-
-

@@ -248,8 +248,10 @@ class UnitMatcher:
         )
         self._province_index: dict[str, set[int]] = defaultdict(set)
         for code, name, codename in zip(
-            provinces["province_code"].tolist(), provinces["name"].tolist(),
-            provinces["codename"].tolist(), strict=True,
+            provinces["province_code"].tolist(),
+            provinces["name"].tolist(),
+            provinces["codename"].tolist(),
+            strict=True,
         ):
             bare = self._strip_province_type(_clean(name))
             for key in (normalize_name(bare), normalize_name(codename.replace("_", " "))):
@@ -263,8 +265,11 @@ class UnitMatcher:
         self._exact: dict[str, list[int]] = defaultdict(list)
         self._loose: dict[str, list[int]] = defaultdict(list)
         for code, name, dtype, pcode in zip(
-            communes["commune_code"].tolist(), communes["name"].tolist(),
-            communes["division_type"].tolist(), communes["province_code"].tolist(), strict=True,
+            communes["commune_code"].tolist(),
+            communes["name"].tolist(),
+            communes["division_type"].tolist(),
+            communes["province_code"].tolist(),
+            strict=True,
         ):
             self._communes[code] = (name, dtype, pcode)
             bare = self._official_bare(name, dtype)
@@ -277,7 +282,7 @@ class UnitMatcher:
     def _official_bare(name: str, dtype: str) -> str:
         """'Xã Vân Bán' -> 'Vân Bán' (the package's names all start with their type)."""
         if name.casefold().startswith(dtype + " "):
-            return name[len(dtype) + 1:]
+            return name[len(dtype) + 1 :]
         return name
 
     @staticmethod
@@ -286,14 +291,14 @@ class UnitMatcher:
         folded = _fold(text)
         m = _UBND_RE.match(folded)
         if m:
-            text, folded = text[m.end():], folded[m.end():]
+            text, folded = text[m.end() :], folded[m.end() :]
         for regex, accented in _PROVINCE_TYPES:
             m = regex.match(folded)
             if not m:
                 continue
             if accented is not None and _word_is(text[: m.end(1)], accented) is None:
                 continue  # e.g. "Tịnh ..." is not "tỉnh"
-            return text[m.end():]
+            return text[m.end() :]
         return text
 
     def match_province(self, value: str | int | None) -> Match:
@@ -339,12 +344,12 @@ class UnitMatcher:
         folded = _fold(text)
         m = _UBND_RE.match(folded)
         if m:
-            text, folded = text[m.end():], folded[m.end():]
+            text, folded = text[m.end() :], folded[m.end() :]
         for regex, accented, dtype in _COMMUNE_TYPES:
             m = regex.match(folded)
             if not m:
                 continue
-            rest = text[m.end():]
+            rest = text[m.end() :]
             if accented is None:  # abbreviation with a dot: unambiguous
                 return [(rest, dtype)]
             how = _word_is(text[: m.end(1)], accented)
@@ -356,8 +361,11 @@ class UnitMatcher:
         return [(text, None)]
 
     def _lookup(
-        self, index: dict[str, list[int]], parses: Iterable[tuple[str, str | None]],
-        key: Callable[[str], str], province: int | None,
+        self,
+        index: dict[str, list[int]],
+        parses: Iterable[tuple[str, str | None]],
+        key: Callable[[str], str],
+        province: int | None,
     ) -> list[int]:
         found: set[int] = set()
         for bare, dtype in parses:
@@ -420,7 +428,8 @@ class UnitMatcher:
         if not loose:
             return _UNKNOWN
         return Match(
-            "ambiguous", None,
+            "ambiguous",
+            None,
             tuple((c, self._communes[c][0], self._province_name[self._communes[c][2]]) for c in loose),
         )
 

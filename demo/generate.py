@@ -76,8 +76,14 @@ from etl.loader import load_files
 
 log = logging.getLogger(__name__)
 
-SQL_STEPS = ["01_commune.sql", "02_commune_month.sql", "03_dossier.sql", "04_export.sql",
-             "05_signature.sql", "06_index.sql"]
+SQL_STEPS = [
+    "01_commune.sql",
+    "02_commune_month.sql",
+    "03_dossier.sql",
+    "04_export.sql",
+    "05_signature.sql",
+    "06_index.sql",
+]
 DEFAULT_MONTHS = ("2025-07", "2026-10")
 
 
@@ -100,11 +106,11 @@ SCALES = {
 DEFAULT_SEED = 766
 SUBFOLDERS = ("dossiers", "signatures", "index")
 
-VAN_BAN = 8380         # Xã Vân Bán, Phú Thọ
-DAI_XUYEN = 10333      # Xã Đại Xuyên, Hà Nội
-RANK_FACT = (DAI_XUYEN, "2025-08", 15)             # commune, month, rank within its province
-SIGNATURE_FACT = (VAN_BAN, "2025-10")              # 100% signed from this month on
-TDGQ_FACT = (VAN_BAN, "2026-08", 68, 61)           # dossiers received, on time -> 17.94 of 20
+VAN_BAN = 8380  # Xã Vân Bán, Phú Thọ
+DAI_XUYEN = 10333  # Xã Đại Xuyên, Hà Nội
+RANK_FACT = (DAI_XUYEN, "2025-08", 15)  # commune, month, rank within its province
+SIGNATURE_FACT = (VAN_BAN, "2025-10")  # 100% signed from this month on
+TDGQ_FACT = (VAN_BAN, "2026-08", 68, 61)  # dossiers received, on time -> 17.94 of 20
 
 # Sectors (MaLinhVuc -> TenLinhVuc) and the commune-level procedures the demo files use.
 SECTORS = {
@@ -134,17 +140,54 @@ PROCEDURES = [
     ("1.003677", "Khai báo tạm vắng", "CTR", 1, 1.0, False, 1.5, 0.95, "police"),
     ("1.003197", "Xóa đăng ký thường trú", "CTR", 2, 1.5, False, 1.3, 0.9, "police"),
     ("1.010038", "Tách hộ", "CTR", 5, 1.0, True, 1.3, 0.9, "police"),
-    ("1.013831", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các "
-                 "trường hợp chuyển đổi, chuyển nhượng, thừa kế, tặng cho, góp vốn", "DD", 10, 4.0, True,
-     0.5, 0.1, "ubnd"),
-    ("1.011441", "Đăng ký biện pháp bảo đảm bằng quyền sử dụng đất, tài sản gắn liền với đất", "DD", 3,
-     3.0, True, 0.6, 0.3, "ubnd"),
+    (
+        "1.013831",
+        "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các "
+        "trường hợp chuyển đổi, chuyển nhượng, thừa kế, tặng cho, góp vốn",
+        "DD",
+        10,
+        4.0,
+        True,
+        0.5,
+        0.1,
+        "ubnd",
+    ),
+    (
+        "1.011441",
+        "Đăng ký biện pháp bảo đảm bằng quyền sử dụng đất, tài sản gắn liền với đất",
+        "DD",
+        3,
+        3.0,
+        True,
+        0.6,
+        0.3,
+        "ubnd",
+    ),
     ("1.012784", "Tách thửa hoặc hợp thửa đất", "DD", 15, 1.2, True, 0.4, 0.1, "ubnd"),
     ("1.012812", "Hòa giải tranh chấp đất đai", "DD", 21, 0.5, False, 0.2, 0.0, "ubnd"),
-    ("1.001776", "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hàng tháng, hỗ trợ kinh phí chăm sóc, "
-                 "nuôi dưỡng hàng tháng", "BTXH", 10, 2.0, False, 0.6, 0.3, "ubnd"),
-    ("1.001699", "Xác định, xác định lại mức độ khuyết tật và cấp Giấy xác nhận khuyết tật", "BTXH", 15,
-     0.7, False, 0.5, 0.2, "ubnd"),
+    (
+        "1.001776",
+        "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hàng tháng, hỗ trợ kinh phí chăm sóc, "
+        "nuôi dưỡng hàng tháng",
+        "BTXH",
+        10,
+        2.0,
+        False,
+        0.6,
+        0.3,
+        "ubnd",
+    ),
+    (
+        "1.001699",
+        "Xác định, xác định lại mức độ khuyết tật và cấp Giấy xác nhận khuyết tật",
+        "BTXH",
+        15,
+        0.7,
+        False,
+        0.5,
+        0.2,
+        "ubnd",
+    ),
     ("1.001612", "Đăng ký thành lập hộ kinh doanh", "HKD", 3, 2.5, True, 1.2, 0.8, "ubnd"),
 ]
 PROCEDURE_BUCKETS = 10_000
@@ -174,31 +217,87 @@ SIGNATURE_XLSX_PROVINCES = (14,)
 HOLIDAYS = {
     *[dt.date(2025, 9, d) for d in (1, 2)],
     dt.date(2026, 1, 1),
-    *[dt.date(2026, 2, d) for d in range(14, 23)],      # Tết Bính Ngọ (17/02/2026)
-    dt.date(2026, 4, 27), dt.date(2026, 4, 30), dt.date(2026, 5, 1),
+    *[dt.date(2026, 2, d) for d in range(14, 23)],  # Tết Bính Ngọ (17/02/2026)
+    dt.date(2026, 4, 27),
+    dt.date(2026, 4, 30),
+    dt.date(2026, 5, 1),
     *[dt.date(2026, 9, d) for d in (1, 2)],
     dt.date(2027, 1, 1),
-    *[dt.date(2027, 2, d) for d in range(4, 11)],       # Tết Đinh Mùi (06/02/2027)
+    *[dt.date(2027, 2, d) for d in range(4, 11)],  # Tết Đinh Mùi (06/02/2027)
 }
 TET_MONTHS = {"2026-02", "2027-02"}
-TREND_START = dt.date(2025, 7, 1)     # the two-tier local government's first month
-TREND_MONTHS = 15                     # trend reaches 1 in 10/2026
+TREND_START = dt.date(2025, 7, 1)  # the two-tier local government's first month
+TREND_MONTHS = 15  # trend reaches 1 in 10/2026
 
-DOSSIER_CSV_COLUMNS = ["Mã hồ sơ", "Mã xã", "Tên xã", "Tỉnh", "Mã TTHC", "Tên TTHC", "Mã lĩnh vực", "Lĩnh vực",
-                       "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày kết thúc xử lý", "Ngày trả", "Trạng thái hồ sơ",
-                       "Kênh thực hiện", "Toàn trình", "Thanh toán trực tuyến", "Số hóa", "Đơn vị xử lý"]
-DOSSIER_XLSX_COLUMNS = ["STT", "MaHoSo", "TenXa", "TenTinh", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc",
-                        "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra", "TrangThaiHoSo",
-                        "KenhThucHien", "ToanTrinh", "DuocThanhToanTrucTuyen", "HoSoCoThanhPhanSoHoa",
-                        "DonViXuLy"]
-SIGNATURE_COLUMNS = ["Mã xã", "Tên xã", "Tỉnh", "Tháng", "Tổng số văn bản đi", "Văn bản mật", "Số văn bản ký số"]
-INDEX_GROUP_TITLES = [("ckmb", "Công khai, minh bạch"), ("tdgq", "Tiến độ giải quyết"),
-                      ("clgq", "Dịch vụ công trực tuyến"), ("tttt", "Thanh toán trực tuyến"),
-                      ("mdsh", "Số hóa hồ sơ"), ("mdhl", "Mức độ hài lòng")]
-INDEX_COLUMNS = ["STT", "Tên đơn vị", "Tỉnh", "Kỳ", *[t for _, t in INDEX_GROUP_TITLES], "Tổng điểm", "Xếp hạng"]
+DOSSIER_CSV_COLUMNS = [
+    "Mã hồ sơ",
+    "Mã xã",
+    "Tên xã",
+    "Tỉnh",
+    "Mã TTHC",
+    "Tên TTHC",
+    "Mã lĩnh vực",
+    "Lĩnh vực",
+    "Ngày tiếp nhận",
+    "Ngày hẹn trả",
+    "Ngày kết thúc xử lý",
+    "Ngày trả",
+    "Trạng thái hồ sơ",
+    "Kênh thực hiện",
+    "Toàn trình",
+    "Thanh toán trực tuyến",
+    "Số hóa",
+    "Đơn vị xử lý",
+]
+DOSSIER_XLSX_COLUMNS = [
+    "STT",
+    "MaHoSo",
+    "TenXa",
+    "TenTinh",
+    "MaTTHC",
+    "TenTTHC",
+    "MaLinhVuc",
+    "TenLinhVuc",
+    "NgayTiepNhan",
+    "NgayHenTra",
+    "NgayKetThucXuLy",
+    "NgayTra",
+    "TrangThaiHoSo",
+    "KenhThucHien",
+    "ToanTrinh",
+    "DuocThanhToanTrucTuyen",
+    "HoSoCoThanhPhanSoHoa",
+    "DonViXuLy",
+]
+SIGNATURE_COLUMNS = [
+    "Mã xã",
+    "Tên xã",
+    "Tỉnh",
+    "Tháng",
+    "Tổng số văn bản đi",
+    "Văn bản mật",
+    "Số văn bản ký số",
+]
+INDEX_GROUP_TITLES = [
+    ("ckmb", "Công khai, minh bạch"),
+    ("tdgq", "Tiến độ giải quyết"),
+    ("clgq", "Dịch vụ công trực tuyến"),
+    ("tttt", "Thanh toán trực tuyến"),
+    ("mdsh", "Số hóa hồ sơ"),
+    ("mdhl", "Mức độ hài lòng"),
+]
+INDEX_COLUMNS = [
+    "STT",
+    "Tên đơn vị",
+    "Tỉnh",
+    "Kỳ",
+    *[t for _, t in INDEX_GROUP_TITLES],
+    "Tổng điểm",
+    "Xếp hạng",
+]
 CSV_OPTIONS = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed")
 CENT = Decimal("0.01")
-GROUP_MAX = {g.lower(): int(INDEX_GROUP_MAX[g]) for g in SIX_GROUPS}       # core.index_groups, by column
+GROUP_MAX = {g.lower(): int(INDEX_GROUP_MAX[g]) for g in SIX_GROUPS}  # core.index_groups, by column
 
 
 @dataclass
@@ -207,8 +306,8 @@ class DemoFiles:
 
     out_dir: Path
     paths: list[Path]
-    dossiers: int                 # distinct dossiers
-    dossier_rows: int             # rows over all dossier exports (overlapping months count twice)
+    dossiers: int  # distinct dossiers
+    dossier_rows: int  # rows over all dossier exports (overlapping months count twice)
     signature_rows: int
     index_rows: int
     seconds: float
@@ -220,20 +319,37 @@ class DemoFiles:
 # --------------------------------------------------------------------------------------------
 
 
-def build_demo(db_path: Path, out_dir: Path, *, communes: list[int] | None = None,
-               months: tuple[str, str] | None = None, seed: int = DEFAULT_SEED, scale: str = "demo"):
+def build_demo(
+    db_path: Path,
+    out_dir: Path,
+    *,
+    communes: list[int] | None = None,
+    months: tuple[str, str] | None = None,
+    seed: int = DEFAULT_SEED,
+    scale: str = "demo",
+):
     """Write the demo source files under `out_dir` and load them into `db_path`; returns the LoadSummary."""
     months = months or SCALES[scale].months
     files = generate_demo_files(out_dir, communes=communes, months=months, seed=seed, scale=scale)
-    log.info("demo: %d files, %d dossiers (%d export rows) written in %.1f s", len(files.paths),
-             files.dossiers, files.dossier_rows, files.seconds)
+    log.info(
+        "demo: %d files, %d dossiers (%d export rows) written in %.1f s",
+        len(files.paths),
+        files.dossiers,
+        files.dossier_rows,
+        files.seconds,
+    )
     skills = build_skills_demo(out_dir, communes, months, seed)
     return load_files(files.paths + skills, db_path, demo=True)
 
 
-def generate_demo_files(out_dir: Path, *, communes: list[int] | None = None,
-                        months: tuple[str, str] | None = None, seed: int = DEFAULT_SEED,
-                        scale: str = "demo") -> DemoFiles:
+def generate_demo_files(
+    out_dir: Path,
+    *,
+    communes: list[int] | None = None,
+    months: tuple[str, str] | None = None,
+    seed: int = DEFAULT_SEED,
+    scale: str = "demo",
+) -> DemoFiles:
     """Write the demo source files (replacing an earlier demo's files under `out_dir`).
 
     `scale='national'`: real volumes (30+ million dossiers over 12 months for all communes), one
@@ -266,8 +382,11 @@ def generate_demo_files(out_dir: Path, *, communes: list[int] | None = None,
         _check_facts(con)
         timings["facts"] = time.perf_counter() - t
         files: dict[str, list[Path]] = {m["label"]: [] for m in month_list}
-        for name, writer in (("write_dossiers", _write_dossiers), ("write_signatures", _write_signatures),
-                             ("write_index", _write_index)):
+        for name, writer in (
+            ("write_dossiers", _write_dossiers),
+            ("write_signatures", _write_signatures),
+            ("write_index", _write_index),
+        ):
             t = time.perf_counter()
             if writer is _write_dossiers:
                 writer(con, out_dir, files, by_province=spec.dossier_files == "province")
@@ -281,8 +400,9 @@ def generate_demo_files(out_dir: Path, *, communes: list[int] | None = None,
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
     paths = [p for m in month_list for p in files[m["label"]]]
-    return DemoFiles(out_dir, paths, counts[0], counts[1], counts[2], counts[3],
-                     time.perf_counter() - started, timings)
+    return DemoFiles(
+        out_dir, paths, counts[0], counts[1], counts[2], counts[3], time.perf_counter() - started, timings
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,12 +422,28 @@ def _month_range(first: str, last: str) -> list[dict]:
         label = f"{y:04d}-{m:02d}"
         trend_months = max(0, (y - TREND_START.year) * 12 + m - TREND_START.month)
         prev_label = f"{y + (m == 12):04d}-{m % 12 + 1:02d}"  # the month after: is it Tết's?
-        season = 0.66 if label in TET_MONTHS else 1.10 if prev_label in TET_MONTHS else \
-            {9: 0.95, 12: 1.06}.get(m, 1.0)
-        out.append({"m_idx": len(out), "ym": y * 100 + m, "label": label, "period": f"{m:02d}/{y:04d}",
-                    "month_start": start, "next_start": next_start, "days": (next_start - start).days,
-                    "trend_months": trend_months, "trend": min(1.0, trend_months / TREND_MONTHS),
-                    "season": season, "tet": 1 if label in TET_MONTHS else 0})
+        season = (
+            0.66
+            if label in TET_MONTHS
+            else 1.10
+            if prev_label in TET_MONTHS
+            else {9: 0.95, 12: 1.06}.get(m, 1.0)
+        )
+        out.append(
+            {
+                "m_idx": len(out),
+                "ym": y * 100 + m,
+                "label": label,
+                "period": f"{m:02d}/{y:04d}",
+                "month_start": start,
+                "next_start": next_start,
+                "days": (next_start - start).days,
+                "trend_months": trend_months,
+                "trend": min(1.0, trend_months / TREND_MONTHS),
+                "season": season,
+                "tet": 1 if label in TET_MONTHS else 0,
+            }
+        )
         y, m = (y + (m == 12), m % 12 + 1)
     return out
 
@@ -323,15 +459,21 @@ def _commune_reference(codes: list[int] | None) -> pd.DataFrame:
         pcode = int(w.province_code)
         ordinal[pcode] = ordinal.get(pcode, 0) + 1
         dtype = w.division_type.value
-        rows.append({
-            "commune_code": int(w.code), "name": w.name, "division_type": dtype,
-            "codename": w.codename, "province_code": pcode, "province_name": provinces[pcode].name,
-            "province_slug": provinces[pcode].codename.replace("_", "-"),
-            "commune_slug": w.codename.replace("_", "-"),
-            # "xã Vân Bán" as in "UBND xã Vân Bán"
-            "unit_name": dtype + w.name[len(dtype):],
-            "agency": f"H{pcode:02d}.{ordinal[pcode]:03d}",
-        })
+        rows.append(
+            {
+                "commune_code": int(w.code),
+                "name": w.name,
+                "division_type": dtype,
+                "codename": w.codename,
+                "province_code": pcode,
+                "province_name": provinces[pcode].name,
+                "province_slug": provinces[pcode].codename.replace("_", "-"),
+                "commune_slug": w.codename.replace("_", "-"),
+                # "xã Vân Bán" as in "UBND xã Vân Bán"
+                "unit_name": dtype + w.name[len(dtype) :],
+                "agency": f"H{pcode:02d}.{ordinal[pcode]:03d}",
+            }
+        )
     frame = pd.DataFrame(rows)
     if codes is not None:
         wanted = {int(c) for c in codes}
@@ -396,13 +538,20 @@ def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: list[
         "demo_month_workday": pd.DataFrame(month_workdays),
         "demo_procedure": _procedure_frame(),
         "demo_procedure_bucket": _bucket_frame(),
-        "demo_special": pd.DataFrame(SPECIAL_COMMUNES, columns=["commune_code", "base_volume", "laggard",
-                                                                "quality", "signed_full_from"]),
-        "demo_override": pd.DataFrame([(TDGQ_FACT[0], int(TDGQ_FACT[1].replace("-", "")), TDGQ_FACT[2],
-                                        TDGQ_FACT[3])], columns=["commune_code", "ym", "dossiers", "on_time"]),
-        "demo_iso_dates": pd.DataFrame(sorted(ISO_DATE_PROVINCES.items()), columns=["province_code", "from_label"]),
-        "demo_xlsx_export": pd.DataFrame([(c, m) for c, ms in XLSX_DOSSIER_EXPORTS.items() for m in ms],
-                                         columns=["commune_code", "label"]),
+        "demo_special": pd.DataFrame(
+            SPECIAL_COMMUNES,
+            columns=["commune_code", "base_volume", "laggard", "quality", "signed_full_from"],
+        ),
+        "demo_override": pd.DataFrame(
+            [(TDGQ_FACT[0], int(TDGQ_FACT[1].replace("-", "")), TDGQ_FACT[2], TDGQ_FACT[3])],
+            columns=["commune_code", "ym", "dossiers", "on_time"],
+        ),
+        "demo_iso_dates": pd.DataFrame(
+            sorted(ISO_DATE_PROVINCES.items()), columns=["province_code", "from_label"]
+        ),
+        "demo_xlsx_export": pd.DataFrame(
+            [(c, m) for c, ms in XLSX_DOSSIER_EXPORTS.items() for m in ms], columns=["commune_code", "label"]
+        ),
     }
     create_tables(con, frames)
     con.execute("""
@@ -418,8 +567,20 @@ def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: list[
 
 
 def _procedure_frame() -> pd.DataFrame:
-    frame = pd.DataFrame(PROCEDURES, columns=["procedure_code", "procedure_name", "sector_code", "due_days",
-                                              "weight", "fee", "online_factor", "full_factor", "handler"])
+    frame = pd.DataFrame(
+        PROCEDURES,
+        columns=[
+            "procedure_code",
+            "procedure_name",
+            "sector_code",
+            "due_days",
+            "weight",
+            "fee",
+            "online_factor",
+            "full_factor",
+            "handler",
+        ],
+    )
     frame.insert(0, "procedure_idx", range(len(frame)))
     frame["sector_name"] = frame["sector_code"].map(SECTORS)
     # Scale the online propensities so that a commune's overall online share is its drawn p_online.
@@ -452,24 +613,31 @@ def _pin_rank(con: duckdb.DuckDBPyConnection) -> None:
     15th and 14th other communes are closer than 0.02 points, the ones just below the 14th are
     lowered by a hundredth or two so that no tie can touch rank 15."""
     commune, label, rank = RANK_FACT
-    row = con.execute("""
+    row = con.execute(
+        """
         select i.province_code, i.m_idx from demo_index i join demo_month m using (m_idx)
-        where i.commune_code = ? and m.label = ?""", [commune, label]).fetchone()
+        where i.commune_code = ? and m.label = ?""",
+        [commune, label],
+    ).fetchone()
     if row is None:
         return
     province, m_idx = row
-    others = con.execute("""
+    others = con.execute(
+        """
         select commune_code, total from demo_index
         where province_code = ? and m_idx = ? and commune_code <> ?
-        order by total desc, commune_code""", [province, m_idx, commune]).fetchall()
+        order by total desc, commune_code""",
+        [province, m_idx, commune],
+    ).fetchall()
     if len(others) < rank:
         return
-    target = others[rank - 2][1] - CENT      # just below the (rank-1)th other commune
-    for code, total in others[rank - 1:]:
-        if total >= target:                    # too close below: lower it to target - 0.01
+    target = others[rank - 2][1] - CENT  # just below the (rank-1)th other commune
+    for code, total in others[rank - 1 :]:
+        if total >= target:  # too close below: lower it to target - 0.01
             _shift_group(con, code, m_idx, target - CENT - total)
-    current = con.execute("select total from demo_index where commune_code = ? and m_idx = ?",
-                          [commune, m_idx]).fetchone()[0]
+    current = con.execute(
+        "select total from demo_index where commune_code = ? and m_idx = ?", [commune, m_idx]
+    ).fetchone()[0]
     _shift_group(con, commune, m_idx, target - current)
 
 
@@ -477,9 +645,16 @@ def _shift_group(con: duckdb.DuckDBPyConnection, commune: int, m_idx: int, delta
     """Move a commune's total by `delta` points, through CKMB first, then MDHL and CLGQ, within 0..max."""
     if delta == 0:
         return
-    scores = dict(zip(["ckmb", "mdhl", "clgq"], con.execute(
-        "select ckmb, mdhl, clgq from demo_index where commune_code = ? and m_idx = ?",
-        [commune, m_idx]).fetchone(), strict=True))
+    scores = dict(
+        zip(
+            ["ckmb", "mdhl", "clgq"],
+            con.execute(
+                "select ckmb, mdhl, clgq from demo_index where commune_code = ? and m_idx = ?",
+                [commune, m_idx],
+            ).fetchone(),
+            strict=True,
+        )
+    )
     remaining = delta
     for group in ("ckmb", "mdhl", "clgq"):
         new = min(max(scores[group] + remaining, 0), GROUP_MAX[group])
@@ -489,29 +664,45 @@ def _shift_group(con: duckdb.DuckDBPyConnection, commune: int, m_idx: int, delta
             break
     if remaining != 0:
         raise RuntimeError(f"demo: cannot move commune {commune}'s index total by {delta}")
-    con.execute("""
+    con.execute(
+        """
         update demo_index set ckmb = ?, mdhl = ?, clgq = ?, total = ? + ? + ? + tdgq + tttt + mdsh
         where commune_code = ? and m_idx = ?""",
-                [scores["ckmb"], scores["mdhl"], scores["clgq"], scores["ckmb"], scores["mdhl"], scores["clgq"],
-                 commune, m_idx])
+        [
+            scores["ckmb"],
+            scores["mdhl"],
+            scores["clgq"],
+            scores["ckmb"],
+            scores["mdhl"],
+            scores["clgq"],
+            commune,
+            m_idx,
+        ],
+    )
 
 
 def _check_facts(con: duckdb.DuckDBPyConnection) -> None:
     """Fail loudly if a generator change broke one of the article's facts."""
     commune, label, rank = RANK_FACT
-    got = con.execute("""
+    got = con.execute(
+        """
         with r as (select commune_code, m.label, rank() over (partition by province_code, m_idx
                                                              order by total desc) as rnk,
                           count(*) over (partition by province_code, m_idx) as n
                    from demo_index join demo_month m using (m_idx))
-        select rnk, n from r where commune_code = ? and label = ?""", [commune, label]).fetchone()
+        select rnk, n from r where commune_code = ? and label = ?""",
+        [commune, label],
+    ).fetchone()
     if got is not None and got[1] >= rank and got[0] != rank:
         raise RuntimeError(f"demo: commune {commune} ranks {got[0]} in {label}, not {rank}")
     commune, label, received, on_time = TDGQ_FACT
-    got = con.execute("""
+    got = con.execute(
+        """
         select i.tdgq, (select max(m_idx) from demo_month) - i.m_idx
         from demo_index i join demo_month m using (m_idx)
-        where i.commune_code = ? and m.label = ?""", [commune, label]).fetchone()
+        where i.commune_code = ? and m.label = ?""",
+        [commune, label],
+    ).fetchone()
     expected = round(on_time / received * 20, 2)
     # (in the last two months of a range some dossiers are still within their deadline: not judged)
     if got is not None and got[1] >= 2 and float(got[0]) != expected:
@@ -525,14 +716,22 @@ def _check_facts(con: duckdb.DuckDBPyConnection) -> None:
 
 def _months(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, str, dt.date]]:
     """m_idx -> (label '2025-10', period '10/2025', first day of the next month)."""
-    return {m: (label, period, next_start) for m, label, period, next_start in con.execute(
-        "select m_idx, label, period, next_start from demo_month order by m_idx").fetchall()}
+    return {
+        m: (label, period, next_start)
+        for m, label, period, next_start in con.execute(
+            "select m_idx, label, period, next_start from demo_month order by m_idx"
+        ).fetchall()
+    }
 
 
 def _provinces(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, str]]:
     """province_code -> (official name, file-name slug) for the provinces in the run."""
-    return {code: (name, slug) for code, name, slug in con.execute(
-        "select distinct province_code, province_name, province_slug from demo_commune order by 1").fetchall()}
+    return {
+        code: (name, slug)
+        for code, name, slug in con.execute(
+            "select distinct province_code, province_name, province_slug from demo_commune order by 1"
+        ).fetchall()
+    }
 
 
 def _write_csv_parts(con: duckdb.DuckDBPyConnection, sql: str, path_of) -> list[tuple[int, Path]]:
@@ -556,8 +755,9 @@ def _write_csv_parts(con: duckdb.DuckDBPyConnection, sql: str, path_of) -> list[
     return written
 
 
-def _write_dossiers(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str, list[Path]],
-                    by_province: bool = False) -> None:
+def _write_dossiers(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str, list[Path]], by_province: bool = False
+) -> None:
     """One national CSV per month (every commune but the XLSX ones, each row in its province's date
     format), or with `by_province` one CSV per province and month (written month by month, so that
     only one month is ever in memory), then the communes' own XLSX exports of that month."""
@@ -584,38 +784,52 @@ def _write_dossiers(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[s
 
     if by_province:
         for m_idx, (label, _period, _next) in months.items():
+
             def province_path(province: int, label: str = label) -> Path:
                 return out_dir / "dossiers" / f"ho-so-{province:02d}-{provinces[province][1]}-{label}.csv"
 
-            month_sql = sql.replace("e.export_m as part", "e.province_code as part") + \
-                f" and e.export_m = {int(m_idx)} order by part, e.received_at, e.dossier_id"
+            month_sql = (
+                sql.replace("e.export_m as part", "e.province_code as part")
+                + f" and e.export_m = {int(m_idx)} order by part, e.received_at, e.dossier_id"
+            )
             files[label] += [path for _, path in _write_csv_parts(con, month_sql, province_path)]
     else:
+
         def path_of(m_idx: int) -> Path:
             return out_dir / "dossiers" / f"ho-so-ca-nuoc-{months[m_idx][0]}.csv"
 
-        for m_idx, path in _write_csv_parts(con, sql + " order by part, e.received_at, e.dossier_id", path_of):
+        for m_idx, path in _write_csv_parts(
+            con, sql + " order by part, e.received_at, e.dossier_id", path_of
+        ):
             files[months[m_idx][0]].append(path)
-    for commune, m_idx in con.execute("select distinct commune_code, export_m from demo_export where in_xlsx "
-                                      "order by export_m, commune_code").fetchall():
+    for commune, m_idx in con.execute(
+        "select distinct commune_code, export_m from demo_export where in_xlsx "
+        "order by export_m, commune_code"
+    ).fetchall():
         files[months[m_idx][0]].append(_write_dossier_xlsx(con, out_dir, commune, m_idx, months[m_idx]))
 
 
-def _write_dossier_xlsx(con: duckdb.DuckDBPyConnection, out_dir: Path, commune: int, m_idx: int,
-                        month: tuple[str, str, dt.date]) -> Path:
+def _write_dossier_xlsx(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, commune: int, m_idx: int, month: tuple[str, str, dt.date]
+) -> Path:
     """A commune's own export: title rows, the portal's field names, real date cells, commune by name."""
     label, period, next_start = month
     name, province_name, province, province_slug, commune_slug = con.execute(
         "select name, province_name, province_code, province_slug, commune_slug from demo_commune "
-        "where commune_code = ?", [commune]).fetchone()
-    rows = con.execute("""
+        "where commune_code = ?",
+        [commune],
+    ).fetchone()
+    rows = con.execute(
+        """
         select e.dossier_id, c.name, c.province_name, p.procedure_code, p.procedure_name, p.sector_code,
             p.sector_name, e.received_at, e.due_at, e.finished_at, e.returned_at, e.status, e.channel,
             e.full_online, e.paid_via, e.digitized,
             case p.handler when 'police' then 'Công an ' else 'UBND ' end || c.unit_name
         from demo_export e join demo_commune c using (commune_code) join demo_procedure p using (procedure_idx)
         where e.commune_code = ? and e.export_m = ? and e.in_xlsx
-        order by e.received_at, e.dossier_id""", [commune, m_idx]).fetchall()
+        order by e.received_at, e.dossier_id""",
+        [commune, m_idx],
+    ).fetchall()
     path = out_dir / "dossiers" / f"ho-so-{province:02d}-{province_slug}-{commune_slug}-{label}.xlsx"
     exported = dt.datetime.combine(next_start, dt.time(8, 30))
     wb = _workbook(path, exported, f"Danh sách hồ sơ {name} tháng {period}")
@@ -625,8 +839,9 @@ def _write_dossier_xlsx(con: duckdb.DuckDBPyConnection, out_dir: Path, commune: 
     when = wb.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     ws.write_string(0, 0, f"UBND {name.upper()}", bold)
     ws.write_string(1, 0, f"DANH SÁCH HỒ SƠ TIẾP NHẬN VÀ GIẢI QUYẾT THÁNG {period}", bold)
-    ws.write_string(2, 0, f"(Trích xuất từ Hệ thống thông tin giải quyết thủ tục hành chính ngày "
-                          f"{exported:%d/%m/%Y})")
+    ws.write_string(
+        2, 0, f"(Trích xuất từ Hệ thống thông tin giải quyết thủ tục hành chính ngày {exported:%d/%m/%Y})"
+    )
     header_row = 4
     ws.write_row(header_row, 0, DOSSIER_XLSX_COLUMNS, head)
     for n, values in enumerate(rows, start=1):
@@ -638,7 +853,7 @@ def _write_dossier_xlsx(con: duckdb.DuckDBPyConnection, out_dir: Path, commune: 
             if isinstance(value, dt.datetime):
                 ws.write_datetime(row, col, value, when)
             elif isinstance(value, str):
-                ws.write_string(row, col, value)     # codes such as 2.000815 stay text
+                ws.write_string(row, col, value)  # codes such as 2.000815 stay text
             else:
                 ws.write_number(row, col, value)
     ws.set_column(1, 1, 22)
@@ -660,7 +875,9 @@ def _write_signatures(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict
         from demo_signature s join demo_commune c using (commune_code) join demo_month m using (m_idx)"""
     sql = f"""select s.m_idx as part, {select}
               where s.province_code not in ({xlsx}) order by part, s.province_code, s.commune_code"""
-    csv_files = dict(_write_csv_parts(con, sql, lambda m: out_dir / "signatures" / f"ky-so-{months[m][0]}.csv"))
+    csv_files = dict(
+        _write_csv_parts(con, sql, lambda m: out_dir / "signatures" / f"ky-so-{months[m][0]}.csv")
+    )
     for m_idx, (label, period, next_start) in months.items():
         if m_idx in csv_files:
             files[label].append(csv_files[m_idx])
@@ -668,11 +885,16 @@ def _write_signatures(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict
             if province not in provinces:
                 continue
             name, slug = provinces[province]
-            rows = con.execute(f"select {select} where s.m_idx = ? and s.province_code = ? order by s.commune_code",
-                               [m_idx, province]).fetchall()
+            rows = con.execute(
+                f"select {select} where s.m_idx = ? and s.province_code = ? order by s.commune_code",
+                [m_idx, province],
+            ).fetchall()
             path = out_dir / "signatures" / f"ky-so-{province:02d}-{slug}-{label}.xlsx"
-            wb = _workbook(path, dt.datetime.combine(next_start, dt.time(9, 0)),
-                           f"Tổng hợp ký số văn bản đi tháng {period}")
+            wb = _workbook(
+                path,
+                dt.datetime.combine(next_start, dt.time(9, 0)),
+                f"Tổng hợp ký số văn bản đi tháng {period}",
+            )
             ws = wb.add_worksheet("Ký số")
             bold = wb.add_format({"bold": True})
             head = wb.add_format({"bold": True, "border": 1, "text_wrap": True})
@@ -718,7 +940,9 @@ def _write_index(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str,
     def path_of(key: int) -> Path:
         """A province's own sheet (its ``.xlsx`` name is taken from this)."""
         province, m_idx = divmod(key, 1000)
-        return out_dir / "index" / f"chi-so-766-{province:02d}-{provinces[province][1]}-{months[m_idx][0]}.csv"
+        return (
+            out_dir / "index" / f"chi-so-766-{province:02d}-{provinces[province][1]}-{months[m_idx][0]}.csv"
+        )
 
     # (sort key, path); key = month * 1000 + 0 (CSV with ranks), + province code (XLSX) or + 900 (CSV
     # without ranks): a month's index files are loaded together, in that order.
@@ -732,22 +956,32 @@ def _write_index(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str,
         def month_path(m_idx: int, suffix: str = suffix) -> Path:
             return out_dir / "index" / f"chi-so-766-cac-tinh-{suffix}{months[m_idx][0]}.csv"
 
-        written += [(m_idx * 1000 + (900 if no_rank else 0), path) for m_idx, path in _write_csv_parts(con, f"""
+        written += [
+            (m_idx * 1000 + (900 if no_rank else 0), path)
+            for m_idx, path in _write_csv_parts(
+                con,
+                f"""
             select m_idx as part, {cols} from demo_index_out
             where province_code not in ({xlsx}) and {"" if no_rank else "not "}no_rank
-            order by part, province_code, "STT" """, month_path)]
+            order by part, province_code, "STT" """,
+                month_path,
+            )
+        ]
     for province in INDEX_XLSX_PROVINCES:
         if province not in provinces:
             continue
         for m_idx in months:
-            cur = con.execute(f"""select {columns}, no_rank from demo_index_out
-                                  where province_code = ? and m_idx = ? order by "STT" """, [province, m_idx])
+            cur = con.execute(
+                f"""select {columns}, no_rank from demo_index_out
+                                  where province_code = ? and m_idx = ? order by "STT" """,
+                [province, m_idx],
+            )
             rows = cur.fetchall()
             if not rows:
                 continue
             no_rank = rows[0][-1]
             header = [c for c in INDEX_COLUMNS if not (no_rank and c == "Xếp hạng")]
-            rows = [r[:len(header)] for r in rows]
+            rows = [r[: len(header)] for r in rows]
             path = path_of(province * 1000 + m_idx).with_suffix(".xlsx")
             _write_index_xlsx(path, provinces[province][0], months[m_idx], header, rows)
             written.append((m_idx * 1000 + province, path))
@@ -755,17 +989,26 @@ def _write_index(con: duckdb.DuckDBPyConnection, out_dir: Path, files: dict[str,
         files[months[key // 1000][0]].append(path)
 
 
-def _write_index_xlsx(path: Path, province_name: str, month: tuple[str, str, dt.date], header: list[str],
-                      rows: list[tuple]) -> None:
+def _write_index_xlsx(
+    path: Path, province_name: str, month: tuple[str, str, dt.date], header: list[str], rows: list[tuple]
+) -> None:
     _, period, next_start = month
-    wb = _workbook(path, dt.datetime.combine(next_start + dt.timedelta(days=4), dt.time(10, 0)),
-                   f"Kết quả Bộ chỉ số 766 {province_name} tháng {period}")
+    wb = _workbook(
+        path,
+        dt.datetime.combine(next_start + dt.timedelta(days=4), dt.time(10, 0)),
+        f"Kết quả Bộ chỉ số 766 {province_name} tháng {period}",
+    )
     ws = wb.add_worksheet("Xếp hạng xã")
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "border": 1, "text_wrap": True, "align": "center"})
     score = wb.add_format({"num_format": "0.00"})
-    ws.write_string(0, 0, "KẾT QUẢ ĐÁNH GIÁ CHẤT LƯỢNG PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP TRONG THỰC HIỆN THỦ TỤC "
-                          "HÀNH CHÍNH, DỊCH VỤ CÔNG (QUYẾT ĐỊNH 766/QĐ-TTg)", bold)
+    ws.write_string(
+        0,
+        0,
+        "KẾT QUẢ ĐÁNH GIÁ CHẤT LƯỢNG PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP TRONG THỰC HIỆN THỦ TỤC "
+        "HÀNH CHÍNH, DỊCH VỤ CÔNG (QUYẾT ĐỊNH 766/QĐ-TTg)",
+        bold,
+    )
     ws.write_string(1, 0, f"Đơn vị: UBND cấp xã, {province_name} — kỳ đánh giá tháng {period}")
     ws.write_row(3, 0, header, head)
     for n, values in enumerate(rows, start=4):

@@ -15,16 +15,25 @@ REASON_LABELS_EN = "rejected rows by rule"
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m etl", description="Load source files into the warehouse.")
-    p.add_argument("--db", type=Path, default=None,
-                   help=f"warehouse file (default: ${config.DB_ENV_VAR} or data/warehouse.duckdb)")
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"warehouse file (default: ${config.DB_ENV_VAR} or data/warehouse.duckdb)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
-    load = sub.add_parser("load", help="load dossier, signature, index, population, digital-team, training or "
-                                        "VNeID files")
+    load = sub.add_parser(
+        "load", help="load dossier, signature, index, population, digital-team, training or VNeID files"
+    )
     load.add_argument("paths", nargs="+", type=Path)
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS)
-    load.add_argument("--kind", choices=list(KIND_NAMES), default=None,
-                      help="file kind (default: detected from the headers)")
+    load.add_argument(
+        "--kind",
+        choices=list(KIND_NAMES),
+        default=None,
+        help="file kind (default: detected from the headers)",
+    )
     load.add_argument("--period", default=None, help="period of index files: 2026-08, 2026-Q3 or 2026")
     load.add_argument("--group", default=None, help="index group of a portal JSON file, e.g. TDGQ")
     load.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -40,25 +49,36 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="write the demo source files under data/demo and load them")
     demo.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     demo.add_argument("--out", type=Path, default=None, help="folder for the demo files (default: data/demo)")
-    demo.add_argument("--scale", choices=["demo", "national"], default="demo",
-                      help="demo: every commune at a twentieth of real volumes, 07/2025-10/2026 (default); "
-                           "national: real volumes, 30+ million dossiers over 11/2025-10/2026, one dossier CSV "
-                           "per province and month, in data/national/ (about 10 GB of files)")
+    demo.add_argument(
+        "--scale",
+        choices=["demo", "national"],
+        default="demo",
+        help="demo: every commune at a twentieth of real volumes, 07/2025-10/2026 (default); "
+        "national: real volumes, 30+ million dossiers over 11/2025-10/2026, one dossier CSV "
+        "per province and month, in data/national/ (about 10 GB of files)",
+    )
     demo.add_argument("--json", action="store_true")
 
-    marts = sub.add_parser("marts", help="build every mart again from the facts (after a change to the mart SQL)")
+    marts = sub.add_parser(
+        "marts", help="build every mart again from the facts (after a change to the mart SQL)"
+    )
     marts.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     reb = sub.add_parser("rebuild", help="recreate the warehouse from the kept copies of every loaded file")
     reb.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     reb.add_argument("--json", action="store_true")
 
-    lake = sub.add_parser("export-lake", help="write the warehouse's tables as a Parquet lake (docs/scaling.md)")
-    lake.add_argument("dir", type=Path, help="lake folder (replaced as a whole; must be empty or an earlier lake)")
+    lake = sub.add_parser(
+        "export-lake", help="write the warehouse's tables as a Parquet lake (docs/scaling.md)"
+    )
+    lake.add_argument(
+        "dir", type=Path, help="lake folder (replaced as a whole; must be empty or an earlier lake)"
+    )
     lake.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     lake.add_argument("--json", action="store_true")
     lake.add_argument("--lang", choices=["vi", "en"], default="vi")
 
     from etl.portal.cli import add_parser as add_fetch_portal
+
     add_fetch_portal(sub)
     return p
 
@@ -70,21 +90,34 @@ def print_summary(summary, lang: str = "vi", out=sys.stdout) -> None:
             print(f.message_vi if vi else f.message_en, file=out)
             continue
         if vi:
-            print(f"{f.file}: loại {f.kind}, đọc {f.rows_read} dòng, nạp {f.rows_loaded}, "
-                  f"thay thế {f.rows_replaced}, từ chối {f.rows_rejected}", file=out)
+            print(
+                f"{f.file}: loại {f.kind}, đọc {f.rows_read} dòng, nạp {f.rows_loaded}, "
+                f"thay thế {f.rows_replaced}, từ chối {f.rows_rejected}",
+                file=out,
+            )
         else:
-            print(f"{f.file}: kind {f.kind}, read {f.rows_read}, loaded {f.rows_loaded}, "
-                  f"replaced {f.rows_replaced}, rejected {f.rows_rejected}", file=out)
+            print(
+                f"{f.file}: kind {f.kind}, read {f.rows_read}, loaded {f.rows_loaded}, "
+                f"replaced {f.rows_replaced}, rejected {f.rows_rejected}",
+                file=out,
+            )
         for rule, n in f.reasons.items():
             print(f"    {rule}: {n}", file=out)
         for note in f.notes:
             print(f"    {note}", file=out)
-    tail = ("kho dữ liệu đã cập nhật" if summary.swapped else "kho dữ liệu không đổi") if vi else \
-        ("warehouse updated" if summary.swapped else "warehouse unchanged")
+    tail = (
+        ("kho dữ liệu đã cập nhật" if summary.swapped else "kho dữ liệu không đổi")
+        if vi
+        else ("warehouse updated" if summary.swapped else "warehouse unchanged")
+    )
     print(f"{tail}: {summary.db_path} ({summary.seconds:.1f} s)", file=out)
     if any(f.rows_rejected for f in summary.files):
-        print("xem các dòng bị từ chối: python -m etl rejects" if vi else
-              "see rejected rows: python -m etl rejects", file=out)
+        print(
+            "xem các dòng bị từ chối: python -m etl rejects"
+            if vi
+            else "see rejected rows: python -m etl rejects",
+            file=out,
+        )
 
 
 def _emit(summary, args) -> int:
@@ -107,7 +140,8 @@ def _rejects(args) -> int:
         rows = con.execute(
             "select file_name, row_number, column_name, value, message_vi, message_en from etl_reject "
             "where ? is null or file_name = ? order by load_id, row_number limit ?",
-            [args.file, args.file, args.limit]).fetchall()
+            [args.file, args.file, args.limit],
+        ).fetchall()
     finally:
         con.close()
     if args.json:
@@ -136,9 +170,11 @@ def _export_lake(args) -> int:
         print(json.dumps(m, ensure_ascii=False, indent=2))
     else:
         n, rows, mb, s = len(m["tables"]), m["rows"], m["bytes"] / 1e6, m["seconds"]
-        print(f"đã ghi hồ chứa Parquet: {m['lake']} ({n} bảng, {rows} dòng, {mb:.1f} MB, {s:.1f} s)"
-              if args.lang == "vi" else
-              f"Parquet lake written: {m['lake']} ({n} tables, {rows} rows, {mb:.1f} MB, {s:.1f} s)")
+        print(
+            f"đã ghi hồ chứa Parquet: {m['lake']} ({n} bảng, {rows} dòng, {mb:.1f} MB, {s:.1f} s)"
+            if args.lang == "vi"
+            else f"Parquet lake written: {m['lake']} ({n} tables, {rows} rows, {mb:.1f} MB, {s:.1f} s)"
+        )
     return 0
 
 
@@ -162,11 +198,13 @@ def _run(args) -> int:
     db = args.db
     if args.command == "load":
         from etl.loader import load_files
+
         return _emit(load_files(args.paths, db, kind=args.kind, period=args.period, group=args.group), args)
     if args.command == "rejects":
         return _rejects(args)
     if args.command == "demo":
         from demo import build_demo
+
         if args.scale == "national":
             out = args.out or config.PROJECT_ROOT / "data" / "national"
             target = Path(db) if db else config.PROJECT_ROOT / "data" / "national" / "warehouse.duckdb"
@@ -176,23 +214,32 @@ def _run(args) -> int:
         return _emit(build_demo(target, out, scale=args.scale), args)
     if args.command == "marts":
         from etl.loader import refresh_marts
+
         seconds = refresh_marts(db)
-        print(f"đã dựng lại các bảng tổng hợp trong {seconds:.1f} s" if getattr(args, "lang", "vi") == "vi"
-              else f"marts rebuilt in {seconds:.1f} s")
+        print(
+            f"đã dựng lại các bảng tổng hợp trong {seconds:.1f} s"
+            if getattr(args, "lang", "vi") == "vi"
+            else f"marts rebuilt in {seconds:.1f} s"
+        )
         return 0
     if args.command == "rebuild":
         from etl.loader import rebuild
+
         try:
             return _emit(rebuild(db), args)
         except FileNotFoundError:
             where = Path(db or config.default_db_path())
-            print(f"{where}: không có tệp nào được lưu để dựng lại (chưa nạp tệp nào) — nạp tệp trước: python -m "
-                  f"etl load TỆP\n{where}: no kept files to rebuild from (nothing was loaded) — load files first: "
-                  "python -m etl load FILE", file=sys.stderr)
+            print(
+                f"{where}: không có tệp nào được lưu để dựng lại (chưa nạp tệp nào) — nạp tệp trước: python -m "
+                f"etl load TỆP\n{where}: no kept files to rebuild from (nothing was loaded) — load files first: "
+                "python -m etl load FILE",
+                file=sys.stderr,
+            )
             return 2
     if args.command == "export-lake":
         return _export_lake(args)
     if args.command == "fetch-portal":
         from etl.portal.cli import run as fetch_portal
+
         return fetch_portal(args, db)
     return 2

@@ -47,8 +47,11 @@ LAKE_VERSION = 1
 # fit, and without insertion order the partitioned write streams.
 MEMORY_LIMIT = "2GB"
 # Fact tables whose month is not a contract column: the extra partition column `month` comes from these.
-DERIVED_MONTH = {"fact_dossier": "received_at", "fact_training_session": "training_on",
-                 "fact_digital_team": "established_on"}
+DERIVED_MONTH = {
+    "fact_dossier": "received_at",
+    "fact_training_session": "training_on",
+    "fact_digital_team": "established_on",
+}
 # Contract columns that are the month of a fact table, used as partition columns as they are.
 MONTH_COLUMNS = ("month", "period_start")
 
@@ -72,9 +75,11 @@ def _literal(text: str) -> str:
 
 def _lake_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Reference and fact tables of the warehouse: what the marts (and any reader of facts) need."""
-    rows = con.execute("select table_name from duckdb_tables() where schema_name = 'main' and not temporary "
-                       "and (table_name like 'dim\\_%' escape '\\' or table_name like 'fact\\_%' escape '\\') "
-                       "order by table_name").fetchall()
+    rows = con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'main' and not temporary "
+        "and (table_name like 'dim\\_%' escape '\\' or table_name like 'fact\\_%' escape '\\') "
+        "order by table_name"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -113,33 +118,44 @@ def _export_lock(out_dir: Path):
 def _check_target(out_dir: Path) -> None:
     """Refuse to replace a folder that is not a lake (a typo must never delete someone's files)."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise LakeError(f"{out_dir}: đã có một tệp (không phải thư mục) ở đường dẫn này — chọn thư mục khác.",
-                        f"{out_dir}: a file (not a folder) is in the way — choose another folder.")
+        raise LakeError(
+            f"{out_dir}: đã có một tệp (không phải thư mục) ở đường dẫn này — chọn thư mục khác.",
+            f"{out_dir}: a file (not a folder) is in the way — choose another folder.",
+        )
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).is_file():
         raise LakeError(
             f"{out_dir}: thư mục đã có dữ liệu nhưng không phải hồ chứa Parquet (không có {MANIFEST}) — "
             "chọn thư mục trống hoặc thư mục hồ chứa cũ.",
             f"{out_dir}: the folder is not empty and is not a Parquet lake (no {MANIFEST}) — choose an "
-            "empty folder or an earlier lake's folder.")
+            "empty folder or an earlier lake's folder.",
+        )
 
 
 def _check_warehouse(db_path: Path) -> None:
     if not db_path.is_file():
-        raise LakeError(f"{db_path}: không tìm thấy kho dữ liệu — kiểm tra --db hoặc nạp dữ liệu trước "
-                        "(python -m etl load TỆP).",
-                        f"{db_path}: no warehouse there — check --db or load files first "
-                        "(python -m etl load FILE).")
+        raise LakeError(
+            f"{db_path}: không tìm thấy kho dữ liệu — kiểm tra --db hoặc nạp dữ liệu trước "
+            "(python -m etl load TỆP).",
+            f"{db_path}: no warehouse there — check --db or load files first (python -m etl load FILE).",
+        )
 
 
 def _open_warehouse(db_path: Path, temp_dir: Path) -> duckdb.DuckDBPyConnection:
     _check_warehouse(db_path)
     try:
-        con = duckdb.connect(str(db_path), read_only=True,
-                             config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False,
-                                     "temp_directory": str(temp_dir)})
+        con = duckdb.connect(
+            str(db_path),
+            read_only=True,
+            config={
+                "memory_limit": MEMORY_LIMIT,
+                "preserve_insertion_order": False,
+                "temp_directory": str(temp_dir),
+            },
+        )
     except duckdb.Error as err:
-        raise LakeError(f"{db_path}: không mở được kho dữ liệu ({err}).",
-                        f"{db_path}: cannot open the warehouse ({err}).") from err
+        raise LakeError(
+            f"{db_path}: không mở được kho dữ liệu ({err}).", f"{db_path}: cannot open the warehouse ({err})."
+        ) from err
     con.execute("set enable_progress_bar = false")
     return con
 
@@ -149,27 +165,42 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> d
     rows = con.execute(f"select count(*) from {_quote(table)}").fetchall()[0][0]
     parts, derived = partition_spec(table, columns)
     if not rows:
-        parts, derived = [], {}        # no rows, no partitions: one file that still carries the schema
-    select = ", ".join([_quote(c) for c, _ in columns] + [f"{sql} as {_quote(n)}" for n, sql in derived.items()])
+        parts, derived = [], {}  # no rows, no partitions: one file that still carries the schema
+    select = ", ".join(
+        [_quote(c) for c, _ in columns] + [f"{sql} as {_quote(n)}" for n, sql in derived.items()]
+    )
     target.mkdir(parents=True)
     if parts:
-        options = (f"format parquet, compression zstd, partition_by ({', '.join(_quote(p) for p in parts)}), "
-                   "write_partition_columns true, overwrite_or_ignore true")
+        options = (
+            f"format parquet, compression zstd, partition_by ({', '.join(_quote(p) for p in parts)}), "
+            "write_partition_columns true, overwrite_or_ignore true"
+        )
         con.execute(f"copy (select {select} from {_quote(table)}) to {_literal(target)} ({options})")
     else:
-        con.execute(f"copy (select {select} from {_quote(table)}) to {_literal(target / 'data_0.parquet')} "
-                    "(format parquet, compression zstd)")
+        con.execute(
+            f"copy (select {select} from {_quote(table)}) to {_literal(target / 'data_0.parquet')} "
+            "(format parquet, compression zstd)"
+        )
     types = dict(columns)
     hive_types = {p: types.get(p, "VARCHAR") for p in parts}
     files = [p for p in target.rglob("*.parquet") if p.is_file()]
-    return {"path": table, "rows": int(rows), "partition_by": parts, "hive_types": hive_types,
-            "extra_columns": list(derived), "derived": derived,
-            "columns": dict(columns), "files": len(files),
-            "bytes": sum(p.stat().st_size for p in files)}
+    return {
+        "path": table,
+        "rows": int(rows),
+        "partition_by": parts,
+        "hive_types": hive_types,
+        "extra_columns": list(derived),
+        "derived": derived,
+        "columns": dict(columns),
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+    }
 
 
 def _warehouse_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    has = con.execute("select count(*) from duckdb_tables() where table_name = 'warehouse_info'").fetchall()[0][0]
+    has = con.execute("select count(*) from duckdb_tables() where table_name = 'warehouse_info'").fetchall()[
+        0
+    ][0]
     return dict(con.execute("select key, value from warehouse_info").fetchall()) if has else {}
 
 
@@ -178,8 +209,10 @@ def _verify(con: duckdb.DuckDBPyConnection, lake_dir: Path, tables: dict[str, di
     for name, info in tables.items():
         got = con.execute(f"select count(*) from {_read_parquet(lake_dir, info)}").fetchall()[0][0]
         if got != info["rows"]:
-            raise LakeError(f"{name}: ghi {got} dòng thay vì {info['rows']} — hồ chứa không được thay.",
-                            f"{name}: {got} rows written instead of {info['rows']} — the lake was not replaced.")
+            raise LakeError(
+                f"{name}: ghi {got} dòng thay vì {info['rows']} — hồ chứa không được thay.",
+                f"{name}: {got} rows written instead of {info['rows']} — the lake was not replaced.",
+            )
 
 
 def _read_parquet(lake_dir: Path, info: dict) -> str:
@@ -223,14 +256,18 @@ def export_lake(db_path: Path | str | None, out_dir: Path | str) -> dict:
                 info = _warehouse_info(con)
                 tables = {t: _export_table(con, t, staging / t) for t in _lake_tables(con)}
                 if not tables:
-                    raise LakeError(f"{db_path}: kho dữ liệu không có bảng dim_* / fact_* nào.",
-                                    f"{db_path}: the warehouse has no dim_* / fact_* table.")
+                    raise LakeError(
+                        f"{db_path}: kho dữ liệu không có bảng dim_* / fact_* nào.",
+                        f"{db_path}: the warehouse has no dim_* / fact_* table.",
+                    )
                 _verify(con, staging, tables)
             finally:
                 con.close()
             manifest = {
-                "format": LAKE_FORMAT, "version": LAKE_VERSION,
-                "warehouse": str(db_path), "warehouse_built_at": info.get("built_at"),
+                "format": LAKE_FORMAT,
+                "version": LAKE_VERSION,
+                "warehouse": str(db_path),
+                "warehouse_built_at": info.get("built_at"),
                 "demo": info.get("demo") == "true",
                 "exported_at": datetime.now().isoformat(timespec="seconds"),
                 "duckdb_version": duckdb.__version__,
@@ -239,8 +276,9 @@ def export_lake(db_path: Path | str | None, out_dir: Path | str) -> dict:
                 "bytes": sum(t["bytes"] for t in tables.values()),
                 "seconds": round(time.perf_counter() - started, 3),
             }
-            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                            encoding="utf-8")
+            (staging / MANIFEST).write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
             _private_tree(staging)
             _swap_in(staging, out_dir)
         finally:
@@ -279,10 +317,11 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
 def read_manifest(lake_dir: Path | str) -> dict:
     path = Path(lake_dir) / MANIFEST
     if not path.is_file():
-        raise LakeError(f"{lake_dir}: không phải hồ chứa Parquet (không có {MANIFEST}) — chạy "
-                        "python -m etl export-lake THƯ_MỤC trước.",
-                        f"{lake_dir}: not a Parquet lake (no {MANIFEST}) — run python -m etl export-lake DIR "
-                        "first.")
+        raise LakeError(
+            f"{lake_dir}: không phải hồ chứa Parquet (không có {MANIFEST}) — chạy "
+            "python -m etl export-lake THƯ_MỤC trước.",
+            f"{lake_dir}: not a Parquet lake (no {MANIFEST}) — run python -m etl export-lake DIR first.",
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 

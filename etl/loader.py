@@ -41,17 +41,23 @@ from etl.sources.registry import KINDS as KIND_SPECS
 # The tabular kinds and their staging functions, from the one registry (etl/sources/registry.py).
 STAGERS = {kind: spec.stage for kind, spec in KIND_SPECS.items()}
 KINDS = KIND_NAMES
-MART_FILES = ["mart_dossier_month.sql", "int_open_overdue.sql", "mart_index_period.sql", "mart_index_derived.sql",
-              "mart_commune_month.sql", "mart_procedure_month.sql",
-              "mart_area_period.sql"]
+MART_FILES = [
+    "mart_dossier_month.sql",
+    "int_open_overdue.sql",
+    "mart_index_period.sql",
+    "mart_index_derived.sql",
+    "mart_commune_month.sql",
+    "mart_procedure_month.sql",
+    "mart_area_period.sql",
+]
 # The one mart of fact_dossier's millions of rows: refreshed only for the months a load touched.
 INCREMENTAL_MART = "mart_dossier_month"
 TOUCHED = "touched_dossier_months"
 # Files staged at the same time (threads with their own DuckDB cursor).
 STAGE_WORKERS = int(os.environ.get("CDS_ETL_WORKERS", "2"))
-STAGE_THREADS = int(os.environ.get("CDS_ETL_STAGE_THREADS", "1"))   # DuckDB threads while staging
-STAGE_AHEAD = int(os.environ.get("CDS_ETL_AHEAD", "40"))   # files staged ahead of the one being written
-                                                          # (~100,000 rows, ~25 MB of memory each)
+STAGE_THREADS = int(os.environ.get("CDS_ETL_STAGE_THREADS", "1"))  # DuckDB threads while staging
+STAGE_AHEAD = int(os.environ.get("CDS_ETL_AHEAD", "40"))  # files staged ahead of the one being written
+# (~100,000 rows, ~25 MB of memory each)
 # Staged rows held in memory before they are written to the private copy (~250 bytes a dossier).
 FLUSH_ROWS = 3_000_000
 # DuckDB's memory for a load (it spills to a temp folder beside the warehouse beyond this).
@@ -71,7 +77,7 @@ DATA_DIR_MODE = 0o750
 class FileResult:
     file: str
     kind: str | None = None
-    status: str = "failed"            # loaded | partial | duplicate | failed
+    status: str = "failed"  # loaded | partial | duplicate | failed
     rows_read: int = 0
     rows_loaded: int = 0
     rows_replaced: int = 0
@@ -83,7 +89,7 @@ class FileResult:
     load_id: int | None = None
     sha256: str | None = None
     stored_path: str | None = None
-    communes_matched: int = 0         # distinct communes of the warehouse among the rows kept
+    communes_matched: int = 0  # distinct communes of the warehouse among the rows kept
     size_bytes: int = 0
 
 
@@ -93,7 +99,7 @@ class LoadSummary:
     files: list[FileResult]
     swapped: bool
     seconds: float
-    timings: dict[str, float] = field(default_factory=dict)   # copy, stage+write, marts, checkpoint, swap
+    timings: dict[str, float] = field(default_factory=dict)  # copy, stage+write, marts, checkpoint, swap
 
     @property
     def exit_code(self) -> int:
@@ -107,9 +113,14 @@ class LoadSummary:
         return 0
 
     def to_dict(self) -> dict:
-        return {"db_path": self.db_path, "swapped": self.swapped, "seconds": round(self.seconds, 3),
-                "timings": {k: round(v, 3) for k, v in self.timings.items()},
-                "exit_code": self.exit_code, "files": [asdict(f) for f in self.files]}
+        return {
+            "db_path": self.db_path,
+            "swapped": self.swapped,
+            "seconds": round(self.seconds, 3),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "exit_code": self.exit_code,
+            "files": [asdict(f) for f in self.files],
+        }
 
 
 def sha256_of(path: Path) -> str:
@@ -144,19 +155,28 @@ def notify_stderr(message_vi: str, message_en: str) -> None:
 
 
 @contextlib.contextmanager
-def file_lock(lock_path: Path, *, shared: bool = False, timeout: float | None = None,
-              on_wait: Callable[[str, str], None] | None = None, what: str | None = None) -> Iterator[None]:
+def file_lock(
+    lock_path: Path,
+    *,
+    shared: bool = False,
+    timeout: float | None = None,
+    on_wait: Callable[[str, str], None] | None = None,
+    what: str | None = None,
+) -> Iterator[None]:
     """An advisory lock on `lock_path` for the block (created when missing): exclusive, or `shared`
     (many shared holders, no exclusive one).  When another process holds it, `on_wait(vi, en)` is
     told once and the lock is waited for up to `timeout` seconds (None: `lock_timeout()`), then
     `WarehouseBusy` is raised.  `what` names the locked thing in the messages."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
-                 DATA_FILE_MODE)
+    fd = os.open(
+        lock_path,
+        os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
+        DATA_FILE_MODE,
+    )
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     what = what or str(lock_path)
     try:
-        with contextlib.suppress(OSError):            # a lock file from before: no wider than DATA_FILE_MODE
+        with contextlib.suppress(OSError):  # a lock file from before: no wider than DATA_FILE_MODE
             os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & DATA_FILE_MODE)
         try:
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
@@ -164,7 +184,8 @@ def file_lock(lock_path: Path, *, shared: bool = False, timeout: float | None = 
             limit = lock_timeout() if timeout is None else timeout
             (on_wait or notify_stderr)(
                 f"đang chờ một lần nạp khác kết thúc ({what}, chờ tối đa {limit / 60:.0f} phút)…",
-                f"waiting for another load to finish ({what}, for up to {limit / 60:.0f} min)…")
+                f"waiting for another load to finish ({what}, for up to {limit / 60:.0f} min)…",
+            )
             deadline = time.monotonic() + limit
             while True:
                 try:
@@ -176,7 +197,8 @@ def file_lock(lock_path: Path, *, shared: bool = False, timeout: float | None = 
                             f"{what}: một lần nạp khác vẫn đang ghi sau {limit / 60:.0f} phút chờ — không có gì thay "
                             "đổi; chạy lại sau khi lần nạp đó xong.",
                             f"{what}: another load was still writing after {limit / 60:.0f} min of waiting — nothing "
-                            "was changed; run this again once that load has finished.") from None
+                            "was changed; run this again once that load has finished.",
+                        ) from None
                     time.sleep(LOCK_POLL_SECONDS)
         try:
             yield
@@ -186,13 +208,19 @@ def file_lock(lock_path: Path, *, shared: bool = False, timeout: float | None = 
         os.close(fd)
 
 
-def warehouse_lock(db_path: Path, *, shared: bool = False, timeout: float | None = None,
-                   on_wait: Callable[[str, str], None] | None = None):
+def warehouse_lock(
+    db_path: Path,
+    *,
+    shared: bool = False,
+    timeout: float | None = None,
+    on_wait: Callable[[str, str], None] | None = None,
+):
     """The warehouse's writer lock: every writer of `db_path` (load, rebuild, mart refresh) holds it
     exclusively for its whole run, so no swap can replace another writer's work; a reader that must
     see one version throughout (the lake export) holds it shared.  Short-lived page reads need no lock."""
-    return file_lock(Path(str(db_path) + ".lock"), shared=shared, timeout=timeout, on_wait=on_wait,
-                     what=str(db_path))
+    return file_lock(
+        Path(str(db_path) + ".lock"), shared=shared, timeout=timeout, on_wait=on_wait, what=str(db_path)
+    )
 
 
 def private_file(path: Path) -> None:
@@ -233,11 +261,15 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("insert or replace into warehouse_info values ('schema_version', ?)", [str(SCHEMA_VERSION)])
     if con.execute("select count(*) from dim_province").fetchall()[0][0] == 0:
         con.register("province_src", province_frame())
-        con.execute("insert into dim_province select province_code, name, division_type, codename, phone_code "
-                    "from province_src")
+        con.execute(
+            "insert into dim_province select province_code, name, division_type, codename, phone_code "
+            "from province_src"
+        )
         con.register("commune_src", commune_frame())
-        con.execute("insert into dim_commune select commune_code, name, division_type, codename, province_code "
-                    "from commune_src")
+        con.execute(
+            "insert into dim_commune select commune_code, name, division_type, codename, province_code "
+            "from commune_src"
+        )
         con.unregister("province_src")
         con.unregister("commune_src")
 
@@ -247,24 +279,32 @@ def build_marts(con: duckdb.DuckDBPyConnection, months: list | None = None) -> N
     mart_dossier_month for those months only, with its own SELECT — the other marts read it and
     the few unfinished dossiers, so a month's load costs in proportion to the month, not to the
     warehouse.  None: build everything from scratch (also what runs over the Parquet lake)."""
-    has_mart = bool(con.execute("select count(*) from duckdb_tables() where table_name = ? and not temporary",
-                                [INCREMENTAL_MART]).fetchall()[0][0])
+    has_mart = bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where table_name = ? and not temporary", [INCREMENTAL_MART]
+        ).fetchall()[0][0]
+    )
     for name in MART_FILES:
         sql = config.read_sql(name)
         if name == f"{INCREMENTAL_MART}.sql" and months is not None and has_mart:
             if not months:
-                continue            # no dossier changed: the mart stands
+                continue  # no dossier changed: the mart stands
             head = f"create or replace table {INCREMENTAL_MART} as"
-            select = sql[sql.index(head) + len(head):].strip().rstrip(";")
+            select = sql[sql.index(head) + len(head) :].strip().rstrip(";")
             # Only the touched months' rows are read: a range on received_at that the table's zone
             # maps can skip row groups with (rows are appended month by month).
-            select = select.replace("from fact_dossier", "from (select * from fact_dossier where received_at >= ? "
-                                    "and received_at < ?) fact_dossier", 1)
+            select = select.replace(
+                "from fact_dossier",
+                "from (select * from fact_dossier where received_at >= ? and received_at < ?) fact_dossier",
+                1,
+            )
             lo, hi = min(months), max(months)
             hi = hi.replace(year=hi.year + hi.month // 12, month=hi.month % 12 + 1)
             con.execute(f"delete from {INCREMENTAL_MART} where list_contains(?, month)", [months])
-            con.execute(f"insert into {INCREMENTAL_MART} select * from ({select}) where list_contains(?, month)",
-                        [lo, hi, months])
+            con.execute(
+                f"insert into {INCREMENTAL_MART} select * from ({select}) where list_contains(?, month)",
+                [lo, hi, months],
+            )
         else:
             con.execute(sql)
 
@@ -272,24 +312,27 @@ def build_marts(con: duckdb.DuckDBPyConnection, months: list | None = None) -> N
 def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, options: dict) -> C.Staged:
     if path.suffix.lower() == ".json" or kind == "portal":
         from etl.sources import portal_json
+
         return portal_json.stage_json(path, con, period=options.get("period"), group=options.get("group"))
     table = read_source(path, con, lazy=kind in (None, "dossiers"))
     detected = headers.detect_kind(table.headers)
     use = kind or detected
     if table.lazy is not None and use != "dossiers":
-        table = read_source(path, con)      # only the dossier stager streams a file
+        table = read_source(path, con)  # only the dossier stager streams a file
     if use is None:
         raise SourceFileError(
             path.name,
             f"{path.name}: không nhận ra loại tệp từ dòng tiêu đề {table.header_row} — dùng --kind "
             f"{'|'.join(KINDS)} hoặc kiểm tra tên cột.",
             f"{path.name}: cannot tell the file kind from header row {table.header_row} — pass --kind "
-            f"{'|'.join(KINDS)} or check the column names.")
+            f"{'|'.join(KINDS)} or check the column names.",
+        )
     if kind and detected and kind != detected:
         raise SourceFileError(
             path.name,
             f"{path.name}: tệp có vẻ là '{detected}', không phải '{kind}' như đã chọn — kiểm tra --kind.",
-            f"{path.name}: the file looks like '{detected}', not '{kind}' as requested — check --kind.")
+            f"{path.name}: the file looks like '{detected}', not '{kind}' as requested — check --kind.",
+        )
     return STAGERS[use](table, con, **options)
 
 
@@ -339,11 +382,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | None = None,
-               period: str | None = None, group: str | None = None, demo: bool = False,
-               record: bool = True, allowed_province: int | None = None, audit: dict | None = None,
-               on_wait: Callable[[str, str], None] | None = None, lock_timeout: float | None = None,
-               _build: bool = True) -> LoadSummary:
+def load_files(
+    paths: list[Path],
+    db_path: Path | None = None,
+    *,
+    kind: str | None = None,
+    period: str | None = None,
+    group: str | None = None,
+    demo: bool = False,
+    record: bool = True,
+    allowed_province: int | None = None,
+    audit: dict | None = None,
+    on_wait: Callable[[str, str], None] | None = None,
+    lock_timeout: float | None = None,
+    _build: bool = True,
+) -> LoadSummary:
     """Load source files into the warehouse at `db_path` (see the module docstring for the guarantees).
 
     `allowed_province`: every row of every table the load writes must be of this province (by its
@@ -388,9 +441,10 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                 seen = {r[0] for r in con.execute("select content_sha256 from etl_load").fetchall()}
                 next_id = con.execute("select coalesce(max(load_id), 0) + 1 from etl_load").fetchall()[0][0]
                 pending: list[tuple[FileResult, C.Staged]] = []
-                for path, res, staged in _stage_files(con, [Path(p) for p in paths], kind, options, frozenset(seen),
-                                                      allowed_province, db_path):
-                    if staged is not None and res.sha256 in seen:      # same bytes earlier in this batch
+                for path, res, staged in _stage_files(
+                    con, [Path(p) for p in paths], kind, options, frozenset(seen), allowed_province, db_path
+                ):
+                    if staged is not None and res.sha256 in seen:  # same bytes earlier in this batch
                         _drop_staged(con, staged)
                         res, staged = _duplicate(path, res.sha256, res.size_bytes), None
                     results.append(res)
@@ -399,8 +453,9 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                         res.load_id = next_id
                         pending.append((res, staged))
                         next_id += 1
-                        manifest_entries.append(_manifest_entry(path, res, kind, options, allowed_province,
-                                                                audit))
+                        manifest_entries.append(
+                            _manifest_entry(path, res, kind, options, allowed_province, audit)
+                        )
                     if sum(st.rows_read - st.rows_rejected for _, st in pending) >= FLUSH_ROWS:
                         # A national batch does not fit in memory: write what is staged so far (into
                         # the private copy; the swap below still makes the whole batch visible at once).
@@ -417,8 +472,10 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
                 if loaded_any and _build:
                     build_marts(con, _touched_months(con))
                     phase("marts")
-                    con.execute("insert or replace into warehouse_info values ('built_at', ?)",
-                                [datetime.now().isoformat(timespec="seconds")])
+                    con.execute(
+                        "insert or replace into warehouse_info values ('built_at', ?)",
+                        [datetime.now().isoformat(timespec="seconds")],
+                    )
                     if demo:
                         con.execute("insert or replace into warehouse_info values ('demo', 'true')")
                     con.execute("checkpoint")
@@ -434,8 +491,13 @@ def load_files(paths: list[Path], db_path: Path | None = None, *, kind: str | No
         finally:
             for leftover in (work, Path(str(work) + ".wal")):
                 leftover.unlink(missing_ok=True)
-    return LoadSummary(str(db_path), results, any(r.load_id is not None for r in results),
-                       time.perf_counter() - started, timings)
+    return LoadSummary(
+        str(db_path),
+        results,
+        any(r.load_id is not None for r in results),
+        time.perf_counter() - started,
+        timings,
+    )
 
 
 def _drop_temp_tables(con: duckdb.DuckDBPyConnection, keep: set[str] = frozenset()) -> None:
@@ -448,16 +510,31 @@ def _drop_temp_tables(con: duckdb.DuckDBPyConnection, keep: set[str] = frozenset
             con.execute(f'drop table if exists temp."{name}"')
 
 
-def _manifest_entry(path: Path, res: FileResult, kind: str | None, options: dict, allowed_province: int | None,
-                    audit: dict | None) -> dict:
+def _manifest_entry(
+    path: Path,
+    res: FileResult,
+    kind: str | None,
+    options: dict,
+    allowed_province: int | None,
+    audit: dict | None,
+) -> dict:
     """One manifest line: the kept copy, and everything its load depended on, for `rebuild` — the
     options, the province the rows were restricted to and the account that loaded it (None from
     the command line)."""
     audit = audit or {}
-    return {"file_name": path.name, "stored_path": res.stored_path, "sha256": res.sha256, "kind": kind,
-            **options, "allowed_province": allowed_province, "uploaded_by": audit.get("uploaded_by"),
-            "role": audit.get("role"), "scope_code": audit.get("scope_code"), "load_id": res.load_id,
-            "loaded_at": datetime.now().isoformat(timespec="seconds")}
+    return {
+        "file_name": path.name,
+        "stored_path": res.stored_path,
+        "sha256": res.sha256,
+        "kind": kind,
+        **options,
+        "allowed_province": allowed_province,
+        "uploaded_by": audit.get("uploaded_by"),
+        "role": audit.get("role"),
+        "scope_code": audit.get("scope_code"),
+        "load_id": res.load_id,
+        "loaded_at": datetime.now().isoformat(timespec="seconds"),
+    }
 
 
 def _append_jsonl(path: Path, entries: list[dict]) -> None:
@@ -480,8 +557,15 @@ def _duplicate(path: Path, digest: str, size: int) -> FileResult:
     return res
 
 
-def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, options, loaded: frozenset[str],
-                 allowed_province: int | None, db_path: Path) -> Iterator[tuple[Path, FileResult, C.Staged | None]]:
+def _stage_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    kind,
+    options,
+    loaded: frozenset[str],
+    allowed_province: int | None,
+    db_path: Path,
+) -> Iterator[tuple[Path, FileResult, C.Staged | None]]:
     """Stage the files on `STAGE_WORKERS` threads, each with its own cursor, and yield them in the
     given order.  A file of a few hundred thousand rows fills one DuckDB row group, so its queries
     run on one core; two files at a time use both (1.8x on a month of national files).  The
@@ -550,6 +634,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind, option
 def _share(cur: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
     """Move a file's outputs and rejects from the worker's temp schema to the shared `stage`
     database (tables created there directly, like the dossier's, stay where they are)."""
+
     def move(name: str) -> str:
         if name.startswith("stage."):
             return name
@@ -574,7 +659,8 @@ def _describe(cur: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
         if out.target == "fact_dossier":
             lo, hi, months = cur.execute(
                 f"select min({key}), max({key}), list(distinct cast(date_trunc('month', received_at) as date)) "
-                f"filter (where received_at is not null) from {out.temp}").fetchall()[0]
+                f"filter (where received_at is not null) from {out.temp}"
+            ).fetchall()[0]
             out.months = sorted(months or [])
         else:
             lo, hi = cur.execute(f"select min({key}), max({key}) from {out.temp}").fetchall()[0]
@@ -587,7 +673,7 @@ def _disjoint(ranges: list[tuple | None]) -> bool:
     if any(r is None for r in ranges):
         return False
     spans = sorted(r for r in ranges if r[0] is not None)
-    highest = itertools.accumulate((hi for _, hi in spans), max)     # the highest key up to each range
+    highest = itertools.accumulate((hi for _, hi in spans), max)  # the highest key up to each range
     return all(lo > top for (lo, _), top in zip(spans[1:], highest, strict=False))
 
 
@@ -596,8 +682,9 @@ def _drop_staged(con: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
         con.execute(f"drop table if exists {name}")
 
 
-def _stage_one(con, path: Path, kind, options, loaded: frozenset[str],
-               allowed_province: int | None = None) -> tuple[FileResult, C.Staged | None]:
+def _stage_one(
+    con, path: Path, kind, options, loaded: frozenset[str], allowed_province: int | None = None
+) -> tuple[FileResult, C.Staged | None]:
     """Hash, read and validate one file; nothing is written yet (see `_write_batch`)."""
     res = FileResult(file=path.name)
     if not path.is_file():
@@ -613,15 +700,29 @@ def _stage_one(con, path: Path, kind, options, loaded: frozenset[str],
     except SourceFileError as err:
         res.message_vi, res.message_en = err.message_vi, err.message_en
         return res, None
-    except (duckdb.Error, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
-            UnicodeError, OSError, MemoryError) as err:
+    except (
+        duckdb.Error,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+        UnicodeError,
+        OSError,
+        MemoryError,
+    ) as err:
         # A file no rule foresaw must not take its neighbours down with it: this one fails, with
         # what happened, and the batch goes on.
         detail = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
-        res.message_vi = (f"{path.name}: không đọc được tệp ({detail}) — kiểm tra tệp có đúng là tệp xuất từ hệ "
-                          "thống nguồn; nếu đúng, gửi tệp này cho bộ phận kỹ thuật.")
-        res.message_en = (f"{path.name}: the file could not be read ({detail}) — check that it is an export of "
-                          "the source system; if it is, send the file to the technical team.")
+        res.message_vi = (
+            f"{path.name}: không đọc được tệp ({detail}) — kiểm tra tệp có đúng là tệp xuất từ hệ "
+            "thống nguồn; nếu đúng, gửi tệp này cho bộ phận kỹ thuật."
+        )
+        res.message_en = (
+            f"{path.name}: the file could not be read ({detail}) — check that it is an export of "
+            "the source system; if it is, send the file to the technical team."
+        )
         return res, None
     if allowed_province is not None:
         _restrict_to_province(con, staged, allowed_province)
@@ -637,12 +738,18 @@ def _columns(con, table: str) -> list[str]:
 
 
 # {} placeholders: the unit's kind, the unit, the code's name, the code, the province.
-OUTSIDE_SCOPE_VI = ("{} {} — {} {} không thuộc tỉnh {} mà tài khoản của bạn được nạp; dòng bị loại — "
-                    "nạp tệp này bằng tài khoản của tỉnh đó hoặc xóa dòng.")
-OUTSIDE_SCOPE_EN = ("{} {} — {} {} is not in province {}, the one your account may load; row rejected — "
-                    "load it with that province's account or drop the row.")
-_WORDS_VI = ("case {0} when 'commune' then 'xã' when 'department' then 'sở/ngành' when 'province' then 'tỉnh' "
-             "when 'commune_code' then 'mã xã' when 'province_code' then 'mã tỉnh' else {0} end")
+OUTSIDE_SCOPE_VI = (
+    "{} {} — {} {} không thuộc tỉnh {} mà tài khoản của bạn được nạp; dòng bị loại — "
+    "nạp tệp này bằng tài khoản của tỉnh đó hoặc xóa dòng."
+)
+OUTSIDE_SCOPE_EN = (
+    "{} {} — {} {} is not in province {}, the one your account may load; row rejected — "
+    "load it with that province's account or drop the row."
+)
+_WORDS_VI = (
+    "case {0} when 'commune' then 'xã' when 'department' then 'sở/ngành' when 'province' then 'tỉnh' "
+    "when 'commune_code' then 'mã xã' when 'province_code' then 'mã tỉnh' else {0} end"
+)
 
 
 def _restrict_to_province(con, staged: C.Staged, province: int) -> None:
@@ -661,16 +768,19 @@ def _restrict_to_province(con, staged: C.Staged, province: int) -> None:
         if "province_code" in cols:
             parts.append("province_code is distinct from $province")
         if "commune_code" in cols:
-            parts.append("(commune_code is not null and commune_code not in "
-                         "(select commune_code from dim_commune where province_code = $province))")
+            parts.append(
+                "(commune_code is not null and commune_code not in "
+                "(select commune_code from dim_commune where province_code = $province))"
+            )
         cond = " or ".join(parts) or "true"
         params = {"province": int(province)}
         row = "source_row" if "source_row" in cols else "cast(null as integer)"
         kind, unit, column, value = _scope_labels(cols, out)
-        con.execute(f"""
+        con.execute(
+            f"""
             insert into {staged.rejects}
             select row_, column_, value_, 'outside_scope',
-                   format($vi, {_WORDS_VI.format('kind_')}, unit_, {_WORDS_VI.format('column_')},
+                   format($vi, {_WORDS_VI.format("kind_")}, unit_, {_WORDS_VI.format("column_")},
                           coalesce(value_, '(trống)'), $province),
                    format($en, kind_, unit_, column_, coalesce(value_, '(empty)'), $province)
             from (select {row} as row_, {kind} as kind_, {unit} as unit_, {column} as column_, {value} as value_,
@@ -679,7 +789,9 @@ def _restrict_to_province(con, staged: C.Staged, province: int) -> None:
             where row_ is null or not exists (select 1 from {staged.rejects} r
                                               where r.rule = 'outside_scope' and r.source_row = o.row_)
             qualify row_number() over (partition by row_, case when row_ is null then rid_ end order by rid_) = 1
-            order by row_, rid_""", {**params, "vi": OUTSIDE_SCOPE_VI, "en": OUTSIDE_SCOPE_EN})
+            order by row_, rid_""",
+            {**params, "vi": OUTSIDE_SCOPE_VI, "en": OUTSIDE_SCOPE_EN},
+        )
         con.execute(f"delete from {out.temp} where {cond}", params)
     n = con.execute(count).fetchall()[0][0] - before
     if n:
@@ -714,18 +826,43 @@ def _scope_labels(cols: list[str], out: C.Output) -> tuple[str, str, str, str]:
 
 
 def _communes_matched(con, staged: C.Staged) -> int:
-    parts = [f"select commune_code from {o.temp}" for o in staged.outputs if "commune_code" in _columns(con, o.temp)]
+    parts = [
+        f"select commune_code from {o.temp}"
+        for o in staged.outputs
+        if "commune_code" in _columns(con, o.temp)
+    ]
     if not parts:
         return 0
-    return con.execute(f"select count(distinct commune_code) from ({' union all '.join(parts)}) "
-                       "where commune_code in (select commune_code from dim_commune)").fetchall()[0][0]
+    return con.execute(
+        f"select count(distinct commune_code) from ({' union all '.join(parts)}) "
+        "where commune_code in (select commune_code from dim_commune)"
+    ).fetchall()[0][0]
 
 
-AUDIT_COLUMNS = ("upload_id", "uploaded_at", "uploaded_by", "role", "scope_code", "province_code", "file_name",
-                 "content_sha256", "size_bytes", "kind", "status", "rows_read", "rows_loaded", "rows_replaced",
-                 "rows_rejected", "load_id", "message", "reasons")
-INSERT_AUDIT = (f"insert into etl_upload_audit ({', '.join(AUDIT_COLUMNS)}) "
-                f"values ({', '.join('?' for _ in AUDIT_COLUMNS)})")
+AUDIT_COLUMNS = (
+    "upload_id",
+    "uploaded_at",
+    "uploaded_by",
+    "role",
+    "scope_code",
+    "province_code",
+    "file_name",
+    "content_sha256",
+    "size_bytes",
+    "kind",
+    "status",
+    "rows_read",
+    "rows_loaded",
+    "rows_replaced",
+    "rows_rejected",
+    "load_id",
+    "message",
+    "reasons",
+)
+INSERT_AUDIT = (
+    f"insert into etl_upload_audit ({', '.join(AUDIT_COLUMNS)}) "
+    f"values ({', '.join('?' for _ in AUDIT_COLUMNS)})"
+)
 
 
 def _write_audit(con, results: list[FileResult], audit: dict) -> list[dict]:
@@ -733,11 +870,32 @@ def _write_audit(con, results: list[FileResult], audit: dict) -> list[dict]:
     next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from etl_upload_audit").fetchall()[0][0]
     rows = []
     for i, res in enumerate(results):
-        row = dict(zip(AUDIT_COLUMNS, [
-            next_id + i, datetime.now(), audit.get("uploaded_by"), audit.get("role"), audit.get("scope_code"),
-            audit.get("province_code"), res.file, res.sha256, res.size_bytes, res.kind, res.status, res.rows_read,
-            res.rows_loaded, res.rows_replaced, res.rows_rejected, res.load_id, (res.message_en or None),
-            (json.dumps(res.reasons, ensure_ascii=False, sort_keys=True) if res.reasons else None)], strict=True))
+        row = dict(
+            zip(
+                AUDIT_COLUMNS,
+                [
+                    next_id + i,
+                    datetime.now(),
+                    audit.get("uploaded_by"),
+                    audit.get("role"),
+                    audit.get("scope_code"),
+                    audit.get("province_code"),
+                    res.file,
+                    res.sha256,
+                    res.size_bytes,
+                    res.kind,
+                    res.status,
+                    res.rows_read,
+                    res.rows_loaded,
+                    res.rows_replaced,
+                    res.rows_rejected,
+                    res.load_id,
+                    (res.message_en or None),
+                    (json.dumps(res.reasons, ensure_ascii=False, sort_keys=True) if res.reasons else None),
+                ],
+                strict=True,
+            )
+        )
         con.execute(INSERT_AUDIT, list(row.values()))
         rows.append(row)
     return rows
@@ -746,9 +904,15 @@ def _write_audit(con, results: list[FileResult], audit: dict) -> list[dict]:
 PREVIEW_PREFIX = "cds-preview-"
 
 
-def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str | None = None,
-                  period: str | None = None, group: str | None = None,
-                  allowed_province: int | None = None) -> tuple[LoadSummary, list[dict]]:
+def preview_files(
+    paths: list[Path],
+    db_path: Path | None = None,
+    *,
+    kind: str | None = None,
+    period: str | None = None,
+    group: str | None = None,
+    allowed_province: int | None = None,
+) -> tuple[LoadSummary, list[dict]]:
     """What `load_files` would do, without touching the warehouse: the same staging, rules and
     replace-by-key pass, run on a throwaway copy (marts are not rebuilt).  Returns the summary
     (rows read, matched communes, rejected, would replace, duplicates) and the rejected rows
@@ -764,8 +928,16 @@ def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str |
         copy = Path(tmp) / "warehouse.duckdb"
         if db_path.exists():
             _copy_private(db_path, copy)
-        summary = load_files(paths, copy, kind=kind, period=period, group=group, record=False,
-                             allowed_province=allowed_province, _build=False)
+        summary = load_files(
+            paths,
+            copy,
+            kind=kind,
+            period=period,
+            group=group,
+            record=False,
+            allowed_province=allowed_province,
+            _build=False,
+        )
         rejects: list[dict] = []
         if copy.exists():
             con = duckdb.connect(str(copy), read_only=True)
@@ -775,7 +947,8 @@ def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str |
                     cur = con.execute(
                         "select file_name, row_number, column_name, value, rule, message_vi, message_en "
                         "from etl_reject where list_contains(?, load_id) order by load_id, row_number nulls first",
-                        [ids])
+                        [ids],
+                    )
                     names = [d[0] for d in cur.description]
                     rejects = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
             finally:
@@ -787,14 +960,17 @@ def preview_files(paths: list[Path], db_path: Path | None = None, *, kind: str |
     return summary, rejects
 
 
-def _record_touched_months(con: duckdb.DuckDBPyConnection, batch: str, hits: str | None,
-                           months: set | None = None) -> None:
+def _record_touched_months(
+    con: duckdb.DuckDBPyConnection, batch: str, hits: str | None, months: set | None = None
+) -> None:
     """Months (of received_at) whose dossiers this write changes: the new rows' (`months` when the
     staging threads listed them) and the replaced ones'."""
     con.execute(f"create temp table if not exists {TOUCHED} (month date)")
     if months is None:
-        con.execute(f"insert into {TOUCHED} select distinct cast(date_trunc('month', received_at) as date) "
-                    f"from {batch}")
+        con.execute(
+            f"insert into {TOUCHED} select distinct cast(date_trunc('month', received_at) as date) "
+            f"from {batch}"
+        )
     elif months:
         con.execute(f"insert into {TOUCHED} select unnest(?::date[])", [sorted(months)])
     if hits is not None:
@@ -802,8 +978,9 @@ def _record_touched_months(con: duckdb.DuckDBPyConnection, batch: str, hits: str
 
 
 def _touched_months(con: duckdb.DuckDBPyConnection) -> list:
-    if not con.execute("select count(*) from duckdb_tables() where table_name = ? and temporary",
-                       [TOUCHED]).fetchall()[0][0]:
+    if not con.execute(
+        "select count(*) from duckdb_tables() where table_name = ? and temporary", [TOUCHED]
+    ).fetchall()[0][0]:
         return []
     return [r[0] for r in con.execute(f"select distinct month from {TOUCHED} order by 1").fetchall()]
 
@@ -828,38 +1005,54 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
             cols = [c for c in _columns(con, target) if c != "load_id" and c in staged_cols]
             col_list = ", ".join(cols)
             batch = C.temp_name("batch")
-            union = " union all ".join(f"select {col_list}, {int(lid)} as load_id from {o.temp}" for lid, o in outs)
-            con.execute(f"create temp view {batch} as {union}")   # read a few times, never copied
+            union = " union all ".join(
+                f"select {col_list}, {int(lid)} as load_id from {o.temp}" for lid, o in outs
+            )
+            con.execute(f"create temp view {batch} as {union}")  # read a few times, never copied
             key_cols = ", ".join(keys)
             key_match = " and ".join(f"t.{k} = b.{k}" for k in keys)
             primary_ids = [lid for lid, o in outs if o.primary]
             # Outputs whose key ranges do not overlap cannot replace one another inside the batch.
             several = len(outs) > 1 and not _disjoint([o.key_range for _, o in outs])
-            target_has_rows = bool(con.execute(f"select count(*) from (select 1 from {target} limit 1)").fetchall()[0][0])
+            target_has_rows = bool(
+                con.execute(f"select count(*) from (select 1 from {target} limit 1)").fetchall()[0][0]
+            )
             # Per key: the first and the last file of the batch that carries it (hash aggregates;
             # windows over millions of dossier ids would sort).
             spans = C.temp_name("spans")
             if several:
-                con.execute(f"create temp table {spans} as select {key_cols}, min(load_id) as first_load, "
-                            f"max(load_id) as last_load from {batch} group by all")
+                con.execute(
+                    f"create temp table {spans} as select {key_cols}, min(load_id) as first_load, "
+                    f"max(load_id) as last_load from {batch} group by all"
+                )
                 # No key in two files of the batch (e.g. a month's provinces): no file replaces
                 # another inside it, and every row is inserted without the join on spans.
-                if not con.execute(f"select exists (select 1 from {spans} where first_load <> last_load)"
-                                   ).fetchall()[0][0]:
+                if not con.execute(
+                    f"select exists (select 1 from {spans} where first_load <> last_load)"
+                ).fetchall()[0][0]:
                     con.execute(f"drop table {spans}")
                     several = False
             # The warehouse rows this batch replaces, found once (the target is the big table: one
             # pass for the counts, the touched months and the delete).
             hits = C.temp_name("hits")
             if target_has_rows:
-                month = ", cast(date_trunc('month', t.received_at) as date) as month" if target == "fact_dossier" else ""
-                con.execute(f"create temp table {hits} as select t.rowid as rid, {', '.join('t.' + k for k in keys)}"
-                            f"{month} from {target} t where exists (select 1 from {batch} b where {key_match})")
+                month = (
+                    ", cast(date_trunc('month', t.received_at) as date) as month"
+                    if target == "fact_dossier"
+                    else ""
+                )
+                con.execute(
+                    f"create temp table {hits} as select t.rowid as rid, {', '.join('t.' + k for k in keys)}"
+                    f"{month} from {target} t where exists (select 1 from {batch} b where {key_match})"
+                )
             if primary_ids:
                 # Rows replacing an earlier version: their key is in the warehouse already or in an
                 # earlier file of this batch.
-                existing = (f"select distinct {key_cols}, true as found from {hits}") if target_has_rows else \
-                    f"select {key_cols}, true as found from {target} limit 0"
+                existing = (
+                    (f"select distinct {key_cols}, true as found from {hits}")
+                    if target_has_rows
+                    else f"select {key_cols}, true as found from {target} limit 0"
+                )
                 earlier = f"join {spans} s using ({key_cols})" if several else ""
                 first = "s.first_load" if several else "b.load_id"
                 counts = con.execute(f"""
@@ -872,7 +1065,9 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
                     if lid in primary_ids:
                         replaced[lid], loaded[lid] = n_replaced, n_loaded
             if target == "fact_dossier":
-                months = None if any(o.months is None for _, o in outs) else {m for _, o in outs for m in o.months}
+                months = (
+                    None if any(o.months is None for _, o in outs) else {m for _, o in outs for m in o.months}
+                )
                 _record_touched_months(con, batch, hits if target_has_rows else None, months)
             if target_has_rows:
                 con.execute(f"delete from {target} where rowid in (select rid from {hits})")
@@ -883,25 +1078,47 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
                     semi join {spans} s on {" and ".join(f"b.{k} = s.{k}" for k in keys)} and b.load_id = s.last_load""")
                 con.execute(f"drop table {spans}")
             else:
-                con.execute(f"insert into {target} ({col_list}, load_id) select {col_list}, load_id from {batch}")
+                con.execute(
+                    f"insert into {target} ({col_list}, load_id) select {col_list}, load_id from {batch}"
+                )
             con.execute(f"drop view {batch}")
         for res, staged in pending:
             res.rows_loaded = loaded.get(res.load_id, 0)
             res.rows_replaced = replaced.get(res.load_id, 0)
-            con.execute(f"""
+            con.execute(
+                f"""
                 insert into etl_reject select ?, ?, source_row, column_name, value, rule, message_vi, message_en
-                from {staged.rejects}""", [res.load_id, res.file])
-            con.execute("insert into etl_load values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [res.load_id, res.file, res.stored_path, res.sha256, staged.kind, datetime.now(),
-                         res.rows_read, res.rows_loaded, res.rows_replaced, res.rows_rejected, res.status])
+                from {staged.rejects}""",
+                [res.load_id, res.file],
+            )
+            con.execute(
+                "insert into etl_load values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    res.load_id,
+                    res.file,
+                    res.stored_path,
+                    res.sha256,
+                    staged.kind,
+                    datetime.now(),
+                    res.rows_read,
+                    res.rows_loaded,
+                    res.rows_replaced,
+                    res.rows_rejected,
+                    res.status,
+                ],
+            )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
 
 
-def refresh_marts(db_path: Path | None = None, *, on_wait: Callable[[str, str], None] | None = None,
-                  lock_timeout: float | None = None) -> float:
+def refresh_marts(
+    db_path: Path | None = None,
+    *,
+    on_wait: Callable[[str, str], None] | None = None,
+    lock_timeout: float | None = None,
+) -> float:
     """Build every mart again from the facts (after a change to the mart SQL, or to add a new mart
     to an older warehouse), with the same private copy, writer lock and atomic swap as a load;
     returns seconds."""
@@ -932,8 +1149,12 @@ def refresh_marts(db_path: Path | None = None, *, on_wait: Callable[[str, str], 
 REPLAY_KEYS = ("kind", "period", "group", "allowed_province")
 
 
-def rebuild(db_path: Path | None = None, *, on_wait: Callable[[str, str], None] | None = None,
-            lock_timeout: float | None = None) -> LoadSummary:
+def rebuild(
+    db_path: Path | None = None,
+    *,
+    on_wait: Callable[[str, str], None] | None = None,
+    lock_timeout: float | None = None,
+) -> LoadSummary:
     """Recreate the warehouse from the kept copies, in their original order, each with the options
     and the province restriction it was loaded with, and keep the upload audit.
 
@@ -948,10 +1169,15 @@ def rebuild(db_path: Path | None = None, *, on_wait: Callable[[str, str], None] 
         raise FileNotFoundError(f"{manifest}: no kept files to rebuild from")
     started = time.perf_counter()
     with warehouse_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
-        entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+        entries = [
+            json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
         demo, old_audit = _old_warehouse_facts(db_path)
-        restricted = {r["content_sha256"]: r["province_code"] for r in old_audit
-                      if r.get("load_id") is not None and r.get("province_code") is not None}
+        restricted = {
+            r["content_sha256"]: r["province_code"]
+            for r in old_audit
+            if r.get("load_id") is not None and r.get("province_code") is not None
+        }
         empty = db_path.with_name(f".{db_path.name}.empty-{os.getpid()}")
         empty.unlink(missing_ok=True)
         store_root = config.files_dir(db_path).parent
@@ -971,8 +1197,16 @@ def rebuild(db_path: Path | None = None, *, on_wait: Callable[[str, str], None] 
             # Each batch loads from the previous one's result; the live file is replaced once, at the end.
             for opts, files, names in batches:
                 staged_files = _named_copies(files, names, empty.parent / f".rebuild-{os.getpid()}")
-                s = load_files(staged_files, empty, kind=opts["kind"], period=opts["period"], group=opts["group"],
-                               allowed_province=opts["allowed_province"], demo=demo, record=False)
+                s = load_files(
+                    staged_files,
+                    empty,
+                    kind=opts["kind"],
+                    period=opts["period"],
+                    group=opts["group"],
+                    allowed_province=opts["allowed_province"],
+                    demo=demo,
+                    record=False,
+                )
                 summary_files += s.files
             _restore_audit(empty, db_path, old_audit)
             private_file(empty)

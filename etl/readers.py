@@ -66,8 +66,8 @@ from etl.headers import KIND_COLUMNS, detect_kind, map_headers
 # Characters trimmed from both ends of every cell (Python str.strip() and DuckDB trim() alike).
 CELL_WHITESPACE = " \t\r\n\x0b\x0c\u00a0\u200b\ufeff"
 DELIMITERS = (",", ";", "\t")
-HEAD_BYTES = 1 << 20          # bytes decoded for header detection
-CHUNK_BYTES = 8 << 20         # streaming chunk size for validation and transcoding
+HEAD_BYTES = 1 << 20  # bytes decoded for header detection
+CHUNK_BYTES = 8 << 20  # streaming chunk size for validation and transcoding
 
 
 def _env_bytes(name: str, default: int) -> int:
@@ -78,8 +78,8 @@ def _env_bytes(name: str, default: int) -> int:
 # The longest CSV line read (a dossier row is well under 1 KB): a longer one is reported as such
 # (line, length, limit), not left to DuckDB (whose own limit is 2 MB).  `CDS_CSV_MAX_LINE_BYTES`.
 MAX_LINE_BYTES = _env_bytes("CDS_CSV_MAX_LINE_BYTES", 1 << 20)
-EXTRA_FIELDS = 4              # fields read beyond the header: trailing empty ones are tolerated, more
-                              # values than that make DuckDB stop at the line (reported either way)
+EXTRA_FIELDS = 4  # fields read beyond the header: trailing empty ones are tolerated, more
+# values than that make DuckDB stop at the line (reported either way)
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb"}
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
 
@@ -105,10 +105,10 @@ class SourceFileError(Exception):
 @dataclass
 class SourceTable:
     path: Path
-    file_format: str          # 'csv' | 'xlsx'
-    encoding: str | None      # 'utf-8', 'utf-8-sig', 'utf-16' (or 'utf-16-le'/'utf-16-be' without BOM), 'cp1258'
-    headers: list[str]        # header cells as found (stripped strings), in column order
-    header_row: int           # 1-based row/line of the header row as a user sees it
+    file_format: str  # 'csv' | 'xlsx'
+    encoding: str | None  # 'utf-8', 'utf-8-sig', 'utf-16' (or 'utf-16-le'/'utf-16-be' without BOM), 'cp1258'
+    headers: list[str]  # header cells as found (stripped strings), in column order
+    header_row: int  # 1-based row/line of the header row as a user sees it
     relation_name: str | None  # TEMP relation in the connection: source_row, c0 .. c{n-1} (None when lazy)
     lazy: LazyCsv | None = None  # read_source(lazy=True) on a plain UTF-8 CSV: not read yet, see LazyCsv
 
@@ -130,7 +130,7 @@ class LazyCsv:
     first_data_line: int
     header_end_line: int
     lines: int
-    sample: list[list[str]]   # the first records below the header (cells c0.., '' when empty), read in Python
+    sample: list[list[str]]  # the first records below the header (cells c0.., '' when empty), read in Python
 
     @staticmethod
     def trimmed(column: str) -> str:
@@ -146,76 +146,113 @@ class LazyCsv:
 
 # --- messages ------------------------------------------------------------------------------------
 
-_NO_HEADER_VI = ("không tìm thấy dòng tiêu đề trong {n} dòng đầu: cần các cột như Mã hồ sơ / MaHoSo, "
-                 "Ngày tiếp nhận / NgayTiepNhan, Kênh thực hiện / KenhThucHien (hồ sơ); Tháng, Số văn bản đi, "
-                 "Văn bản ký số (ký số); Tên đơn vị, Tổng điểm (chỉ số) — kiểm tra đây có phải tệp xuất hồ sơ, "
-                 "ký số hoặc chỉ số không.")
-_NO_HEADER_EN = ("no header row found in the first {n} rows: expected columns such as MaHoSo / Mã hồ sơ, "
-                 "NgayTiepNhan / Ngày tiếp nhận, KenhThucHien / Kênh thực hiện (dossiers); Tháng / month, "
-                 "VanBanDi, VanBanKySo (signatures); Tên đơn vị, Tổng điểm / totalScore (index) — check that "
-                 "this is a dossier, signature or index export.")
+_NO_HEADER_VI = (
+    "không tìm thấy dòng tiêu đề trong {n} dòng đầu: cần các cột như Mã hồ sơ / MaHoSo, "
+    "Ngày tiếp nhận / NgayTiepNhan, Kênh thực hiện / KenhThucHien (hồ sơ); Tháng, Số văn bản đi, "
+    "Văn bản ký số (ký số); Tên đơn vị, Tổng điểm (chỉ số) — kiểm tra đây có phải tệp xuất hồ sơ, "
+    "ký số hoặc chỉ số không."
+)
+_NO_HEADER_EN = (
+    "no header row found in the first {n} rows: expected columns such as MaHoSo / Mã hồ sơ, "
+    "NgayTiepNhan / Ngày tiếp nhận, KenhThucHien / Kênh thực hiện (dossiers); Tháng / month, "
+    "VanBanDi, VanBanKySo (signatures); Tên đơn vị, Tổng điểm / totalScore (index) — check that "
+    "this is a dossier, signature or index export."
+)
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "unreadable": ("không mở được tệp ({err}) — kiểm tra đường dẫn và quyền đọc tệp.",
-                   "cannot open the file ({err}) — check the path and read permission."),
-    "empty": ("tệp rỗng, không có dữ liệu — xuất lại tệp từ hệ thống nguồn.",
-              "the file is empty — export it again from the source system."),
-    "no_data_rows": ("tệp chỉ có dòng tiêu đề (dòng {row}), không có dòng dữ liệu nào — kiểm tra kỳ và bộ lọc "
-                     "khi xuất tệp.",
-                     "empty: only the header row (row {row}) and no data rows — check the period and filters "
-                     "used for the export."),
-    "corrupt_zip": ("tệp không phải bảng tính Excel hợp lệ (tệp nén hỏng) — hãy xuất lại tệp dưới dạng .xlsx "
-                    "hoặc .csv.",
-                    "not a valid Excel workbook (corrupt zip) — export the file again as .xlsx or .csv."),
-    "corrupt_xlsx": ("tệp Excel bị hỏng, không đọc được ({err}) — mở trong Excel, lưu lại dưới dạng .xlsx hoặc "
-                     "xuất lại tệp.",
-                     "corrupt or not an Excel file ({err}) — open it in Excel and save it again as .xlsx, or "
-                     "export it again."),
-    "not_excel": ("tệp mang đuôi {suffix} nhưng không phải bảng tính Excel (cũng không phải CSV đọc được) — mở "
-                  "bằng Excel và lưu lại dưới dạng .xlsx, hoặc xuất lại tệp.",
-                  "corrupt or not an Excel file: the name ends in {suffix} but the content is neither an Excel "
-                  "workbook nor readable CSV — open it in Excel and save it as .xlsx, or export it again."),
-    "xls": ("tệp Excel 97-2003 (.xls) không được hỗ trợ — mở trong Excel và lưu lại dưới dạng .xlsx hoặc "
-            "CSV UTF-8.",
-            "old Excel 97-2003 workbook (.xls) is not supported — open it in Excel and save it as .xlsx or "
-            "CSV UTF-8."),
-    "encrypted": ("tệp Excel có mật khẩu — gỡ mật khẩu rồi lưu lại dưới dạng .xlsx.",
-                  "the workbook is password-protected — remove the password and save it again as .xlsx."),
-    "macro": ("không nhận tệp Excel có macro (.xlsm) — lưu lại dưới dạng .xlsx (Excel Workbook) hoặc .csv.",
-              "macro-enabled workbooks are not accepted — save it as .xlsx (Excel Workbook) or .csv."),
-    "xlsb": ("không đọc được tệp Excel nhị phân (.xlsb) — lưu lại dưới dạng .xlsx hoặc .csv.",
-             "binary Excel workbooks (.xlsb) are not accepted — save it as .xlsx or .csv."),
-    "ods": ("không nhận bảng tính OpenDocument (.ods) — lưu lại dưới dạng .xlsx hoặc .csv.",
-            "OpenDocument spreadsheets (.ods) are not accepted — save it as .xlsx or .csv."),
-    "html": ("tệp là trang web (HTML/XML) mang tên bảng tính, không phải bảng tính — mở trong Excel và lưu "
-             "lại dưới dạng .xlsx.",
-             "not a spreadsheet: this is a web page (HTML/XML) saved under a spreadsheet name — open it in "
-             "Excel and save it as .xlsx."),
-    "not_spreadsheet": ("tệp không phải bảng tính ({what_vi}) — xuất dữ liệu từ hệ thống nguồn dưới dạng .xlsx "
-                        "hoặc .csv.",
-                        "not a spreadsheet ({what_en}) — export the data from the source system as .xlsx or "
-                        ".csv."),
-    "archive": ("tệp là tệp nén ({what_vi}) — giải nén rồi nạp tệp .xlsx hoặc .csv bên trong.",
-                "not a spreadsheet: this is an archive ({what_en}) — extract it and load the .xlsx or .csv "
-                "inside."),
-    "undecodable": ("không đọc được bảng mã ký tự của tệp — lưu lại dưới dạng CSV UTF-8 hoặc .xlsx.",
-                    "cannot decode the file's text encoding — save as UTF-8 CSV or XLSX."),
+    "unreadable": (
+        "không mở được tệp ({err}) — kiểm tra đường dẫn và quyền đọc tệp.",
+        "cannot open the file ({err}) — check the path and read permission.",
+    ),
+    "empty": (
+        "tệp rỗng, không có dữ liệu — xuất lại tệp từ hệ thống nguồn.",
+        "the file is empty — export it again from the source system.",
+    ),
+    "no_data_rows": (
+        "tệp chỉ có dòng tiêu đề (dòng {row}), không có dòng dữ liệu nào — kiểm tra kỳ và bộ lọc "
+        "khi xuất tệp.",
+        "empty: only the header row (row {row}) and no data rows — check the period and filters "
+        "used for the export.",
+    ),
+    "corrupt_zip": (
+        "tệp không phải bảng tính Excel hợp lệ (tệp nén hỏng) — hãy xuất lại tệp dưới dạng .xlsx hoặc .csv.",
+        "not a valid Excel workbook (corrupt zip) — export the file again as .xlsx or .csv.",
+    ),
+    "corrupt_xlsx": (
+        "tệp Excel bị hỏng, không đọc được ({err}) — mở trong Excel, lưu lại dưới dạng .xlsx hoặc "
+        "xuất lại tệp.",
+        "corrupt or not an Excel file ({err}) — open it in Excel and save it again as .xlsx, or "
+        "export it again.",
+    ),
+    "not_excel": (
+        "tệp mang đuôi {suffix} nhưng không phải bảng tính Excel (cũng không phải CSV đọc được) — mở "
+        "bằng Excel và lưu lại dưới dạng .xlsx, hoặc xuất lại tệp.",
+        "corrupt or not an Excel file: the name ends in {suffix} but the content is neither an Excel "
+        "workbook nor readable CSV — open it in Excel and save it as .xlsx, or export it again.",
+    ),
+    "xls": (
+        "tệp Excel 97-2003 (.xls) không được hỗ trợ — mở trong Excel và lưu lại dưới dạng .xlsx hoặc "
+        "CSV UTF-8.",
+        "old Excel 97-2003 workbook (.xls) is not supported — open it in Excel and save it as .xlsx or "
+        "CSV UTF-8.",
+    ),
+    "encrypted": (
+        "tệp Excel có mật khẩu — gỡ mật khẩu rồi lưu lại dưới dạng .xlsx.",
+        "the workbook is password-protected — remove the password and save it again as .xlsx.",
+    ),
+    "macro": (
+        "không nhận tệp Excel có macro (.xlsm) — lưu lại dưới dạng .xlsx (Excel Workbook) hoặc .csv.",
+        "macro-enabled workbooks are not accepted — save it as .xlsx (Excel Workbook) or .csv.",
+    ),
+    "xlsb": (
+        "không đọc được tệp Excel nhị phân (.xlsb) — lưu lại dưới dạng .xlsx hoặc .csv.",
+        "binary Excel workbooks (.xlsb) are not accepted — save it as .xlsx or .csv.",
+    ),
+    "ods": (
+        "không nhận bảng tính OpenDocument (.ods) — lưu lại dưới dạng .xlsx hoặc .csv.",
+        "OpenDocument spreadsheets (.ods) are not accepted — save it as .xlsx or .csv.",
+    ),
+    "html": (
+        "tệp là trang web (HTML/XML) mang tên bảng tính, không phải bảng tính — mở trong Excel và lưu "
+        "lại dưới dạng .xlsx.",
+        "not a spreadsheet: this is a web page (HTML/XML) saved under a spreadsheet name — open it in "
+        "Excel and save it as .xlsx.",
+    ),
+    "not_spreadsheet": (
+        "tệp không phải bảng tính ({what_vi}) — xuất dữ liệu từ hệ thống nguồn dưới dạng .xlsx hoặc .csv.",
+        "not a spreadsheet ({what_en}) — export the data from the source system as .xlsx or .csv.",
+    ),
+    "archive": (
+        "tệp là tệp nén ({what_vi}) — giải nén rồi nạp tệp .xlsx hoặc .csv bên trong.",
+        "not a spreadsheet: this is an archive ({what_en}) — extract it and load the .xlsx or .csv inside.",
+    ),
+    "undecodable": (
+        "không đọc được bảng mã ký tự của tệp — lưu lại dưới dạng CSV UTF-8 hoặc .xlsx.",
+        "cannot decode the file's text encoding — save as UTF-8 CSV or XLSX.",
+    ),
     "no_header": (_NO_HEADER_VI, _NO_HEADER_EN),
     # Line-level problems: _error(..., line=...) puts "h1.csv, dòng 57: " / "h1.csv, line 57: " first.
-    "too_many_fields": ("có nhiều giá trị hơn số cột của dòng tiêu đề ({n} cột) — đặt giá trị có chứa {delim_vi} "
-                        "trong ngoặc kép \"...\" hoặc thêm tên cột còn thiếu vào dòng tiêu đề.",
-                        "more values than the header row has columns ({n}) — put values containing {delim_en} "
-                        "in double quotes \"...\" or add the missing column name to the header row."),
-    "unclosed_quote": ("dấu ngoặc kép \" mở mà không đóng — sửa giá trị trên dòng này (hoặc xóa dấu \" thừa) rồi "
-                       "nạp lại.",
-                       "a double quote \" is opened but never closed — fix the value on this line (or remove the "
-                       "stray \") and load the file again."),
-    "line_too_long": ("dòng này dài {size}, vượt giới hạn {limit} cho một dòng — có lẽ đây không phải tệp CSV xuất "
-                      "từ hệ thống (hoặc các dòng không được xuống dòng); mở tệp kiểm tra rồi xuất lại.",
-                      "this line is {size} long, longer than the limit of {limit} for one line — probably not a "
-                      "CSV export (or its lines are not broken); open the file to check it and export it again."),
-    "bad_csv": ("không đọc được dòng CSV ({reason}) — sửa dòng này hoặc lưu lại tệp dưới dạng .xlsx.",
-                "this CSV line cannot be read ({reason}) — fix the line or save the file as .xlsx."),
+    "too_many_fields": (
+        "có nhiều giá trị hơn số cột của dòng tiêu đề ({n} cột) — đặt giá trị có chứa {delim_vi} "
+        'trong ngoặc kép "..." hoặc thêm tên cột còn thiếu vào dòng tiêu đề.',
+        "more values than the header row has columns ({n}) — put values containing {delim_en} "
+        'in double quotes "..." or add the missing column name to the header row.',
+    ),
+    "unclosed_quote": (
+        'dấu ngoặc kép " mở mà không đóng — sửa giá trị trên dòng này (hoặc xóa dấu " thừa) rồi nạp lại.',
+        'a double quote " is opened but never closed — fix the value on this line (or remove the '
+        'stray ") and load the file again.',
+    ),
+    "line_too_long": (
+        "dòng này dài {size}, vượt giới hạn {limit} cho một dòng — có lẽ đây không phải tệp CSV xuất "
+        "từ hệ thống (hoặc các dòng không được xuống dòng); mở tệp kiểm tra rồi xuất lại.",
+        "this line is {size} long, longer than the limit of {limit} for one line — probably not a "
+        "CSV export (or its lines are not broken); open the file to check it and export it again.",
+    ),
+    "bad_csv": (
+        "không đọc được dòng CSV ({reason}) — sửa dòng này hoặc lưu lại tệp dưới dạng .xlsx.",
+        "this CSV line cannot be read ({reason}) — fix the line or save the file as .xlsx.",
+    ),
 }
 
 
@@ -232,8 +269,15 @@ def _error(file_name: str, code: str, *, line: object = None, **fmt: object) -> 
 
 # --- entry point ---------------------------------------------------------------------------------
 
-def read_source(path: Path, con: duckdb.DuckDBPyConnection, *, max_scan_rows: int = 30,
-                file_name: str | None = None, lazy: bool = False) -> SourceTable:
+
+def read_source(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    max_scan_rows: int = 30,
+    file_name: str | None = None,
+    lazy: bool = False,
+) -> SourceTable:
     """Read `path` into a fresh TEMP table in `con` (see the module docstring).
 
     `file_name` is the name used in messages (default: `path.name`), for callers that read a
@@ -266,7 +310,7 @@ def read_source(path: Path, con: duckdb.DuckDBPyConnection, *, max_scan_rows: in
 
 # --- format sniffing -----------------------------------------------------------------------------
 
-_BINARY_MAGIC: list[tuple[bytes, str, str, str]] = [   # magic, code, what_vi, what_en
+_BINARY_MAGIC: list[tuple[bytes, str, str, str]] = [  # magic, code, what_vi, what_en
     (b"%PDF-", "not_spreadsheet", "tài liệu PDF", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "not_spreadsheet", "ảnh PNG", "a PNG image"),
     (b"\xff\xd8\xff", "not_spreadsheet", "ảnh JPEG", "a JPEG image"),
@@ -331,12 +375,13 @@ def _sniff_zip(path: Path, suffix: str, name: str) -> str:
 
 # --- header detection ----------------------------------------------------------------------------
 
+
 @dataclass
 class _Header:
-    position: int             # index of the header row among the rows given (row/record index)
-    cells: list[str]          # all cells of the row, stripped ('' for empty)
-    detected: bool            # detect_kind accepted it
-    hits: int                 # recognised cells, best kind
+    position: int  # index of the header row among the rows given (row/record index)
+    cells: list[str]  # all cells of the row, stripped ('' for empty)
+    detected: bool  # detect_kind accepted it
+    hits: int  # recognised cells, best kind
 
     @property
     def span(self) -> tuple[int, int]:
@@ -346,7 +391,7 @@ class _Header:
     @property
     def headers(self) -> list[str]:
         lo, hi = self.span
-        return self.cells[lo:hi + 1]
+        return self.cells[lo : hi + 1]
 
 
 def _find_header(rows: Iterable[tuple[int, list[str]]]) -> _Header | None:
@@ -377,24 +422,30 @@ def _final_select(source: str, row_expr: str, first_field: int, n: int, spaces_o
     trimmed = _trimmed_spaces if spaces_only else _trimmed
     cells = ", ".join(f"{trimmed(f'f{first_field + i}')} as c{i}" for i in range(n))
     names = ", ".join(f"c{i}" for i in range(n))
-    return (f"select cast(source_row as integer) as source_row, {names} "
-            f"from (select {row_expr} as source_row, {cells} from {source}) "
-            f"where coalesce({names}) is not null")
+    return (
+        f"select cast(source_row as integer) as source_row, {names} "
+        f"from (select {row_expr} as source_row, {cells} from {source}) "
+        f"where coalesce({names}) is not null"
+    )
 
 
 def _trimmed(column: str) -> str:
     """SQL: the cell trimmed, '' -> NULL.  trim() only runs on the few values that need it (trimming
     every value is several times slower on million-row files)."""
     ws = _sql_str(CELL_WHITESPACE)
-    return (f"case when contains({ws}, left({column}, 1)) or contains({ws}, right({column}, 1)) "
-            f"then nullif(trim({column}, {ws}), '') else {column} end")
+    return (
+        f"case when contains({ws}, left({column}, 1)) or contains({ws}, right({column}, 1)) "
+        f"then nullif(trim({column}, {ws}), '') else {column} end"
+    )
 
 
 def _trimmed_spaces(column: str) -> str:
     """SQL: `_trimmed` for text whose only whitespace is ASCII spaces (LIKE prefix/suffix tests cost
     a fraction of the general test: 0.04 s against 0.19 s for 117,000 rows of 18 columns)."""
-    return (f"case when {column} like ' %' or {column} like '% ' then nullif(trim({column}), '') "
-            f"else nullif({column}, '') end")
+    return (
+        f"case when {column} like ' %' or {column} like '% ' then nullif(trim({column}), '') "
+        f"else nullif({column}, '') end"
+    )
 
 
 def _finish(con: duckdb.DuckDBPyConnection, relation: str, name: str, header_row: int) -> None:
@@ -405,8 +456,12 @@ def _finish(con: duckdb.DuckDBPyConnection, relation: str, name: str, header_row
 
 def _drop_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     """Drop what a reader made for `relation`: its view and raw table (CSV) or its table (XLSX)."""
-    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
-                             "where table_name in (?, ?)", [relation, f"{relation}_raw"]).fetchall())
+    kinds = dict(
+        con.execute(
+            "select table_name, table_type from information_schema.tables where table_name in (?, ?)",
+            [relation, f"{relation}_raw"],
+        ).fetchall()
+    )
     if kinds.get(relation) == "VIEW":
         con.execute(f"drop view {relation}")
     elif relation in kinds:
@@ -416,6 +471,7 @@ def _drop_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
+
 
 def _cell_text(value: object) -> str:
     """The text a user sees for a calamine cell value: NFC, trimmed ('' for empty)."""
@@ -443,7 +499,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, dt.time):
         day = dt.datetime.combine(dt.date(2000, 1, 1), value)
         return (_round_seconds(day) if value.microsecond else day).strftime("%H:%M:%S")
-    if isinstance(value, dt.timedelta):         # a duration format such as [h]:mm
+    if isinstance(value, dt.timedelta):  # a duration format such as [h]:mm
         seconds = round(value.total_seconds())
         sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
         return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
@@ -461,11 +517,12 @@ def _sheet_order(workbook: CalamineWorkbook) -> list[str]:
     return visible + [m.name for m in sheets if m.visible != SheetVisibleEnum.Visible]
 
 
-def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str,
-               max_scan_rows: int) -> SourceTable:
+def _read_xlsx(
+    path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str, max_scan_rows: int
+) -> SourceTable:
     from etl.xlsx_guard import check_xlsx
 
-    check_xlsx(path, name)        # calamine allocates a sheet's whole grid: bound it first
+    check_xlsx(path, name)  # calamine allocates a sheet's whole grid: bound it first
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except PasswordError as exc:
@@ -512,8 +569,16 @@ def _scan_sheet(workbook: CalamineWorkbook, sheet_name: str, max_scan_rows: int)
     return None if header is None else (sheet, header, scanned, rows)
 
 
-def _load_xlsx_rows(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str, sheet,
-                    header: _Header, scanned: list[list[str]], rest: Iterator[list]) -> SourceTable:
+def _load_xlsx_rows(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    name: str,
+    sheet,
+    header: _Header,
+    scanned: list[list[str]],
+    rest: Iterator[list],
+) -> SourceTable:
     lo, hi = header.span
     n = hi - lo + 1
     positions: list[int] = []
@@ -525,10 +590,10 @@ def _load_xlsx_rows(path: Path, con: duckdb.DuckDBPyConnection, relation: str, n
             column.append(cells[i] if i < len(cells) else "")
 
     for position in range(header.position + 1, len(scanned)):
-        add(position, scanned[position][lo:hi + 1])
+        add(position, scanned[position][lo : hi + 1])
     total = len(scanned)
     for row in rest:
-        add(total, [_cell_text(v) for v in row[lo:hi + 1]])
+        add(total, [_cell_text(v) for v in row[lo : hi + 1]])
         total += 1
     # calamine 0.9 yields rows from the sheet's row 1 (A1) on; stay right if a later version starts
     # at the used range instead (then the row count equals the used range's height).
@@ -537,8 +602,12 @@ def _load_xlsx_rows(path: Path, con: duckdb.DuckDBPyConnection, relation: str, n
     if start and end and start[0] > 0 and total == end[0] - start[0] + 1:
         offset = start[0]
     header_row = header.position + offset + 1
-    arrow = pa.table({"source_row": pa.array([p + offset + 1 for p in positions], pa.int32()),
-                      **{f"f{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}})
+    arrow = pa.table(
+        {
+            "source_row": pa.array([p + offset + 1 for p in positions], pa.int32()),
+            **{f"f{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)},
+        }
+    )
     view = f"{relation}_arrow"
     con.register(view, arrow)
     try:
@@ -546,8 +615,14 @@ def _load_xlsx_rows(path: Path, con: duckdb.DuckDBPyConnection, relation: str, n
     finally:
         con.unregister(view)
     _finish(con, relation, name, header_row)
-    return SourceTable(path=path, file_format="xlsx", encoding=None, headers=header.headers,
-                       header_row=header_row, relation_name=relation)
+    return SourceTable(
+        path=path,
+        file_format="xlsx",
+        encoding=None,
+        headers=header.headers,
+        header_row=header_row,
+        relation_name=relation,
+    )
 
 
 def _short(exc: BaseException) -> str:
@@ -570,10 +645,10 @@ _DELIM_EN = {",": "a comma (,)", ";": "a semicolon (;)", "\t": "a tab"}
 class _CsvLayout:
     delimiter: str
     header: _Header
-    skip: int                 # records (blank lines included) up to and including the header
-    header_row: int           # first line of the header record
-    header_end_line: int      # last line of the header record (differs when a name has a line break)
-    sample: list[list[str]] = field(default_factory=list)   # the records read below the header, cleaned
+    skip: int  # records (blank lines included) up to and including the header
+    header_row: int  # first line of the header record
+    header_end_line: int  # last line of the header record (differs when a name has a line break)
+    sample: list[list[str]] = field(default_factory=list)  # the records read below the header, cleaned
 
     @property
     def field_count(self) -> int:
@@ -587,7 +662,7 @@ def _bom_encoding(head: bytes) -> str | None:
         return "utf-16"
     sample = head[:4096]
     even, odd = sample[0::2], sample[1::2]
-    if len(sample) >= 8:                  # BOM-less UTF-16: every other byte of ASCII text is NUL
+    if len(sample) >= 8:  # BOM-less UTF-16: every other byte of ASCII text is NUL
         if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
             return "utf-16-le"
         if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
@@ -599,7 +674,7 @@ def _decode_head(head: bytes, encoding: str, whole: bool) -> str:
     """NFC text of the head, cut after its last complete line unless it is the whole file."""
     text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
     if not whole:
-        text = text[:text.rfind("\n") + 1]
+        text = text[: text.rfind("\n") + 1]
     return unicodedata.normalize("NFC", text)
 
 
@@ -612,15 +687,22 @@ def _csv_layout(text: str, max_scan_rows: int) -> _CsvLayout | None:
             continue
         if best is None or (header.detected, header.hits) > (best.header.detected, best.header.hits):
             index, first_line, last_line, _cells = records[header.position]
-            best = _CsvLayout(delimiter, header, index + 1, first_line, last_line,
-                              [rec[3] for rec in records[header.position + 1:]])
+            best = _CsvLayout(
+                delimiter,
+                header,
+                index + 1,
+                first_line,
+                last_line,
+                [rec[3] for rec in records[header.position + 1 :]],
+            )
     return best
 
 
 def _csv_records(text: str, delimiter: str, max_scan_rows: int) -> list[tuple[int, int, int, list[str]]]:
     """(record index, first line, last line, cells) of the first `max_scan_rows` non-blank records."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
-                        doublequote=True, strict=False)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False
+    )
     out: list[tuple[int, int, int, list[str]]] = []
     index = previous_line = 0
     try:
@@ -632,7 +714,7 @@ def _csv_records(text: str, delimiter: str, max_scan_rows: int) -> list[tuple[in
                     break
             index += 1
             previous_line = reader.line_num
-    except csv.Error:                     # e.g. a huge field in the head: judge what was read
+    except csv.Error:  # e.g. a huge field in the head: judge what was read
         pass
     return out
 
@@ -644,12 +726,12 @@ class _NotUtf8(Exception):
 @dataclass
 class _ByteScan:
     path: Path
-    watch_from: int           # byte offset of the header's end: blank lines above it do not matter
-    nul: bool                 # a NUL byte: not text
-    combining: bool           # combining marks U+0300..U+037F: NFD text to normalise
-    lines: int                # line feeds in the file
+    watch_from: int  # byte offset of the header's end: blank lines above it do not matter
+    nul: bool  # a NUL byte: not text
+    combining: bool  # combining marks U+0300..U+037F: NFD text to normalise
+    lines: int  # line feeds in the file
     longest: tuple[int, int]  # (line number, bytes) of the longest line, line ends excluded
-    other_whitespace: bool    # whitespace other than ASCII spaces and CRLF/LF line ends
+    other_whitespace: bool  # whitespace other than ASCII spaces and CRLF/LF line ends
 
     def blank_line(self) -> bool:
         """A blank line followed by more content after the header (DuckDB drops empty lines, which
@@ -672,21 +754,24 @@ def _scan_bytes(path: Path, watch_from: int, delimiter: str) -> _ByteScan:
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         nul = data.find(b"\x00") >= 0
         combining = data.find(b"\xcc") >= 0 or data.find(b"\xcd") >= 0
-        other = any(data.find(b[:1], 3) >= 0 and data.find(b, 3) >= 0
-                    for b in _OTHER_WHITESPACE if b != delimiter.encode())
+        other = any(
+            data.find(b[:1], 3) >= 0 and data.find(b, 3) >= 0
+            for b in _OTHER_WHITESPACE
+            if b != delimiter.encode()
+        )
         has_cr = data.find(b"\r") >= 0
         codes = np.frombuffer(data, dtype=np.uint8)
         try:
-            if len(codes) <= MAX_LINE_BYTES:      # no line can be too long: count only
+            if len(codes) <= MAX_LINE_BYTES:  # no line can be too long: count only
                 lines = int(np.count_nonzero(codes == 10))
                 longest = (1, 0)
             else:
                 longest, lines = _longest_line(codes)
-            if not other and has_cr:      # CR only as part of CRLF line ends
+            if not other and has_cr:  # CR only as part of CRLF line ends
                 cr = int(np.count_nonzero(codes == 13))
                 other = cr != int(np.count_nonzero((codes[:-1] == 13) & (codes[1:] == 10)))
         finally:
-            del codes                     # the mmap cannot close while numpy holds its buffer
+            del codes  # the mmap cannot close while numpy holds its buffer
     return _ByteScan(path, watch_from, nul, combining, lines, longest, bool(other))
 
 
@@ -712,7 +797,7 @@ def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
     """Streamed copy as NFC UTF-8, blank lines replaced by a single space (keeps line numbers)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     carry = ""
-    done = 0                              # lines written
+    done = 0  # lines written
     with source.open("rb") as fin, target.open("w", encoding="utf-8", newline="") as fout:
         while True:
             chunk = fin.read(CHUNK_BYTES)
@@ -726,12 +811,12 @@ def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
             else:
                 cut = text.rfind("\n") + 1
                 body, carry = text[:cut], text[cut:]
-                if len(carry) > MAX_LINE_BYTES:           # (characters: at least as many bytes)
+                if len(carry) > MAX_LINE_BYTES:  # (characters: at least as many bytes)
                     raise _line_too_long(name, done + body.count("\n") + 1, len(carry.encode()), more=True)
-            if len(body) > MAX_LINE_BYTES // 4:          # (a character is at most 4 bytes)
+            if len(body) > MAX_LINE_BYTES // 4:  # (a character is at most 4 bytes)
                 longest = max(body.split("\n"), key=len)
                 if len(longest.encode()) > MAX_LINE_BYTES:
-                    line = done + body[:body.index(longest)].count("\n") + 1
+                    line = done + body[: body.index(longest)].count("\n") + 1
                     raise _line_too_long(name, line, len(longest.encode()))
             done += body.count("\n")
             if "\x00" in body:
@@ -742,8 +827,15 @@ def _transcode(source: Path, target: Path, encoding: str, name: str) -> None:
                 break
 
 
-def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str,
-              max_scan_rows: int, head: bytes, lazy: bool = False) -> SourceTable:
+def _read_csv(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    name: str,
+    max_scan_rows: int,
+    head: bytes,
+    lazy: bool = False,
+) -> SourceTable:
     size = path.stat().st_size
     whole = size <= len(head)
     encoding = _bom_encoding(head)
@@ -760,7 +852,7 @@ def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: s
         # Not one line break in the first MB: the first line alone is longer than the header scan.
         with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
             end = data.find(b"\n")
-        first = (size if end < 0 else end)
+        first = size if end < 0 else end
         if first > MAX_LINE_BYTES:
             raise _line_too_long(name, 1, first)
     for _attempt in range(2):
@@ -789,20 +881,38 @@ def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: s
         rewrite = scan.combining
         break
 
-    if not rewrite and lazy and not scan.other_whitespace and detect_kind(layout.header.headers) == "dossiers":
-        return SourceTable(path=path, file_format="csv", encoding=encoding, headers=layout.header.headers,
-                           header_row=layout.header_row, relation_name=None, lazy=_lazy_csv(path, layout, scan))
+    if (
+        not rewrite
+        and lazy
+        and not scan.other_whitespace
+        and detect_kind(layout.header.headers) == "dossiers"
+    ):
+        return SourceTable(
+            path=path,
+            file_format="csv",
+            encoding=encoding,
+            headers=layout.header.headers,
+            header_row=layout.header_row,
+            relation_name=None,
+            lazy=_lazy_csv(path, layout, scan),
+        )
     if not rewrite:
         try:
             _load_csv(con, relation, name, path, layout, scan=scan)
-            return SourceTable(path=path, file_format="csv", encoding=encoding, headers=layout.header.headers,
-                               header_row=layout.header_row, relation_name=relation)
+            return SourceTable(
+                path=path,
+                file_format="csv",
+                encoding=encoding,
+                headers=layout.header.headers,
+                header_row=layout.header_row,
+                relation_name=relation,
+            )
         except _NeedsRewrite:
-            pass                                  # blank lines inside the data: read the copy below
+            pass  # blank lines inside the data: read the copy below
         except _NotUtf8 as exc:
-            if encoding == "utf-8-sig":           # a UTF-8 BOM but broken UTF-8 further on
+            if encoding == "utf-8-sig":  # a UTF-8 BOM but broken UTF-8 further on
                 raise _error(name, "undecodable") from exc
-            encoding = "cp1258"                   # not UTF-8 after all: Windows-1258
+            encoding = "cp1258"  # not UTF-8 after all: Windows-1258
             try:
                 text = _decode_head(head, encoding, whole)
             except UnicodeDecodeError as exc2:
@@ -812,14 +922,21 @@ def _read_csv(path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: s
         utf8_copy = Path(tmp) / "source.utf8.csv"
         _transcode(path, utf8_copy, encoding, name)
         _load_csv(con, relation, name, utf8_copy, layout)
-    return SourceTable(path=path, file_format="csv", encoding=encoding, headers=layout.header.headers,
-                       header_row=layout.header_row, relation_name=relation)
+    return SourceTable(
+        path=path,
+        file_format="csv",
+        encoding=encoding,
+        headers=layout.header.headers,
+        header_row=layout.header_row,
+        relation_name=relation,
+    )
 
 
 def _refuse_markup(text: str, name: str) -> None:
     start = text.lstrip(CELL_WHITESPACE)[:1024].lower()
-    if start.startswith("<") and any(tag in start for tag in (
-            "<html", "<!doctype", "<table", "<?xml", "urn:schemas-microsoft-com:office")):
+    if start.startswith("<") and any(
+        tag in start for tag in ("<html", "<!doctype", "<table", "<?xml", "urn:schemas-microsoft-com:office")
+    ):
         raise _error(name, "html")
 
 
@@ -834,8 +951,14 @@ def _line_end_offset(head: bytes, line: int) -> int:
     return max(position, 0)
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, relation: str, name: str, csv_path: Path,
-              layout: _CsvLayout, scan: _ByteScan | None = None) -> None:
+def _load_csv(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    name: str,
+    csv_path: Path,
+    layout: _CsvLayout,
+    scan: _ByteScan | None = None,
+) -> None:
     """Read the records into `{relation}_raw` (one materialisation, fields as text, in file order)
     and make `relation` a view over it: source_row and the trimmed cells c0.., blank rows dropped.
 
@@ -851,7 +974,8 @@ def _load_csv(con: duckdb.DuckDBPyConnection, relation: str, name: str, csv_path
             f"create temp table {raw} as select * from read_csv(?, header = false, auto_detect = false, "
             f"delim = ?, quote = '\"', escape = '\"', skip = {layout.skip}, columns = {columns}, "
             f"null_padding = true, parallel = {str(parallel).lower()})",
-            [str(csv_path), layout.delimiter])
+            [str(csv_path), layout.delimiter],
+        )
 
     # Line numbers come from rowid, i.e. from the order DuckDB appends the records in.
     keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
@@ -863,7 +987,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, relation: str, name: str, csv_path
         except duckdb.Error as exc:
             if "quoted new line" not in str(exc).lower():
                 raise
-            read(parallel=False)          # DuckDB: null_padding + quoted line breaks need one thread
+            read(parallel=False)  # DuckDB: null_padding + quoted line breaks need one thread
     except duckdb.Error as exc:
         con.execute(f"drop table if exists {raw}")
         if "invalid unicode" in str(exc).lower():
@@ -877,37 +1001,56 @@ def _load_csv(con: duckdb.DuckDBPyConnection, relation: str, name: str, csv_path
         first_data_line = layout.header_end_line + 1
         records = con.execute(f"select count(*) from {raw}").fetchall()[0][0]
         if scan is not None and records + layout.header_end_line >= scan.lines:
-            has_line_breaks = False       # every line is the header's or one record's
+            has_line_breaks = False  # every line is the header's or one record's
         else:
             if scan is not None and scan.blank_line():
                 raise _NeedsRewrite
 
             has_line_breaks = con.execute(
                 f"select exists (select 1 from {raw} where "
-                + " or ".join(f"contains({f}, chr(10))" for f in fields) + ")").fetchall()[0][0]
-        if has_line_breaks:               # a quoted value spans lines: later records start further down
-            breaks = " + ".join(f"coalesce(length({f}) - length(replace({f}, chr(10), '')), 0)" for f in fields)
+                + " or ".join(f"contains({f}, chr(10))" for f in fields)
+                + ")"
+            ).fetchall()[0][0]
+        if has_line_breaks:  # a quoted value spans lines: later records start further down
+            breaks = " + ".join(
+                f"coalesce(length({f}) - length(replace({f}, chr(10), '')), 0)" for f in fields
+            )
             source = f"(select rowid as rid, {breaks} as line_breaks, * from {raw})"
-            row_expr = (f"{first_data_line} + rid + coalesce(sum(line_breaks) over "
-                        f"(order by rid rows between unbounded preceding and 1 preceding), 0)")
+            row_expr = (
+                f"{first_data_line} + rid + coalesce(sum(line_breaks) over "
+                f"(order by rid rows between unbounded preceding and 1 preceding), 0)"
+            )
         else:
             source = f"(select rowid as rid, * from {raw})"
             row_expr = f"{first_data_line} + rid"
         # (a cheap test first: the extra fields are NULL on nearly every row)
-        extra = (f"coalesce({', '.join(f'f{i}' for i in range(layout.field_count, width))}) is not null and ("
-                 + " or ".join(f"{_trimmed(f'f{i}')} is not null" for i in range(layout.field_count, width)) + ")")
-        overlong = [r[0] for r in con.execute(
-            f"select source_row from (select {row_expr} as source_row, ({extra}) as overlong from {source}) "
-            f"where overlong order by source_row limit 5").fetchall()]
+        extra = (
+            f"coalesce({', '.join(f'f{i}' for i in range(layout.field_count, width))}) is not null and ("
+            + " or ".join(f"{_trimmed(f'f{i}')} is not null" for i in range(layout.field_count, width))
+            + ")"
+        )
+        overlong = [
+            r[0]
+            for r in con.execute(
+                f"select source_row from (select {row_expr} as source_row, ({extra}) as overlong from {source}) "
+                f"where overlong order by source_row limit 5"
+            ).fetchall()
+        ]
         if overlong:
-            raise _error(name, "too_many_fields", line=", ".join(str(r) for r in overlong),
-                         n=layout.field_count, delim_vi=_DELIM_VI[layout.delimiter],
-                         delim_en=_DELIM_EN[layout.delimiter])
+            raise _error(
+                name,
+                "too_many_fields",
+                line=", ".join(str(r) for r in overlong),
+                n=layout.field_count,
+                delim_vi=_DELIM_VI[layout.delimiter],
+                delim_en=_DELIM_EN[layout.delimiter],
+            )
         lo, hi = layout.header.span
         # A view, not a copy: the staging query reads and trims the cells in its own single pass.
         spaces_only = scan is not None and not scan.other_whitespace and not has_line_breaks
-        con.execute(f"create temp view {relation} as "
-                    f"{_final_select(source, row_expr, lo, hi - lo + 1, spaces_only)}")
+        con.execute(
+            f"create temp view {relation} as {_final_select(source, row_expr, lo, hi - lo + 1, spaces_only)}"
+        )
     except BaseException:
         _drop_relation(con, relation)
         raise
@@ -921,12 +1064,20 @@ def _lazy_csv(path: Path, layout: _CsvLayout, scan: _ByteScan) -> LazyCsv:
     cells = [f"f{lo + i}" for i in range(hi - lo + 1)]
     extra = [f"f{i}" for i in range(layout.field_count, width)]
     raw = ", ".join(f"{c} as c{i}" for i, c in enumerate(cells))
-    select = (f"select {raw}, coalesce({', '.join(extra)}) is not null as overlong "
-              f"from read_csv(?, header = false, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
-              f"skip = {layout.skip}, columns = {columns}, null_padding = true)")
-    sample = [r[lo:hi + 1] for r in layout.sample]
-    return LazyCsv(select, [str(path), layout.delimiter], layout.header_end_line + 1, layout.header_end_line,
-                   scan.lines, sample)
+    select = (
+        f"select {raw}, coalesce({', '.join(extra)}) is not null as overlong "
+        f"from read_csv(?, header = false, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
+        f"skip = {layout.skip}, columns = {columns}, null_padding = true)"
+    )
+    sample = [r[lo : hi + 1] for r in layout.sample]
+    return LazyCsv(
+        select,
+        [str(path), layout.delimiter],
+        layout.header_end_line + 1,
+        layout.header_end_line,
+        scan.lines,
+        sample,
+    )
 
 
 def _csv_error(name: str, exc: duckdb.Error, layout: _CsvLayout) -> SourceFileError:
@@ -934,13 +1085,22 @@ def _csv_error(name: str, exc: duckdb.Error, layout: _CsvLayout) -> SourceFileEr
     match = re.search(r"CSV Error on Line: (\d+)", text)
     line = match.group(1) if match else None
     if "Expected Number of Columns" in text:
-        return _error(name, "too_many_fields", line=line, n=layout.field_count,
-                      delim_vi=_DELIM_VI[layout.delimiter], delim_en=_DELIM_EN[layout.delimiter])
+        return _error(
+            name,
+            "too_many_fields",
+            line=line,
+            n=layout.field_count,
+            delim_vi=_DELIM_VI[layout.delimiter],
+            delim_en=_DELIM_EN[layout.delimiter],
+        )
     if "unterminated quote" in text.lower():
         return _error(name, "unclosed_quote", line=line)
     if "maximum line size" in text.lower():
-        return _error(name, "line_too_long", line=line, size="> " + _size(MAX_LINE_BYTES),
-                      limit=_size(MAX_LINE_BYTES))
-    reason = next((s.strip() for s in text.splitlines()[1:] if s.strip() and not s.startswith("Original Line")),
-                  text.splitlines()[0] if text else type(exc).__name__)
+        return _error(
+            name, "line_too_long", line=line, size="> " + _size(MAX_LINE_BYTES), limit=_size(MAX_LINE_BYTES)
+        )
+    reason = next(
+        (s.strip() for s in text.splitlines()[1:] if s.strip() and not s.startswith("Original Line")),
+        text.splitlines()[0] if text else type(exc).__name__,
+    )
     return _error(name, "bad_csv", line=line, reason=reason[:160])

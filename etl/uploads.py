@@ -40,15 +40,26 @@ def check_upload(path: Path, name: str | None = None) -> str:
     size = path.stat().st_size
     limit = max_upload_bytes()
     if size > limit:
-        raise _refuse(name, f"tệp {size / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB — chia nhỏ tệp.",
-                      f"the file is {size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB limit — split it.",
-                      "too_large")
+        raise _refuse(
+            name,
+            f"tệp {size / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB — chia nhỏ tệp.",
+            f"the file is {size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB limit — split it.",
+            "too_large",
+        )
     if suffix in MACRO_SUFFIXES:
-        raise _refuse(name, "tệp có macro không được nhận — lưu lại thành .xlsx.",
-                      "macro-enabled files are refused — save it as .xlsx.", "macro")
+        raise _refuse(
+            name,
+            "tệp có macro không được nhận — lưu lại thành .xlsx.",
+            "macro-enabled files are refused — save it as .xlsx.",
+            "macro",
+        )
     if suffix not in ALLOWED_SUFFIXES:
-        raise _refuse(name, f"loại tệp '{suffix or '(không đuôi)'}' không được nhận — chỉ nhận CSV, XLSX, JSON.",
-                      f"file type '{suffix or '(none)'}' is not accepted — only CSV, XLSX and JSON.", "unknown_type")
+        raise _refuse(
+            name,
+            f"loại tệp '{suffix or '(không đuôi)'}' không được nhận — chỉ nhận CSV, XLSX, JSON.",
+            f"file type '{suffix or '(none)'}' is not accepted — only CSV, XLSX and JSON.",
+            "unknown_type",
+        )
     if suffix == ".xlsx":
         check_xlsx(path, name)
     return suffix
@@ -83,10 +94,15 @@ def save_uploads(files, folder: Path) -> tuple[list[Path], list[SourceFileError]
     for i, f in enumerate(files):
         name = safe_name(f.name)
         if f.size > limit:
-            refused.append(_refuse(name, f"tệp {f.size / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB — "
-                                         "chia nhỏ tệp.",
-                                   f"the file is {f.size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB limit "
-                                   "— split it.", "too_large"))
+            refused.append(
+                _refuse(
+                    name,
+                    f"tệp {f.size / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB — chia nhỏ tệp.",
+                    f"the file is {f.size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB limit "
+                    "— split it.",
+                    "too_large",
+                )
+            )
             continue
         path = folder / f"{i:03d}" / name
         path.parent.mkdir(parents=True)

@@ -31,15 +31,15 @@ from pathlib import Path
 
 from etl.readers import SourceFileError
 
-MAX_UNCOMPRESSED_BYTES = 1 << 30          # 1 GiB unpacked in all
-MAX_RATIO = 200                           # uncompressed / compressed, per member (above 1 MiB)
+MAX_UNCOMPRESSED_BYTES = 1 << 30  # 1 GiB unpacked in all
+MAX_RATIO = 200  # uncompressed / compressed, per member (above 1 MiB)
 MAX_MEMBERS = 10_000
-MAX_SHEET_CELLS = 25_000_000              # rows x columns of a sheet's real extent: 1,048,576 rows x 24
-                                          # columns; calamine holds 32 bytes a cell (800 MB at most)
-SPARSE_FLOOR_CELLS = 4_000_000            # an extent above this (128 MB in calamine) ...
-SPARSE_RATIO = 64                         # ... must hold at least one cell in SPARSE_RATIO
-CHUNK_BYTES = 1 << 20                     # unpacked bytes scanned at a time
-MAX_TAG_BYTES = 16 << 20                  # a tag (or a text run between two tags) longer than this is refused
+MAX_SHEET_CELLS = 25_000_000  # rows x columns of a sheet's real extent: 1,048,576 rows x 24
+# columns; calamine holds 32 bytes a cell (800 MB at most)
+SPARSE_FLOOR_CELLS = 4_000_000  # an extent above this (128 MB in calamine) ...
+SPARSE_RATIO = 64  # ... must hold at least one cell in SPARSE_RATIO
+CHUNK_BYTES = 1 << 20  # unpacked bytes scanned at a time
+MAX_TAG_BYTES = 16 << 20  # a tag (or a text run between two tags) longer than this is refused
 
 _WORKSHEET_TYPE = re.compile(rb"/worksheet$")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\s((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
@@ -84,10 +84,10 @@ def _column_number(letters: bytes) -> int:
 
 @dataclass
 class SheetExtent:
-    part: str                 # the worksheet's part in the archive, e.g. xl/worksheets/sheet1.xml
-    rows: int = 0             # rows of the grid calamine would build (from row 1)
-    columns: int = 0          # columns of that grid (from column A)
-    cells: int = 0            # cells holding something
+    part: str  # the worksheet's part in the archive, e.g. xl/worksheets/sheet1.xml
+    rows: int = 0  # rows of the grid calamine would build (from row 1)
+    columns: int = 0  # columns of that grid (from column A)
+    cells: int = 0  # cells holding something
 
     @property
     def grid(self) -> int:
@@ -104,8 +104,8 @@ class _Scanner:
     def __init__(self, extent: SheetExtent, name: str):
         self.extent = extent
         self.name = name
-        self.row = -1          # current row (0-based) for cells without `r`
-        self.col = 0           # next column (0-based) for a cell without `r`
+        self.row = -1  # current row (0-based) for cells without `r`
+        self.col = 0  # next column (0-based) for a cell without `r`
 
     def _cell(self, row: int, col: int) -> None:
         e = self.extent
@@ -120,8 +120,12 @@ class _Scanner:
         # no other ` r="` (a second `r` on a tag).  `<cols>`, `<rowBreaks>`, `<c\t` and the like
         # fail the counts and send their chunk (a sheet's first or last) tag by tag.
         n_cell, n_row = data.count(b'<c r="'), data.count(b'<row r="')
-        if (data.count(b"<c") == n_cell and data.count(b"<row") == n_row and data.count(b' r="') == n_cell + n_row
-                and not ((b":c" in data or b":row" in data) and _PREFIXED.search(data))):
+        if (
+            data.count(b"<c") == n_cell
+            and data.count(b"<row") == n_row
+            and data.count(b' r="') == n_cell + n_row
+            and not ((b":c" in data or b":row" in data) and _PREFIXED.search(data))
+        ):
             self._fast(data, n_cell)
         else:
             self._slow(data)
@@ -135,13 +139,17 @@ class _Scanner:
             if len(found) != n_cell:
                 self._slow(data)
                 return
-            kept = [(letters, digits) for letters, digits, rest, empty in found if not (rest.endswith(b"/") or empty)]
+            kept = [
+                (letters, digits)
+                for letters, digits, rest, empty in found
+                if not (rest.endswith(b"/") or empty)
+            ]
             letters, digits = zip(*kept, strict=True) if kept else ((), ())
             letters = set(letters)
         else:
             digits = _FAST_ROWS.findall(data)
             letters = set(_FAST_COLUMNS.findall(data))
-            if len(digits) != n_cell:     # a reference the strict pattern does not read: tag by tag
+            if len(digits) != n_cell:  # a reference the strict pattern does not read: tag by tag
                 self._slow(data)
                 return
         # The counters a later chunk's cells without `r` continue from.
@@ -191,11 +199,14 @@ class _Scanner:
 
     def _bad_ref(self, ref: bytes) -> SourceFileError:
         shown = ref[:40].decode("utf-8", "replace")
-        return _refuse(self.name, "corrupt_xlsx",
-                       f"trang tính ({self.extent.part}) có tham chiếu ô \"{shown}\" không hợp lệ — mở tệp "
-                       "bằng Excel, lưu lại dưới dạng .xlsx rồi nạp lại.",
-                       f"a sheet ({self.extent.part}) has an invalid cell reference \"{shown}\" — open the "
-                       "file in Excel, save it again as .xlsx and load it again.")
+        return _refuse(
+            self.name,
+            "corrupt_xlsx",
+            f'trang tính ({self.extent.part}) có tham chiếu ô "{shown}" không hợp lệ — mở tệp '
+            "bằng Excel, lưu lại dưới dạng .xlsx rồi nạp lại.",
+            f'a sheet ({self.extent.part}) has an invalid cell reference "{shown}" — open the '
+            "file in Excel, save it again as .xlsx and load it again.",
+        )
 
 
 def scan_sheet(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> SheetExtent:
@@ -217,13 +228,16 @@ def scan_sheet(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> SheetExt
                 scanner.feed(data[:cut])
                 carry = data[cut:]
             if len(carry) > MAX_TAG_BYTES:
-                raise _refuse(name, "corrupt_xlsx",
-                              f"trang tính ({info.filename}) có một thẻ XML hoặc đoạn chữ dài hơn "
-                              f"{MAX_TAG_BYTES >> 20} MB — không phải bảng tính Excel bình thường; mở bằng Excel, "
-                              "lưu lại dưới dạng .xlsx rồi nạp lại.",
-                              f"a sheet ({info.filename}) holds an XML tag or text run longer than "
-                              f"{MAX_TAG_BYTES >> 20} MB — not an ordinary Excel sheet; open it in Excel, save it "
-                              "again as .xlsx and load it again.")
+                raise _refuse(
+                    name,
+                    "corrupt_xlsx",
+                    f"trang tính ({info.filename}) có một thẻ XML hoặc đoạn chữ dài hơn "
+                    f"{MAX_TAG_BYTES >> 20} MB — không phải bảng tính Excel bình thường; mở bằng Excel, "
+                    "lưu lại dưới dạng .xlsx rồi nạp lại.",
+                    f"a sheet ({info.filename}) holds an XML tag or text run longer than "
+                    f"{MAX_TAG_BYTES >> 20} MB — not an ordinary Excel sheet; open it in Excel, save it "
+                    "again as .xlsx and load it again.",
+                )
     return extent
 
 
@@ -293,23 +307,39 @@ def _check(path: Path, name: str) -> list[SheetExtent]:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise _refuse(name, "zip_bomb", f"tệp XLSX có quá nhiều thành phần ({_n_vi(len(infos))}) — không đọc.",
-                              f"the XLSX holds too many parts ({len(infos):,}) — not read.")
+                raise _refuse(
+                    name,
+                    "zip_bomb",
+                    f"tệp XLSX có quá nhiều thành phần ({_n_vi(len(infos))}) — không đọc.",
+                    f"the XLSX holds too many parts ({len(infos):,}) — not read.",
+                )
             total = sum(i.file_size for i in infos)
             if total > MAX_UNCOMPRESSED_BYTES or any(
-                    i.file_size > MAX_RATIO * max(i.compress_size, 1) and i.file_size > (1 << 20) for i in infos):
-                raise _refuse(name, "zip_bomb",
-                              f"tệp XLSX giải nén ra {total / 1048576:,.0f} MB, bất thường — không đọc "
-                              "(có thể là tệp độc hại).",
-                              f"the XLSX unpacks to {total / 1048576:,.0f} MB, which is absurd — not read "
-                              "(possibly a malicious file).")
+                i.file_size > MAX_RATIO * max(i.compress_size, 1) and i.file_size > (1 << 20) for i in infos
+            ):
+                raise _refuse(
+                    name,
+                    "zip_bomb",
+                    f"tệp XLSX giải nén ra {total / 1048576:,.0f} MB, bất thường — không đọc "
+                    "(có thể là tệp độc hại).",
+                    f"the XLSX unpacks to {total / 1048576:,.0f} MB, which is absurd — not read "
+                    "(possibly a malicious file).",
+                )
             names = {i.filename: i for i in infos}
             if "xl/vbaProject.bin" in names:
-                raise _refuse(name, "macro", "tệp có macro không được nhận — lưu lại thành .xlsx.",
-                              "macro-enabled files are refused — save it as .xlsx.")
+                raise _refuse(
+                    name,
+                    "macro",
+                    "tệp có macro không được nhận — lưu lại thành .xlsx.",
+                    "macro-enabled files are refused — save it as .xlsx.",
+                )
             if "xl/workbook.xml" not in names:
-                raise _refuse(name, "corrupt_zip", "không phải tệp XLSX hợp lệ — mở và lưu lại bằng Excel.",
-                              "not a valid XLSX file — open and save it again in Excel.")
+                raise _refuse(
+                    name,
+                    "corrupt_zip",
+                    "không phải tệp XLSX hợp lệ — mở và lưu lại bằng Excel.",
+                    "not a valid XLSX file — open and save it again in Excel.",
+                )
             extents = []
             for part, sheet in _worksheet_parts(z, names).items():
                 extent = scan_sheet(z, names[part], name)
@@ -318,10 +348,22 @@ def _check(path: Path, name: str) -> list[SheetExtent]:
             return extents
     except SourceFileError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError, ValueError, RuntimeError,
-            NotImplementedError) as exc:
-        raise _refuse(name, "corrupt_zip", "tệp XLSX bị hỏng, không mở được — xuất lại tệp.",
-                      "the XLSX file is corrupt and cannot be opened — export it again.") from exc
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        KeyError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
+        raise _refuse(
+            name,
+            "corrupt_zip",
+            "tệp XLSX bị hỏng, không mở được — xuất lại tệp.",
+            "the XLSX file is corrupt and cannot be opened — export it again.",
+        ) from exc
 
 
 def _judge(e: SheetExtent, sheet: str, name: str) -> None:
@@ -331,14 +373,16 @@ def _judge(e: SheetExtent, sheet: str, name: str) -> None:
         return
     limit = MAX_SHEET_CELLS if too_big else SPARSE_FLOOR_CELLS
     raise _refuse(
-        name, "sheet_too_large",
-        f"trang tính \"{sheet}\" kéo dài tới ô {e.far_cell}: đọc nó cần {_n_vi(e.rows)} dòng × {_n_vi(e.columns)} "
+        name,
+        "sheet_too_large",
+        f'trang tính "{sheet}" kéo dài tới ô {e.far_cell}: đọc nó cần {_n_vi(e.rows)} dòng × {_n_vi(e.columns)} '
         f"cột = {_n_vi(e.grid)} ô, trong khi chỉ {_n_vi(e.cells)} ô có nội dung (giới hạn {_n_vi(limit)} ô"
         f"{'' if too_big else ' cho vùng thưa như vậy'}) — tệp không được đọc, không có gì được nạp. Xóa các ô "
         f"thừa ở xa vùng dữ liệu (Ctrl+End để tìm ô {e.far_cell}) hoặc chép riêng bảng dữ liệu sang tệp mới rồi "
         "nạp lại.",
-        f"sheet \"{sheet}\" reaches cell {e.far_cell}: reading it needs {e.rows:,} rows × {e.columns:,} columns "
+        f'sheet "{sheet}" reaches cell {e.far_cell}: reading it needs {e.rows:,} rows × {e.columns:,} columns '
         f"= {e.grid:,} cells, while only {e.cells:,} cells hold anything (the limit is {limit:,} cells"
         f"{'' if too_big else ' for a range that sparse'}) — the file was not read and nothing was loaded. "
         f"Delete the stray cells far from the data (Ctrl+End goes to {e.far_cell}) or copy just the table into a "
-        "new file and load that.")
+        "new file and load that.",
+    )

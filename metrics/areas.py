@@ -18,10 +18,25 @@ from metrics.scope import OPEN, Scope
 
 AREA_PERIOD_SQL = db.read_sql("area_period.sql")
 # Which column of the mart holds the province median of a metric.
-MEDIAN_COLUMNS = {m: f"median_{m}" for m in ("online_rate", "online_full_rate", "on_time_rate", "paid_online_rate",
-                                            "digitized_rate", "signature_rate",
-                                            "avg_processing_days", "index_total", "score_ckmb", "score_tdgq",
-                                            "score_clgq", "score_tttt", "score_mdsh", "score_mdhl")}
+MEDIAN_COLUMNS = {
+    m: f"median_{m}"
+    for m in (
+        "online_rate",
+        "online_full_rate",
+        "on_time_rate",
+        "paid_online_rate",
+        "digitized_rate",
+        "signature_rate",
+        "avg_processing_days",
+        "index_total",
+        "score_ckmb",
+        "score_tdgq",
+        "score_clgq",
+        "score_tttt",
+        "score_mdsh",
+        "score_mdhl",
+    )
+}
 
 
 def area_periods(periods: list[Period], scope: Scope = OPEN, path=None) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from datetime import date
 from core.periods import Period, month, quarter, year
 
 PERIOD_TYPES = ("month", "quarter", "year")
-TREND_MONTHS = 24          # trends show at most this many months, ending with the period's last month
+TREND_MONTHS = 24  # trends show at most this many months, ending with the period's last month
 
 
 def period_of(period_type: str, day: date) -> Period:
@@ -58,13 +58,16 @@ def trend_periods(period: Period, first_month: date | None, limit: int = TREND_M
 
 def period_params(periods: list[Period]) -> dict:
     """The three parallel lists the period-aware SQL files take."""
-    return {"period_keys": [p.key for p in periods],
-            "period_starts": [p.start for p in periods],
-            "period_ends": [p.end for p in periods]}
+    return {
+        "period_keys": [p.key for p in periods],
+        "period_starts": [p.start for p in periods],
+        "period_ends": [p.end for p in periods],
+    }
 
 
-def convert(period: Period, period_type: str, first_month: date | None = None,
-            last: date | None = None) -> Period:
+def convert(
+    period: Period, period_type: str, first_month: date | None = None, last: date | None = None
+) -> Period:
     """The period of another type that best matches `period` (its last month with data)."""
     if period.period_type == period_type:
         return period

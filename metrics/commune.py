@@ -25,8 +25,18 @@ def commune_figures(commune: int, period: Period, scope: Scope = OPEN, path=None
     rank (`rank`, `communes_ranked`) on the index_total row.  Empty when the commune is unknown."""
     province = _province_of(commune, period, scope, path)
     if province is None:
-        return pd.DataFrame(columns=["metric", "value", "previous", "change", "province_median", "target",
-                                     "rank", "communes_ranked"])
+        return pd.DataFrame(
+            columns=[
+                "metric",
+                "value",
+                "previous",
+                "change",
+                "province_median",
+                "target",
+                "rank",
+                "communes_ranked",
+            ]
+        )
     prev = period.previous()
     counts = commune_counts([prev, period], province, None, scope, path)
     idx = index_results([prev, period], province, commune, scope, path)
@@ -36,11 +46,16 @@ def commune_figures(commune: int, period: Period, scope: Scope = OPEN, path=None
         frame = idx if metric == "index_total" else counts
         own = frame[frame["commune_code"] == commune].set_index("period")[metric]
         value, previous = _get(own, period.key), _get(own, prev.key)
-        row = {"metric": metric, "value": value, "previous": previous,
-               "change": None if value is None or previous is None else value - previous,
-               "province_median": _get(area[areas.MEDIAN_COLUMNS[metric]], period.key),
-               "target": TARGETS[metric].value if metric in TARGETS else None,
-               "rank": None, "communes_ranked": None}
+        row = {
+            "metric": metric,
+            "value": value,
+            "previous": previous,
+            "change": None if value is None or previous is None else value - previous,
+            "province_median": _get(area[areas.MEDIAN_COLUMNS[metric]], period.key),
+            "target": TARGETS[metric].value if metric in TARGETS else None,
+            "rank": None,
+            "communes_ranked": None,
+        }
         if metric == "index_total":
             mine = idx[(idx["commune_code"] == commune) & (idx["period"] == period.key)]
             if not mine.empty:
@@ -58,15 +73,25 @@ def commune_trend(commune: int, period: Period, scope: Scope = OPEN, path=None) 
         return pd.DataFrame(columns=["month", "metric", "value", "province_median"])
     months = trend_months(period, month_range(scope, path)[0])
     counts = commune_counts(months, province, commune, scope, path)
-    own = counts.melt(id_vars=["period_start"], value_vars=TREND_METRICS, var_name="metric", value_name="value")
+    own = counts.melt(
+        id_vars=["period_start"], value_vars=TREND_METRICS, var_name="metric", value_name="value"
+    )
     area = areas.province(province, months, scope, path)
-    medians = (area[["period_start", *(areas.MEDIAN_COLUMNS[m] for m in TREND_METRICS)]]
-               .rename(columns={areas.MEDIAN_COLUMNS[m]: m for m in TREND_METRICS})
-               .melt(id_vars=["period_start"], value_vars=TREND_METRICS, var_name="metric",
-                     value_name="province_median"))
+    medians = (
+        area[["period_start", *(areas.MEDIAN_COLUMNS[m] for m in TREND_METRICS)]]
+        .rename(columns={areas.MEDIAN_COLUMNS[m]: m for m in TREND_METRICS})
+        .melt(
+            id_vars=["period_start"],
+            value_vars=TREND_METRICS,
+            var_name="metric",
+            value_name="province_median",
+        )
+    )
     medians["period_start"] = pd.to_datetime(medians["period_start"])
     own["period_start"] = pd.to_datetime(own["period_start"])
-    out = own.merge(medians, on=["period_start", "metric"], how="left").rename(columns={"period_start": "month"})
+    out = own.merge(medians, on=["period_start", "metric"], how="left").rename(
+        columns={"period_start": "month"}
+    )
     return out.sort_values(["metric", "month"]).reset_index(drop=True)
 
 
@@ -75,16 +100,30 @@ def rank_history(commune: int, period: Period, scope: Scope = OPEN, path=None) -
     period, period_start, index_rank, communes_ranked, index_total, is_derived."""
     periods = trend_periods(period, month_range(scope, path)[0])
     df = index_results(periods, None, commune, scope, path)
-    return df[["period", "commune_code", "index_rank", "communes_ranked", "index_total", "is_derived"]].merge(
-        pd.DataFrame({"period": [p.key for p in periods], "period_start": [p.start for p in periods]}),
-        on="period").sort_values("period_start").reset_index(drop=True)
+    return (
+        df[["period", "commune_code", "index_rank", "communes_ranked", "index_total", "is_derived"]]
+        .merge(
+            pd.DataFrame({"period": [p.key for p in periods], "period_start": [p.start for p in periods]}),
+            on="period",
+        )
+        .sort_values("period_start")
+        .reset_index(drop=True)
+    )
 
 
 def group_scores(commune: int, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Per index group: the commune's score, the province median and best score (with the best
     commune's name), the group maximum and the points the commune loses."""
     province = _province_of(commune, period, scope, path)
-    columns = ["group", "score", "province_median", "province_best", "best_commune", "max_score", "points_lost"]
+    columns = [
+        "group",
+        "score",
+        "province_median",
+        "province_best",
+        "best_commune",
+        "max_score",
+        "points_lost",
+    ]
     if province is None:
         return pd.DataFrame(columns=columns)
     # Published scores are public within the province: the median and the best are over every commune.
@@ -96,12 +135,17 @@ def group_scores(commune: int, period: Period, scope: Scope = OPEN, path=None) -
         scores = idx.dropna(subset=[col])
         score = None if mine.empty or pd.isna(mine.iloc[0][col]) else float(mine.iloc[0][col])
         best = scores.sort_values([col, "commune_name"], ascending=[False, True]).head(1)
-        rows.append({"group": g, "score": score,
-                     "province_median": float(scores[col].median()) if len(scores) else None,
-                     "province_best": float(best.iloc[0][col]) if len(best) else None,
-                     "best_commune": best.iloc[0]["commune_name"] if len(best) else None,
-                     "max_score": GROUP_MAXIMA[g],
-                     "points_lost": None if score is None else GROUP_MAXIMA[g] - score})
+        rows.append(
+            {
+                "group": g,
+                "score": score,
+                "province_median": float(scores[col].median()) if len(scores) else None,
+                "province_best": float(best.iloc[0][col]) if len(best) else None,
+                "best_commune": best.iloc[0]["commune_name"] if len(best) else None,
+                "max_score": GROUP_MAXIMA[g],
+                "points_lost": None if score is None else GROUP_MAXIMA[g] - score,
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -75,11 +75,15 @@ class WarehouseOutdated(RuntimeError):
 
     def __init__(self, path: Path, found: int):
         self.path, self.found = path, found
-        self.message_vi = (f"Kho dữ liệu {path.name} được tạo bởi phiên bản cũ (lược đồ {found}, cần {SCHEMA_VERSION}). "
-                           f"Chạy `python -m etl marts` (hoặc nạp dữ liệu lần tới) để cập nhật, rồi tải lại trang.")
-        self.message_en = (f"The warehouse {path.name} was built by an older version (schema {found}, needs "
-                           f"{SCHEMA_VERSION}). Run `python -m etl marts` (or the next load) to update it, then "
-                           f"reload the page.")
+        self.message_vi = (
+            f"Kho dữ liệu {path.name} được tạo bởi phiên bản cũ (lược đồ {found}, cần {SCHEMA_VERSION}). "
+            f"Chạy `python -m etl marts` (hoặc nạp dữ liệu lần tới) để cập nhật, rồi tải lại trang."
+        )
+        self.message_en = (
+            f"The warehouse {path.name} was built by an older version (schema {found}, needs "
+            f"{SCHEMA_VERSION}). Run `python -m etl marts` (or the next load) to update it, then "
+            f"reload the page."
+        )
         super().__init__(self.message_en)
 
     def message(self, lang: str = "vi") -> str:
@@ -127,8 +131,10 @@ def _cursor() -> tuple[duckdb.DuckDBPyConnection, str]:
             spill = spill_dir()
             # Validated values (a size with a unit, a positive integer, our own folder): SET takes no
             # bound parameters.
-            con.execute(f"set memory_limit = '{memory}'; set threads = {threads}; "
-                        f"set temp_directory = '{_quote(str(spill))}'")
+            con.execute(
+                f"set memory_limit = '{memory}'; set threads = {threads}; "
+                f"set temp_directory = '{_quote(str(spill))}'"
+            )
             _INSTANCE = (os.getpid(), con, con.execute("select current_database()").fetchall()[0][0])
         return _INSTANCE[1].cursor(), _INSTANCE[2]
 
@@ -145,8 +151,11 @@ def spill_dir() -> Path:
         return _SPILL[1]
     path = Path(tempfile.mkdtemp(prefix="cds-read-"))
     st = os.lstat(path)
-    if (not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid())
-            or stat.S_IMODE(st.st_mode) & 0o077):
+    if (
+        not stat.S_ISDIR(st.st_mode)
+        or (hasattr(os, "getuid") and st.st_uid != os.getuid())
+        or stat.S_IMODE(st.st_mode) & 0o077
+    ):
         raise RuntimeError(f"{path}: the read spill folder is not a private folder of this user")
     atexit.register(shutil.rmtree, path, True)
     _SPILL = (os.getpid(), path)
@@ -237,8 +246,9 @@ def read_sql(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
-def query(sql: str, params: list | dict | None = None, path: str | Path | None = None, scope=None
-          ) -> pd.DataFrame:
+def query(
+    sql: str, params: list | dict | None = None, path: str | Path | None = None, scope=None
+) -> pd.DataFrame:
     """Run one parameterised query on a fresh read of the warehouse, within `scope` (a
     metrics.scope.Scope; required when the query reads `scoped_commune` or `scope`)."""
     with connect(path) as con:
@@ -257,7 +267,7 @@ def _check_schema(cur: duckdb.DuckDBPyConnection, path: Path) -> None:
         return
     try:
         rows = cur.execute(SCHEMA_VERSION_SQL).fetchall()
-    except duckdb.CatalogException:          # no warehouse_info: older than any recorded version
+    except duckdb.CatalogException:  # no warehouse_info: older than any recorded version
         rows = []
     found = int(rows[0][0]) if rows and str(rows[0][0]).isdigit() else 1
     if found < SCHEMA_VERSION:

@@ -21,19 +21,21 @@ RATES: dict[str, Metric] = ratios(("dossiers", "signatures"))
 # The headline rates, in the order pages show them.
 HEADLINE_RATES = ["online_rate", "on_time_rate", "signature_rate"]
 
-GROUPS = list(SIX_GROUPS)                       # CKMB TDGQ CLGQ TTTT MDSH MDHL
+GROUPS = list(SIX_GROUPS)  # CKMB TDGQ CLGQ TTTT MDSH MDHL
 GROUP_MAXIMA = {g: GROUP_MAX[g] for g in GROUPS}
 
-TIERS = (1, 2, 3, 4)                            # 1 = top quartile ... 4 = bottom quartile (PAPI style)
+TIERS = (1, 2, 3, 4)  # 1 = top quartile ... 4 = bottom quartile (PAPI style)
 
 # The targets pages and reports compare against (values and sources: core/catalogue.py), in the order
 # pages list them.
-TARGETS: dict[str, Target] = {m: METRICS[m].target for m in
-                              ("signature_rate", "online_rate", "on_time_rate", "digitized_rate")}
+TARGETS: dict[str, Target] = {
+    m: METRICS[m].target for m in ("signature_rate", "online_rate", "on_time_rate", "digitized_rate")
+}
 
 
-def add_ratios(df: pd.DataFrame, metrics: dict[str, Metric], columns: dict[str, pd.Series] | None = None
-               ) -> pd.DataFrame:
+def add_ratios(
+    df: pd.DataFrame, metrics: dict[str, Metric], columns: dict[str, pd.Series] | None = None
+) -> pd.DataFrame:
     """Add each of `metrics` (catalogue ratios) whose counts are present: numerator x scale over the
     signed sum of the denominator's columns; NULL (NaN) where the denominator is 0 or missing.
     `columns`: extra denominator columns not in `df` (e.g. 'months')."""
@@ -43,7 +45,9 @@ def add_ratios(df: pd.DataFrame, metrics: dict[str, Metric], columns: dict[str, 
         cols = [m.numerator, *(col for _, col in m.denominator)]
         if any(col not in out.columns and col not in extra for col in cols):
             continue
-        den = sum(sign * (extra[col] if col in extra else out[col]).astype("float64") for sign, col in m.denominator)
+        den = sum(
+            sign * (extra[col] if col in extra else out[col]).astype("float64") for sign, col in m.denominator
+        )
         numerator = out[m.numerator].astype("float64")
         if m.scale != 1:
             numerator = numerator * m.scale

@@ -28,8 +28,12 @@ PROVINCE_PERIOD_SQL = f"""with per_commune as (
 {COMMUNE_PERIOD_SQL}
 )
 select period, period_start, province_code, province_name,
-       {", ".join(f"sum({c}) as {c}" if c == "processing_days_total" else f"cast(sum({c}) as bigint) as {c}"
-                  for c in COUNT_COLUMNS)},
+       {
+    ", ".join(
+        f"sum({c}) as {c}" if c == "processing_days_total" else f"cast(sum({c}) as bigint) as {c}"
+        for c in COUNT_COLUMNS
+    )
+},
        count(*) as communes,
        count(*) filter (where has_dossiers) as communes_with_dossiers,
        count(*) filter (where has_signatures) as communes_with_signatures
@@ -62,8 +66,13 @@ def _to_date(value):
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
-def commune_counts(periods: list[Period], province: int | None = None, commune: int | None = None,
-                   scope: Scope = OPEN, path=None) -> pd.DataFrame:
+def commune_counts(
+    periods: list[Period],
+    province: int | None = None,
+    commune: int | None = None,
+    scope: Scope = OPEN,
+    path=None,
+) -> pd.DataFrame:
     """One row per commune and period: summed counts and the rates computed from them."""
     params = {**period_params(periods), "province": province, "commune": commune}
     df = db.query(COMMUNE_PERIOD_SQL, params, path, scope=scope)
@@ -77,8 +86,15 @@ def province_counts(periods: list[Period], scope: Scope = OPEN, path=None) -> pd
     return add_rates(db.query(PROVINCE_PERIOD_SQL, params, path, scope=scope))
 
 
-def index_results(periods: list[Period], province: int | None = None, commune: int | None = None,
-                  scope: Scope = OPEN, path=None, *, published: bool = False) -> pd.DataFrame:
+def index_results(
+    periods: list[Period],
+    province: int | None = None,
+    commune: int | None = None,
+    scope: Scope = OPEN,
+    path=None,
+    *,
+    published: bool = False,
+) -> pd.DataFrame:
     """One row per commune and period with an index result: total, rank within the province,
     national rank, six group scores, is_derived (quarter/year averaged from months).
 
@@ -88,13 +104,19 @@ def index_results(periods: list[Period], province: int | None = None, commune: i
     if not periods:
         raise ValueError("index_results needs at least one period")
     period_type = periods[0].period_type
-    params = {**period_params(periods), "period_type": period_type, "province": province,
-              "commune": commune}
+    params = {**period_params(periods), "period_type": period_type, "province": province, "commune": commune}
     return db.query(INDEX_PERIOD_SQL, params, path, scope=scope.published() if published else scope)
 
 
-def index_with_change(period: Period, province: int | None = None, commune: int | None = None,
-                      scope: Scope = OPEN, path=None, *, published: bool = False) -> pd.DataFrame:
+def index_with_change(
+    period: Period,
+    province: int | None = None,
+    commune: int | None = None,
+    scope: Scope = OPEN,
+    path=None,
+    *,
+    published: bool = False,
+) -> pd.DataFrame:
     """Index results of `period` with the previous period's rank and total, the change in rank
     (positive = moved up) and the quartile tier within the province (metrics.ranking.quartile_tiers,
     cut from every commune of the province with a result, whatever the caller may see)."""
@@ -102,15 +124,18 @@ def index_with_change(period: Period, province: int | None = None, commune: int 
     df = index_results([prev, period], province, commune, scope, path, published=published)
     cur = df[df["period"] == period.key].copy()
     before = df[df["period"] == prev.key][["commune_code", "index_rank", "index_total"]].rename(
-        columns={"index_rank": "previous_index_rank", "index_total": "previous_index_total"})
+        columns={"index_rank": "previous_index_rank", "index_total": "previous_index_total"}
+    )
     cur = cur.merge(before, on="commune_code", how="left")
     cur["index_rank_change"] = rank_change(cur["previous_index_rank"], cur["index_rank"])
     cur["index_total_change"] = cur["index_total"] - cur["previous_index_total"]
-    every = (cur if scope == OPEN and commune is None
-             else index_results([period], province, None, OPEN, path))
+    every = cur if scope == OPEN and commune is None else index_results([period], province, None, OPEN, path)
     tiers = every[["commune_code", "province_code", "index_total"]].copy()
-    tiers["tier"] = (tiers.groupby("province_code")["index_total"].transform(quartile_tiers)
-                     if not tiers.empty else pd.Series(dtype="Int64"))
+    tiers["tier"] = (
+        tiers.groupby("province_code")["index_total"].transform(quartile_tiers)
+        if not tiers.empty
+        else pd.Series(dtype="Int64")
+    )
     cur = cur.merge(tiers[["commune_code", "tier"]], on="commune_code", how="left")
     cur["tier"] = cur["tier"].astype("Int64")
     return cur.reset_index(drop=True)

@@ -44,8 +44,17 @@ def index_status(province: int | None, period: Period | str, path=None) -> dict[
     `province`: the provinces' totals and the national ranking."""
     per = _period(period)
     out: dict[str, str | None] = {"communes": None, "province": None}
-    df = db.query(INDEX_STATUS_SQL, {"province": province, "period_type": per.period_type, "period": per.key,
-                                     "start": per.start, "end": per.end}, path)
+    df = db.query(
+        INDEX_STATUS_SQL,
+        {
+            "province": province,
+            "period_type": per.period_type,
+            "period": per.key,
+            "start": per.start,
+            "end": per.end,
+        },
+        path,
+    )
     for level in out:
         rows = df[df["level"] == level]
         own = rows[rows["own"]]
@@ -63,8 +72,11 @@ def provisional_periods(province: int, period_type: str, path=None) -> set[str]:
     if period_type != "month":
         for key in df.loc[df["period_type"] == "month", "period"]:
             p = parse_period(key)
-            out.add(f"{p.start.year:04d}-Q{(p.start.month - 1) // 3 + 1}" if period_type == "quarter"
-                    else f"{p.start.year:04d}")
+            out.add(
+                f"{p.start.year:04d}-Q{(p.start.month - 1) // 3 + 1}"
+                if period_type == "quarter"
+                else f"{p.start.year:04d}"
+            )
     return out
 
 
@@ -79,8 +91,12 @@ def province_ranking(period: Period | str, scope: Scope = OPEN, path=None) -> pd
     """The portal's own ranking of the provinces for the period (from its national service-results):
     portal_rank of provinces_ranked, portal_total, the six group scores, index_status."""
     per = _period(period)
-    df = db.query(PROVINCE_RANKING_SQL, {"period_type": per.period_type, "period": per.key}, path,
-                  scope=scope.published())
+    df = db.query(
+        PROVINCE_RANKING_SQL,
+        {"period_type": per.period_type, "period": per.key},
+        path,
+        scope=scope.published(),
+    )
     for col in ("portal_rank", "provinces_ranked"):
         df[col] = df[col].astype("Int64")
     return df

@@ -11,7 +11,7 @@ from metrics.scope import OPEN, Scope
 LOADS_SQL = db.read_sql("loads.sql")
 REJECTS_SQL = db.read_sql("rejects.sql")
 REJECT_COUNTS_SQL = db.read_sql("reject_counts.sql")
-REJECTS_MAX_ROWS = 2000          # rejected rows a page lists (newest first, ~1 MB); the counts cover every row
+REJECTS_MAX_ROWS = 2000  # rejected rows a page lists (newest first, ~1 MB); the counts cover every row
 COVERAGE_SQL = db.read_sql("coverage_period.sql")
 FRESHNESS_SQL = db.read_sql("freshness.sql")
 SOURCES = ["dossiers", "signatures", "index"]
@@ -22,13 +22,24 @@ def loads(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     return db.query(LOADS_SQL, None, path, scope=scope)
 
 
-def rejects(load_id: int | None = None, scope: Scope = OPEN, path=None, *, files=None, rules=None,
-            max_rows: int | None = REJECTS_MAX_ROWS) -> pd.DataFrame:
+def rejects(
+    load_id: int | None = None,
+    scope: Scope = OPEN,
+    path=None,
+    *,
+    files=None,
+    rules=None,
+    max_rows: int | None = REJECTS_MAX_ROWS,
+) -> pd.DataFrame:
     """Rejected rows (file, row, column, value, rule, messages), optionally of one load and of the
     chosen files and rules (None or empty = all); at most `max_rows` (None = every row), newest loads
     first.  `reject_counts` gives the totals."""
-    params = {"load_id": load_id, "files": list(files) if files else None, "rules": list(rules) if rules else None,
-              "max_rows": max_rows}
+    params = {
+        "load_id": load_id,
+        "files": list(files) if files else None,
+        "rules": list(rules) if rules else None,
+        "max_rows": max_rows,
+    }
     return db.query(REJECTS_SQL, params, path, scope=scope)
 
 
@@ -43,12 +54,17 @@ def reject_reasons(rejects_df: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["rule", "rows"])
     grouped = rejects_df.groupby("rule")
     counts = grouped["rows"].sum() if "rows" in rejects_df.columns else grouped.size()
-    return (counts.rename("rows").reset_index()
-            .sort_values(["rows", "rule"], ascending=[False, True]).reset_index(drop=True))
+    return (
+        counts.rename("rows")
+        .reset_index()
+        .sort_values(["rows", "rule"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
 
 
-def filter_rejects(rejects_df: pd.DataFrame, files: list[str] | None = None,
-                   rules: list[str] | None = None) -> pd.DataFrame:
+def filter_rejects(
+    rejects_df: pd.DataFrame, files: list[str] | None = None, rules: list[str] | None = None
+) -> pd.DataFrame:
     """The rejected rows of the chosen files and rules (an empty choice keeps everything)."""
     mask = pd.Series(True, index=rejects_df.index)
     if files:
@@ -71,9 +87,15 @@ def coverage_summary(coverage_df: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for source, col in zip(SOURCES, ["dossier_rows", "signature_months", "index_periods"], strict=True):
         with_data = int((coverage_df[col] > 0).sum()) if total else 0
-        rows.append({"source": source, "communes": total, "communes_with_data": with_data,
-                     "communes_missing": total - with_data,
-                     "coverage_rate": with_data / total if total else None})
+        rows.append(
+            {
+                "source": source,
+                "communes": total,
+                "communes_with_data": with_data,
+                "communes_missing": total - with_data,
+                "coverage_rate": with_data / total if total else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -99,6 +121,23 @@ def uploads(scope: Scope = OPEN, path=None) -> pd.DataFrame:
     try:
         return db.query(UPLOADS_SQL, None, path, scope=scope)
     except duckdb.CatalogException:
-        return pd.DataFrame(columns=["upload_id", "uploaded_at", "uploaded_by", "role", "province_code", "file_name",
-                                     "content_sha256", "size_bytes", "kind", "status", "rows_read", "rows_loaded",
-                                     "rows_replaced", "rows_rejected", "message", "reasons"])
+        return pd.DataFrame(
+            columns=[
+                "upload_id",
+                "uploaded_at",
+                "uploaded_by",
+                "role",
+                "province_code",
+                "file_name",
+                "content_sha256",
+                "size_bytes",
+                "kind",
+                "status",
+                "rows_read",
+                "rows_loaded",
+                "rows_replaced",
+                "rows_rejected",
+                "message",
+                "reasons",
+            ]
+        )

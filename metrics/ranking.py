@@ -20,13 +20,17 @@ def competition_rank(values: pd.Series, higher_is_better: bool = True) -> pd.Ser
     return values.astype("float64").rank(method="min", ascending=not higher_is_better).astype("Int64")
 
 
-def competition_rank_by(df: pd.DataFrame, by: str | list[str], column: str, higher_is_better: bool = True
-                        ) -> pd.Series:
+def competition_rank_by(
+    df: pd.DataFrame, by: str | list[str], column: str, higher_is_better: bool = True
+) -> pd.Series:
     """`competition_rank` of `column` within each group of `by`."""
     if df.empty:
         return pd.Series(dtype="Int64", index=df.index)
-    return df.groupby(by, dropna=False)[column].transform(
-        lambda v: competition_rank(v, higher_is_better)).astype("Int64")
+    return (
+        df.groupby(by, dropna=False)[column]
+        .transform(lambda v: competition_rank(v, higher_is_better))
+        .astype("Int64")
+    )
 
 
 def quartile_tiers(values: pd.Series) -> pd.Series:

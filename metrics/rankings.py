@@ -20,8 +20,18 @@ from metrics.ranking import competition_rank_by, quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
 
 HEADLINE_METRICS = [*HEADLINE_RATES, "index_average"]
-RANKING_COLUMNS = ["index_rank", "index_rank_change", "tier", "commune_code", "commune_name", "index_total",
-                   *GROUP_COLUMNS.values(), *HEADLINE_RATES, "dossiers_received", "is_derived"]
+RANKING_COLUMNS = [
+    "index_rank",
+    "index_rank_change",
+    "tier",
+    "commune_code",
+    "commune_name",
+    "index_total",
+    *GROUP_COLUMNS.values(),
+    *HEADLINE_RATES,
+    "dossiers_received",
+    "is_derived",
+]
 
 
 def province_ranking(province: int, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
@@ -31,10 +41,20 @@ def province_ranking(province: int, period: Period, scope: Scope = OPEN, path=No
     # Published index results are public within the province: a commune scope gets every commune's
     # published score and rank here, but counts (dossiers, signatures) of its own commune only.
     idx = index_with_change(period, province, None, scope, path, published=True)
-    keep = ["commune_code", "index_rank", "index_rank_change", "tier", "index_total", "is_derived",
-            "communes_ranked", "previous_index_rank", *GROUP_COLUMNS.values()]
+    keep = [
+        "commune_code",
+        "index_rank",
+        "index_rank_change",
+        "tier",
+        "index_total",
+        "is_derived",
+        "communes_ranked",
+        "previous_index_rank",
+        *GROUP_COLUMNS.values(),
+    ]
     names = idx[["commune_code", "commune_name", "province_code"]].rename(
-        columns={"commune_name": "_name", "province_code": "_province"})
+        columns={"commune_name": "_name", "province_code": "_province"}
+    )
     df = counts.merge(idx[keep], on="commune_code", how="outer").merge(names, on="commune_code", how="left")
     df["commune_name"] = df["commune_name"].fillna(df["_name"])
     df["province_code"] = df["province_code"].fillna(df["_province"]).astype("Int64")
@@ -57,18 +77,28 @@ def headline(province: int | None, period: Period, scope: Scope = OPEN, path=Non
     if province is None:
         own, own_idx = nat, nat_idx
     else:
-        own = areas[(areas["area_level"] == "province") & (areas["province_code"] == province)].set_index("period")
-        own_idx = pd.Series({p.key: _province_index_value(p, province, scope, path) for p in (prev, period)},
-                            dtype="float64")
+        own = areas[(areas["area_level"] == "province") & (areas["province_code"] == province)].set_index(
+            "period"
+        )
+        own_idx = pd.Series(
+            {p.key: _province_index_value(p, province, scope, path) for p in (prev, period)}, dtype="float64"
+        )
     rows = []
     for metric in HEADLINE_METRICS:
         src, nat_src = (own_idx, nat_idx) if metric == "index_average" else (own.get(metric), nat.get(metric))
         value = _get(src, period.key)
         previous = _get(src, prev.key)
         target = TARGETS[metric].value if metric in TARGETS else None
-        rows.append({"metric": metric, "value": value, "previous": previous,
-                     "change": None if value is None or previous is None else value - previous,
-                     "national": _get(nat_src, period.key), "target": target})
+        rows.append(
+            {
+                "metric": metric,
+                "value": value,
+                "previous": previous,
+                "change": None if value is None or previous is None else value - previous,
+                "national": _get(nat_src, period.key),
+                "target": target,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -79,8 +109,16 @@ def national_table(period: Period, scope: Scope = OPEN, path=None) -> pd.DataFra
     Every province's row is an aggregate (mart_area_period), shown to every role."""
     prev = period.previous()
     by_prov = provinces([prev, period], scope, path)
-    keep = ["period", "province_code", "province_name", *COUNT_COLUMNS, *RATES, "communes",
-            "communes_with_dossiers", "communes_with_signatures"]
+    keep = [
+        "period",
+        "province_code",
+        "province_name",
+        *COUNT_COLUMNS,
+        *RATES,
+        "communes",
+        "communes_with_dossiers",
+        "communes_with_signatures",
+    ]
     by_prov = by_prov[[c for c in keep if c in by_prov.columns]]
     by_prov["province_code"] = by_prov["province_code"].astype("int64")
     cur = by_prov[by_prov["period"] == period.key].set_index("province_code")
@@ -102,15 +140,27 @@ def province_index(period: Period, scope: Scope = OPEN, path=None) -> pd.DataFra
     from metrics import service_index
 
     columns = ["province_code", "index_average", "index_rank", "index_rank_change", "tier", "index_basis"]
-    published = service_index.national_province_ranking(period, scope, path=path).dropna(subset=["index_total"])
+    published = service_index.national_province_ranking(period, scope, path=path).dropna(
+        subset=["index_total"]
+    )
     if not published.empty:
-        return published.rename(columns={"index_total": "index_average", "national_rank": "index_rank",
-                                         "national_rank_change": "index_rank_change",
-                                         "basis": "index_basis"})[columns]
+        return published.rename(
+            columns={
+                "index_total": "index_average",
+                "national_rank": "index_rank",
+                "national_rank_change": "index_rank_change",
+                "basis": "index_basis",
+            }
+        )[columns]
     prev = period.previous()
     idx = index_results([prev, period], None, None, scope, path)
-    avg = (idx.groupby(["period", "province_code"])["index_total"].mean().round(2).rename("index_average")
-           .reset_index())
+    avg = (
+        idx.groupby(["period", "province_code"])["index_total"]
+        .mean()
+        .round(2)
+        .rename("index_average")
+        .reset_index()
+    )
     avg["index_rank"] = competition_rank_by(avg, "period", "index_average")
     cur = avg[avg["period"] == period.key].set_index("province_code")
     before = avg[avg["period"] == prev.key].set_index("province_code")
@@ -123,10 +173,16 @@ def province_index(period: Period, scope: Scope = OPEN, path=None) -> pd.DataFra
 def movers(ranking: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(biggest moves up, biggest moves down) in rank since the previous period, n each."""
     moved = ranking.dropna(subset=["index_rank_change"])
-    up = moved[moved["index_rank_change"] > 0].sort_values(["index_rank_change", "index_rank"],
-                                                           ascending=[False, True]).head(n)
-    down = moved[moved["index_rank_change"] < 0].sort_values(["index_rank_change", "index_rank"],
-                                                             ascending=[True, True]).head(n)
+    up = (
+        moved[moved["index_rank_change"] > 0]
+        .sort_values(["index_rank_change", "index_rank"], ascending=[False, True])
+        .head(n)
+    )
+    down = (
+        moved[moved["index_rank_change"] < 0]
+        .sort_values(["index_rank_change", "index_rank"], ascending=[True, True])
+        .head(n)
+    )
     return up.reset_index(drop=True), down.reset_index(drop=True)
 
 
@@ -153,23 +209,29 @@ def _get(series, key):
     return None if pd.isna(value) else float(value)
 
 
-def rank_histories(province: int, communes: list[int], period: Period, scope: Scope = OPEN,
-                   path=None) -> pd.DataFrame:
+def rank_histories(
+    province: int, communes: list[int], period: Period, scope: Scope = OPEN, path=None
+) -> pd.DataFrame:
     """Rank within the province of the chosen communes for each period of the period's type up to it
     (for the bump chart): period, period_start, commune_code, commune_name, index_rank, index_total."""
     from metrics.calendar import trend_periods
     from metrics.periodic import month_range
 
     if not communes:
-        return pd.DataFrame(columns=["period", "period_start", "commune_code", "commune_name", "index_rank",
-                                     "index_total"])
+        return pd.DataFrame(
+            columns=["period", "period_start", "commune_code", "commune_name", "index_rank", "index_total"]
+        )
     periods = trend_periods(period, month_range(scope, path)[0])
     df = index_results(periods, province, None, scope, path, published=True)
     df = df[df["commune_code"].isin(communes)]
     starts = pd.DataFrame({"period": [p.key for p in periods], "period_start": [p.start for p in periods]})
-    return (df.merge(starts, on="period")[["period", "period_start", "commune_code", "commune_name",
-                                           "index_rank", "index_total"]]
-            .sort_values(["commune_code", "period_start"]).reset_index(drop=True))
+    return (
+        df.merge(starts, on="period")[
+            ["period", "period_start", "commune_code", "commune_name", "index_rank", "index_total"]
+        ]
+        .sort_values(["commune_code", "period_start"])
+        .reset_index(drop=True)
+    )
 
 
 def default_bump_communes(ranking: pd.DataFrame, commune: int | None = None, n: int = 3) -> list[int]:

@@ -44,10 +44,11 @@ from metrics.scope import OPEN, Scope
 # --------------------------------------------------------------------------------------------------
 # Memoised queries for a batch.
 
+
 @dataclass
 class _Memo:
-    frames: dict = field(default_factory=dict)          # (sql, params, file, version) -> DataFrame
-    connections: dict = field(default_factory=dict)     # (file, version) -> read-only connection
+    frames: dict = field(default_factory=dict)  # (sql, params, file, version) -> DataFrame
+    connections: dict = field(default_factory=dict)  # (file, version) -> read-only connection
 
 
 _MEMO: ContextVar[_Memo | None] = ContextVar("report_data_memo", default=None)
@@ -114,13 +115,36 @@ def shared_queries() -> Iterator[None]:
 # The figures of section I, in order.  The first four are metrics.commune.PROFILE_METRICS (taken from
 # `commune_figures` as the profile page shows them); the others are the same computation on the
 # other rates of metrics.definitions.
-REPORT_METRICS = ["online_rate", "online_full_rate", "on_time_rate", "avg_processing_days", "paid_online_rate",
-                  "digitized_rate", "signature_rate", "index_total"]
+REPORT_METRICS = [
+    "online_rate",
+    "online_full_rate",
+    "on_time_rate",
+    "avg_processing_days",
+    "paid_online_rate",
+    "digitized_rate",
+    "signature_rate",
+    "index_total",
+]
 LOWER_IS_BETTER = {m for m in REPORT_METRICS if not METRICS[m].higher_is_better}
-SKILLS_METRICS = ["villages_with_team_share", "team_members_per_1000", "sessions_per_month",
-                  "participants_per_month", "vneid_activation_share", "adults_certified_share"]
-FIGURE_COLUMNS = ["metric", "value", "previous", "change", "province_median", "target", "rank",
-                  "communes_ranked", "higher_is_better"]
+SKILLS_METRICS = [
+    "villages_with_team_share",
+    "team_members_per_1000",
+    "sessions_per_month",
+    "participants_per_month",
+    "vneid_activation_share",
+    "adults_certified_share",
+]
+FIGURE_COLUMNS = [
+    "metric",
+    "value",
+    "previous",
+    "change",
+    "province_median",
+    "target",
+    "rank",
+    "communes_ranked",
+    "higher_is_better",
+]
 MONTHS_IN_TABLES = 12
 
 
@@ -136,18 +160,18 @@ class CommuneReportData:
     province_code: int
     province_name: str
     period: Period
-    figures: pd.DataFrame                      # FIGURE_COLUMNS, one row per REPORT_METRICS entry
-    counts: dict                               # the commune's commune_counts row for the period
+    figures: pd.DataFrame  # FIGURE_COLUMNS, one row per REPORT_METRICS entry
+    counts: dict  # the commune's commune_counts row for the period
     previous_counts: dict
-    monthly: pd.DataFrame                      # month, counts, rates, province_median_<metric>
-    rank_history: pd.DataFrame                 # metrics.commune.rank_history
-    groups: pd.DataFrame                       # metrics.commune.group_scores
-    index: dict                                # the commune's index_with_change row ({} when none)
+    monthly: pd.DataFrame  # month, counts, rates, province_median_<metric>
+    rank_history: pd.DataFrame  # metrics.commune.rank_history
+    groups: pd.DataFrame  # metrics.commune.group_scores
+    index: dict  # the commune's index_with_change row ({} when none)
     what: service_index.WhatItTakes
-    target_gaps: pd.DataFrame                  # metric, numerator, denominator, value, target, needed
-    skills_figures: pd.DataFrame               # FIGURE_COLUMNS for SKILLS_METRICS (empty: no skills data)
-    skills_counts: dict                        # the commune's skills row for the period ({} when none)
-    skills_monthly: pd.DataFrame               # metrics.skills.commune_trend, last MONTHS_IN_TABLES months
+    target_gaps: pd.DataFrame  # metric, numerator, denominator, value, target, needed
+    skills_figures: pd.DataFrame  # FIGURE_COLUMNS for SKILLS_METRICS (empty: no skills data)
+    skills_counts: dict  # the commune's skills row for the period ({} when none)
+    skills_monthly: pd.DataFrame  # metrics.skills.commune_trend, last MONTHS_IN_TABLES months
     is_demo: bool
     data_as_of: date | None
     has_dossiers: bool = False
@@ -185,8 +209,9 @@ def commune_report_data(commune: int, period: Period, scope: Scope = OPEN, path=
     counts = periodic.commune_counts([prev, period], province, None, scope, path)
     idx = periodic.index_with_change(period, province, None, scope, path)
     withheld = scope.level == "commune"
-    figures = _figures(profile, counts, commune, period, prev, areas.province(province, [period], scope, path),
-                       withheld)
+    figures = _figures(
+        profile, counts, commune, period, prev, areas.province(province, [period], scope, path), withheld
+    )
     own = counts[counts["commune_code"] == commune].set_index("period")
     cur_counts = _row(own, period.key)
     prev_counts = _row(own, prev.key)
@@ -202,14 +227,27 @@ def commune_report_data(commune: int, period: Period, scope: Scope = OPEN, path=
     skills_figs, skills_row, skills_monthly = _skills(commune, province, period, scope, path, withheld)
     as_of = warehouse.data_as_of(scope, path)["last_month"].dropna()
     data = CommuneReportData(
-        commune_code=commune, commune_name=unit["commune_name"], division_type=unit["division_type"],
-        province_code=province, province_name=unit["province_name"], period=period,
-        figures=figures, counts=cur_counts, previous_counts=prev_counts, monthly=monthly,
-        rank_history=history, groups=groups, index=index, what=what,
+        commune_code=commune,
+        commune_name=unit["commune_name"],
+        division_type=unit["division_type"],
+        province_code=province,
+        province_name=unit["province_name"],
+        period=period,
+        figures=figures,
+        counts=cur_counts,
+        previous_counts=prev_counts,
+        monthly=monthly,
+        rank_history=history,
+        groups=groups,
+        index=index,
+        what=what,
         target_gaps=target_gaps(cur_counts, skills_row),
-        skills_figures=skills_figs, skills_counts=skills_row, skills_monthly=skills_monthly,
+        skills_figures=skills_figs,
+        skills_counts=skills_row,
+        skills_monthly=skills_monthly,
         is_demo=warehouse.is_demo(path),
-        data_as_of=pd.Timestamp(as_of.max()).date() if len(as_of) else None)
+        data_as_of=pd.Timestamp(as_of.max()).date() if len(as_of) else None,
+    )
     data.has_dossiers = bool(cur_counts.get("has_dossiers"))
     data.has_signatures = bool(cur_counts.get("has_signatures"))
     data.has_index = index.get("index_total") is not None or groups["score"].notna().any()
@@ -221,8 +259,15 @@ def commune_report_data(commune: int, period: Period, scope: Scope = OPEN, path=
     return data
 
 
-def _figures(profile: pd.DataFrame, counts: pd.DataFrame, commune: int, period: Period, prev: Period,
-             area: pd.DataFrame, withheld: bool = False) -> pd.DataFrame:
+def _figures(
+    profile: pd.DataFrame,
+    counts: pd.DataFrame,
+    commune: int,
+    period: Period,
+    prev: Period,
+    area: pd.DataFrame,
+    withheld: bool = False,
+) -> pd.DataFrame:
     """commune_figures' rows, the other rates computed the same way, and every figure's rank.
     The province medians come from the province's aggregate row (`area`, metrics/areas.py).  A rate's
     rank among the communes needs every commune's rate: `withheld` (a commune account, which sees its
@@ -236,11 +281,16 @@ def _figures(profile: pd.DataFrame, counts: pd.DataFrame, commune: int, period: 
         else:
             own = counts[counts["commune_code"] == commune].set_index("period")[metric]
             value, previous = _get(own, period.key), _get(own, prev.key)
-            row = {"metric": metric, "value": value, "previous": previous,
-                   "change": None if value is None or previous is None else value - previous,
-                   "province_median": _get(area[areas.MEDIAN_COLUMNS[metric]], period.key),
-                   "target": TARGETS[metric].value if metric in TARGETS else None,
-                   "rank": None, "communes_ranked": None}
+            row = {
+                "metric": metric,
+                "value": value,
+                "previous": previous,
+                "change": None if value is None or previous is None else value - previous,
+                "province_median": _get(area[areas.MEDIAN_COLUMNS[metric]], period.key),
+                "target": TARGETS[metric].value if metric in TARGETS else None,
+                "rank": None,
+                "communes_ranked": None,
+            }
         if metric != "index_total" and not withheld:
             row["rank"], row["communes_ranked"] = _rank(cur, metric, commune, metric in LOWER_IS_BETTER)
         row["higher_is_better"] = metric not in LOWER_IS_BETTER
@@ -248,7 +298,9 @@ def _figures(profile: pd.DataFrame, counts: pd.DataFrame, commune: int, period: 
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
 
 
-def _rank(frame: pd.DataFrame, metric: str, commune: int, lower_is_better: bool) -> tuple[int | None, int | None]:
+def _rank(
+    frame: pd.DataFrame, metric: str, commune: int, lower_is_better: bool
+) -> tuple[int | None, int | None]:
     """Rank of the commune's value among the communes of `frame` with a value (ties share a rank)."""
     values = frame.dropna(subset=[metric])
     if values.empty or commune not in set(values["commune_code"]):
@@ -258,8 +310,9 @@ def _rank(frame: pd.DataFrame, metric: str, commune: int, lower_is_better: bool)
     return int(mine.iloc[0]), int(len(values))
 
 
-def _monthly(commune: int, province: int, months: list[Period], period: Period, scope: Scope,
-             path) -> pd.DataFrame:
+def _monthly(
+    commune: int, province: int, months: list[Period], period: Period, scope: Scope, path
+) -> pd.DataFrame:
     """One row per month (at most MONTHS_IN_TABLES, up to the period's last month): the commune's
     counts and rates (commune_counts), the province median of the trend metrics (commune_trend), and
     the monthly index total and rank (index_results)."""
@@ -270,7 +323,9 @@ def _monthly(commune: int, province: int, months: list[Period], period: Period, 
     own["month"] = pd.to_datetime(own["month"]).dt.date
     trend = commune_metrics.commune_trend(commune, period, scope, path)
     if not trend.empty:
-        medians = trend.pivot_table(index="month", columns="metric", values="province_median", aggfunc="first")
+        medians = trend.pivot_table(
+            index="month", columns="metric", values="province_median", aggfunc="first"
+        )
         medians.columns = [f"province_median_{c}" for c in medians.columns]
         medians.index = pd.to_datetime(medians.index).date
         own = own.merge(medians, left_on="month", right_index=True, how="left")
@@ -283,8 +338,17 @@ def _monthly(commune: int, province: int, months: list[Period], period: Period, 
 def _rank_history(commune: int, period: Period, scope: Scope, path) -> pd.DataFrame:
     """metrics.commune.rank_history; empty (instead of an error) for a period before the first data."""
     if not trend_periods(period, periodic.month_range(scope, path)[0]):
-        return pd.DataFrame(columns=["period", "commune_code", "index_rank", "communes_ranked", "index_total",
-                                     "is_derived", "period_start"])
+        return pd.DataFrame(
+            columns=[
+                "period",
+                "commune_code",
+                "index_rank",
+                "communes_ranked",
+                "index_total",
+                "is_derived",
+                "period_start",
+            ]
+        )
     return commune_metrics.rank_history(commune, period, scope, path)
 
 
@@ -302,14 +366,22 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path, wit
     for metric in SKILLS_METRICS:
         value, previous = _get(own[metric], period.key), _get(own[metric], prev.key)
         values = cur[metric].dropna()
-        rank, ranked = ((None, None) if withheld
-                        else _rank(cur, metric, commune, not METRICS[metric].higher_is_better))
-        rows.append({"metric": metric, "value": value, "previous": previous,
-                     "change": None if value is None or previous is None else value - previous,
-                     "province_median": None if withheld or not len(values) else float(values.median()),
-                     "target": METRICS[metric].target.value if METRICS[metric].target else None,
-                     "rank": rank, "communes_ranked": ranked,
-                     "higher_is_better": METRICS[metric].higher_is_better})
+        rank, ranked = (
+            (None, None) if withheld else _rank(cur, metric, commune, not METRICS[metric].higher_is_better)
+        )
+        rows.append(
+            {
+                "metric": metric,
+                "value": value,
+                "previous": previous,
+                "change": None if value is None or previous is None else value - previous,
+                "province_median": None if withheld or not len(values) else float(values.median()),
+                "target": METRICS[metric].target.value if METRICS[metric].target else None,
+                "rank": rank,
+                "communes_ranked": ranked,
+                "higher_is_better": METRICS[metric].higher_is_better,
+            }
+        )
     monthly = skills.commune_trend(commune, period, scope, limit=MONTHS_IN_TABLES, path=path)
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS), row, monthly
 
@@ -320,8 +392,9 @@ SKILLS_STOCKS = ["population", "digital_teams", "vneid_level2_active", "adults_c
 def _has_skills(row: dict) -> bool:
     """Whether a skills_counts row holds any digital-skills data: a stock reported, or a training session
     held (the sources' absence reads as zero sessions, not as missing)."""
-    return bool(row) and (any(row.get(c) is not None for c in SKILLS_STOCKS)
-                          or (row.get("training_sessions") or 0) > 0)
+    return bool(row) and (
+        any(row.get(c) is not None for c in SKILLS_STOCKS) or (row.get("training_sessions") or 0) > 0
+    )
 
 
 def target_gaps(counts: dict, skills_row: dict | None = None) -> pd.DataFrame:
@@ -333,44 +406,66 @@ def target_gaps(counts: dict, skills_row: dict | None = None) -> pd.DataFrame:
     for metric, target in TARGETS.items():
         num_col, terms = RATES[metric].numerator, RATES[metric].denominator
         num = counts.get(num_col)
-        den = None if any(counts.get(col) is None for _, col in terms) else sum(
-            sign * counts[col] for sign, col in terms)
+        den = (
+            None
+            if any(counts.get(col) is None for _, col in terms)
+            else sum(sign * counts[col] for sign, col in terms)
+        )
         rows.append(_gap_row(metric, num, den, target.value))
     if skills_row:
         m = skills.METRICS["adults_certified_share"]
-        rows.append(_gap_row("adults_certified_share", skills_row.get(m.numerator), skills_row.get(m.denominator_column),
-                             skills.CERTIFIED_TARGET.value))
+        rows.append(
+            _gap_row(
+                "adults_certified_share",
+                skills_row.get(m.numerator),
+                skills_row.get(m.denominator_column),
+                skills.CERTIFIED_TARGET.value,
+            )
+        )
     return pd.DataFrame(rows, columns=["metric", "numerator", "denominator", "value", "target", "needed"])
 
 
 def _gap_row(metric: str, num, den, target: float) -> dict:
     if num is None or den is None or den <= 0:
-        return {"metric": metric, "numerator": num, "denominator": den, "value": None, "target": target,
-                "needed": None}
+        return {
+            "metric": metric,
+            "numerator": num,
+            "denominator": den,
+            "value": None,
+            "target": target,
+            "needed": None,
+        }
     needed = max(0, math.ceil(target * den - num - 1e-9))
-    return {"metric": metric, "numerator": num, "denominator": den, "value": num / den, "target": target,
-            "needed": int(needed)}
+    return {
+        "metric": metric,
+        "numerator": num,
+        "denominator": den,
+        "value": num / den,
+        "target": target,
+        "needed": int(needed),
+    }
 
 
 # --------------------------------------------------------------------------------------------------
 # Province briefing.
+
 
 @dataclass
 class ProvinceBriefingData:
     province_code: int
     province_name: str
     period: Period
-    headline: pd.DataFrame                     # metrics.rankings.headline
-    province_index: dict                       # this province's row of rankings.province_index
+    headline: pd.DataFrame  # metrics.rankings.headline
+    province_index: dict  # this province's row of rankings.province_index
     provinces_ranked: int
-    ranking: pd.DataFrame                      # metrics.rankings.province_ranking
-    tiers: pd.DataFrame                        # tier, communes, min_total, max_total (tier NA: unranked)
+    ranking: pd.DataFrame  # metrics.rankings.province_ranking
+    tiers: pd.DataFrame  # tier, communes, min_total, max_total (tier NA: unranked)
     movers_up: pd.DataFrame
     movers_down: pd.DataFrame
-    lowest: pd.DataFrame                       # ten lowest ranked: group_losses + rates + groups by loss
-    worst_groups: pd.DataFrame                 # metrics.rankings.worst_group_counts
-    targets: pd.DataFrame                      # metric, target, communes_with_data, communes_at_target
-    skills_summary: pd.DataFrame               # province and national skills figures (empty: no data)
+    lowest: pd.DataFrame  # ten lowest ranked: group_losses + rates + groups by loss
+    worst_groups: pd.DataFrame  # metrics.rankings.worst_group_counts
+    targets: pd.DataFrame  # metric, target, communes_with_data, communes_at_target
+    skills_summary: pd.DataFrame  # province and national skills figures (empty: no data)
     is_demo: bool
     data_as_of: date | None
 
@@ -380,8 +475,11 @@ class ProvinceBriefingData:
 
     @property
     def has_data(self) -> bool:
-        return bool(self.ranking["index_total"].notna().any() or self.ranking["dossiers_received"].fillna(0).any()
-                    or self.ranking["docs_issued"].fillna(0).any())
+        return bool(
+            self.ranking["index_total"].notna().any()
+            or self.ranking["dossiers_received"].fillna(0).any()
+            or self.ranking["docs_issued"].fillna(0).any()
+        )
 
 
 LOWEST_N = 10
@@ -396,7 +494,9 @@ def province_name(province: int, scope: Scope = OPEN, path=None) -> str:
     return str(row.iloc[0]["province_name"])
 
 
-def province_briefing_data(province: int, period: Period, scope: Scope = OPEN, path=None) -> ProvinceBriefingData:
+def province_briefing_data(
+    province: int, period: Period, scope: Scope = OPEN, path=None
+) -> ProvinceBriefingData:
     """Everything the province briefing prints for `province` and `period`."""
     province = int(province)
     name = province_name(province, scope, path)
@@ -409,14 +509,23 @@ def province_briefing_data(province: int, period: Period, scope: Scope = OPEN, p
     lowest = _lowest(ranking, losses)
     as_of = warehouse.data_as_of(scope, path)["last_month"].dropna()
     return ProvinceBriefingData(
-        province_code=province, province_name=name, period=period, headline=head,
+        province_code=province,
+        province_name=name,
+        period=period,
+        headline=head,
         province_index={} if own_idx.empty else {k: _clean(v) for k, v in own_idx.iloc[0].to_dict().items()},
         provinces_ranked=_provinces_ranked(period, prov_idx, scope, path),
-        ranking=ranking, tiers=_tiers(ranking), movers_up=up, movers_down=down, lowest=lowest,
-        worst_groups=rankings.worst_group_counts(losses), targets=_targets(ranking, scope.level == "commune"),
+        ranking=ranking,
+        tiers=_tiers(ranking),
+        movers_up=up,
+        movers_down=down,
+        lowest=lowest,
+        worst_groups=rankings.worst_group_counts(losses),
+        targets=_targets(ranking, scope.level == "commune"),
         skills_summary=_skills_summary(province, period, scope, path),
         is_demo=warehouse.is_demo(path),
-        data_as_of=pd.Timestamp(as_of.max()).date() if len(as_of) else None)
+        data_as_of=pd.Timestamp(as_of.max()).date() if len(as_of) else None,
+    )
 
 
 def _provinces_ranked(period: Period, prov_idx: pd.DataFrame, scope: Scope, path) -> int:
@@ -432,9 +541,17 @@ def _tiers(ranking: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for tier in (1, 2, 3, 4):
         part = ranking[ranking["tier"] == tier]
-        rows.append({"tier": tier, "communes": len(part),
-                     "min_total": _clean(part["index_total"].min()), "max_total": _clean(part["index_total"].max())})
-    rows.append({"tier": None, "communes": int(ranking["tier"].isna().sum()), "min_total": None, "max_total": None})
+        rows.append(
+            {
+                "tier": tier,
+                "communes": len(part),
+                "min_total": _clean(part["index_total"].min()),
+                "max_total": _clean(part["index_total"].max()),
+            }
+        )
+    rows.append(
+        {"tier": None, "communes": int(ranking["tier"].isna().sum()), "min_total": None, "max_total": None}
+    )
     return pd.DataFrame(rows)
 
 
@@ -460,9 +577,14 @@ def _targets(ranking: pd.DataFrame, withheld: bool = False) -> pd.DataFrame:
     rows = []
     for metric, target in TARGETS.items():
         values = ranking[metric].dropna()
-        rows.append({"metric": metric, "target": target.value,
-                     "communes_with_data": None if withheld else len(values),
-                     "communes_at_target": None if withheld else int((values >= target.value - 1e-12).sum())})
+        rows.append(
+            {
+                "metric": metric,
+                "target": target.value,
+                "communes_with_data": None if withheld else len(values),
+                "communes_at_target": None if withheld else int((values >= target.value - 1e-12).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -484,6 +606,7 @@ def _skills_summary(province: int, period: Period, scope: Scope, path) -> pd.Dat
 
 
 # --------------------------------------------------------------------------------------------------
+
 
 def _row(frame: pd.DataFrame, key: str) -> dict:
     if key not in frame.index:

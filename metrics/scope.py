@@ -20,7 +20,7 @@ LEVELS = ("national", "province", "commune")
 
 @dataclass(frozen=True)
 class Scope:
-    level: str = "national"            # national | province | commune
+    level: str = "national"  # national | province | commune
     province_code: int | None = None
     commune_code: int | None = None
 
@@ -42,17 +42,20 @@ class Scope:
 
     def sql_params(self) -> dict:
         """The parameters metrics/db.py binds the scoped relations with (SCOPE_SQL)."""
-        return {"scope_level": self.level,
-                "scope_province": self.province_code if self.level in ("province", "commune") else None,
-                "scope_commune": self.commune_code if self.level == "commune" else None}
+        return {
+            "scope_level": self.level,
+            "scope_province": self.province_code if self.level in ("province", "commune") else None,
+            "scope_commune": self.commune_code if self.level == "commune" else None,
+        }
 
     def published(self) -> Scope:
         """The scope for published index results only (scores, ranks): a commune scope widens to its
         province; nothing else changes."""
         return Scope("province", self.province_code) if self.level == "commune" else self
 
-    def allows(self, province: int | None = None, commune_province: int | None = None,
-               commune: int | None = None) -> bool:
+    def allows(
+        self, province: int | None = None, commune_province: int | None = None, commune: int | None = None
+    ) -> bool:
         """May this scope see the province / the commune (of province `commune_province`)?"""
         if self.level == "national":
             return True
@@ -79,12 +82,16 @@ def for_role(role: str, code: int | None, path=None) -> Scope:
     if code is None:
         raise ValueError(f"role {role!r} needs a scope code")
     if role in ("province", "steward"):
-        df = db.query("select province_code from dim_province where province_code = $code", {"code": int(code)}, path)
+        df = db.query(
+            "select province_code from dim_province where province_code = $code", {"code": int(code)}, path
+        )
         if df.empty:
             raise ValueError(f"unknown province code {code}")
         return Scope("province", int(code))
     if role == "commune":
-        df = db.query("select province_code from dim_commune where commune_code = $code", {"code": int(code)}, path)
+        df = db.query(
+            "select province_code from dim_commune where commune_code = $code", {"code": int(code)}, path
+        )
         if df.empty:
             raise ValueError(f"unknown commune code {code}")
         return Scope("commune", int(df.iloc[0, 0]), int(code))

@@ -63,15 +63,22 @@ from metrics.scope import OPEN, Scope
 RULES_PATH = Path(__file__).resolve().parent / "index_rules.toml"
 
 # Dossier counts a rule may name as numerator or denominator (metrics/sql/index_dossier_counts.sql).
-RULE_COUNTS = ("dossiers_received", "dossiers_online", "dossiers_online_full", "dossiers_on_time",
-               "dossiers_overdue", "dossiers_paid_online", "dossiers_digitized")
+RULE_COUNTS = (
+    "dossiers_received",
+    "dossiers_online",
+    "dossiers_online_full",
+    "dossiers_on_time",
+    "dossiers_overdue",
+    "dossiers_paid_online",
+    "dossiers_digitized",
+)
 
 # What a lever row says when the group has no dossier action (besides the configured actions).
-FULL_POINTS = "full_points"            # nothing lost
-NOT_COMPUTABLE = "not_computable"      # the group has no estimate (CKMB): points lost, no dossier action
+FULL_POINTS = "full_points"  # nothing lost
+NOT_COMPUTABLE = "not_computable"  # the group has no estimate (CKMB): points lost, no dossier action
 NOT_FROM_DOSSIERS = "not_from_dossiers"  # full by the dossiers; the loss lies in indicators they do not show
-NO_DOSSIERS = "no_dossiers"            # no dossiers in the period to estimate from
-NOT_PUBLISHED = "not_published"        # neither published nor computable
+NO_DOSSIERS = "no_dossiers"  # no dossiers in the period to estimate from
+NOT_PUBLISHED = "not_published"  # neither published nor computable
 
 _EPS = 1e-9
 
@@ -83,18 +90,20 @@ NEXT_ABOVE_SQL = db.read_sql("index_next_above.sql")
 # --------------------------------------------------------------------------------------------------
 # Rules: metrics/index_rules.toml as a typed structure, loaded once.
 
+
 @dataclass(frozen=True)
 class Indicator:
     """One indicator of a group: computable (numerator set) or not (reason set)."""
+
     code: str
     name_vi: str
     name_en: str
-    metric: str | None = None          # the catalogue's ratio it estimates from (core/catalogue.py)
-    full_at: float | None = None       # ratio at which the group gets full points (1.0 = ratio × max)
-    action: str | None = None          # lever kind in "what it takes", e.g. 'more_online'
+    metric: str | None = None  # the catalogue's ratio it estimates from (core/catalogue.py)
+    full_at: float | None = None  # ratio at which the group gets full points (1.0 = ratio × max)
+    action: str | None = None  # lever kind in "what it takes", e.g. 'more_online'
     formula_vi: str = ""
     formula_en: str = ""
-    reason_vi: str = ""                # why it cannot be computed from dossiers
+    reason_vi: str = ""  # why it cannot be computed from dossiers
     reason_en: str = ""
     confirmed: bool = False
     source: str = ""
@@ -136,7 +145,7 @@ class Group:
     max_score: float
     estimate: Indicator | None = None
     not_computable: tuple[Indicator, ...] = ()
-    composed_of: tuple[str, ...] = ()      # DVCTT = CLGQ + TTTT
+    composed_of: tuple[str, ...] = ()  # DVCTT = CLGQ + TTTT
 
     @property
     def coverage(self) -> str:
@@ -210,16 +219,24 @@ def load_rules(path: Path = RULES_PATH) -> IndexRules:
         if code not in GROUP_MAX:
             raise RulesError(f"{where}: unknown group (core/index_groups.py lists {', '.join(GROUP_MAX)})")
         groups[code] = Group(
-            code=code, name_vi=g["name_vi"], name_en=g["name_en"], max_score=GROUP_MAX[code],
+            code=code,
+            name_vi=g["name_vi"],
+            name_en=g["name_en"],
+            max_score=GROUP_MAX[code],
             estimate=estimate,
-            not_computable=tuple(_indicator(i, where + ".not_computable") for i in g.get("not_computable", [])),
-            composed_of=tuple(g.get("composed_of", ())))
+            not_computable=tuple(
+                _indicator(i, where + ".not_computable") for i in g.get("not_computable", [])
+            ),
+            composed_of=tuple(g.get("composed_of", ())),
+        )
     for g in groups.values():
         if g.composed_of:
             missing = [c for c in g.composed_of if c not in groups]
             if missing or abs(sum(groups[c].max_score for c in g.composed_of) - g.max_score) > _EPS:
-                raise RulesError(f"{Path(path).name} [groups.{g.code}]: composed_of must name groups whose "
-                                 f"maxima add up to {g.max_score:g}")
+                raise RulesError(
+                    f"{Path(path).name} [groups.{g.code}]: composed_of must name groups whose "
+                    f"maxima add up to {g.max_score:g}"
+                )
     layouts = {name: tuple(codes) for name, codes in LAYOUTS.items()}
     for name, codes in layouts.items():
         missing = [c for c in codes if c not in groups]
@@ -228,10 +245,15 @@ def load_rules(path: Path = RULES_PATH) -> IndexRules:
         total = sum(groups[c].max_score for c in codes)
         if abs(total - 100) > _EPS:
             raise RulesError(f"{Path(path).name} [layouts] {name}: maxima add up to {total:g}, not 100")
-    return IndexRules(groups=groups, layouts=layouts,
-                      tolerance_points=float(head["tolerance_points"]),
-                      score_decimals=int(head["score_decimals"]), score_step=float(head["score_step"]),
-                      confirmed=bool(head["confirmed"]), source=head["source"])
+    return IndexRules(
+        groups=groups,
+        layouts=layouts,
+        tolerance_points=float(head["tolerance_points"]),
+        score_decimals=int(head["score_decimals"]),
+        score_step=float(head["score_step"]),
+        confirmed=bool(head["confirmed"]),
+        source=head["source"],
+    )
 
 
 @cache
@@ -244,17 +266,31 @@ def rules_table(lang: str = "vi") -> pd.DataFrame:
     """The assumptions, one row per indicator, for a page or a report annex."""
     r, rows = rules(), []
     for g in r.layout("six_groups"):
-        for ind, computable in ([(g.estimate, True)] if g.estimate else []) + [(i, False) for i in g.not_computable]:
-            rows.append({"group_code": g.code, "group_name": g.name(lang), "max_score": g.max_score,
-                         "coverage": g.coverage, "indicator_code": ind.code, "indicator_name": ind.name(lang),
-                         "computable": computable, "formula": ind.formula(lang) if computable else "",
-                         "full_at": ind.full_at, "reason": "" if computable else ind.reason(lang),
-                         "confirmed": ind.confirmed, "source": ind.source})
+        for ind, computable in ([(g.estimate, True)] if g.estimate else []) + [
+            (i, False) for i in g.not_computable
+        ]:
+            rows.append(
+                {
+                    "group_code": g.code,
+                    "group_name": g.name(lang),
+                    "max_score": g.max_score,
+                    "coverage": g.coverage,
+                    "indicator_code": ind.code,
+                    "indicator_name": ind.name(lang),
+                    "computable": computable,
+                    "formula": ind.formula(lang) if computable else "",
+                    "full_at": ind.full_at,
+                    "reason": "" if computable else ind.reason(lang),
+                    "confirmed": ind.confirmed,
+                    "source": ind.source,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------------------
 # Computed from dossiers.
+
 
 def _period(period: Period | str) -> Period:
     if isinstance(period, Period):
@@ -265,15 +301,25 @@ def _period(period: Period | str) -> Period:
     return parsed
 
 
-def dossier_counts(period: Period | str, scope: Scope = OPEN, *, province_code: int | None = None,
-                   commune_code: int | None = None, path=None) -> pd.DataFrame:
+def dossier_counts(
+    period: Period | str,
+    scope: Scope = OPEN,
+    *,
+    province_code: int | None = None,
+    commune_code: int | None = None,
+    path=None,
+) -> pd.DataFrame:
     """Dossier counts per commune in scope for the period (every scoped commune, zeros included):
     commune_code, commune_name, province_code, dossiers_received, dossiers_online, dossiers_online_full,
     dossiers_on_time, dossiers_overdue, dossiers_paid_online, dossiers_digitized,
     months_with_dossiers, months_in_period, period_type, period."""
     per = _period(period)
-    params = {"province": province_code, "commune": commune_code, "period_start": per.start,
-              "period_end": per.end}
+    params = {
+        "province": province_code,
+        "commune": commune_code,
+        "period_start": per.start,
+        "period_end": per.end,
+    }
     df = db.query(COUNTS_SQL, params, path, scope=scope)
     df["months_in_period"] = len(per.months())
     df["period_type"] = per.period_type
@@ -281,9 +327,24 @@ def dossier_counts(period: Period | str, scope: Scope = OPEN, *, province_code: 
     return df
 
 
-ESTIMATE_COLUMNS = ["commune_code", "commune_name", "province_code", "period_type", "period", "group_code",
-                    "max_score", "coverage", "indicator_code", "numerator", "denominator", "ratio", "full_at",
-                    "computed_score", "months_with_dossiers", "months_in_period"]
+ESTIMATE_COLUMNS = [
+    "commune_code",
+    "commune_name",
+    "province_code",
+    "period_type",
+    "period",
+    "group_code",
+    "max_score",
+    "coverage",
+    "indicator_code",
+    "numerator",
+    "denominator",
+    "ratio",
+    "full_at",
+    "computed_score",
+    "months_with_dossiers",
+    "months_in_period",
+]
 
 
 def _raw_scores(counts: pd.DataFrame, group: Group, r: IndexRules) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -291,7 +352,7 @@ def _raw_scores(counts: pd.DataFrame, group: Group, r: IndexRules) -> tuple[pd.S
     nan = pd.Series(float("nan"), index=counts.index)
     if group.composed_of:
         parts = [_raw_scores(counts, r.groups[c], r)[2] for c in group.composed_of]
-        return nan, nan, sum(parts[1:], parts[0])      # NaN when any part is NaN
+        return nan, nan, sum(parts[1:], parts[0])  # NaN when any part is NaN
     if group.estimate is None:
         return nan, nan, nan
     ind = group.estimate
@@ -308,13 +369,27 @@ def _estimates(counts: pd.DataFrame, layout: str = "six_groups") -> pd.DataFrame
     parts = []
     for order, group in enumerate(r.layout(layout)):
         num, den, raw = _raw_scores(counts, group, r)
-        part = counts[["commune_code", "commune_name", "province_code", "period_type", "period",
-                       "months_with_dossiers", "months_in_period"]].copy()
+        part = counts[
+            [
+                "commune_code",
+                "commune_name",
+                "province_code",
+                "period_type",
+                "period",
+                "months_with_dossiers",
+                "months_in_period",
+            ]
+        ].copy()
         part["group_code"] = group.code
         part["max_score"] = group.max_score
         part["coverage"] = group.coverage
-        part["indicator_code"] = (group.estimate.code if group.estimate
-                                  else "+".join(group.composed_of) if group.composed_of else None)
+        part["indicator_code"] = (
+            group.estimate.code
+            if group.estimate
+            else "+".join(group.composed_of)
+            if group.composed_of
+            else None
+        )
         part["numerator"] = num
         part["denominator"] = den
         part["ratio"] = num / den.where(den > 0)
@@ -326,8 +401,15 @@ def _estimates(counts: pd.DataFrame, layout: str = "six_groups") -> pd.DataFrame
     return out[ESTIMATE_COLUMNS].reset_index(drop=True)
 
 
-def computed_scores(period: Period | str, scope: Scope = OPEN, *, province_code: int | None = None,
-                    commune_code: int | None = None, layout: str = "six_groups", path=None) -> pd.DataFrame:
+def computed_scores(
+    period: Period | str,
+    scope: Scope = OPEN,
+    *,
+    province_code: int | None = None,
+    commune_code: int | None = None,
+    layout: str = "six_groups",
+    path=None,
+) -> pd.DataFrame:
     """Group scores estimated from dossiers, one row per commune with dossiers in the period and group.
 
     Every row is an estimate; `coverage` says how much of the group the dossiers tell ('full',
@@ -342,20 +424,43 @@ def computed_scores(period: Period | str, scope: Scope = OPEN, *, province_code:
 # --------------------------------------------------------------------------------------------------
 # Published vs computed.
 
-COMPARISON_COLUMNS = ["commune_code", "commune_name", "province_code", "period_type", "period", "group_code",
-                      "max_score", "coverage", "published_score", "computed_score", "published_minus_computed",
-                      "flagged", "tolerance"]
+COMPARISON_COLUMNS = [
+    "commune_code",
+    "commune_name",
+    "province_code",
+    "period_type",
+    "period",
+    "group_code",
+    "max_score",
+    "coverage",
+    "published_score",
+    "computed_score",
+    "published_minus_computed",
+    "flagged",
+    "tolerance",
+]
 
 
-def _published(per: Period, scope: Scope, province_code: int | None, commune_code: int | None,
-               path) -> pd.DataFrame:
-    params = {"province": province_code, "commune": commune_code, "period_type": per.period_type,
-              "period": per.key}
+def _published(
+    per: Period, scope: Scope, province_code: int | None, commune_code: int | None, path
+) -> pd.DataFrame:
+    params = {
+        "province": province_code,
+        "commune": commune_code,
+        "period_type": per.period_type,
+        "period": per.key,
+    }
     return db.query(PUBLISHED_SQL, params, path, scope=scope)
 
 
-def published_vs_computed(province_code: int, period: Period | str, scope: Scope = OPEN, *,
-                          tolerance: float | None = None, path=None) -> pd.DataFrame:
+def published_vs_computed(
+    province_code: int,
+    period: Period | str,
+    scope: Scope = OPEN,
+    *,
+    tolerance: float | None = None,
+    path=None,
+) -> pd.DataFrame:
     """Published and computed group scores side by side for a province's communes and a period.
 
     One row per commune and group of the commune's published layout (six groups, or five when the
@@ -369,22 +474,35 @@ def published_vs_computed(province_code: int, period: Period | str, scope: Scope
     published = _published(per, scope, province_code, None, path)
     counts = dossier_counts(per, scope, province_code=province_code, path=path)
     counts = counts[counts["dossiers_received"] > 0]
-    older_groups = set(r.layouts["five_groups"]) - set(r.layouts["six_groups"])          # DVCTT
+    older_groups = set(r.layouts["five_groups"]) - set(r.layouts["six_groups"])  # DVCTT
     five = set(published.loc[published["group_code"].isin(older_groups), "commune_code"])
-    computed = pd.concat([_estimates(counts[~counts["commune_code"].isin(five)], "six_groups"),
-                          _estimates(counts[counts["commune_code"].isin(five)], "five_groups")],
-                         ignore_index=True)
-    keys = pd.concat([computed[["commune_code", "group_code"]], published[["commune_code", "group_code"]]],
-                     ignore_index=True).drop_duplicates()
+    computed = pd.concat(
+        [
+            _estimates(counts[~counts["commune_code"].isin(five)], "six_groups"),
+            _estimates(counts[counts["commune_code"].isin(five)], "five_groups"),
+        ],
+        ignore_index=True,
+    )
+    keys = pd.concat(
+        [computed[["commune_code", "group_code"]], published[["commune_code", "group_code"]]],
+        ignore_index=True,
+    ).drop_duplicates()
     if keys.empty:
         return pd.DataFrame(columns=COMPARISON_COLUMNS)
-    out = (keys.merge(published[["commune_code", "group_code", "published_score"]], how="left")
-               .merge(computed[["commune_code", "group_code", "computed_score"]], how="left"))
-    names = pd.concat([published[["commune_code", "commune_name", "province_code"]],
-                       computed[["commune_code", "commune_name", "province_code"]]]).drop_duplicates("commune_code")
+    out = keys.merge(published[["commune_code", "group_code", "published_score"]], how="left").merge(
+        computed[["commune_code", "group_code", "computed_score"]], how="left"
+    )
+    names = pd.concat(
+        [
+            published[["commune_code", "commune_name", "province_code"]],
+            computed[["commune_code", "commune_name", "province_code"]],
+        ]
+    ).drop_duplicates("commune_code")
     out = out.merge(names, on="commune_code", how="left")
     out["period_type"], out["period"] = per.period_type, per.key
-    out["max_score"] = out["group_code"].map(lambda c: r.groups[c].max_score if c in r.groups else float("nan"))
+    out["max_score"] = out["group_code"].map(
+        lambda c: r.groups[c].max_score if c in r.groups else float("nan")
+    )
     out["coverage"] = out["group_code"].map(lambda c: r.groups[c].coverage if c in r.groups else "none")
     out["published_score"] = out["published_score"].astype("float64")
     out["computed_score"] = out["computed_score"].astype("float64")
@@ -401,32 +519,35 @@ def published_vs_computed(province_code: int, period: Period | str, scope: Scope
 # --------------------------------------------------------------------------------------------------
 # What it takes.
 
+
 @dataclass(frozen=True)
 class Lever:
     """One group of one commune and period: the points lost and the dossier change that recovers them."""
+
     group_code: str
     max_score: float
-    coverage: str                      # full | partial | none
+    coverage: str  # full | partial | none
     published_score: float | None
     computed_score: float | None
-    score_source: str                  # published | computed | none: where points_lost comes from
-    points_lost: float | None          # max − score (None when neither published nor computable)
-    action_kind: str                   # a configured action (more_online, fewer_overdue, ...) or FULL_POINTS, ...
-    action_count: int | None = None    # dossiers to change to recover points_gain
-    base_count: int | None = None      # the period's volume the counts are out of (the ratio's denominator)
-    current_count: int | None = None   # the ratio's numerator now
-    threshold: float | None = None     # ratio giving full points (full_at)
-    points_gain: float | None = None   # points action_count recovers (by the formula; ≤ points_lost)
+    score_source: str  # published | computed | none: where points_lost comes from
+    points_lost: float | None  # max − score (None when neither published nor computable)
+    action_kind: str  # a configured action (more_online, fewer_overdue, ...) or FULL_POINTS, ...
+    action_count: int | None = None  # dossiers to change to recover points_gain
+    base_count: int | None = None  # the period's volume the counts are out of (the ratio's denominator)
+    current_count: int | None = None  # the ratio's numerator now
+    threshold: float | None = None  # ratio giving full points (full_at)
+    points_gain: float | None = None  # points action_count recovers (by the formula; ≤ points_lost)
     points_per_dossier: float | None = None  # below the threshold; e.g. 20 / 350 = 0.057 for TDGQ
     points_other: float | None = None  # part of points_lost the dossiers cannot recover
-    reaches_threshold: bool = False    # action_count takes the ratio to the threshold
+    reaches_threshold: bool = False  # action_count takes the ratio to the threshold
     dossiers_to_pass: int | None = None  # dossiers to change here alone to pass the next commune above
 
 
 @dataclass(frozen=True)
 class RankTarget:
     """A commune's standing in its province and what passing the next commune above takes."""
-    status: str                        # ranked | first | partial (incomplete group set) | unpublished
+
+    status: str  # ranked | first | partial (incomplete group set) | unpublished
     index_total: float | None = None
     index_rank: int | None = None
     communes_ranked: int | None = None
@@ -438,23 +559,30 @@ class RankTarget:
     next_total: float | None = None
     points_to_pass: float | None = None  # next_total − index_total + score step (ties need strictly more)
     cheapest_group: str | None = None
-    cheapest_count: int | None = None    # dossiers to change in cheapest_group
-    cheapest_is_enough: bool = False     # False: no single group gives points_to_pass alone
+    cheapest_count: int | None = None  # dossiers to change in cheapest_group
+    cheapest_is_enough: bool = False  # False: no single group gives points_to_pass alone
 
 
 @dataclass(frozen=True)
 class WhatItTakes:
     commune_code: int
-    commune_name: str | None           # None: commune unknown or outside the scope (no levers)
+    commune_name: str | None  # None: commune unknown or outside the scope (no levers)
     province_code: int | None
     period: Period
     levers: list[Lever] = field(default_factory=list)
     target: RankTarget | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        rows = [{"commune_code": self.commune_code, "commune_name": self.commune_name,
-                 "period_type": self.period.period_type, "period": self.period.key, **asdict(lever)}
-                for lever in self.levers]
+        rows = [
+            {
+                "commune_code": self.commune_code,
+                "commune_name": self.commune_name,
+                "period_type": self.period.period_type,
+                "period": self.period.key,
+                **asdict(lever),
+            }
+            for lever in self.levers
+        ]
         df = pd.DataFrame(rows)
         for col in ("action_count", "base_count", "current_count", "dossiers_to_pass"):
             if col in df.columns:
@@ -482,17 +610,41 @@ def levers(counts: dict, published: dict[str, float | None], r: IndexRules | Non
         lost_pub = r.round(g.max_score - pub) if pub is not None else None
         if g.estimate is None:
             kind = NOT_PUBLISHED if pub is None else FULL_POINTS if lost_pub <= _EPS else NOT_COMPUTABLE
-            out.append(Lever(g.code, g.max_score, g.coverage, pub, None, "published" if pub is not None else "none",
-                             lost_pub, kind, points_other=lost_pub))
+            out.append(
+                Lever(
+                    g.code,
+                    g.max_score,
+                    g.coverage,
+                    pub,
+                    None,
+                    "published" if pub is not None else "none",
+                    lost_pub,
+                    kind,
+                    points_other=lost_pub,
+                )
+            )
             continue
         ind = g.estimate
         den = int(ind.denominator_of(counts))
         num = int(counts.get(ind.numerator) or 0)
         if den <= 0:
             kind = NO_DOSSIERS if lost_pub is None or lost_pub > _EPS else FULL_POINTS
-            out.append(Lever(g.code, g.max_score, g.coverage, pub, None,
-                             "published" if pub is not None else "none", lost_pub, kind,
-                             base_count=0, current_count=0, threshold=ind.full_at, points_other=lost_pub))
+            out.append(
+                Lever(
+                    g.code,
+                    g.max_score,
+                    g.coverage,
+                    pub,
+                    None,
+                    "published" if pub is not None else "none",
+                    lost_pub,
+                    kind,
+                    base_count=0,
+                    current_count=0,
+                    threshold=ind.full_at,
+                    points_other=lost_pub,
+                )
+            )
             continue
         raw = g.score(num / den)
         computed = r.round(raw)
@@ -501,21 +653,65 @@ def levers(counts: dict, published: dict[str, float | None], r: IndexRules | Non
         model_gain = g.max_score - raw
         needed = max(0, math.ceil(ind.full_at * den - num - _EPS))
         per_dossier = g.max_score / (ind.full_at * den)
-        common = dict(base_count=den, current_count=num, threshold=ind.full_at, points_per_dossier=per_dossier)
+        common = dict(
+            base_count=den, current_count=num, threshold=ind.full_at, points_per_dossier=per_dossier
+        )
         if lost <= _EPS:
-            out.append(Lever(g.code, g.max_score, g.coverage, pub, computed, source, lost, FULL_POINTS,
-                             action_count=0, points_gain=0.0, points_other=0.0, **common))
+            out.append(
+                Lever(
+                    g.code,
+                    g.max_score,
+                    g.coverage,
+                    pub,
+                    computed,
+                    source,
+                    lost,
+                    FULL_POINTS,
+                    action_count=0,
+                    points_gain=0.0,
+                    points_other=0.0,
+                    **common,
+                )
+            )
             continue
         if needed == 0 or model_gain <= _EPS:
-            out.append(Lever(g.code, g.max_score, g.coverage, pub, computed, source, lost, NOT_FROM_DOSSIERS,
-                             action_count=0, points_gain=0.0, points_other=lost, **common))
+            out.append(
+                Lever(
+                    g.code,
+                    g.max_score,
+                    g.coverage,
+                    pub,
+                    computed,
+                    source,
+                    lost,
+                    NOT_FROM_DOSSIERS,
+                    action_count=0,
+                    points_gain=0.0,
+                    points_other=lost,
+                    **common,
+                )
+            )
             continue
-        capped = model_gain > lost + r.score_step      # the portal already scores it higher than the dossiers
+        capped = model_gain > lost + r.score_step  # the portal already scores it higher than the dossiers
         gain = min(model_gain, lost)
         count = math.ceil(gain / per_dossier - _EPS) if capped else needed
-        out.append(Lever(g.code, g.max_score, g.coverage, pub, computed, source, lost, ind.action,
-                         action_count=count, points_gain=r.round(gain),
-                         points_other=r.round(max(0.0, lost - gain)), reaches_threshold=not capped, **common))
+        out.append(
+            Lever(
+                g.code,
+                g.max_score,
+                g.coverage,
+                pub,
+                computed,
+                source,
+                lost,
+                ind.action,
+                action_count=count,
+                points_gain=r.round(gain),
+                points_other=r.round(max(0.0, lost - gain)),
+                reaches_threshold=not capped,
+                **common,
+            )
+        )
     return out
 
 
@@ -523,18 +719,22 @@ def _can_act(lever: Lever) -> bool:
     return bool(lever.action_count) and (lever.points_gain or 0) > _EPS and bool(lever.points_per_dossier)
 
 
-def rank_target(standing: dict | None, group_levers: list[Lever],
-                r: IndexRules | None = None) -> tuple[RankTarget, list[Lever]]:
+def rank_target(
+    standing: dict | None, group_levers: list[Lever], r: IndexRules | None = None
+) -> tuple[RankTarget, list[Lever]]:
     """The target from a standing row (index_next_above.sql as a dict; None = nothing published) and
     the levers, with each lever's `dossiers_to_pass` filled in.  Pure: no warehouse needed."""
     r = r or rules()
     if not standing:
         return RankTarget("unpublished"), group_levers
     total = _num(standing.get("index_total"))
-    base = dict(index_total=total, index_rank=_int(standing.get("index_rank")),
-                communes_ranked=_int(standing.get("communes_ranked")),
-                groups_published=_int(standing.get("groups_published")),
-                groups_expected=_int(standing.get("groups_expected")))
+    base = dict(
+        index_total=total,
+        index_rank=_int(standing.get("index_rank")),
+        communes_ranked=_int(standing.get("communes_ranked")),
+        groups_published=_int(standing.get("groups_published")),
+        groups_expected=_int(standing.get("groups_expected")),
+    )
     if total is None:
         return RankTarget("partial", **base), group_levers
     next_total = _num(standing.get("next_total"))
@@ -558,11 +758,18 @@ def rank_target(standing: dict | None, group_levers: list[Lever],
         cheapest = best.group_code if best else None
         count = best.action_count if best else None
         is_enough = False
-    target = RankTarget("ranked", **base, next_commune_code=_int(standing.get("next_commune_code")),
-                        next_commune_name=standing.get("next_commune_name"),
-                        next_rank=_int(standing.get("next_rank")), next_total=next_total,
-                        points_to_pass=need, cheapest_group=cheapest, cheapest_count=count,
-                        cheapest_is_enough=is_enough)
+    target = RankTarget(
+        "ranked",
+        **base,
+        next_commune_code=_int(standing.get("next_commune_code")),
+        next_commune_name=standing.get("next_commune_name"),
+        next_rank=_int(standing.get("next_rank")),
+        next_total=next_total,
+        points_to_pass=need,
+        cheapest_group=cheapest,
+        cheapest_count=count,
+        cheapest_is_enough=is_enough,
+    )
     return target, updated
 
 
@@ -585,11 +792,16 @@ def what_it_takes(commune_code: int, period: Period | str, scope: Scope = OPEN, 
     group_levers = levers(row, scores)
     params = {"commune": commune_code, "period_type": per.period_type, "period": per.key}
     standing = db.query(NEXT_ABOVE_SQL, params, path, scope=scope)
-    target, group_levers = rank_target(standing.iloc[0].to_dict() if not standing.empty else None, group_levers)
-    return WhatItTakes(commune_code, row["commune_name"], int(row["province_code"]), per, group_levers, target)
+    target, group_levers = rank_target(
+        standing.iloc[0].to_dict() if not standing.empty else None, group_levers
+    )
+    return WhatItTakes(
+        commune_code, row["commune_name"], int(row["province_code"]), per, group_levers, target
+    )
 
 
 # Rendering (vi / en) -------------------------------------------------------------------------------
+
 
 def _pts(value: float | None, lang: str) -> str:
     return fmt_number(value, lang, 2)
@@ -612,21 +824,26 @@ def describe_lever(lever: Lever, lang: str = "vi") -> str:
     if kind in (FULL_POINTS, NO_DOSSIERS, NOT_PUBLISHED):
         text = t(f"index_action_{kind}", lang)
     elif kind in (NOT_COMPUTABLE, NOT_FROM_DOSSIERS):
-        text = t(f"index_action_{kind}", lang).format(points=_pts(lever.points_lost, lang),
-                                                      indicators=_other_indicators(group, lang))
+        text = t(f"index_action_{kind}", lang).format(
+            points=_pts(lever.points_lost, lang), indicators=_other_indicators(group, lang)
+        )
     else:
         threshold = ""
         if lever.reaches_threshold and (lever.threshold or 1) < 1:
             threshold = t("index_threshold_clause", lang).format(threshold=fmt_pct(lever.threshold, lang, 0))
         text = t(f"index_action_{kind}", lang).format(
-            count=fmt_number(lever.action_count, lang), dossiers=_dossiers(lever.action_count, lang),
+            count=fmt_number(lever.action_count, lang),
+            dossiers=_dossiers(lever.action_count, lang),
             base=fmt_number(lever.base_count, lang),
-            points=_pts(lever.points_gain, lang), threshold_clause=threshold,
+            points=_pts(lever.points_gain, lang),
+            threshold_clause=threshold,
             per_dossier=fmt_number(lever.points_per_dossier, lang, 3),
-            max_score=fmt_number(lever.max_score, lang))
+            max_score=fmt_number(lever.max_score, lang),
+        )
         if (lever.points_other or 0) > _EPS:
-            text += t("index_points_other", lang).format(points=_pts(lever.points_other, lang),
-                                                         indicators=_other_indicators(group, lang))
+            text += t("index_points_other", lang).format(
+                points=_pts(lever.points_other, lang), indicators=_other_indicators(group, lang)
+            )
     return f"{group.name(lang)}: {text}"
 
 
@@ -635,18 +852,25 @@ def describe_target(target: RankTarget | None, lang: str = "vi") -> str:
     if target is None or target.status == "unpublished":
         return t("index_target_unpublished", lang)
     if target.status == "partial":
-        return t("index_target_partial", lang).format(published=target.groups_published,
-                                                      expected=target.groups_expected)
+        return t("index_target_partial", lang).format(
+            published=target.groups_published, expected=target.groups_expected
+        )
     if target.status == "first":
         return t("index_target_first", lang).format(total=_pts(target.index_total, lang))
-    text = t("index_target_pass", lang).format(points=_pts(target.points_to_pass, lang),
-                                               name=target.next_commune_name, rank=target.next_rank,
-                                               total=_pts(target.next_total, lang))
+    text = t("index_target_pass", lang).format(
+        points=_pts(target.points_to_pass, lang),
+        name=target.next_commune_name,
+        rank=target.next_rank,
+        total=_pts(target.next_total, lang),
+    )
     if target.cheapest_group:
         group = rules().groups[target.cheapest_group]
         key = "index_target_cheapest" if target.cheapest_is_enough else "index_target_not_enough"
-        text += t(key, lang).format(group=group.name(lang), count=fmt_number(target.cheapest_count, lang),
-                                    dossiers=_dossiers(target.cheapest_count, lang))
+        text += t(key, lang).format(
+            group=group.name(lang),
+            count=fmt_number(target.cheapest_count, lang),
+            dossiers=_dossiers(target.cheapest_count, lang),
+        )
     return text
 
 
@@ -661,6 +885,7 @@ def describe(result: WhatItTakes, lang: str = "vi") -> list[str]:
 
 # --------------------------------------------------------------------------------------------------
 # Rankings.
+
 
 def tier_label(tier, lang: str = "vi") -> str:
     """PAPI-style name of a quartile tier (1 best .. 4); '–' for no tier."""
@@ -677,22 +902,47 @@ def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path
     sees its own row."""
     per = _period(period)
     params = {"period_type": per.period_type, "period": per.key, "previous_period": per.previous().key}
-    rows = db.query(PROVINCE_RANKING_SQL, params, path)          # every province: public, ranked before the scope applies
+    rows = db.query(
+        PROVINCE_RANKING_SQL, params, path
+    )  # every province: public, ranked before the scope applies
     computed = competition_rank_by(rows, "period", "index_total")
-    rows["national_rank"] = rows["published_rank"].astype("Int64").fillna(computed).where(
-        rows["index_total"].notna()).astype("Int64")
+    rows["national_rank"] = (
+        rows["published_rank"]
+        .astype("Int64")
+        .fillna(computed)
+        .where(rows["index_total"].notna())
+        .astype("Int64")
+    )
     rows["provinces_ranked"] = rows.groupby("period")["index_total"].transform("count").astype("int64")
     cur = rows[rows["period"] == per.key].drop(columns="published_rank")
-    before = rows[rows["period"] == per.previous().key][["province_code", "index_total", "national_rank"]].rename(
-        columns={"index_total": "previous_index_total", "national_rank": "previous_national_rank"})
+    before = rows[rows["period"] == per.previous().key][
+        ["province_code", "index_total", "national_rank"]
+    ].rename(columns={"index_total": "previous_index_total", "national_rank": "previous_national_rank"})
     df = cur.merge(before, on="province_code", how="left")
     df["index_total_change"] = df["index_total"] - df["previous_index_total"]
     df["national_rank_change"] = rank_change(df["previous_national_rank"], df["national_rank"])
     df = df[df["index_total"].notna() | df["commune_average"].notna()]
     df.insert(2, "period_type", per.period_type)
-    df = df[["province_code", "province_name", "period_type", "period", "basis", "index_total", "national_rank",
-             "provinces_ranked", "portal_total", "commune_average", "communes_ranked", "communes_total",
-             "previous_index_total", "previous_national_rank", "index_total_change", "national_rank_change"]]
+    df = df[
+        [
+            "province_code",
+            "province_name",
+            "period_type",
+            "period",
+            "basis",
+            "index_total",
+            "national_rank",
+            "provinces_ranked",
+            "portal_total",
+            "commune_average",
+            "communes_ranked",
+            "communes_total",
+            "previous_index_total",
+            "previous_national_rank",
+            "index_total_change",
+            "national_rank_change",
+        ]
+    ]
     df = df.sort_values(["national_rank", "province_name"], na_position="last")
     # Tiers are cut from every ranked province, whatever the caller may see.
     df["tier"] = quartile_tiers(df["index_total"])

@@ -56,12 +56,17 @@ def add_metrics(df: pd.DataFrame, certified_target: float = CERTIFIED_TARGET.val
     out = df.copy()
     if "villages_with_team" not in out.columns and {"digital_teams", "villages"} <= set(out.columns):
         teams, villages = out["digital_teams"].astype("Float64"), out["villages"].astype("Float64")
-        out["villages_with_team"] = teams.where(teams.isna() | villages.isna() | (teams <= villages), villages)
+        out["villages_with_team"] = teams.where(
+            teams.isna() | villages.isna() | (teams <= villages), villages
+        )
     months = {"months": out["months_in_warehouse"]} if "months_in_warehouse" in out.columns else {}
     out = add_ratios(out, METRICS, months)
     if {"digital_teams", "villages"} <= set(out.columns):
-        out["teams_exceed_villages"] = (out["digital_teams"].astype("float64")
-                                        > out["villages"].astype("float64")).fillna(False).astype(bool)
+        out["teams_exceed_villages"] = (
+            (out["digital_teams"].astype("float64") > out["villages"].astype("float64"))
+            .fillna(False)
+            .astype(bool)
+        )
     if "adults_certified_share" in out.columns:
         out["certified_target"] = float(certified_target)
         share = out["adults_certified_share"]
@@ -70,7 +75,9 @@ def add_metrics(df: pd.DataFrame, certified_target: float = CERTIFIED_TARGET.val
     return out
 
 
-def aggregate(df: pd.DataFrame, by: list[str], certified_target: float = CERTIFIED_TARGET.value) -> pd.DataFrame:
+def aggregate(
+    df: pd.DataFrame, by: list[str], certified_target: float = CERTIFIED_TARGET.value
+) -> pd.DataFrame:
     """Sum numerators and denominators by `by` over the rows that have both, then divide."""
     src = add_metrics(df, certified_target)
     grouped = src.groupby(by, dropna=False, sort=True)
@@ -99,14 +106,22 @@ def aggregate(df: pd.DataFrame, by: list[str], certified_target: float = CERTIFI
         out["certified_target"] = float(certified_target)
         out["certified_gap"] = (certified_target - out["adults_certified_share"]).clip(lower=0)
         out["certified_meets_target"] = (out["adults_certified_share"] >= certified_target).where(
-            out["adults_certified_share"].notna())
+            out["adults_certified_share"].notna()
+        )
     return out
 
 
 # --- queries -------------------------------------------------------------------------------------
 
-def skills_counts(periods: list[Period], province: int | None = None, commune: int | None = None,
-                  scope: Scope = OPEN, path=None, certified_target: float = CERTIFIED_TARGET.value) -> pd.DataFrame:
+
+def skills_counts(
+    periods: list[Period],
+    province: int | None = None,
+    commune: int | None = None,
+    scope: Scope = OPEN,
+    path=None,
+    certified_target: float = CERTIFIED_TARGET.value,
+) -> pd.DataFrame:
     """One row per commune and period: the counts of skills_period.sql and every metric."""
     params = {**period_params(periods), "province": province, "commune": commune}
     return add_metrics(db.query(PERIOD_SQL, params, path, scope=scope), certified_target)
@@ -120,8 +135,14 @@ def month_range(scope: Scope = OPEN, path=None) -> tuple[date | None, date | Non
     return (pd.Timestamp(df.iloc[0]["first_month"]).date(), pd.Timestamp(df.iloc[0]["last_month"]).date())
 
 
-def province_ranking(province: int, period: Period, scope: Scope = OPEN, metric: str = "adults_certified_share",
-                     certified_target: float = CERTIFIED_TARGET.value, path=None) -> pd.DataFrame:
+def province_ranking(
+    province: int,
+    period: Period,
+    scope: Scope = OPEN,
+    metric: str = "adults_certified_share",
+    certified_target: float = CERTIFIED_TARGET.value,
+    path=None,
+) -> pd.DataFrame:
     """Every commune of the province for the period with every metric, ranked on `metric` (best first,
     ties share a rank, communes without a value unranked and last), with the previous period's rank
     and the change (positive = moved up)."""
@@ -133,23 +154,35 @@ def province_ranking(province: int, period: Period, scope: Scope = OPEN, metric:
     df["communes_ranked"] = df.groupby("period")[metric].transform("count").astype("Int64")
     cur = df[df["period"] == period.key].copy()
     before = df[df["period"] == prev.key][["commune_code", "rank", metric]].rename(
-        columns={"rank": "previous_rank", metric: f"previous_{metric}"})
+        columns={"rank": "previous_rank", metric: f"previous_{metric}"}
+    )
     cur = cur.merge(before, on="commune_code", how="left")
     cur["rank_change"] = rank_change(cur["previous_rank"], cur["rank"])
     cur["ranked_on"] = metric
     return cur.sort_values(["rank", "commune_name"], na_position="last").reset_index(drop=True)
 
 
-def summary(province: int | None, period: Period, scope: Scope = OPEN,
-            certified_target: float = CERTIFIED_TARGET.value, path=None) -> pd.DataFrame:
+def summary(
+    province: int | None,
+    period: Period,
+    scope: Scope = OPEN,
+    certified_target: float = CERTIFIED_TARGET.value,
+    path=None,
+) -> pd.DataFrame:
     """The province's (or, when `province` is None, the whole scope's) figures for the period and the
     previous one: one row per period, counts summed over its communes, then the metrics."""
     df = skills_counts([period.previous(), period], province, None, scope, path, certified_target)
     return aggregate(df, ["period", "period_start"], certified_target)
 
 
-def commune_trend(commune: int, period: Period, scope: Scope = OPEN, limit: int = TREND_MONTHS,
-                  certified_target: float = CERTIFIED_TARGET.value, path=None) -> pd.DataFrame:
+def commune_trend(
+    commune: int,
+    period: Period,
+    scope: Scope = OPEN,
+    limit: int = TREND_MONTHS,
+    certified_target: float = CERTIFIED_TARGET.value,
+    path=None,
+) -> pd.DataFrame:
     """The commune's figures month by month, up to the period's last month (at most `limit` months,
     from the first month with skills activity in scope): counts and every metric per month."""
     first, _last = month_range(scope, path)
@@ -160,18 +193,18 @@ def commune_trend(commune: int, period: Period, scope: Scope = OPEN, limit: int 
     return add_metrics(db.query(TREND_SQL, params, path, scope=scope), certified_target)
 
 
-def sessions_calendar(province: int | None, commune: int | None, start: date, end: date, scope: Scope = OPEN,
-                      path=None) -> pd.DataFrame:
+def sessions_calendar(
+    province: int | None, commune: int | None, start: date, end: date, scope: Scope = OPEN, path=None
+) -> pd.DataFrame:
     """Training sessions from `start` to `end` (both included) in the province and/or commune, within
     the scope: one row per session (date, commune, topic) with its audiences (codes, comma-separated),
     participants, organiser and venue; in date order."""
-    params = {"province": province, "commune": commune, "start": start,
-              "end": end + timedelta(days=1)}
+    params = {"province": province, "commune": commune, "start": start, "end": end + timedelta(days=1)}
     return db.query(SESSIONS_SQL, params, path, scope=scope)
 
 
-def sessions_in_period(province: int | None, commune: int | None, period: Period, scope: Scope = OPEN,
-                       path=None) -> pd.DataFrame:
+def sessions_in_period(
+    province: int | None, commune: int | None, period: Period, scope: Scope = OPEN, path=None
+) -> pd.DataFrame:
     """`sessions_calendar` for a reporting period (month, quarter or year)."""
     return sessions_calendar(province, commune, period.start, period.end - timedelta(days=1), scope, path)
-

@@ -22,12 +22,24 @@ from reports.naming import file_name, slug
 
 FORMATS = ("docx", "pdf", "xlsx")
 LANGS = ("vi", "en")
-MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               "pdf": "application/pdf",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
-__all__ = ["FORMATS", "LANGS", "MEDIA_TYPES", "ReportError", "build_commune_report", "build_commune_reports",
-           "build_province_briefing", "build_province_briefings", "file_name", "slug"]
+__all__ = [
+    "FORMATS",
+    "LANGS",
+    "MEDIA_TYPES",
+    "ReportError",
+    "build_commune_report",
+    "build_commune_reports",
+    "build_province_briefing",
+    "build_province_briefings",
+    "file_name",
+    "slug",
+]
 
 
 class ReportError(ValueError):
@@ -46,8 +58,10 @@ def _period(period: Period | str) -> Period:
         return period
     parsed = parse_period(period)
     if parsed is None:
-        raise ReportError(f"Kỳ `{period}` không hợp lệ (dạng 2025-10, 2025-Q4 hoặc 2025).",
-                          f"Period `{period}` is not valid (use 2025-10, 2025-Q4 or 2025).")
+        raise ReportError(
+            f"Kỳ `{period}` không hợp lệ (dạng 2025-10, 2025-Q4 hoặc 2025).",
+            f"Period `{period}` is not valid (use 2025-10, 2025-Q4 or 2025).",
+        )
     return parsed
 
 
@@ -55,19 +69,31 @@ def _formats(formats) -> list[str]:
     fmts = [formats] if isinstance(formats, str) else list(formats)
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
-        raise ReportError(f"Định dạng không hỗ trợ: {', '.join(bad)} (docx, pdf, xlsx).",
-                          f"Unsupported format: {', '.join(bad)} (docx, pdf, xlsx).")
+        raise ReportError(
+            f"Định dạng không hỗ trợ: {', '.join(bad)} (docx, pdf, xlsx).",
+            f"Unsupported format: {', '.join(bad)} (docx, pdf, xlsx).",
+        )
     return fmts
 
 
 def _lang(lang: str) -> str:
     if lang not in LANGS:
-        raise ReportError(f"Ngôn ngữ `{lang}` không được hỗ trợ (vi, en).", f"Language `{lang}` is not supported (vi, en).")
+        raise ReportError(
+            f"Ngôn ngữ `{lang}` không được hỗ trợ (vi, en).", f"Language `{lang}` is not supported (vi, en)."
+        )
     return lang
 
 
-def build_commune_reports(commune_code: int, period: Period | str, formats=FORMATS, lang: str = "vi",
-                          scope: Scope = OPEN, path=None, *, issued_on: date | None = None) -> dict[str, bytes]:
+def build_commune_reports(
+    commune_code: int,
+    period: Period | str,
+    formats=FORMATS,
+    lang: str = "vi",
+    scope: Scope = OPEN,
+    path=None,
+    *,
+    issued_on: date | None = None,
+) -> dict[str, bytes]:
     """The commune report in each of `formats` ({'docx': bytes, ...}), from one read of the data and
     one rendering of the charts."""
     from metrics import report_data
@@ -79,8 +105,10 @@ def build_commune_reports(commune_code: int, period: Period | str, formats=FORMA
         try:
             data = report_data.commune_report_data(int(commune_code), per, scope, path)
         except UnknownUnit:
-            raise ReportError(f"Không có xã/phường mã {commune_code} (hoặc bạn không có quyền xem).",
-                              f"No commune with code {commune_code} (or outside your scope).") from None
+            raise ReportError(
+                f"Không có xã/phường mã {commune_code} (hoặc bạn không có quyền xem).",
+                f"No commune with code {commune_code} (or outside your scope).",
+            ) from None
     out: dict[str, bytes] = {}
     if "xlsx" in fmts:
         out["xlsx"] = xlsx_writer.commune_workbook(data, lang, issued_on)
@@ -97,14 +125,30 @@ def build_commune_reports(commune_code: int, period: Period | str, formats=FORMA
     return {f: out[f] for f in fmts}
 
 
-def build_commune_report(commune_code: int, period: Period | str, fmt: str = "docx", lang: str = "vi",
-                         scope: Scope = OPEN, path=None, *, issued_on: date | None = None) -> bytes:
+def build_commune_report(
+    commune_code: int,
+    period: Period | str,
+    fmt: str = "docx",
+    lang: str = "vi",
+    scope: Scope = OPEN,
+    path=None,
+    *,
+    issued_on: date | None = None,
+) -> bytes:
     """One format of the commune report (docx | pdf | xlsx) as bytes."""
     return build_commune_reports(commune_code, period, [fmt], lang, scope, path, issued_on=issued_on)[fmt]
 
 
-def build_province_briefings(province_code: int, period: Period | str, formats=FORMATS, lang: str = "vi",
-                             scope: Scope = OPEN, path=None, *, issued_on: date | None = None) -> dict[str, bytes]:
+def build_province_briefings(
+    province_code: int,
+    period: Period | str,
+    formats=FORMATS,
+    lang: str = "vi",
+    scope: Scope = OPEN,
+    path=None,
+    *,
+    issued_on: date | None = None,
+) -> dict[str, bytes]:
     """The province briefing in each of `formats`, from one read of the data and one rendering of the charts."""
     from metrics import report_data
     from reports import content, docx_writer, figures, pdf_writer, xlsx_writer
@@ -115,8 +159,10 @@ def build_province_briefings(province_code: int, period: Period | str, formats=F
         try:
             data = report_data.province_briefing_data(int(province_code), per, scope, path)
         except UnknownUnit:
-            raise ReportError(f"Không có tỉnh/thành phố mã {province_code} (hoặc bạn không có quyền xem).",
-                              f"No province with code {province_code} (or outside your scope).") from None
+            raise ReportError(
+                f"Không có tỉnh/thành phố mã {province_code} (hoặc bạn không có quyền xem).",
+                f"No province with code {province_code} (or outside your scope).",
+            ) from None
     out: dict[str, bytes] = {}
     if "xlsx" in fmts:
         out["xlsx"] = xlsx_writer.province_workbook(data, lang, issued_on)
@@ -133,7 +179,15 @@ def build_province_briefings(province_code: int, period: Period | str, formats=F
     return {f: out[f] for f in fmts}
 
 
-def build_province_briefing(province_code: int, period: Period | str, fmt: str = "docx", lang: str = "vi",
-                            scope: Scope = OPEN, path=None, *, issued_on: date | None = None) -> bytes:
+def build_province_briefing(
+    province_code: int,
+    period: Period | str,
+    fmt: str = "docx",
+    lang: str = "vi",
+    scope: Scope = OPEN,
+    path=None,
+    *,
+    issued_on: date | None = None,
+) -> bytes:
     """One format of the province briefing (docx | pdf | xlsx) as bytes."""
     return build_province_briefings(province_code, period, [fmt], lang, scope, path, issued_on=issued_on)[fmt]

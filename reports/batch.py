@@ -24,24 +24,44 @@ from metrics.scope import OPEN, Scope
 @dataclass
 class BatchResult:
     written: list[Path] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)     # (code, message)
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (code, message)
     seconds: float = 0.0
 
 
-def write_commune(code: int, period: Period, formats: list[str], out_dir: Path, lang: str = "vi",
-                  scope: Scope = OPEN, path=None, issued_on: date | None = None) -> list[Path]:
+def write_commune(
+    code: int,
+    period: Period,
+    formats: list[str],
+    out_dir: Path,
+    lang: str = "vi",
+    scope: Scope = OPEN,
+    path=None,
+    issued_on: date | None = None,
+) -> list[Path]:
     from reports import build_commune_reports, file_name
 
     files = build_commune_reports(code, period, formats, lang, scope, path, issued_on=issued_on)
-    return _write(out_dir, {file_name("commune", code, period, fmt, lang): data for fmt, data in files.items()})
+    return _write(
+        out_dir, {file_name("commune", code, period, fmt, lang): data for fmt, data in files.items()}
+    )
 
 
-def write_province(code: int, period: Period, formats: list[str], out_dir: Path, lang: str = "vi",
-                   scope: Scope = OPEN, path=None, issued_on: date | None = None) -> list[Path]:
+def write_province(
+    code: int,
+    period: Period,
+    formats: list[str],
+    out_dir: Path,
+    lang: str = "vi",
+    scope: Scope = OPEN,
+    path=None,
+    issued_on: date | None = None,
+) -> list[Path]:
     from reports import build_province_briefings, file_name
 
     files = build_province_briefings(code, period, formats, lang, scope, path, issued_on=issued_on)
-    return _write(out_dir, {file_name("province", code, period, fmt, lang): data for fmt, data in files.items()})
+    return _write(
+        out_dir, {file_name("province", code, period, fmt, lang): data for fmt, data in files.items()}
+    )
 
 
 def _write(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
@@ -72,8 +92,16 @@ def _init_worker() -> None:
     _WORKER_MEMO.__enter__()
 
 
-def _one(code: int, period: Period, formats: list[str], out_dir: Path, lang: str, scope: Scope, path,
-         issued_on: date | None) -> tuple[int, list[Path], str | None]:
+def _one(
+    code: int,
+    period: Period,
+    formats: list[str],
+    out_dir: Path,
+    lang: str,
+    scope: Scope,
+    path,
+    issued_on: date | None,
+) -> tuple[int, list[Path], str | None]:
     from reports import ReportError
 
     try:
@@ -84,9 +112,18 @@ def _one(code: int, period: Period, formats: list[str], out_dir: Path, lang: str
         return code, [], f"{type(err).__name__}: {err}"
 
 
-def write_communes(codes: Iterable[int], period: Period, formats: list[str], out_dir: Path, lang: str = "vi",
-                   scope: Scope = OPEN, path=None, issued_on: date | None = None, jobs: int | None = None,
-                   progress: Callable[[int, int, int], None] | None = None) -> BatchResult:
+def write_communes(
+    codes: Iterable[int],
+    period: Period,
+    formats: list[str],
+    out_dir: Path,
+    lang: str = "vi",
+    scope: Scope = OPEN,
+    path=None,
+    issued_on: date | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> BatchResult:
     """Every commune's report files; `progress(done, total, code)` after each commune."""
     codes = [int(c) for c in codes]
     jobs = jobs or default_jobs()
@@ -105,8 +142,10 @@ def write_communes(codes: Iterable[int], period: Period, formats: list[str], out
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker) as pool:
-            futures = [pool.submit(_one, code, period, formats, out_dir, lang, scope, path, issued_on)
-                       for code in codes]
+            futures = [
+                pool.submit(_one, code, period, formats, out_dir, lang, scope, path, issued_on)
+                for code in codes
+            ]
             for future in as_completed(futures):
                 item = future.result()
                 _collect(result, item)

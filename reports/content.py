@@ -21,6 +21,7 @@ from reports.labels import count, pct, period_in, period_phrase, place_date, sig
 # --------------------------------------------------------------------------------------------------
 # Small helpers.
 
+
 def metric_label(metric: str, lang: str) -> str:
     key = f"m_{metric}" if f"m_{metric}" in APP_LABELS else f"skills_{metric}"
     return t(key, lang)
@@ -68,7 +69,7 @@ def bare_name(name: str, division_type: str) -> str:
     """'Xã Vân Bán' -> 'Vân Bán'; 'Thành phố Hà Nội' -> 'Hà Nội'."""
     for prefix in (division_type, "thành phố"):
         if name.lower().startswith(prefix + " "):
-            return name[len(prefix) + 1:]
+            return name[len(prefix) + 1 :]
     return name
 
 
@@ -86,28 +87,42 @@ def province_type(province_code: int) -> str:
 
 
 def _frame(lang: str, issuer_unit: str, place: str, issued_on: date, title_kind: str, subject: str) -> tuple:
-    header = m.Header(issuer=[t("committee", lang), issuer_unit.upper()], number=t("number", lang),
-                      motto_state=t("motto_state", lang), motto=t("motto", lang),
-                      place_date=place_date(place, issued_on, lang))
+    header = m.Header(
+        issuer=[t("committee", lang), issuer_unit.upper()],
+        number=t("number", lang),
+        motto_state=t("motto_state", lang),
+        motto=t("motto", lang),
+        place_date=place_date(place, issued_on, lang),
+    )
     return header, m.Title(kind=t(title_kind, lang), subject=subject)
 
 
 def period_context(period, lang: str) -> dict:
     prev = period.previous()
-    return {"period": period_phrase(period, lang), "label": period.label(lang),
-            "previous_label": period_in(prev, lang)}
+    return {
+        "period": period_phrase(period, lang),
+        "label": period.label(lang),
+        "previous_label": period_in(prev, lang),
+    }
 
 
 # --------------------------------------------------------------------------------------------------
 # Commune report.
+
 
 def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on: date) -> m.Document:
     ctx = period_context(data.period, lang)
     unit = unit_inline(data.commune_name, data.division_type, lang)
     prov_type = province_type(data.province_code)
     province = unit_inline(data.province_name, prov_type, lang)
-    header, title = _frame(lang, unit, bare_name(data.commune_name, data.division_type),
-                           issued_on, "report", t("title_commune", lang).format(**ctx))
+    header, title = _frame(
+        lang,
+        unit,
+        bare_name(data.commune_name, data.division_type),
+        issued_on,
+        "report",
+        t("title_commune", lang).format(**ctx),
+    )
     body: list = [m.Paragraph(t("intro_commune", lang).format(unit=unit, **ctx))]
     notes = []
     if data.is_demo:
@@ -143,17 +158,29 @@ def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on
     closing = m.Closing(
         text=t("closing_commune", lang).format(unit=unit, **ctx),
         recipients_title=t("recipients", lang),
-        recipients=["- " + t("to_province", lang).format(province=province),
-                    "- " + t("to_dost", lang),
-                    "- " + t("to_party_council", lang).format(unit=t(f"type_{data.division_type}", lang)),
-                    "- " + t("to_chairs", lang).format(unit=t(f"type_{data.division_type}", lang)),
-                    "- " + t("to_archive", lang)],
-        signer=[t("on_behalf", lang), t("chair", lang)], signer_note=t("signer_name", lang))
+        recipients=[
+            "- " + t("to_province", lang).format(province=province),
+            "- " + t("to_dost", lang),
+            "- " + t("to_party_council", lang).format(unit=t(f"type_{data.division_type}", lang)),
+            "- " + t("to_chairs", lang).format(unit=t(f"type_{data.division_type}", lang)),
+            "- " + t("to_archive", lang),
+        ],
+        signer=[t("on_behalf", lang), t("chair", lang)],
+        signer_note=t("signer_name", lang),
+    )
     annex = _monthly_annex(data, lang) if data.has_data and not data.monthly.empty else []
-    return m.Document(header=header, title=title, body=body, closing=closing,
-                      annex_title=(t("annex", lang) + " — " + t("annex_monthly", lang).format(unit=unit))
-                      if annex else None,
-                      annex=annex, meta_title=f"{title.kind} {title.subject} — {cap(unit)}", lang=lang)
+    return m.Document(
+        header=header,
+        title=title,
+        body=body,
+        closing=closing,
+        annex_title=(t("annex", lang) + " — " + t("annex_monthly", lang).format(unit=unit))
+        if annex
+        else None,
+        annex=annex,
+        meta_title=f"{title.kind} {title.subject} — {cap(unit)}",
+        lang=lang,
+    )
 
 
 def _results(data: CommuneReportData, charts: dict, lang: str, unit: str, province: str, ctx: dict) -> list:
@@ -165,27 +192,49 @@ def _results(data: CommuneReportData, charts: dict, lang: str, unit: str, provin
     c, p = data.counts, data.previous_counts
     out.append(m.Heading(t("s_dossiers", lang), 2))
     if data.has_dossiers:
-        out.append(m.Paragraph(t("dossiers_text", lang).format(
-            unit=unit, received=count(c["dossiers_received"], lang),
-            previous_received=count(p.get("dossiers_received"), lang),
-            online=count(c["dossiers_online"], lang), online_rate=pct(c.get("online_rate"), lang),
-            full=count(c["dossiers_online_full"], lang), partial=count(c["dossiers_online_partial"], lang),
-            in_person=count(c["dossiers_in_person"], lang), post=count(c["dossiers_post"], lang),
-            on_time=count(c["dossiers_on_time"], lang), overdue=count(c["dossiers_overdue"], lang),
-            on_time_rate=pct(c.get("on_time_rate"), lang), days=fmt_number(c.get("avg_processing_days"), lang, 1),
-            paid=count(c["dossiers_paid_online"], lang), paid_rate=pct(c.get("paid_online_rate"), lang),
-            digitized=count(c["dossiers_digitized"], lang), digitized_rate=pct(c.get("digitized_rate"), lang),
-            **ctx)))
+        out.append(
+            m.Paragraph(
+                t("dossiers_text", lang).format(
+                    unit=unit,
+                    received=count(c["dossiers_received"], lang),
+                    previous_received=count(p.get("dossiers_received"), lang),
+                    online=count(c["dossiers_online"], lang),
+                    online_rate=pct(c.get("online_rate"), lang),
+                    full=count(c["dossiers_online_full"], lang),
+                    partial=count(c["dossiers_online_partial"], lang),
+                    in_person=count(c["dossiers_in_person"], lang),
+                    post=count(c["dossiers_post"], lang),
+                    on_time=count(c["dossiers_on_time"], lang),
+                    overdue=count(c["dossiers_overdue"], lang),
+                    on_time_rate=pct(c.get("on_time_rate"), lang),
+                    days=fmt_number(c.get("avg_processing_days"), lang, 1),
+                    paid=count(c["dossiers_paid_online"], lang),
+                    paid_rate=pct(c.get("paid_online_rate"), lang),
+                    digitized=count(c["dossiers_digitized"], lang),
+                    digitized_rate=pct(c.get("digitized_rate"), lang),
+                    **ctx,
+                )
+            )
+        )
     else:
         out.append(m.Paragraph(t("no_dossiers", lang).format(unit=unit, **ctx)))
 
     out.append(m.Heading(t("s_signatures", lang), 2))
     if data.has_signatures:
-        out.append(m.Paragraph(t("signatures_text", lang).format(
-            unit=unit, issued=count(c["docs_issued"], lang), confidential=count(c["docs_confidential"], lang),
-            signed=count(c["docs_signed"], lang), rate=pct(c.get("signature_rate"), lang),
-            target=target_text(TARGETS["signature_rate"].value, lang),
-            previous_rate=pct(p.get("signature_rate"), lang), **ctx)))
+        out.append(
+            m.Paragraph(
+                t("signatures_text", lang).format(
+                    unit=unit,
+                    issued=count(c["docs_issued"], lang),
+                    confidential=count(c["docs_confidential"], lang),
+                    signed=count(c["docs_signed"], lang),
+                    rate=pct(c.get("signature_rate"), lang),
+                    target=target_text(TARGETS["signature_rate"].value, lang),
+                    previous_rate=pct(p.get("signature_rate"), lang),
+                    **ctx,
+                )
+            )
+        )
     else:
         out.append(m.Paragraph(t("no_signatures", lang).format(unit=unit, **ctx)))
 
@@ -196,51 +245,103 @@ def _results(data: CommuneReportData, charts: dict, lang: str, unit: str, provin
         out.append(m.Heading(t("s_skills", lang), 2))
         s = data.skills_counts
         covered = s.get("villages_with_team")
-        out.append(m.Paragraph(cap(t("skills_text", lang).format(
-            unit=unit, teams=count(s.get("digital_teams"), lang), members=count(s.get("team_members"), lang),
-            covered=count(covered, lang), villages=count(s.get("villages"), lang),
-            covered_share=pct(s.get("villages_with_team_share"), lang),
-            sessions=count(s.get("training_sessions"), lang),
-            participants=count(s.get("training_participants"), lang),
-            vneid=count(s.get("vneid_level2_active"), lang), vneid_share=pct(s.get("vneid_activation_share"), lang),
-            certified=count(s.get("adults_certified"), lang),
-            certified_share=pct(s.get("adults_certified_share"), lang),
-            target=target_text(s.get("certified_target"), lang), **ctx))))
-        out.append(figures_table(data.skills_figures, data.period, lang, t("table_skills", lang).format(**ctx)))
+        out.append(
+            m.Paragraph(
+                cap(
+                    t("skills_text", lang).format(
+                        unit=unit,
+                        teams=count(s.get("digital_teams"), lang),
+                        members=count(s.get("team_members"), lang),
+                        covered=count(covered, lang),
+                        villages=count(s.get("villages"), lang),
+                        covered_share=pct(s.get("villages_with_team_share"), lang),
+                        sessions=count(s.get("training_sessions"), lang),
+                        participants=count(s.get("training_participants"), lang),
+                        vneid=count(s.get("vneid_level2_active"), lang),
+                        vneid_share=pct(s.get("vneid_activation_share"), lang),
+                        certified=count(s.get("adults_certified"), lang),
+                        certified_share=pct(s.get("adults_certified_share"), lang),
+                        target=target_text(s.get("certified_target"), lang),
+                        **ctx,
+                    )
+                )
+            )
+        )
+        out.append(
+            figures_table(data.skills_figures, data.period, lang, t("table_skills", lang).format(**ctx))
+        )
     return out
 
 
-def _index_section(data: CommuneReportData, charts: dict, lang: str, unit: str, province: str, ctx: dict) -> list:
+def _index_section(
+    data: CommuneReportData, charts: dict, lang: str, unit: str, province: str, ctx: dict
+) -> list:
     idx = data.index
     out: list = []
     if idx.get("index_total") is not None:
         change_key, n = _rank_change(idx.get("index_rank_change"), idx.get("previous_index_rank"))
         median = data.figure("index_total").get("province_median")
         tier = idx.get("tier")
-        out.append(m.Paragraph(t("index_text", lang).format(
-            total=fmt_number(idx["index_total"], lang, 2),
-            previous_total=fmt_number(idx.get("previous_index_total"), lang, 2),
-            rank=idx.get("index_rank"), ranked=idx.get("communes_ranked"), province=province,
-            rank_change=t(change_key, lang).format(n=n, places=_places(n), **ctx), median=fmt_number(median, lang, 2),
-            tier=service_index.tier_label(tier, lang).lower() if lang == "vi" else service_index.tier_label(tier, lang),
-            **ctx)))
+        out.append(
+            m.Paragraph(
+                t("index_text", lang).format(
+                    total=fmt_number(idx["index_total"], lang, 2),
+                    previous_total=fmt_number(idx.get("previous_index_total"), lang, 2),
+                    rank=idx.get("index_rank"),
+                    ranked=idx.get("communes_ranked"),
+                    province=province,
+                    rank_change=t(change_key, lang).format(n=n, places=_places(n), **ctx),
+                    median=fmt_number(median, lang, 2),
+                    tier=service_index.tier_label(tier, lang).lower()
+                    if lang == "vi"
+                    else service_index.tier_label(tier, lang),
+                    **ctx,
+                )
+            )
+        )
         if idx.get("is_derived"):
             out.append(m.Paragraph(t("index_derived_note", lang), italic=True, size=m.SMALL_PT))
     elif data.what.target is not None and data.what.target.status == "partial":
-        out.append(m.Paragraph(t("index_partial_text", lang).format(
-            published=data.what.target.groups_published, expected=data.what.target.groups_expected, **ctx)))
+        out.append(
+            m.Paragraph(
+                t("index_partial_text", lang).format(
+                    published=data.what.target.groups_published,
+                    expected=data.what.target.groups_expected,
+                    **ctx,
+                )
+            )
+        )
     else:
         out.append(m.Paragraph(t("no_index", lang).format(unit=unit, **ctx)))
     groups = data.groups
     if not groups.empty and groups["score"].notna().any():
-        rows = [[f"{g} · {t('group_' + g.lower(), lang)}", fmt_number(_none(r["score"]), lang, 2),
-                 fmt_number(r["max_score"], lang), fmt_number(_none(r["points_lost"]), lang, 2),
-                 fmt_number(_none(r["province_median"]), lang, 2), fmt_number(_none(r["province_best"]), lang, 2)]
-                for g, (_, r) in zip(groups["group"], groups.iterrows(), strict=True)]
-        out.append(m.Table([t("col_group", lang), t("col_score", lang), t("col_max", lang), t("col_lost", lang),
-                            t("province_median", lang), t("province_best", lang)], rows,
-                           [62, 18, 17, 18, 25, 25], ["L", "R", "R", "R", "R", "R"],
-                           caption=t("table_groups", lang).format(**ctx)))
+        rows = [
+            [
+                f"{g} · {t('group_' + g.lower(), lang)}",
+                fmt_number(_none(r["score"]), lang, 2),
+                fmt_number(r["max_score"], lang),
+                fmt_number(_none(r["points_lost"]), lang, 2),
+                fmt_number(_none(r["province_median"]), lang, 2),
+                fmt_number(_none(r["province_best"]), lang, 2),
+            ]
+            for g, (_, r) in zip(groups["group"], groups.iterrows(), strict=True)
+        ]
+        out.append(
+            m.Table(
+                [
+                    t("col_group", lang),
+                    t("col_score", lang),
+                    t("col_max", lang),
+                    t("col_lost", lang),
+                    t("province_median", lang),
+                    t("province_best", lang),
+                ],
+                rows,
+                [62, 18, 17, 18, 25, 25],
+                ["L", "R", "R", "R", "R", "R"],
+                caption=t("table_groups", lang).format(**ctx),
+            )
+        )
         if charts.get("groups"):
             out.append(m.Figure(charts["groups"], m.TEXT_W, 66, t("figure_groups", lang)))
     return out
@@ -261,13 +362,29 @@ def figures_table(figures: pd.DataFrame, period, lang: str, caption: str) -> m.T
     rows = []
     for _, r in figures.iterrows():
         metric = r["metric"]
-        rows.append([metric_label(metric, lang), value(metric, _none(r["value"]), lang),
-                     value(metric, _none(r["previous"]), lang), change(metric, _none(r["change"]), lang),
-                     rank_text(_none(r["rank"]), _none(r["communes_ranked"])),
-                     value(metric, _none(r["province_median"]), lang), target_text(_none(r["target"]), lang)])
-    header = [t("col_metric", lang), period.label(lang), period.previous().label(lang), t("col_change", lang),
-              t("col_rank_province", lang), t("province_median", lang), t("target", lang)]
-    return m.Table(header, rows, [40, 17, 17, 30, 19, 21, 21], ["L", "R", "R", "R", "C", "R", "R"], caption=caption)
+        rows.append(
+            [
+                metric_label(metric, lang),
+                value(metric, _none(r["value"]), lang),
+                value(metric, _none(r["previous"]), lang),
+                change(metric, _none(r["change"]), lang),
+                rank_text(_none(r["rank"]), _none(r["communes_ranked"])),
+                value(metric, _none(r["province_median"]), lang),
+                target_text(_none(r["target"]), lang),
+            ]
+        )
+    header = [
+        t("col_metric", lang),
+        period.label(lang),
+        period.previous().label(lang),
+        t("col_change", lang),
+        t("col_rank_province", lang),
+        t("province_median", lang),
+        t("target", lang),
+    ]
+    return m.Table(
+        header, rows, [40, 17, 17, 30, 19, 21, 21], ["L", "R", "R", "R", "C", "R", "R"], caption=caption
+    )
 
 
 def commune_shortfalls(data: CommuneReportData, lang: str) -> list[str]:
@@ -288,19 +405,31 @@ def commune_shortfalls(data: CommuneReportData, lang: str) -> list[str]:
         label = metric_label(metric, lang)
         if metric == "avg_processing_days":
             if median is not None and v > median + 1e-9:
-                items.append(t("short_days", lang).format(value=fmt_number(v, lang, 1),
-                                                          median=fmt_number(median, lang, 1)))
+                items.append(
+                    t("short_days", lang).format(
+                        value=fmt_number(v, lang, 1), median=fmt_number(median, lang, 1)
+                    )
+                )
             continue
         if metric == "index_total":
             if median is not None and v < median - 1e-9:
-                items.append(t("short_index_median", lang).format(value=fmt_number(v, lang, 2),
-                                                                  median=fmt_number(median, lang, 2)))
+                items.append(
+                    t("short_index_median", lang).format(
+                        value=fmt_number(v, lang, 2), median=fmt_number(median, lang, 2)
+                    )
+                )
             continue
         below_target = target is not None and v < target - 1e-9
         below_median = median is not None and v < median - 1e-9
-        fields = dict(metric=label, value=value(metric, v, lang), target=target_text(target, lang),
-                      gap=gap(metric, (target or 0) - v, lang), median=value(metric, median, lang),
-                      rank=_none(r["rank"]), ranked=_none(r["communes_ranked"]))
+        fields = dict(
+            metric=label,
+            value=value(metric, v, lang),
+            target=target_text(target, lang),
+            gap=gap(metric, (target or 0) - v, lang),
+            median=value(metric, median, lang),
+            rank=_none(r["rank"]),
+            ranked=_none(r["communes_ranked"]),
+        )
         if below_target and below_median:
             items.append(t("short_target_median", lang).format(**fields))
         elif below_target:
@@ -310,15 +439,27 @@ def commune_shortfalls(data: CommuneReportData, lang: str) -> list[str]:
     change_value = data.index.get("index_rank_change")
     if change_value is not None and change_value < 0:
         n = abs(int(change_value))
-        items.append(t("short_rank_fell", lang).format(n=n, places=_places(n), before=data.index["previous_index_rank"],
-                                                       now=data.index["index_rank"], **ctx))
+        items.append(
+            t("short_rank_fell", lang).format(
+                n=n,
+                places=_places(n),
+                before=data.index["previous_index_rank"],
+                now=data.index["index_rank"],
+                **ctx,
+            )
+        )
     lost = data.groups.dropna(subset=["points_lost"])
     lost = lost[lost["points_lost"] > 0.005].sort_values("points_lost", ascending=False).head(3)
     if not lost.empty:
-        groups = "; ".join(t("short_group_item", lang).format(
-            group=t("group_" + r["group"].lower(), lang), lost=fmt_number(r["points_lost"], lang, 2),
-            max=fmt_number(r["max_score"], lang), median=fmt_number(_none(r["province_median"]), lang, 2))
-            for _, r in lost.iterrows())
+        groups = "; ".join(
+            t("short_group_item", lang).format(
+                group=t("group_" + r["group"].lower(), lang),
+                lost=fmt_number(r["points_lost"], lang, 2),
+                max=fmt_number(r["max_score"], lang),
+                median=fmt_number(_none(r["province_median"]), lang, 2),
+            )
+            for _, r in lost.iterrows()
+        )
         items.append(t("short_groups", lang).format(groups=groups))
     return items or [t("short_none", lang)]
 
@@ -327,16 +468,24 @@ def commune_tasks(data: CommuneReportData, lang: str) -> tuple[list[str], list[s
     """Section III: (what it takes to climb the index, from metrics.service_index; the dossiers,
     documents and people still missing to each target, from metrics.report_data.target_gaps)."""
     index_tasks = service_index.describe(data.what, lang) if data.what.commune_name else []
-    if not index_tasks or (data.what.target is not None and data.what.target.status == "unpublished"
-                           and not [lv for lv in data.what.levers if lv.action_kind != "full_points"]):
+    if not index_tasks or (
+        data.what.target is not None
+        and data.what.target.status == "unpublished"
+        and not [lv for lv in data.what.levers if lv.action_kind != "full_points"]
+    ):
         index_tasks = index_tasks or [t("task_no_index", lang)]
     target_tasks = []
     for _, r in data.target_gaps.iterrows():
         needed = _none(r["needed"])
         if needed is None or needed <= 0:
             continue
-        target_tasks.append(t(f"task_{r['metric']}", lang).format(
-            needed=count(needed, lang), base=count(r["denominator"], lang), target=target_text(r["target"], lang)))
+        target_tasks.append(
+            t(f"task_{r['metric']}", lang).format(
+                needed=count(needed, lang),
+                base=count(r["denominator"], lang),
+                target=target_text(r["target"], lang),
+            )
+        )
     s = data.skills_counts
     if data.has_skills and s.get("villages") is not None and s.get("villages_with_team") is not None:
         missing = int(s["villages"] - s["villages_with_team"])
@@ -348,31 +497,55 @@ def commune_tasks(data: CommuneReportData, lang: str) -> tuple[list[str], list[s
 def _monthly_annex(data: CommuneReportData, lang: str) -> list:
     rows = []
     for _, r in data.monthly.iterrows():
-        rows.append([fmt_month(r["month"]), count(_none(r["dossiers_received"]), lang),
-                     pct(_none(r["online_rate"]), lang), pct(_none(r["on_time_rate"]), lang),
-                     pct(_none(r["signature_rate"]), lang), fmt_number(_none(r.get("index_total")), lang, 2),
-                     rank_text(_none(r.get("index_rank")), _none(r.get("communes_ranked")))])
-    header = [t("col_month", lang), t("col_dossiers_received", lang), t("col_online", lang), t("col_on_time", lang),
-              t("col_signature", lang), t("col_index", lang), t("col_rank", lang)]
+        rows.append(
+            [
+                fmt_month(r["month"]),
+                count(_none(r["dossiers_received"]), lang),
+                pct(_none(r["online_rate"]), lang),
+                pct(_none(r["on_time_rate"]), lang),
+                pct(_none(r["signature_rate"]), lang),
+                fmt_number(_none(r.get("index_total")), lang, 2),
+                rank_text(_none(r.get("index_rank")), _none(r.get("communes_ranked"))),
+            ]
+        )
+    header = [
+        t("col_month", lang),
+        t("col_dossiers_received", lang),
+        t("col_online", lang),
+        t("col_on_time", lang),
+        t("col_signature", lang),
+        t("col_index", lang),
+        t("col_rank", lang),
+    ]
     return [m.Table(header, rows, [20, 25, 22, 22, 22, 27, 27], ["C", "R", "R", "R", "R", "R", "C"])]
 
 
 # --------------------------------------------------------------------------------------------------
 # Province briefing.
 
+
 def province_document(data: ProvinceBriefingData, charts: dict, lang: str, issued_on: date) -> m.Document:
     ctx = period_context(data.period, lang)
     ptype = province_type(data.province_code)
     province = unit_inline(data.province_name, ptype, lang)
     province_title = cap(province)
-    header, title = _frame(lang, province, bare_name(data.province_name, ptype), issued_on, "briefing",
-                           t("title_province", lang).format(**ctx))
+    header, title = _frame(
+        lang,
+        province,
+        bare_name(data.province_name, ptype),
+        issued_on,
+        "briefing",
+        t("title_province", lang).format(**ctx),
+    )
     body: list = [m.Paragraph(t("intro_province", lang).format(n=data.communes, province=province, **ctx))]
     if data.is_demo:
         body.append(m.Paragraph(t("demo_banner", lang), italic=True, size=m.SMALL_PT))
     if data.data_as_of:
-        body.append(m.Paragraph(t("source_note", lang).format(as_of=fmt_month(data.data_as_of)), italic=True,
-                                size=m.SMALL_PT))
+        body.append(
+            m.Paragraph(
+                t("source_note", lang).format(as_of=fmt_month(data.data_as_of)), italic=True, size=m.SMALL_PT
+            )
+        )
     body.append(m.Heading(t("s_overview", lang)))
     if not data.has_data:
         body.append(m.Paragraph(t("no_data_province", lang).format(province=province, **ctx)))
@@ -390,17 +563,31 @@ def province_document(data: ProvinceBriefingData, charts: dict, lang: str, issue
     closing = m.Closing(
         text=t("closing_province", lang).format(**ctx),
         recipients_title=t("recipients", lang),
-        recipients=["- " + t("to_province_party", lang).format(party="Thành ủy" if ptype != "tỉnh" else "Tỉnh ủy",
-                                                                kind=t(f"type_{ptype}", lang)),
-                    "- " + t("to_chairs", lang).format(unit=t(f"type_{ptype}", lang)),
-                    "- " + t("to_dost", lang), "- " + t("to_communes", lang), "- " + t("to_archive", lang)],
-        signer=[t("on_behalf", lang), t("chair", lang)], signer_note=t("signer_name", lang))
+        recipients=[
+            "- "
+            + t("to_province_party", lang).format(
+                party="Thành ủy" if ptype != "tỉnh" else "Tỉnh ủy", kind=t(f"type_{ptype}", lang)
+            ),
+            "- " + t("to_chairs", lang).format(unit=t(f"type_{ptype}", lang)),
+            "- " + t("to_dost", lang),
+            "- " + t("to_communes", lang),
+            "- " + t("to_archive", lang),
+        ],
+        signer=[t("on_behalf", lang), t("chair", lang)],
+        signer_note=t("signer_name", lang),
+    )
     annex = [_ranking_table(data, lang)] if data.has_data else []
-    return m.Document(header=header, title=title, body=body, closing=closing,
-                      annex_title=(t("annex", lang) + " — " + t("table_ranking", lang).format(**ctx)) if annex
-                      else None,
-                      annex=annex, annex_landscape=True,
-                      meta_title=f"{title.kind} {title.subject} — {province_title}", lang=lang)
+    return m.Document(
+        header=header,
+        title=title,
+        body=body,
+        closing=closing,
+        annex_title=(t("annex", lang) + " — " + t("table_ranking", lang).format(**ctx)) if annex else None,
+        annex=annex,
+        annex_landscape=True,
+        meta_title=f"{title.kind} {title.subject} — {province_title}",
+        lang=lang,
+    )
 
 
 def _roman(n: int) -> str:
@@ -411,26 +598,69 @@ def _overview(data: ProvinceBriefingData, lang: str, province: str, province_tit
     out: list = []
     idx = data.province_index
     if idx.get("index_average") is not None and idx.get("index_rank") is not None:
-        key, n = _rank_change(idx.get("index_rank_change"), 0 if idx.get("index_rank_change") is not None else None)
-        out.append(m.Paragraph(t("province_index_text", lang).format(
-            province=province, value=fmt_number(idx["index_average"], lang, 2), rank=idx["index_rank"],
-            ranked=data.provinces_ranked, rank_change=t(key, lang).format(n=n, places=_places(n), **ctx))))
+        key, n = _rank_change(
+            idx.get("index_rank_change"), 0 if idx.get("index_rank_change") is not None else None
+        )
+        out.append(
+            m.Paragraph(
+                t("province_index_text", lang).format(
+                    province=province,
+                    value=fmt_number(idx["index_average"], lang, 2),
+                    rank=idx["index_rank"],
+                    ranked=data.provinces_ranked,
+                    rank_change=t(key, lang).format(n=n, places=_places(n), **ctx),
+                )
+            )
+        )
     else:
         out.append(m.Paragraph(t("province_index_none", lang).format(province=province, **ctx)))
     rows = []
     for _, r in data.headline.iterrows():
         metric = r["metric"]
-        rows.append([metric_label(metric, lang), value(metric, _none(r["value"]), lang),
-                     value(metric, _none(r["previous"]), lang), change(metric, _none(r["change"]), lang),
-                     value(metric, _none(r["national"]), lang), target_text(_none(r["target"]), lang)])
-    out.append(m.Table([t("col_metric", lang), data.period.label(lang), data.period.previous().label(lang),
-                        t("col_change", lang), t("national", lang), t("target", lang)], rows,
-                       [47, 22, 22, 30, 22, 22], ["L", "R", "R", "R", "R", "R"],
-                       caption=t("table_headline", lang).format(province=province_title, **ctx)))
-    rows = [[metric_label(r["metric"], lang), target_text(r["target"], lang), count(r["communes_at_target"], lang),
-             count(r["communes_with_data"], lang)] for _, r in data.targets.iterrows()]
-    out.append(m.Table([t("col_metric", lang), t("target", lang), t("col_at_target", lang), t("col_with_data", lang)],
-                       rows, [75, 25, 32, 33], ["L", "R", "R", "R"], caption=t("table_targets", lang)))
+        rows.append(
+            [
+                metric_label(metric, lang),
+                value(metric, _none(r["value"]), lang),
+                value(metric, _none(r["previous"]), lang),
+                change(metric, _none(r["change"]), lang),
+                value(metric, _none(r["national"]), lang),
+                target_text(_none(r["target"]), lang),
+            ]
+        )
+    out.append(
+        m.Table(
+            [
+                t("col_metric", lang),
+                data.period.label(lang),
+                data.period.previous().label(lang),
+                t("col_change", lang),
+                t("national", lang),
+                t("target", lang),
+            ],
+            rows,
+            [47, 22, 22, 30, 22, 22],
+            ["L", "R", "R", "R", "R", "R"],
+            caption=t("table_headline", lang).format(province=province_title, **ctx),
+        )
+    )
+    rows = [
+        [
+            metric_label(r["metric"], lang),
+            target_text(r["target"], lang),
+            count(r["communes_at_target"], lang),
+            count(r["communes_with_data"], lang),
+        ]
+        for _, r in data.targets.iterrows()
+    ]
+    out.append(
+        m.Table(
+            [t("col_metric", lang), t("target", lang), t("col_at_target", lang), t("col_with_data", lang)],
+            rows,
+            [75, 25, 32, 33],
+            ["L", "R", "R", "R"],
+            caption=t("table_targets", lang),
+        )
+    )
     if data.targets["communes_with_data"].isna().all():
         out.append(m.Paragraph(t("not_available_for_account", lang), italic=True, size=m.SMALL_PT))
     return out
@@ -443,12 +673,26 @@ def _ranking_sections(data: ProvinceBriefingData, charts: dict, lang: str, ctx: 
         tier = _none(r["tier"])
         if tier is None and not r["communes"]:
             continue
-        name = f"{int(tier)}. {service_index.tier_label(tier, lang)}" if tier is not None else t("tier_none", lang)
-        span = "–" if _none(r["min_total"]) is None else (
-            f"{fmt_number(r['min_total'], lang, 2)} – {fmt_number(r['max_total'], lang, 2)}")
+        name = (
+            f"{int(tier)}. {service_index.tier_label(tier, lang)}"
+            if tier is not None
+            else t("tier_none", lang)
+        )
+        span = (
+            "–"
+            if _none(r["min_total"]) is None
+            else (f"{fmt_number(r['min_total'], lang, 2)} – {fmt_number(r['max_total'], lang, 2)}")
+        )
         rows.append([name, count(r["communes"], lang), span])
-    out.append(m.Table([t("col_tier", lang), t("col_communes", lang), t("col_tier_range", lang)], rows,
-                       [75, 35, 55], ["L", "R", "C"], caption=t("table_tiers", lang)))
+    out.append(
+        m.Table(
+            [t("col_tier", lang), t("col_communes", lang), t("col_tier_range", lang)],
+            rows,
+            [75, 35, 55],
+            ["L", "R", "C"],
+            caption=t("table_tiers", lang),
+        )
+    )
     if charts.get("distribution"):
         out.append(m.Figure(charts["distribution"], m.TEXT_W, 62, t("figure_distribution", lang)))
 
@@ -458,29 +702,75 @@ def _ranking_sections(data: ProvinceBriefingData, charts: dict, lang: str, ctx: 
     for frame, caption in ((data.movers_up, "table_up"), (data.movers_down, "table_down")):
         if frame.empty:
             continue
-        rows = [[r["commune_name"], count(r["index_rank"], lang), count(_none(r["previous_index_rank"]), lang),
-                 signed(float(r["index_rank_change"]), lang, 0), fmt_number(_none(r["index_total"]), lang, 2)]
-                for _, r in frame.iterrows()]
-        out.append(m.Table([t("col_commune_name", lang), t("col_rank", lang), t("col_previous_rank", lang),
-                            t("col_index_rank_change", lang), t("col_index_total", lang)], rows,
-                           [60, 22, 28, 25, 30], ["L", "C", "C", "R", "R"], caption=t(caption, lang)))
+        rows = [
+            [
+                r["commune_name"],
+                count(r["index_rank"], lang),
+                count(_none(r["previous_index_rank"]), lang),
+                signed(float(r["index_rank_change"]), lang, 0),
+                fmt_number(_none(r["index_total"]), lang, 2),
+            ]
+            for _, r in frame.iterrows()
+        ]
+        out.append(
+            m.Table(
+                [
+                    t("col_commune_name", lang),
+                    t("col_rank", lang),
+                    t("col_previous_rank", lang),
+                    t("col_index_rank_change", lang),
+                    t("col_index_total", lang),
+                ],
+                rows,
+                [60, 22, 28, 25, 30],
+                ["L", "C", "C", "R", "R"],
+                caption=t(caption, lang),
+            )
+        )
 
     out.append(m.Heading(t("s_lowest", lang), 2))
     rows = []
     for _, r in data.lowest.iterrows():
         drags = "; ".join(f"{g} -{fmt_number(lost, lang, 2)}" for g, lost in r["groups_by_loss"][:2])
-        rows.append([count(r["index_rank"], lang), r["commune_name"], fmt_number(r["index_total"], lang, 2), drags,
-                     pct(_none(r["online_rate"]), lang), pct(_none(r["signature_rate"]), lang)])
+        rows.append(
+            [
+                count(r["index_rank"], lang),
+                r["commune_name"],
+                fmt_number(r["index_total"], lang, 2),
+                drags,
+                pct(_none(r["online_rate"]), lang),
+                pct(_none(r["signature_rate"]), lang),
+            ]
+        )
     if rows:
-        out.append(m.Table([t("col_rank", lang), t("col_commune_name", lang), t("col_index_total", lang),
-                            t("col_drags", lang), t("col_online", lang), t("col_signature", lang)], rows,
-                           [14, 44, 19, 52, 18, 18], ["C", "L", "R", "L", "R", "R"], caption=t("table_lowest", lang)))
+        out.append(
+            m.Table(
+                [
+                    t("col_rank", lang),
+                    t("col_commune_name", lang),
+                    t("col_index_total", lang),
+                    t("col_drags", lang),
+                    t("col_online", lang),
+                    t("col_signature", lang),
+                ],
+                rows,
+                [14, 44, 19, 52, 18, 18],
+                ["C", "L", "R", "L", "R", "R"],
+                caption=t("table_lowest", lang),
+            )
+        )
     worst = data.worst_groups.sort_values(["communes"], ascending=False, kind="stable")
     if not worst.empty and worst.iloc[0]["communes"] > 0:
         top = worst.iloc[0]
-        out.append(m.Paragraph(t("worst_group_text", lang).format(
-            group=f"{top['group']} · {t('group_' + top['group'].lower(), lang)}", n=count(top["communes"], lang),
-            total=count(int(worst["communes"].sum()), lang))))
+        out.append(
+            m.Paragraph(
+                t("worst_group_text", lang).format(
+                    group=f"{top['group']} · {t('group_' + top['group'].lower(), lang)}",
+                    n=count(top["communes"], lang),
+                    total=count(int(worst["communes"].sum()), lang),
+                )
+            )
+        )
     if charts.get("worst_groups"):
         out.append(m.Figure(charts["worst_groups"], m.TEXT_W, 52, t("figure_worst_groups", lang)))
     return out
@@ -488,26 +778,63 @@ def _ranking_sections(data: ProvinceBriefingData, charts: dict, lang: str, ctx: 
 
 def _skills_table(data: ProvinceBriefingData, lang: str, province_title: str, ctx: dict) -> m.Table:
     s = data.skills_summary.set_index("unit")
-    metrics = ["villages_with_team_share", "team_members_per_1000", "sessions_per_month", "participants_per_month",
-               "vneid_activation_share", "adults_certified_share"]
-    rows = [[metric_label(metric, lang), value(metric, _none(s.loc["province"].get(metric)), lang),
-             value(metric, _none(s.loc["national"].get(metric)), lang)] for metric in metrics]
-    return m.Table([t("col_metric", lang), province_title, t("national", lang)], rows, [85, 40, 40], ["L", "R", "R"],
-                   caption=t("table_province_skills", lang).format(province=province_title, **ctx))
+    metrics = [
+        "villages_with_team_share",
+        "team_members_per_1000",
+        "sessions_per_month",
+        "participants_per_month",
+        "vneid_activation_share",
+        "adults_certified_share",
+    ]
+    rows = [
+        [
+            metric_label(metric, lang),
+            value(metric, _none(s.loc["province"].get(metric)), lang),
+            value(metric, _none(s.loc["national"].get(metric)), lang),
+        ]
+        for metric in metrics
+    ]
+    return m.Table(
+        [t("col_metric", lang), province_title, t("national", lang)],
+        rows,
+        [85, 40, 40],
+        ["L", "R", "R"],
+        caption=t("table_province_skills", lang).format(province=province_title, **ctx),
+    )
 
 
 def _ranking_table(data: ProvinceBriefingData, lang: str) -> m.Table:
     rows = []
     for _, r in data.ranking.iterrows():
         change_value = _none(r["index_rank_change"])
-        rows.append([count(_none(r["index_rank"]), lang),
-                     "–" if change_value is None else signed(float(change_value), lang, 0), r["commune_name"],
-                     count(_none(r["tier"]), lang), fmt_number(_none(r["index_total"]), lang, 2),
-                     *[fmt_number(_none(r[f"score_{g.lower()}"]), lang, 2) for g in GROUPS],
-                     pct(_none(r["online_rate"]), lang), pct(_none(r["on_time_rate"]), lang),
-                     pct(_none(r["signature_rate"]), lang)])
-    header = [t("col_rank", lang), t("col_change", lang), t("col_commune_name", lang), t("col_tier", lang),
-              t("col_index_total", lang), *[f"{g} ({GROUP_MAXIMA[g]:g})" for g in GROUPS], t("col_online", lang),
-              t("col_on_time", lang), t("col_signature", lang)]
-    return m.Table(header, rows, [12, 15, 44, 14, 17, *[16] * 6, 18, 18, 18],
-                   ["C", "R", "L", "C", "R", *["R"] * 6, "R", "R", "R"], size=9)
+        rows.append(
+            [
+                count(_none(r["index_rank"]), lang),
+                "–" if change_value is None else signed(float(change_value), lang, 0),
+                r["commune_name"],
+                count(_none(r["tier"]), lang),
+                fmt_number(_none(r["index_total"]), lang, 2),
+                *[fmt_number(_none(r[f"score_{g.lower()}"]), lang, 2) for g in GROUPS],
+                pct(_none(r["online_rate"]), lang),
+                pct(_none(r["on_time_rate"]), lang),
+                pct(_none(r["signature_rate"]), lang),
+            ]
+        )
+    header = [
+        t("col_rank", lang),
+        t("col_change", lang),
+        t("col_commune_name", lang),
+        t("col_tier", lang),
+        t("col_index_total", lang),
+        *[f"{g} ({GROUP_MAXIMA[g]:g})" for g in GROUPS],
+        t("col_online", lang),
+        t("col_on_time", lang),
+        t("col_signature", lang),
+    ]
+    return m.Table(
+        header,
+        rows,
+        [12, 15, 44, 14, 17, *[16] * 6, 18, 18, 18],
+        ["C", "R", "L", "C", "R", *["R"] * 6, "R", "R", "R"],
+        size=9,
+    )

@@ -19,10 +19,16 @@ from reports import model as m
 from reports.textwidth import width_mm
 
 FONT = "Times New Roman"
-ALIGN = {"L": WD_ALIGN_PARAGRAPH.LEFT, "C": WD_ALIGN_PARAGRAPH.CENTER, "R": WD_ALIGN_PARAGRAPH.RIGHT,
-         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT}
+ALIGN = {
+    "L": WD_ALIGN_PARAGRAPH.LEFT,
+    "C": WD_ALIGN_PARAGRAPH.CENTER,
+    "R": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+}
 INDENT = Cm(1)
-HEADER_LEFT, HEADER_RIGHT = 65.0, 100.0      # mm, adding up to the text width
+HEADER_LEFT, HEADER_RIGHT = 65.0, 100.0  # mm, adding up to the text width
 
 
 def render(doc: m.Document) -> bytes:
@@ -60,6 +66,7 @@ def render(doc: m.Document) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------ setup
+
 
 def _defaults(d, lang: str) -> None:
     normal = d.styles["Normal"]
@@ -116,8 +123,17 @@ def _font(run, size: float, bold: bool = False, italic: bool = False) -> None:
     fonts.set(qn("w:cs"), FONT)
 
 
-def _para(container, text: str, *, size: float = m.BODY_PT, bold: bool = False, italic: bool = False,
-          align: str = "justify", indent: bool = True, exact: float | None = None):
+def _para(
+    container,
+    text: str,
+    *,
+    size: float = m.BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    align: str = "justify",
+    indent: bool = True,
+    exact: float | None = None,
+):
     p = container.add_paragraph()
     p.alignment = ALIGN[align]
     if indent:
@@ -132,11 +148,35 @@ def _para(container, text: str, *, size: float = m.BODY_PT, bold: bool = False, 
 
 
 # What may follow w:pBdr inside w:pPr (WordprocessingML keeps the children of pPr in a fixed order).
-_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-               "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-               "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-               "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
-               "w:rPr", "w:sectPr", "w:pPrChange")
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def _rule(container, length_mm: float, column_mm: float, space_after: float = 0):
@@ -165,8 +205,16 @@ def _no_borders(table) -> None:
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
-                                 "w:tblDescription", "w:tblPrChange")
+    tbl_pr.insert_element_before(
+        borders,
+        "w:shd",
+        "w:tblLayout",
+        "w:tblCellMar",
+        "w:tblLook",
+        "w:tblCaption",
+        "w:tblDescription",
+        "w:tblPrChange",
+    )
 
 
 def _widths(table, widths_mm: list[float]) -> None:
@@ -185,6 +233,7 @@ def _clear(cell):
 
 
 # ------------------------------------------------------------------------------------------ frame
+
 
 def _header(d, h: m.Header) -> None:
     table = d.add_table(rows=1, cols=2)
@@ -250,11 +299,12 @@ def _closing(d, c: m.Closing) -> None:
         _font(p.add_run(line), 13, bold=True)
     p = right.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_after = Pt(60)          # room for the signature and the seal
+    p.paragraph_format.space_after = Pt(60)  # room for the signature and the seal
     _font(p.add_run(c.signer_note), 12, italic=True)
 
 
 # ------------------------------------------------------------------------------------------ body
+
 
 def _block(d, block, width: float) -> None:
     if isinstance(block, m.Heading):
@@ -262,8 +312,15 @@ def _block(d, block, width: float) -> None:
         p.paragraph_format.space_before = Pt(6)
         p.paragraph_format.keep_with_next = True
     elif isinstance(block, m.Paragraph):
-        _para(d, block.text, size=block.size, bold=block.bold, italic=block.italic, align=block.align,
-              indent=block.indent)
+        _para(
+            d,
+            block.text,
+            size=block.size,
+            bold=block.bold,
+            italic=block.italic,
+            align=block.align,
+            indent=block.indent,
+        )
     elif isinstance(block, m.Bullets):
         for item in block.items:
             _para(d, "- " + item)
@@ -300,7 +357,9 @@ def _table(d, block: m.Table, width: float) -> None:
     tbl = table._tbl
     tbl.append(parse_xml(_row_xml([(text, "C", True) for text in block.header], twips, size, header=True)))
     for i, row in enumerate(block.rows):
-        cells = [(str(text), align, i in block.bold_rows) for text, align in zip(row, block.align, strict=True)]
+        cells = [
+            (str(text), align, i in block.bold_rows) for text, align in zip(row, block.align, strict=True)
+        ]
         tbl.append(parse_xml(_row_xml(cells, twips, size)))
     after = d.add_paragraph()
     after.paragraph_format.space_after = Pt(0)
@@ -311,7 +370,9 @@ _JC = {"L": "left", "C": "center", "R": "right"}
 _RFONTS = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
 
 
-def _row_xml(cells: list[tuple[str, str, bool]], twips: list[int], size_half_pt: int, header: bool = False) -> str:
+def _row_xml(
+    cells: list[tuple[str, str, bool]], twips: list[int], size_half_pt: int, header: bool = False
+) -> str:
     out = [f"<w:tr {nsdecls('w')}>"]
     if header:
         out.append("<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
@@ -319,10 +380,12 @@ def _row_xml(cells: list[tuple[str, str, bool]], twips: list[int], size_half_pt:
         out.append("<w:trPr><w:cantSplit/></w:trPr>")
     for (text, align, bold), w in zip(cells, twips, strict=True):
         b = "<w:b/><w:bCs/>" if bold else ""
-        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-                   f'<w:p><w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/>'
-                   f'<w:jc w:val="{_JC[align]}"/></w:pPr><w:r><w:rPr>{_RFONTS}{b}'
-                   f'<w:sz w:val="{size_half_pt}"/><w:szCs w:val="{size_half_pt}"/></w:rPr>'
-                   f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>')
+        out.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+            f'<w:p><w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/>'
+            f'<w:jc w:val="{_JC[align]}"/></w:pPr><w:r><w:rPr>{_RFONTS}{b}'
+            f'<w:sz w:val="{size_half_pt}"/><w:szCs w:val="{size_half_pt}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>'
+        )
     out.append("</w:tr>")
     return "".join(out)

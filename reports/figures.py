@@ -23,10 +23,22 @@ from reports.labels import t  # noqa: E402
 
 MM = 1 / 25.4
 DPI = 150
-RC = {"font.family": ["Noto Sans", "DejaVu Sans"], "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
-      "xtick.labelsize": 7, "ytick.labelsize": 7, "legend.fontsize": 7, "axes.spines.top": False,
-      "axes.spines.right": False, "axes.edgecolor": "#888888", "axes.grid": True, "grid.color": "#E5E5E5",
-      "grid.linewidth": 0.6, "svg.fonttype": "none"}
+RC = {
+    "font.family": ["Noto Sans", "DejaVu Sans"],
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#888888",
+    "axes.grid": True,
+    "grid.color": "#E5E5E5",
+    "grid.linewidth": 0.6,
+    "svg.fonttype": "none",
+}
 
 
 def _png(fig: Figure) -> bytes:
@@ -45,8 +57,9 @@ def _number(ax, lang: str, axis: str = "y", decimals: int = 0) -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
-def commune_trends(monthly: pd.DataFrame, lang: str, unit_name: str, width: float = 165,
-                   height: float = 62) -> bytes | None:
+def commune_trends(
+    monthly: pd.DataFrame, lang: str, unit_name: str, width: float = 165, height: float = 62
+) -> bytes | None:
     """Online, on-time and signature rates by month: the commune (solid), the province median (dashed)
     and the target (dotted).  `monthly`: metrics.report_data's monthly table.  None without data."""
     metrics = ["online_rate", "on_time_rate", "signature_rate"]
@@ -60,15 +73,33 @@ def commune_trends(monthly: pd.DataFrame, lang: str, unit_name: str, width: floa
         labels = [pd.Timestamp(m).strftime("%m/%y") for m in monthly["month"]]
         step = max(1, len(x) // 6)
         for ax, metric in zip(axes, metrics, strict=True):
-            ax.plot(x, monthly[metric], color=style.MAIN, linewidth=1.8, marker="o", markersize=2.5,
-                    label=unit_name)
+            ax.plot(
+                x,
+                monthly[metric],
+                color=style.MAIN,
+                linewidth=1.8,
+                marker="o",
+                markersize=2.5,
+                label=unit_name,
+            )
             median = f"province_median_{metric}"
             if median in monthly.columns:
-                ax.plot(x, monthly[median], color=style.MEDIAN, linewidth=1.1, linestyle="--",
-                        label=t("province_median", lang))
+                ax.plot(
+                    x,
+                    monthly[median],
+                    color=style.MEDIAN,
+                    linewidth=1.1,
+                    linestyle="--",
+                    label=t("province_median", lang),
+                )
             if metric in TARGETS:
-                ax.axhline(TARGETS[metric].value, color=style.TARGET, linewidth=1, linestyle=":",
-                           label=t("target", lang))
+                ax.axhline(
+                    TARGETS[metric].value,
+                    color=style.TARGET,
+                    linewidth=1,
+                    linestyle=":",
+                    label=t("target", lang),
+                )
             ax.set_title(t("m_" + metric, lang), loc="left")
             ax.set_xticks(x[::step], labels[::step])
             ax.set_ylim(0, 1.05)
@@ -78,8 +109,9 @@ def commune_trends(monthly: pd.DataFrame, lang: str, unit_name: str, width: floa
         return _png(fig)
 
 
-def group_scores(groups: pd.DataFrame, lang: str, unit_name: str, width: float = 165,
-                 height: float = 66) -> bytes | None:
+def group_scores(
+    groups: pd.DataFrame, lang: str, unit_name: str, width: float = 165, height: float = 66
+) -> bytes | None:
     """Per index group: the commune's score (bar in the group's colour, value at the end) within the
     maximum (grey), the province median (black tick) and best (hollow diamond).
     `groups`: metrics.commune.group_scores."""
@@ -93,11 +125,30 @@ def group_scores(groups: pd.DataFrame, lang: str, unit_name: str, width: float =
         y = list(range(len(rows)))
         names = [f"{g} ({GROUP_MAXIMA[g]:g}) · {t('group_' + g.lower(), lang)}" for g in rows["group"]]
         ax.barh(y, rows["max_score"], color="#EEEEEE", height=0.62, label=t("max_score", lang))
-        ax.barh(y, rows["score"].fillna(0), color=[style.GROUP_COLOURS[g] for g in rows["group"]], height=0.62)
-        ax.scatter(rows["province_median"], y, marker="|", s=160, color="#111111", linewidths=1.6,
-                   label=t("province_median", lang), zorder=3)
-        ax.scatter(rows["province_best"], y, marker="D", s=18, facecolors="none", edgecolors="#111111",
-                   linewidths=0.9, label=t("province_best", lang), zorder=3)
+        ax.barh(
+            y, rows["score"].fillna(0), color=[style.GROUP_COLOURS[g] for g in rows["group"]], height=0.62
+        )
+        ax.scatter(
+            rows["province_median"],
+            y,
+            marker="|",
+            s=160,
+            color="#111111",
+            linewidths=1.6,
+            label=t("province_median", lang),
+            zorder=3,
+        )
+        ax.scatter(
+            rows["province_best"],
+            y,
+            marker="D",
+            s=18,
+            facecolors="none",
+            edgecolors="#111111",
+            linewidths=0.9,
+            label=t("province_best", lang),
+            zorder=3,
+        )
         for yi, (score, mx) in enumerate(zip(rows["score"], rows["max_score"], strict=True)):
             if pd.notna(score):
                 ax.text(mx + 0.3, yi, fmt_number(score, lang, 2), va="center", fontsize=7)
@@ -111,7 +162,9 @@ def group_scores(groups: pd.DataFrame, lang: str, unit_name: str, width: float =
         return _png(fig)
 
 
-def score_distribution(ranking: pd.DataFrame, lang: str, width: float = 165, height: float = 62) -> bytes | None:
+def score_distribution(
+    ranking: pd.DataFrame, lang: str, width: float = 165, height: float = 62
+) -> bytes | None:
     """Every ranked commune's total score, lowest to highest, coloured by quartile tier, with the
     province median.  `ranking`: metrics.rankings.province_ranking."""
     ranked = ranking.dropna(subset=["index_total"]).sort_values("index_total")
@@ -122,8 +175,10 @@ def score_distribution(ranking: pd.DataFrame, lang: str, width: float = 165, hei
         fig.subplots_adjust(left=0.08, right=0.99, top=0.97, bottom=0.25)
         ax = fig.subplots()
         x = list(range(len(ranked)))
-        colours = [style.TIER_COLOURS.get(int(tier), "#BBBBBB") if pd.notna(tier) else "#BBBBBB"
-                   for tier in ranked["tier"]]
+        colours = [
+            style.TIER_COLOURS.get(int(tier), "#BBBBBB") if pd.notna(tier) else "#BBBBBB"
+            for tier in ranked["tier"]
+        ]
         ax.bar(x, ranked["index_total"], color=colours, width=0.85)
         median = float(ranked["index_total"].median())
         ax.axhline(median, color=style.MEDIAN, linestyle="--", linewidth=1)

@@ -26,13 +26,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "chair": ("CHỦ TỊCH", "CHAIR"),
     "signer_name": ("(Ký, ghi rõ họ tên)", "(Signature and full name)"),
     "annex": ("PHỤ LỤC", "ANNEX"),
-    "closing_commune": ("Trên đây là báo cáo kết quả chuyển đổi số {period} của Ủy ban nhân dân {unit}./.",
-                        "This concludes the People's Committee of {unit}'s report on digital transformation "
-                        "{period}./."),
-    "closing_province": ("Trên đây là báo cáo tóm tắt kết quả chuyển đổi số của các xã, phường {period}./.",
-                         "This concludes the briefing on the communes' digital transformation {period}./."),
-    "placeholder_causes": ("(Bổ sung nguyên nhân của các tồn tại, hạn chế.)",
-                           "(Add the causes of the shortfalls.)"),
+    "closing_commune": (
+        "Trên đây là báo cáo kết quả chuyển đổi số {period} của Ủy ban nhân dân {unit}./.",
+        "This concludes the People's Committee of {unit}'s report on digital transformation {period}./.",
+    ),
+    "closing_province": (
+        "Trên đây là báo cáo tóm tắt kết quả chuyển đổi số của các xã, phường {period}./.",
+        "This concludes the briefing on the communes' digital transformation {period}./.",
+    ),
+    "placeholder_causes": (
+        "(Bổ sung nguyên nhân của các tồn tại, hạn chế.)",
+        "(Add the causes of the shortfalls.)",
+    ),
     "placeholder_tasks": ("(Bổ sung các nhiệm vụ khác của địa phương.)", "(Add the unit's other tasks.)"),
     "placeholder_proposals": ("(Bổ sung đề xuất, kiến nghị, nếu có.)", "(Add proposals, if any.)"),
     "type_xã": ("xã", "commune"),
@@ -42,30 +47,48 @@ LABELS: dict[str, tuple[str, str]] = {
     "type_thành phố trung ương": ("thành phố", "city"),
     # recipients
     "to_province": ("UBND {province} (để báo cáo);", "{province} People's Committee (for reporting);"),
-    "to_dost": ("Sở Khoa học và Công nghệ (để báo cáo);", "Department of Science and Technology (for reporting);"),
-    "to_party_council": ("Thường trực Đảng ủy, HĐND {unit};", "Standing Party Committee and People's Council;"),
-    "to_chairs": ("Chủ tịch, các Phó Chủ tịch UBND {unit};", "Chair and Vice-Chairs of the People's Committee;"),
-    "to_province_party": ("Thường trực {party}, HĐND {kind};", "Standing Party Committee and People's Council;"),
+    "to_dost": (
+        "Sở Khoa học và Công nghệ (để báo cáo);",
+        "Department of Science and Technology (for reporting);",
+    ),
+    "to_party_council": (
+        "Thường trực Đảng ủy, HĐND {unit};",
+        "Standing Party Committee and People's Council;",
+    ),
+    "to_chairs": (
+        "Chủ tịch, các Phó Chủ tịch UBND {unit};",
+        "Chair and Vice-Chairs of the People's Committee;",
+    ),
+    "to_province_party": (
+        "Thường trực {party}, HĐND {kind};",
+        "Standing Party Committee and People's Council;",
+    ),
     "to_communes": ("UBND các xã, phường, đặc khu;", "People's Committees of the communes and wards;"),
     "to_archive": ("Lưu: VT, VP.", "Archive: clerical office."),
     # commune report
     "title_commune": ("Kết quả chuyển đổi số {period}", "Digital transformation results {period}"),
-    "intro_commune": ("Ủy ban nhân dân {unit} báo cáo kết quả thực hiện chuyển đổi số {period} (giải quyết hồ sơ "
-                      "thủ tục hành chính trực tuyến, ký số văn bản, Bộ chỉ số phục vụ người dân, doanh nghiệp theo "
-                      "Quyết định số 766/QĐ-TTg và phong trào “Bình dân học vụ số”) như sau:",
-                      "The People's Committee of {unit} reports its digital-transformation results {period} (online "
-                      "administrative dossiers, digital signatures, the service index of Decision 766/QĐ-TTg and the "
-                      "“Bình dân học vụ số” movement):"),
-    "source_note": ("Số liệu tổng hợp từ kho dữ liệu chuyển đổi số (dữ liệu đến tháng {as_of}); các tỷ lệ tính từ "
-                    "số liệu cộng dồn trong kỳ.",
-                    "Figures from the digital-transformation warehouse (data up to {as_of}); rates are computed "
-                    "from the period's summed counts."),
+    "intro_commune": (
+        "Ủy ban nhân dân {unit} báo cáo kết quả thực hiện chuyển đổi số {period} (giải quyết hồ sơ "
+        "thủ tục hành chính trực tuyến, ký số văn bản, Bộ chỉ số phục vụ người dân, doanh nghiệp theo "
+        "Quyết định số 766/QĐ-TTg và phong trào “Bình dân học vụ số”) như sau:",
+        "The People's Committee of {unit} reports its digital-transformation results {period} (online "
+        "administrative dossiers, digital signatures, the service index of Decision 766/QĐ-TTg and the "
+        "“Bình dân học vụ số” movement):",
+    ),
+    "source_note": (
+        "Số liệu tổng hợp từ kho dữ liệu chuyển đổi số (dữ liệu đến tháng {as_of}); các tỷ lệ tính từ "
+        "số liệu cộng dồn trong kỳ.",
+        "Figures from the digital-transformation warehouse (data up to {as_of}); rates are computed "
+        "from the period's summed counts.",
+    ),
     "s_results": ("I. KẾT QUẢ THỰC HIỆN", "I. RESULTS"),
     "s_key_figures": ("1. Các chỉ tiêu chính", "1. Key figures"),
     "s_dossiers": ("2. Giải quyết hồ sơ thủ tục hành chính", "2. Administrative dossiers"),
     "s_signatures": ("3. Ký số văn bản", "3. Digital signatures"),
-    "s_index": ("4. Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
-                "4. Service index (Decision 766/QĐ-TTg)"),
+    "s_index": (
+        "4. Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
+        "4. Service index (Decision 766/QĐ-TTg)",
+    ),
     "s_skills": ("5. Phong trào “Bình dân học vụ số”", "5. Popular Digital Education (“Bình dân học vụ số”)"),
     "s_shortfalls": ("II. TỒN TẠI, HẠN CHẾ", "II. SHORTFALLS"),
     "s_tasks": ("III. NHIỆM VỤ, GIẢI PHÁP THỜI GIAN TỚI", "III. TASKS AHEAD"),
@@ -75,11 +98,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "s_proposals": ("IV. ĐỀ XUẤT, KIẾN NGHỊ", "IV. PROPOSALS"),
     "table_key_figures": ("Bảng 1. Các chỉ tiêu chính {period}", "Table 1. Key figures {period}"),
     "table_groups": ("Bảng 2. Điểm từng nhóm chỉ số {period}", "Table 2. Score by index group {period}"),
-    "table_skills": ("Bảng 3. Chỉ tiêu Bình dân học vụ số {period}", "Table 3. Digital-skills figures {period}"),
-    "figure_trends": ("Hình 1. Diễn biến theo tháng: {unit} so với trung vị tỉnh và mục tiêu",
-                      "Figure 1. Monthly trend: {unit} against the province median and the target"),
-    "figure_groups": ("Hình 2. Điểm nhóm chỉ số so với trung vị và cao nhất tỉnh",
-                      "Figure 2. Group scores against the province median and best"),
+    "table_skills": (
+        "Bảng 3. Chỉ tiêu Bình dân học vụ số {period}",
+        "Table 3. Digital-skills figures {period}",
+    ),
+    "figure_trends": (
+        "Hình 1. Diễn biến theo tháng: {unit} so với trung vị tỉnh và mục tiêu",
+        "Figure 1. Monthly trend: {unit} against the province median and the target",
+    ),
+    "figure_groups": (
+        "Hình 2. Điểm nhóm chỉ số so với trung vị và cao nhất tỉnh",
+        "Figure 2. Group scores against the province median and best",
+    ),
     "annex_monthly": ("Số liệu theo tháng của {unit}", "Monthly figures of {unit}"),
     "col_metric": ("Chỉ tiêu", "Metric"),
     "col_change": ("Thay đổi", "Change"),
@@ -95,135 +125,207 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_value": ("Giá trị", "Value"),
     "col_needed": ("Cần thêm", "Still needed"),
     "col_unit": ("Đơn vị", "Unit"),
-    "no_data_commune": ("Kho dữ liệu chưa có số liệu của {unit} {period} (hồ sơ thủ tục hành chính, ký số văn bản, "
-                        "chỉ số phục vụ, kỹ năng số). Báo cáo sẽ có số liệu sau khi dữ liệu của kỳ này được nạp.",
-                        "The warehouse has no data for {unit} {period} (dossiers, digital signatures, service "
-                        "index, digital skills). The report will show figures once this period's data is loaded."),
-    "dossiers_text": ("Trong {period}, {unit} tiếp nhận {received} hồ sơ ({previous_label}: {previous_received}), "
-                      "trong đó {online} hồ sơ nộp trực tuyến ({online_rate}; toàn trình {full}, một phần "
-                      "{partial}), {in_person} hồ sơ nộp trực tiếp, {post} hồ sơ qua dịch vụ bưu chính công ích. "
-                      "Đã giải quyết đúng hạn {on_time} hồ sơ, quá hạn {overdue} hồ sơ (tỷ lệ đúng hạn "
-                      "{on_time_rate}); thời gian xử lý trung bình {days} ngày. Có {paid} hồ sơ thanh toán trực "
-                      "tuyến ({paid_rate}) và {digitized} hồ sơ được số hóa ({digitized_rate}).",
-                      "In {label}, {unit} received {received} dossiers ({previous_label}: {previous_received}), "
-                      "{online} of them filed online ({online_rate}; {full} fully, {partial} partly online), "
-                      "{in_person} in person and {post} by public postal service. {on_time} were handled on time "
-                      "and {overdue} late (on-time rate {on_time_rate}); average processing time {days} days. "
-                      "{paid} dossiers were paid online ({paid_rate}) and {digitized} digitized "
-                      "({digitized_rate})."),
-    "no_dossiers": ("Kho dữ liệu chưa có hồ sơ của {unit} tiếp nhận {period}.",
-                    "The warehouse has no dossiers received by {unit} {period}."),
-    "signatures_text": ("Trong {period}, {unit} ban hành {issued} văn bản đi, trong đó {confidential} văn bản mật; "
-                        "{signed} văn bản được ký số, đạt {rate} số văn bản không mật (mục tiêu {target}; "
-                        "{previous_label}: {previous_rate}).",
-                        "In {label}, {unit} issued {issued} outgoing documents, {confidential} of them classified; "
-                        "{signed} were signed digitally, {rate} of the non-classified ones (target {target}; "
-                        "{previous_label}: {previous_rate})."),
-    "no_signatures": ("Chưa có số liệu ký số văn bản của {unit} {period}.",
-                      "No digital-signature data for {unit} {period}."),
-    "index_text": ("Tổng điểm {total}/100 ({previous_label}: {previous_total}), xếp hạng {rank}/{ranked} xã, "
-                   "phường của {province} ({rank_change}); trung vị tỉnh {median} điểm; thuộc {tier}.",
-                   "Total score {total}/100 ({previous_label}: {previous_total}), ranked {rank} of {ranked} in "
-                   "{province} ({rank_change}); province median {median} points; tier: {tier}."),
-    "index_partial_text": ("Chưa xếp hạng {period}: mới công bố {published}/{expected} nhóm chỉ số.",
-                           "Not ranked {period}: {published} of {expected} groups published."),
-    "no_index": ("Chưa có kết quả Bộ chỉ số phục vụ của {unit} {period}.",
-                 "No service-index result for {unit} {period}."),
+    "no_data_commune": (
+        "Kho dữ liệu chưa có số liệu của {unit} {period} (hồ sơ thủ tục hành chính, ký số văn bản, "
+        "chỉ số phục vụ, kỹ năng số). Báo cáo sẽ có số liệu sau khi dữ liệu của kỳ này được nạp.",
+        "The warehouse has no data for {unit} {period} (dossiers, digital signatures, service "
+        "index, digital skills). The report will show figures once this period's data is loaded.",
+    ),
+    "dossiers_text": (
+        "Trong {period}, {unit} tiếp nhận {received} hồ sơ ({previous_label}: {previous_received}), "
+        "trong đó {online} hồ sơ nộp trực tuyến ({online_rate}; toàn trình {full}, một phần "
+        "{partial}), {in_person} hồ sơ nộp trực tiếp, {post} hồ sơ qua dịch vụ bưu chính công ích. "
+        "Đã giải quyết đúng hạn {on_time} hồ sơ, quá hạn {overdue} hồ sơ (tỷ lệ đúng hạn "
+        "{on_time_rate}); thời gian xử lý trung bình {days} ngày. Có {paid} hồ sơ thanh toán trực "
+        "tuyến ({paid_rate}) và {digitized} hồ sơ được số hóa ({digitized_rate}).",
+        "In {label}, {unit} received {received} dossiers ({previous_label}: {previous_received}), "
+        "{online} of them filed online ({online_rate}; {full} fully, {partial} partly online), "
+        "{in_person} in person and {post} by public postal service. {on_time} were handled on time "
+        "and {overdue} late (on-time rate {on_time_rate}); average processing time {days} days. "
+        "{paid} dossiers were paid online ({paid_rate}) and {digitized} digitized "
+        "({digitized_rate}).",
+    ),
+    "no_dossiers": (
+        "Kho dữ liệu chưa có hồ sơ của {unit} tiếp nhận {period}.",
+        "The warehouse has no dossiers received by {unit} {period}.",
+    ),
+    "signatures_text": (
+        "Trong {period}, {unit} ban hành {issued} văn bản đi, trong đó {confidential} văn bản mật; "
+        "{signed} văn bản được ký số, đạt {rate} số văn bản không mật (mục tiêu {target}; "
+        "{previous_label}: {previous_rate}).",
+        "In {label}, {unit} issued {issued} outgoing documents, {confidential} of them classified; "
+        "{signed} were signed digitally, {rate} of the non-classified ones (target {target}; "
+        "{previous_label}: {previous_rate}).",
+    ),
+    "no_signatures": (
+        "Chưa có số liệu ký số văn bản của {unit} {period}.",
+        "No digital-signature data for {unit} {period}.",
+    ),
+    "index_text": (
+        "Tổng điểm {total}/100 ({previous_label}: {previous_total}), xếp hạng {rank}/{ranked} xã, "
+        "phường của {province} ({rank_change}); trung vị tỉnh {median} điểm; thuộc {tier}.",
+        "Total score {total}/100 ({previous_label}: {previous_total}), ranked {rank} of {ranked} in "
+        "{province} ({rank_change}); province median {median} points; tier: {tier}.",
+    ),
+    "index_partial_text": (
+        "Chưa xếp hạng {period}: mới công bố {published}/{expected} nhóm chỉ số.",
+        "Not ranked {period}: {published} of {expected} groups published.",
+    ),
+    "no_index": (
+        "Chưa có kết quả Bộ chỉ số phục vụ của {unit} {period}.",
+        "No service-index result for {unit} {period}.",
+    ),
     "rank_up": ("tăng {n} bậc so với {previous_label}", "up {n} {places} on {previous_label}"),
     "rank_down": ("giảm {n} bậc so với {previous_label}", "down {n} {places} on {previous_label}"),
     "rank_same": ("giữ nguyên thứ hạng so với {previous_label}", "same rank as {previous_label}"),
     "rank_new": ("{previous_label} chưa xếp hạng", "not ranked in {previous_label}"),
-    "skills_text": ("{unit} có {teams} tổ công nghệ số cộng đồng với {members} thành viên; {covered}/{villages} "
-                    "thôn, tổ dân phố có tổ ({covered_share}). Trong {period} tổ chức {sessions} buổi tập huấn với "
-                    "{participants} lượt người tham dự. Lũy kế đến cuối kỳ: {vneid} tài khoản VNeID mức 2 đã kích "
-                    "hoạt ({vneid_share} người trưởng thành); {certified} người được cấp chứng nhận Bình dân học "
-                    "vụ số ({certified_share}, mục tiêu {target}).",
-                    "{unit} has {teams} community digital technology teams with {members} members; {covered} of "
-                    "{villages} villages and residential groups have a team ({covered_share}). In {label} it held "
-                    "{sessions} training sessions with {participants} attendances. Cumulative at the period's end: "
-                    "{vneid} level-2 VNeID accounts activated ({vneid_share} of adults); {certified} adults "
-                    "certified on Bình dân học vụ số ({certified_share}, target {target})."),
+    "skills_text": (
+        "{unit} có {teams} tổ công nghệ số cộng đồng với {members} thành viên; {covered}/{villages} "
+        "thôn, tổ dân phố có tổ ({covered_share}). Trong {period} tổ chức {sessions} buổi tập huấn với "
+        "{participants} lượt người tham dự. Lũy kế đến cuối kỳ: {vneid} tài khoản VNeID mức 2 đã kích "
+        "hoạt ({vneid_share} người trưởng thành); {certified} người được cấp chứng nhận Bình dân học "
+        "vụ số ({certified_share}, mục tiêu {target}).",
+        "{unit} has {teams} community digital technology teams with {members} members; {covered} of "
+        "{villages} villages and residential groups have a team ({covered_share}). In {label} it held "
+        "{sessions} training sessions with {participants} attendances. Cumulative at the period's end: "
+        "{vneid} level-2 VNeID accounts activated ({vneid_share} of adults); {certified} adults "
+        "certified on Bình dân học vụ số ({certified_share}, target {target}).",
+    ),
     # shortfalls
-    "short_target_median": ("{metric} đạt {value}, thấp hơn mục tiêu {target} (còn thiếu {gap}) và thấp hơn trung "
-                            "vị tỉnh ({median}).",
-                            "{metric} is {value}, below the {target} target (short by {gap}) and below the "
-                            "province median ({median})."),
-    "short_target": ("{metric} đạt {value}, thấp hơn mục tiêu {target} (còn thiếu {gap}).",
-                     "{metric} is {value}, below the {target} target (short by {gap})."),
-    "short_median": ("{metric} đạt {value}, thấp hơn trung vị tỉnh ({median}); xếp hạng {rank}/{ranked} trong "
-                     "tỉnh.",
-                     "{metric} is {value}, below the province median ({median}); rank {rank} of {ranked} in the "
-                     "province."),
-    "short_days": ("Thời gian xử lý hồ sơ trung bình {value} ngày, dài hơn trung vị tỉnh ({median} ngày).",
-                   "Average processing time is {value} days, longer than the province median ({median} days)."),
-    "short_index_median": ("Tổng điểm Bộ chỉ số phục vụ {value}, thấp hơn trung vị tỉnh ({median} điểm).",
-                           "The service-index total of {value} is below the province median ({median} points)."),
-    "short_rank_fell": ("Thứ hạng Bộ chỉ số phục vụ giảm {n} bậc so với {previous_label} (từ hạng {before} xuống "
-                        "hạng {now}).",
-                        "The service-index rank fell {n} {places} since {previous_label} (from {before} to {now})."),
-    "short_groups": ("Các nhóm chỉ số mất nhiều điểm nhất: {groups}.", "The index groups losing most points: {groups}."),
-    "short_group_item": ("{group} mất {lost}/{max} điểm (trung vị tỉnh {median} điểm)",
-                         "{group} loses {lost} of {max} points (province median {median} points)"),
-    "short_none": ("Không có chỉ tiêu nào thấp hơn mục tiêu hoặc trung vị tỉnh.",
-                   "No figure is below its target or the province median."),
-    "short_no_data": ("Chưa đủ số liệu để đánh giá tồn tại, hạn chế {period}.",
-                      "Not enough data to assess shortfalls {period}."),
+    "short_target_median": (
+        "{metric} đạt {value}, thấp hơn mục tiêu {target} (còn thiếu {gap}) và thấp hơn trung "
+        "vị tỉnh ({median}).",
+        "{metric} is {value}, below the {target} target (short by {gap}) and below the "
+        "province median ({median}).",
+    ),
+    "short_target": (
+        "{metric} đạt {value}, thấp hơn mục tiêu {target} (còn thiếu {gap}).",
+        "{metric} is {value}, below the {target} target (short by {gap}).",
+    ),
+    "short_median": (
+        "{metric} đạt {value}, thấp hơn trung vị tỉnh ({median}); xếp hạng {rank}/{ranked} trong tỉnh.",
+        "{metric} is {value}, below the province median ({median}); rank {rank} of {ranked} in the province.",
+    ),
+    "short_days": (
+        "Thời gian xử lý hồ sơ trung bình {value} ngày, dài hơn trung vị tỉnh ({median} ngày).",
+        "Average processing time is {value} days, longer than the province median ({median} days).",
+    ),
+    "short_index_median": (
+        "Tổng điểm Bộ chỉ số phục vụ {value}, thấp hơn trung vị tỉnh ({median} điểm).",
+        "The service-index total of {value} is below the province median ({median} points).",
+    ),
+    "short_rank_fell": (
+        "Thứ hạng Bộ chỉ số phục vụ giảm {n} bậc so với {previous_label} (từ hạng {before} xuống "
+        "hạng {now}).",
+        "The service-index rank fell {n} {places} since {previous_label} (from {before} to {now}).",
+    ),
+    "short_groups": (
+        "Các nhóm chỉ số mất nhiều điểm nhất: {groups}.",
+        "The index groups losing most points: {groups}.",
+    ),
+    "short_group_item": (
+        "{group} mất {lost}/{max} điểm (trung vị tỉnh {median} điểm)",
+        "{group} loses {lost} of {max} points (province median {median} points)",
+    ),
+    "short_none": (
+        "Không có chỉ tiêu nào thấp hơn mục tiêu hoặc trung vị tỉnh.",
+        "No figure is below its target or the province median.",
+    ),
+    "short_no_data": (
+        "Chưa đủ số liệu để đánh giá tồn tại, hạn chế {period}.",
+        "Not enough data to assess shortfalls {period}.",
+    ),
     # tasks
-    "task_online_rate": ("Tăng hồ sơ nộp trực tuyến: cần thêm {needed} hồ sơ trực tuyến (trên {base} hồ sơ của kỳ) "
-                         "để đạt mục tiêu {target}.",
-                         "More online filings: {needed} more online dossiers (out of the period's {base}) reach "
-                         "the {target} target."),
-    "task_on_time_rate": ("Giải quyết đúng hạn thêm {needed} hồ sơ (trên {base} hồ sơ đã đến hạn xử lý) để đạt "
-                          "{target}.",
-                          "{needed} more dossiers handled on time (out of {base} due) reach {target}."),
-    "task_signature_rate": ("Ký số toàn bộ văn bản đi không mật: còn {needed} văn bản chưa được ký số.",
-                            "Sign every non-classified outgoing document digitally: {needed} documents were not "
-                            "signed."),
-    "task_digitized_rate": ("Số hóa thêm {needed} hồ sơ (trên {base} hồ sơ của kỳ) để đạt mục tiêu {target}.",
-                            "Digitize {needed} more dossiers (out of the period's {base}) to reach {target}."),
-    "task_adults_certified_share": ("Cấp chứng nhận Bình dân học vụ số cho thêm {needed} người trưởng thành (trên "
-                                    "{base} người) để đạt mục tiêu {target}.",
-                                    "Certify {needed} more adults on Bình dân học vụ số (out of {base}) to reach "
-                                    "the {target} target."),
-    "task_villages": ("Thành lập tổ công nghệ số cộng đồng cho {n} thôn, tổ dân phố chưa có tổ.",
-                      "Set up community digital technology teams in the {n} villages without one."),
+    "task_online_rate": (
+        "Tăng hồ sơ nộp trực tuyến: cần thêm {needed} hồ sơ trực tuyến (trên {base} hồ sơ của kỳ) "
+        "để đạt mục tiêu {target}.",
+        "More online filings: {needed} more online dossiers (out of the period's {base}) reach "
+        "the {target} target.",
+    ),
+    "task_on_time_rate": (
+        "Giải quyết đúng hạn thêm {needed} hồ sơ (trên {base} hồ sơ đã đến hạn xử lý) để đạt {target}.",
+        "{needed} more dossiers handled on time (out of {base} due) reach {target}.",
+    ),
+    "task_signature_rate": (
+        "Ký số toàn bộ văn bản đi không mật: còn {needed} văn bản chưa được ký số.",
+        "Sign every non-classified outgoing document digitally: {needed} documents were not signed.",
+    ),
+    "task_digitized_rate": (
+        "Số hóa thêm {needed} hồ sơ (trên {base} hồ sơ của kỳ) để đạt mục tiêu {target}.",
+        "Digitize {needed} more dossiers (out of the period's {base}) to reach {target}.",
+    ),
+    "task_adults_certified_share": (
+        "Cấp chứng nhận Bình dân học vụ số cho thêm {needed} người trưởng thành (trên "
+        "{base} người) để đạt mục tiêu {target}.",
+        "Certify {needed} more adults on Bình dân học vụ số (out of {base}) to reach the {target} target.",
+    ),
+    "task_villages": (
+        "Thành lập tổ công nghệ số cộng đồng cho {n} thôn, tổ dân phố chưa có tổ.",
+        "Set up community digital technology teams in the {n} villages without one.",
+    ),
     "task_all_met": ("Duy trì các chỉ tiêu đã đạt mục tiêu.", "Keep the targets already met."),
-    "task_no_index": ("Chưa có kết quả chỉ số phục vụ để tính nhiệm vụ.", "No service-index result to plan from."),
+    "task_no_index": (
+        "Chưa có kết quả chỉ số phục vụ để tính nhiệm vụ.",
+        "No service-index result to plan from.",
+    ),
     # province briefing
-    "title_province": ("Kết quả chuyển đổi số của các xã, phường {period}",
-                       "Digital transformation of the communes {period}"),
-    "intro_province": ("Tổng hợp kết quả chuyển đổi số của {n} xã, phường, đặc khu thuộc {province} {period} như "
-                       "sau:",
-                       "Digital-transformation results of the {n} communes and wards of {province} {period}:"),
+    "title_province": (
+        "Kết quả chuyển đổi số của các xã, phường {period}",
+        "Digital transformation of the communes {period}",
+    ),
+    "intro_province": (
+        "Tổng hợp kết quả chuyển đổi số của {n} xã, phường, đặc khu thuộc {province} {period} như sau:",
+        "Digital-transformation results of the {n} communes and wards of {province} {period}:",
+    ),
     "s_overview": ("I. TỔNG QUAN", "I. OVERVIEW"),
     "s_ranking": ("II. XẾP HẠNG CÁC XÃ, PHƯỜNG", "II. COMMUNE RANKING"),
     "s_tiers": ("1. Phân nhóm theo tứ phân vị tổng điểm", "1. Tiers by quartile of the total score"),
-    "s_movers": ("2. Thay đổi thứ hạng lớn nhất so với {previous_label}", "2. Biggest moves since {previous_label}"),
-    "s_lowest": ("3. Mười xã, phường có tổng điểm thấp nhất và nhóm chỉ số kéo điểm xuống",
-                 "3. The ten lowest communes and what drags them down"),
+    "s_movers": (
+        "2. Thay đổi thứ hạng lớn nhất so với {previous_label}",
+        "2. Biggest moves since {previous_label}",
+    ),
+    "s_lowest": (
+        "3. Mười xã, phường có tổng điểm thấp nhất và nhóm chỉ số kéo điểm xuống",
+        "3. The ten lowest communes and what drags them down",
+    ),
     "s_province_skills": ("III. PHONG TRÀO “BÌNH DÂN HỌC VỤ SỐ”", "III. POPULAR DIGITAL EDUCATION"),
     "s_province_proposals": ("{n}. NHẬN XÉT, ĐỀ XUẤT", "{n}. REMARKS AND PROPOSALS"),
-    "province_index_text": ("Chỉ số phục vụ trung bình của {province}: {value} điểm, xếp hạng {rank}/{ranked} tỉnh, "
-                            "thành phố ({rank_change}).",
-                            "Average service index of {province}: {value} points, ranked {rank} of {ranked} "
-                            "provinces ({rank_change})."),
-    "province_index_none": ("Chưa có chỉ số phục vụ của {province} {period}.",
-                            "No service index for {province} {period}."),
-    "table_headline": ("Bảng 1. {province} so với cả nước {period}", "Table 1. {province} against the country {period}"),
+    "province_index_text": (
+        "Chỉ số phục vụ trung bình của {province}: {value} điểm, xếp hạng {rank}/{ranked} tỉnh, "
+        "thành phố ({rank_change}).",
+        "Average service index of {province}: {value} points, ranked {rank} of {ranked} "
+        "provinces ({rank_change}).",
+    ),
+    "province_index_none": (
+        "Chưa có chỉ số phục vụ của {province} {period}.",
+        "No service index for {province} {period}.",
+    ),
+    "table_headline": (
+        "Bảng 1. {province} so với cả nước {period}",
+        "Table 1. {province} against the country {period}",
+    ),
     "table_targets": ("Bảng 2. Số xã, phường đạt mục tiêu", "Table 2. Communes meeting the targets"),
     "table_tiers": ("Bảng 3. Số xã, phường theo nhóm", "Table 3. Communes per tier"),
     "table_up": ("Bảng 4. Tăng hạng nhiều nhất", "Table 4. Biggest moves up"),
     "table_down": ("Bảng 5. Giảm hạng nhiều nhất", "Table 5. Biggest moves down"),
     "table_lowest": ("Bảng 6. Mười xã, phường thấp nhất", "Table 6. The ten lowest"),
-    "table_province_skills": ("Bảng 7. Bình dân học vụ số: {province} so với cả nước",
-                              "Table 7. Digital skills: {province} against the country"),
+    "table_province_skills": (
+        "Bảng 7. Bình dân học vụ số: {province} so với cả nước",
+        "Table 7. Digital skills: {province} against the country",
+    ),
     "table_ranking": ("Bảng xếp hạng các xã, phường {period}", "Commune ranking {period}"),
-    "figure_distribution": ("Hình 1. Tổng điểm các xã, phường (xếp từ thấp đến cao, màu theo nhóm)",
-                            "Figure 1. Total scores of the communes (lowest to highest, coloured by tier)"),
-    "figure_worst_groups": ("Hình 2. Nhóm chỉ số làm mất nhiều điểm nhất (số xã)",
-                            "Figure 2. Group costing most points (communes)"),
-    "worst_group_text": ("Nhóm chỉ số làm mất nhiều điểm nhất ở nhiều xã nhất: {group} ({n}/{total} xã).",
-                         "The group costing most points in the most communes: {group} ({n} of {total})."),
+    "figure_distribution": (
+        "Hình 1. Tổng điểm các xã, phường (xếp từ thấp đến cao, màu theo nhóm)",
+        "Figure 1. Total scores of the communes (lowest to highest, coloured by tier)",
+    ),
+    "figure_worst_groups": (
+        "Hình 2. Nhóm chỉ số làm mất nhiều điểm nhất (số xã)",
+        "Figure 2. Group costing most points (communes)",
+    ),
+    "worst_group_text": (
+        "Nhóm chỉ số làm mất nhiều điểm nhất ở nhiều xã nhất: {group} ({n}/{total} xã).",
+        "The group costing most points in the most communes: {group} ({n} of {total}).",
+    ),
     "col_province_now": ("{province}", "{province}"),
     "col_tier_range": ("Tổng điểm", "Total score"),
     "col_tier_name": ("Tên nhóm", "Tier name"),
@@ -234,9 +336,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_at_target": ("Số xã đạt", "Communes meeting it"),
     "col_with_data": ("Số xã có số liệu", "Communes with data"),
     "tier_none": ("Chưa xếp hạng", "Not ranked"),
-    "no_movers": ("Chưa có thứ hạng {previous_label} để so sánh.", "No ranks for {previous_label} to compare with."),
-    "no_data_province": ("Kho dữ liệu chưa có số liệu của các xã, phường thuộc {province} {period}.",
-                         "The warehouse has no data for the communes of {province} {period}."),
+    "no_movers": (
+        "Chưa có thứ hạng {previous_label} để so sánh.",
+        "No ranks for {previous_label} to compare with.",
+    ),
+    "no_data_province": (
+        "Kho dữ liệu chưa có số liệu của các xã, phường thuộc {province} {period}.",
+        "The warehouse has no data for the communes of {province} {period}.",
+    ),
     "placeholder_remarks": ("(Bổ sung nhận xét, đề xuất.)", "(Add remarks and proposals.)"),
     # xlsx
     "sheet_summary": ("Tổng hợp", "Summary"),
@@ -255,14 +362,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "xlsx_province": ("Tỉnh/thành phố", "Province"),
     "xlsx_period": ("Kỳ báo cáo", "Period"),
     "xlsx_generated": ("Ngày lập", "Generated on"),
-    "xlsx_rates_note": ("Tỷ lệ ghi dạng phần trăm; số liệu lấy từ kho dữ liệu, giống bảng điều khiển.",
-                        "Rates are percentages; figures come from the warehouse, as on the dashboard."),
+    "xlsx_rates_note": (
+        "Tỷ lệ ghi dạng phần trăm; số liệu lấy từ kho dữ liệu, giống bảng điều khiển.",
+        "Rates are percentages; figures come from the warehouse, as on the dashboard.",
+    ),
     "unit_people": ("người", "people"),
     "unit_per_month": ("/tháng", "/month"),
 }
 
-MONTH_NAMES_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                  "October", "November", "December"]
+MONTH_NAMES_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def t(key: str, lang: str = "vi") -> str:
@@ -289,8 +410,9 @@ def place_date(place: str, day: date, lang: str = "vi") -> str:
     """'Vân Bán, ngày 05 tháng 11 năm 2025': days below 10 and months 1 and 2 take a leading zero
     (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
     if lang == "en":
-        return t("place_date", lang).format(place=place, day=day.day, month_name=MONTH_NAMES_EN[day.month - 1],
-                                            year=day.year)
+        return t("place_date", lang).format(
+            place=place, day=day.day, month_name=MONTH_NAMES_EN[day.month - 1], year=day.year
+        )
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return t("place_date", lang).format(place=place, day=f"{day.day:02d}", month=month, year=day.year)
 

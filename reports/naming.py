@@ -35,8 +35,10 @@ def _commune_slugs() -> dict[int, str]:
 @cache
 def _province_slugs() -> dict[int, str]:
     frame = province_frame()
-    names = [name if kind != "tỉnh" else f"Tỉnh {name}" for name, kind in zip(frame["name"], frame["division_type"],
-                                                                              strict=True)]
+    names = [
+        name if kind != "tỉnh" else f"Tỉnh {name}"
+        for name, kind in zip(frame["name"], frame["division_type"], strict=True)
+    ]
     return {int(code): slug(name) for code, name in zip(frame["province_code"], names, strict=True)}
 
 

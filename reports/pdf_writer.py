@@ -16,15 +16,21 @@ from reports import model as m
 
 FAMILY = "serif"
 FONT_SETS = [
-    {"": "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf", "B": "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf",
-     "I": "/usr/share/fonts/truetype/noto/NotoSerif-Italic.ttf",
-     "BI": "/usr/share/fonts/truetype/noto/NotoSerif-BoldItalic.ttf"},
-    {"": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", "B": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
-     "I": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf",
-     "BI": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-BoldItalic.ttf"},
+    {
+        "": "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf",
+        "B": "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf",
+        "I": "/usr/share/fonts/truetype/noto/NotoSerif-Italic.ttf",
+        "BI": "/usr/share/fonts/truetype/noto/NotoSerif-BoldItalic.ttf",
+    },
+    {
+        "": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+        "B": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+        "I": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf",
+        "BI": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-BoldItalic.ttf",
+    },
 ]
-PT = 25.4 / 72                    # mm per point
-LINE = 1.3                        # line height, in font sizes
+PT = 25.4 / 72  # mm per point
+LINE = 1.3  # line height, in font sizes
 HEADER_LEFT, HEADER_RIGHT = 65.0, 100.0
 
 
@@ -37,8 +43,10 @@ def fonts() -> dict[str, str]:
     """The font files to embed, by style ('' regular, B, I, BI); a missing italic falls back to regular."""
     for font_set in FONT_SETS:
         if Path(font_set[""]).exists() and Path(font_set["B"]).exists():
-            return {style: path if Path(path).exists() else font_set["" if "B" not in style else "B"]
-                    for style, path in font_set.items()}
+            return {
+                style: path if Path(path).exists() else font_set["" if "B" not in style else "B"]
+                for style, path in font_set.items()
+            }
     raise FontMissing("Install fonts-noto-core or fonts-dejavu-core: apt-get install fonts-noto-core")
 
 
@@ -70,8 +78,9 @@ def render(doc: m.Document) -> bytes:
         pdf.add_page(orientation="L" if doc.annex_landscape else "P")
         width = m.TEXT_W_LANDSCAPE if doc.annex_landscape else m.TEXT_W
         pdf.set_font(FAMILY, "B", m.BODY_PT)
-        pdf.multi_cell(width, m.BODY_PT * PT * LINE, doc.annex_title or "", align="C", new_x="LMARGIN",
-                       new_y="NEXT")
+        pdf.multi_cell(
+            width, m.BODY_PT * PT * LINE, doc.annex_title or "", align="C", new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.ln(2)
         for block in doc.annex:
             _block(pdf, block, width)
@@ -83,6 +92,7 @@ def _lh(size: float) -> float:
 
 
 # ------------------------------------------------------------------------------------------ frame
+
 
 def _centered(pdf: FPDF, x: float, w: float, text: str, size: float, style: str = "") -> None:
     pdf.set_font(FAMILY, style, size)
@@ -159,12 +169,27 @@ def _closing(pdf: FPDF, c: m.Closing) -> None:
 
 # ------------------------------------------------------------------------------------------ body
 
-def _write(pdf: FPDF, text: str, size: float, style: str = "", align: str = "JUSTIFY", indent: bool = True,
-           width: float = m.TEXT_W, space_after: float = 1.6) -> None:
+
+def _write(
+    pdf: FPDF,
+    text: str,
+    size: float,
+    style: str = "",
+    align: str = "JUSTIFY",
+    indent: bool = True,
+    width: float = m.TEXT_W,
+    space_after: float = 1.6,
+) -> None:
     pdf.set_font(FAMILY, style, size)
-    with (pdf.text_columns(text_align=align, line_height=LINE * 0.88, l_margin=m.MARGIN_LEFT,
-                           r_margin=pdf.w - m.MARGIN_LEFT - width) as cols,
-          cols.paragraph(first_line_indent=10 if indent else 0, bottom_margin=space_after) as par):
+    with (
+        pdf.text_columns(
+            text_align=align,
+            line_height=LINE * 0.88,
+            l_margin=m.MARGIN_LEFT,
+            r_margin=pdf.w - m.MARGIN_LEFT - width,
+        ) as cols,
+        cols.paragraph(first_line_indent=10 if indent else 0, bottom_margin=space_after) as par,
+    ):
         par.write(text)
 
 

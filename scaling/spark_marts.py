@@ -37,15 +37,27 @@ def mart_keys() -> dict[str, list[str]]:
     """Each model's key (for the row-by-row comparison), as declared beside its SQL (etl/sql/<model>.yml)."""
     import yaml
 
-    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["key"]
-            for p in sorted((ROOT / "etl" / "sql").glob("*.yml"))}
+    return {
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["key"]
+        for p in sorted((ROOT / "etl" / "sql").glob("*.yml"))
+    }
 
 
 TOLERANCE = 1e-9
 # DuckDB type names in _lake.json → Spark SQL types.  DuckDB's TIMESTAMP has no time zone: TIMESTAMP_NTZ.
-SPARK_TYPES = {"INTEGER": "int", "BIGINT": "bigint", "SMALLINT": "smallint", "TINYINT": "tinyint",
-               "HUGEINT": "decimal(38,0)", "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean",
-               "VARCHAR": "string", "DATE": "date", "TIMESTAMP": "timestamp_ntz"}
+SPARK_TYPES = {
+    "INTEGER": "int",
+    "BIGINT": "bigint",
+    "SMALLINT": "smallint",
+    "TINYINT": "tinyint",
+    "HUGEINT": "decimal(38,0)",
+    "DOUBLE": "double",
+    "FLOAT": "float",
+    "BOOLEAN": "boolean",
+    "VARCHAR": "string",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp_ntz",
+}
 
 
 def mart_files() -> list[str]:
@@ -60,8 +72,10 @@ def mart_files() -> list[str]:
 
 # --- DuckDB → Spark SQL ------------------------------------------------------------------------
 
+
 def _aliases(node) -> set[str]:
     from sqlglot import exp
+
     return {c.table for c in node.find_all(exp.Column) if c.table}
 
 
@@ -84,7 +98,7 @@ def _rewrite_asof(select) -> None:
             raise ValueError(f"ASOF JOIN with {len(inequalities)} inequalities: {on.sql()}")
         ineq = inequalities[0]
         probe, build = ineq.this, ineq.expression
-        nearest_is_max = isinstance(ineq, (exp.GT, exp.GTE))     # probe >= build: the greatest build value
+        nearest_is_max = isinstance(ineq, (exp.GT, exp.GTE))  # probe >= build: the greatest build value
         if alias in _aliases(probe) and alias not in _aliases(build):
             probe, build, nearest_is_max = build, probe, not nearest_is_max
         keys: list = []
@@ -112,31 +126,39 @@ def translate(duckdb_sql: str) -> tuple[str, str]:
     for select in list(query.find_all(exp.Select)):
         _rewrite_asof(select)
     for cast in list(query.find_all(exp.Cast)):
-        if isinstance(cast.this, (exp.Unnest, exp.Explode)):   # sequence(date, date, interval) is dates already
+        if isinstance(
+            cast.this, (exp.Unnest, exp.Explode)
+        ):  # sequence(date, date, interval) is dates already
             cast.replace(cast.this)
     return name, query.sql(dialect="spark", pretty=True, unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
 # --- Spark -------------------------------------------------------------------------------------
 
+
 def spark_session(master: str):
     from pyspark.sql import SparkSession
 
-    return (SparkSession.builder.master(master).appName("cds-marts")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.driver.memory", "2g")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.ansi.enabled", "false")
-            .getOrCreate())
+    return (
+        SparkSession.builder.master(master)
+        .appName("cds-marts")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.driver.memory", "2g")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.ansi.enabled", "false")
+        .getOrCreate()
+    )
 
 
 def register_lake(spark, lake: Path, manifest: dict) -> None:
     for name, info in manifest["tables"].items():
         base = str(lake / info["path"])
         df = spark.read.option("basePath", base).parquet(base)
-        cols = [f"cast(`{c}` as {SPARK_TYPES.get(t, t.lower())}) as `{c}`" for c, t in info["columns"].items()]
+        cols = [
+            f"cast(`{c}` as {SPARK_TYPES.get(t, t.lower())}) as `{c}`" for c, t in info["columns"].items()
+        ]
         df.selectExpr(*cols).createOrReplaceTempView(name)
 
 
@@ -150,19 +172,20 @@ def spark_marts(spark, out: Path, sql_out: Path) -> dict[str, float]:
         (sql_out / file_name.replace(".sql", ".spark.sql")).write_text(query + "\n", encoding="utf-8")
         started = time.perf_counter()
         spark.sql(query).write.mode("overwrite").parquet(str(out / name))
-        spark.read.parquet(str(out / name)).createOrReplaceTempView(name)   # later marts read this one
+        spark.read.parquet(str(out / name)).createOrReplaceTempView(name)  # later marts read this one
         seconds[name] = time.perf_counter() - started
     return seconds
 
 
 # --- comparison in DuckDB ----------------------------------------------------------------------
 
+
 def duckdb_marts(lake: Path):
     from etl import config
     from etl.lake import lake_connection
 
     con = lake_connection(lake)
-    for file_name in mart_files():          # what etl.loader.build_marts runs, in the same order
+    for file_name in mart_files():  # what etl.loader.build_marts runs, in the same order
         con.execute(config.read_sql(file_name))
     return con
 
@@ -180,17 +203,28 @@ def compare(con, spark_out: Path) -> list[dict]:
     Spark's (Parquet under `spark_out`)."""
     reports = []
     for name, keys in mart_keys().items():
-        con.execute(f"create or replace view spark_{name} as select * from read_parquet('{spark_out / name}/*.parquet')")
+        con.execute(
+            f"create or replace view spark_{name} as select * from read_parquet('{spark_out / name}/*.parquet')"
+        )
         duck_cols = [(r[0], r[1]) for r in con.execute(f"describe {name}").fetchall()]
         spark_cols = [r[0] for r in con.execute(f"describe spark_{name}").fetchall()]
-        report = {"mart": name, "columns_equal": [c for c, _ in duck_cols] == spark_cols,
-                  "rows": [con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in (name, f"spark_{name}")],
-                  "sum_mismatches": [], "row_mismatches": 0}
+        report = {
+            "mart": name,
+            "columns_equal": [c for c, _ in duck_cols] == spark_cols,
+            "rows": [
+                con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in (name, f"spark_{name}")
+            ],
+            "sum_mismatches": [],
+            "row_mismatches": 0,
+        }
 
         def agg(col: str, typ: str) -> str:
-            if typ in ("INTEGER", "BIGINT", "SMALLINT", "HUGEINT", "DOUBLE", "FLOAT") or typ.startswith("DECIMAL"):
+            if typ in ("INTEGER", "BIGINT", "SMALLINT", "HUGEINT", "DOUBLE", "FLOAT") or typ.startswith(
+                "DECIMAL"
+            ):
                 return f'sum(cast("{col}" as double))'
-            return f'sum(hash(cast("{col}" as varchar)))'     # text, dates, booleans: same values, same hash sum
+            return f'sum(hash(cast("{col}" as varchar)))'  # text, dates, booleans: same values, same hash sum
+
         exprs = ", ".join(agg(c, t) for c, t in duck_cols)
         duck = con.execute(f"select {exprs} from {name}").fetchall()[0]
         spark = con.execute(f"select {exprs} from spark_{name}").fetchall()[0]
@@ -209,8 +243,12 @@ def compare(con, spark_out: Path) -> list[dict]:
                 for c in wrong:
                     bad_columns[c] = bad_columns.get(c, 0) + 1
         report["columns_with_row_mismatches"] = bad_columns
-        report["ok"] = (report["columns_equal"] and report["rows"][0] == report["rows"][1]
-                        and not report["sum_mismatches"] and not report["row_mismatches"])
+        report["ok"] = (
+            report["columns_equal"]
+            and report["rows"][0] == report["rows"][1]
+            and not report["sum_mismatches"]
+            and not report["row_mismatches"]
+        )
         reports.append(report)
     return reports
 
@@ -224,14 +262,19 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     lake = args.lake.resolve()
     manifest = json.loads((lake / "_lake.json").read_text(encoding="utf-8"))
-    print(f"lake: {lake} ({len(manifest['tables'])} tables, {manifest['rows']} rows, "
-          f"{manifest['bytes'] / 1e6:.1f} MB, exported {manifest['exported_at']})")
+    print(
+        f"lake: {lake} ({len(manifest['tables'])} tables, {manifest['rows']} rows, "
+        f"{manifest['bytes'] / 1e6:.1f} MB, exported {manifest['exported_at']})"
+    )
 
     started = time.perf_counter()
     spark = spark_session(args.master)
     spark.sparkContext.setLogLevel("ERROR")
     import pyspark
-    print(f"spark {pyspark.__version__} {args.master}: session started in {time.perf_counter() - started:.1f} s")
+
+    print(
+        f"spark {pyspark.__version__} {args.master}: session started in {time.perf_counter() - started:.1f} s"
+    )
     try:
         t = time.perf_counter()
         register_lake(spark, lake, manifest)
@@ -249,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for r in compare(con, args.out.resolve()):
         ok &= r["ok"]
-        print(f"{r['mart']}: rows duckdb {r['rows'][0]} spark {r['rows'][1]}; columns equal {r['columns_equal']}; "
-              f"per-column sums differing {len(r['sum_mismatches'])}; rows differing {r['row_mismatches']} "
-              f"-> {'OK' if r['ok'] else 'MISMATCH'}")
+        print(
+            f"{r['mart']}: rows duckdb {r['rows'][0]} spark {r['rows'][1]}; columns equal {r['columns_equal']}; "
+            f"per-column sums differing {len(r['sum_mismatches'])}; rows differing {r['row_mismatches']} "
+            f"-> {'OK' if r['ok'] else 'MISMATCH'}"
+        )
         for m in r["sum_mismatches"]:
             print(f"    sum {m['column']}: duckdb {m['duckdb']} spark {m['spark']}")
         for col, n in r["columns_with_row_mismatches"].items():

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-def write_csv(path: Path, header: list[str], rows: list[list], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list], encoding: str = "utf-8", delimiter: str = ","
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding=encoding) as fh:
         w = csv.writer(fh, delimiter=delimiter)

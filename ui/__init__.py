@@ -6,18 +6,34 @@ from ui.format import EMPTY
 from ui.nav import go
 from ui.state import Context, current
 from ui.widgets import (
-           Kpi,
-           chart,
-           downloads,
-           empty,
-           header,
-           kpi_row,
-           metric_kpis,
-           no_period,
-           table,
-           tier_legend,
-           tr,
+    Kpi,
+    chart,
+    downloads,
+    empty,
+    header,
+    kpi_row,
+    metric_kpis,
+    no_period,
+    table,
+    tier_legend,
+    tr,
 )
 
-__all__ = ["EMPTY", "Context", "Kpi", "chart", "current", "data", "downloads", "empty", "go", "header", "kpi_row",
-           "metric_kpis", "no_period", "table", "tier_legend", "tr"]
+__all__ = [
+    "EMPTY",
+    "Context",
+    "Kpi",
+    "chart",
+    "current",
+    "data",
+    "downloads",
+    "empty",
+    "go",
+    "header",
+    "kpi_row",
+    "metric_kpis",
+    "no_period",
+    "table",
+    "tier_legend",
+    "tr",
+]

@@ -46,7 +46,7 @@ FAILURE_WINDOW_SECONDS = throttle.WINDOW_SECONDS
 log = logging.getLogger("dashboard.auth")
 _fallback_lock = threading.Lock()
 _fallback_dir: list[Path] = []
-_reported: set[str] = set()               # store problems already logged by this process
+_reported: set[str] = set()  # store problems already logged by this process
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,10 @@ class Session:
     """Who is signed in to this browser session."""
 
     username: str
-    role: str                      # national | province | commune | steward
+    role: str  # national | province | commune | steward
     scope_code: int | None
     signed_in_at: float
-    via: str = "password"          # password | oidc
+    via: str = "password"  # password | oidc
 
 
 def _setup_log() -> None:
@@ -68,8 +68,9 @@ def _setup_log() -> None:
     for old in list(log.handlers):
         log.removeHandler(old)
         old.close()
-    handler: logging.Handler = logging.FileHandler(_private_log(target), encoding="utf-8") if target \
-        else logging.StreamHandler()
+    handler: logging.Handler = (
+        logging.FileHandler(_private_log(target), encoding="utf-8") if target else logging.StreamHandler()
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
@@ -83,7 +84,7 @@ def _private_log(target: str) -> str:
     try:
         mode = os.fstat(fd).st_mode & 0o777
         if mode & ~0o640:
-            with contextlib.suppress(PermissionError):          # not ours: leave it to its owner
+            with contextlib.suppress(PermissionError):  # not ours: leave it to its owner
                 os.fchmod(fd, mode & 0o640)
     finally:
         os.close(fd)
@@ -128,6 +129,7 @@ def max_failures() -> int:
 
 # --- rate limiting (per username and source address, shared by every process) ------------------
 
+
 def _store() -> throttle.FailureStore:
     """The shared failure store; if it cannot be opened (folder not writable, a symbolic link), a
     private one for this process, and the reason in the log."""
@@ -139,12 +141,16 @@ def _store() -> throttle.FailureStore:
     except (OSError, sqlite3.Error) as err:
         with _fallback_lock:
             if not _fallback_dir:
-                _fallback_dir.append(Path(tempfile.mkdtemp(prefix="cds-signins-")))       # mode 0700
+                _fallback_dir.append(Path(tempfile.mkdtemp(prefix="cds-signins-")))  # mode 0700
             if str(err) not in _reported:
                 _reported.add(str(err))
                 _setup_log()
-                log.error("sign-in failure store unavailable (%s): counting in this process only; set $%s "
-                          "to a writable folder", err, throttle.STATE_DIR_ENV)
+                log.error(
+                    "sign-in failure store unavailable (%s): counting in this process only; set $%s "
+                    "to a writable folder",
+                    err,
+                    throttle.STATE_DIR_ENV,
+                )
         return throttle.open_store(_fallback_dir[0] / throttle.STORE_NAME)
 
 
@@ -154,7 +160,7 @@ def client_address() -> str:
     try:
         peer = st.context.ip_address
         forwarded = st.context.headers.get_all("X-Forwarded-For")
-    except Exception:                # no client context (bare mode)
+    except Exception:  # no client context (bare mode)
         peer, forwarded = None, []
     # Without a browser connection (AppTest) the context holds stand-ins, not text: no address.
     peer = peer if isinstance(peer, str) else None
@@ -179,8 +185,9 @@ def reset_failures() -> None:
     _store().reset()
 
 
-def check_credentials(username: str, password: str, users: dict[str, Account],
-                      address: str | None = None) -> tuple[Account | None, str]:
+def check_credentials(
+    username: str, password: str, users: dict[str, Account], address: str | None = None
+) -> tuple[Account | None, str]:
     """(account, "") when the credentials are right; (None, reason) otherwise.  Rate-limited per
     (username, address) and logged here, so every caller gets the same rules."""
     _setup_log()
@@ -193,8 +200,15 @@ def check_credentials(username: str, password: str, users: dict[str, Account],
         return None, "locked"
     account = users.get(username)
     ok = verify_password(password, account.password_hash if account else None)
-    reason = "unknown_user" if account is None else "wrong_password" if not ok else \
-        "disabled" if account.disabled else ""
+    reason = (
+        "unknown_user"
+        if account is None
+        else "wrong_password"
+        if not ok
+        else "disabled"
+        if account.disabled
+        else ""
+    )
     if reason:
         store.record(username, address, time.time())
         log.warning("sign-in failed user=%s from=%s reason=%s", who, address, reason)
@@ -206,6 +220,7 @@ def check_credentials(username: str, password: str, users: dict[str, Account],
 
 # --- the session ---------------------------------------------------------------------------------
 
+
 def _users() -> dict[str, Account] | AccountsError:
     """The accounts, or what is wrong with the users file (a file named but missing is wrong too:
     nobody could ever sign in)."""
@@ -214,9 +229,14 @@ def _users() -> dict[str, Account] | AccountsError:
         if path is None:
             return {}
         if not path.exists():
-            raise UsersFileError(path, "", f"does not exist (set ${USERS_ENV} to the users file, or create it with "
-                                 "`python -m accounts add`)", f"không tồn tại (đặt ${USERS_ENV} là đường dẫn tệp "
-                                 "tài khoản, hoặc tạo bằng `python -m accounts add`)")
+            raise UsersFileError(
+                path,
+                "",
+                f"does not exist (set ${USERS_ENV} to the users file, or create it with "
+                "`python -m accounts add`)",
+                f"không tồn tại (đặt ${USERS_ENV} là đường dẫn tệp "
+                "tài khoản, hoặc tạo bằng `python -m accounts add`)",
+            )
         return load_users(path)
     except AccountsError as err:
         _setup_log()
@@ -229,7 +249,12 @@ def _still_valid(session: Session, users: dict[str, Account]) -> str:
     if time.time() - session.signed_in_at > session_minutes() * 60:
         return "expired"
     account = users.get(session.username)
-    if account is None or account.disabled or account.role != session.role or account.scope != session.scope_code:
+    if (
+        account is None
+        or account.disabled
+        or account.role != session.role
+        or account.scope != session.scope_code
+    ):
         return "account_changed"
     return ""
 
@@ -237,7 +262,7 @@ def _still_valid(session: Session, users: dict[str, Account]) -> str:
 def _oidc_configured() -> bool:
     try:
         return "auth" in st.secrets
-    except Exception:          # no secrets file at all
+    except Exception:  # no secrets file at all
         return False
 
 
@@ -271,7 +296,7 @@ def _configuration_error(err: AccountsError, lang: str) -> None:
     """The users file cannot be used: say what is wrong, let nobody in."""
     st.title(t("app_title", lang))
     st.error(t("users_file_error", lang), icon=":material/error:")
-    st.code(err.message(lang), language=None, wrap_lines=True)       # plain text, never markdown
+    st.code(err.message(lang), language=None, wrap_lines=True)  # plain text, never markdown
     st.stop()
 
 
@@ -283,8 +308,13 @@ def _hold_requested_page() -> None:
 
     # The bare address holds no page yet: its default is a page of its own, so that after sign-in the
     # app's navigation falls back to the role's landing page (ui/nav.py landing_for).
-    st.navigation([st.Page(_before_sign_in, title="sign-in", default=True),
-                   *(st.Page(p.path, url_path=p.url_path) for p in [*PAGES, UPLOAD_PAGE])], position="hidden")
+    st.navigation(
+        [
+            st.Page(_before_sign_in, title="sign-in", default=True),
+            *(st.Page(p.path, url_path=p.url_path) for p in [*PAGES, UPLOAD_PAGE]),
+        ],
+        position="hidden",
+    )
 
 
 def _before_sign_in() -> None:

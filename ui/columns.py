@@ -21,7 +21,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "communes": ("int", "col_communes"),
     "communes_with_dossiers": ("int", "col_communes_with_dossiers"),
     "target": ("pct", "target"),
-    "gap": ("pp", "col_gap"),           # percentage points below the target
+    "gap": ("pp", "col_gap"),  # percentage points below the target
     "procedure_code": ("text", "col_procedure_code"),
     "procedure_name": ("text", "col_procedure_name"),
     "sector_name": ("text", "col_sector_name"),

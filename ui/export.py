@@ -55,7 +55,9 @@ def export_frame(df: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFram
         if k in ("pct", "pp"):
             series = (series.astype("float64") * 100).round(2)
         elif k == "group":
-            series = series.map(lambda g: None if pd.isna(g) else f"{g} · {t('group_' + str(g).lower(), lang)}")
+            series = series.map(
+                lambda g: None if pd.isna(g) else f"{g} · {t('group_' + str(g).lower(), lang)}"
+            )
         elif k == "source":
             series = series.map(lambda s: None if pd.isna(s) else t("source_" + str(s), lang))
         elif k == "status":
@@ -71,23 +73,40 @@ def export_frame(df: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFram
 def to_csv(df: pd.DataFrame, columns: list[str], lang: str) -> bytes:
     """CSV in UTF-8 with a BOM (Excel opens Vietnamese text correctly), comma-separated, CRLF rows,
     every text cell (and header) in double quotes, numbers bare."""
-    text = export_frame(df, columns, lang).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n",
-                                                  quotechar='"', doublequote=True, sep=",")
+    text = export_frame(df, columns, lang).to_csv(
+        index=False,
+        quoting=csv.QUOTE_NONNUMERIC,
+        lineterminator="\r\n",
+        quotechar='"',
+        doublequote=True,
+        sep=",",
+    )
     return text.encode("utf-8-sig")
 
 
 def to_xlsx(df: pd.DataFrame, columns: list[str], lang: str, sheet: str = "Data") -> bytes:
     frame = export_frame(df, columns, lang)
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter", date_format="dd/mm/yyyy", datetime_format="dd/mm/yyyy hh:mm",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xw:
+    with pd.ExcelWriter(
+        buf,
+        engine="xlsxwriter",
+        date_format="dd/mm/yyyy",
+        datetime_format="dd/mm/yyyy hh:mm",
+        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+    ) as xw:
         frame.to_excel(xw, index=False, sheet_name=sheet[:31])
         ws = xw.sheets[sheet[:31]]
         for i, col in enumerate(frame.columns):
             # An empty cell is 0 characters wide (a column may be entirely empty: no index for a year yet).
             lengths = frame[col].map(lambda v: 0 if v is None or v is pd.NA or pd.isna(v) else len(str(v)))
-            width = min(60, max(10, len(str(col)) + 2,
-                                int(lengths.astype("float64").quantile(0.9)) + 2 if len(frame) else 10))
+            width = min(
+                60,
+                max(
+                    10,
+                    len(str(col)) + 2,
+                    int(lengths.astype("float64").quantile(0.9)) + 2 if len(frame) else 10,
+                ),
+            )
             ws.set_column(i, i, width)
         ws.freeze_panes(1, 0)
     return buf.getvalue()

@@ -18,7 +18,7 @@ from metrics.i18n import DEFAULT_LANG, LANGS, t
 from ui.untrusted import literal
 
 KEYS = ("province", "commune", "period", "lang")
-RAW = frozenset({"value"})           # the placeholder that holds the rejected URL value
+RAW = frozenset({"value"})  # the placeholder that holds the rejected URL value
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Options:
     """What the filters may take: the provinces and communes in scope and the months with data."""
 
     provinces: dict[int, str]
-    communes: dict[int, tuple[str, int]]          # commune_code -> (name, province_code)
+    communes: dict[int, tuple[str, int]]  # commune_code -> (name, province_code)
     first_month: date | None
     last_month: date | None
 
@@ -44,8 +44,12 @@ class Options:
         return sorted(codes, key=lambda c: (sort_key(self.communes[c][0]), c))
 
     def has_data(self, period: Period) -> bool:
-        return (self.first_month is not None and self.last_month is not None
-                and period.end > self.first_month and period.start <= self.last_month)
+        return (
+            self.first_month is not None
+            and self.last_month is not None
+            and period.end > self.first_month
+            and period.start <= self.last_month
+        )
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def sort_key(name: str) -> str:
     """'Phường Ba Đình' -> 'ba dinh': the name without its unit type, accents or case."""
     for prefix in ("Xã ", "Phường ", "Đặc khu ", "Thị trấn "):
         if name.startswith(prefix):
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
             break
     plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
@@ -127,9 +131,13 @@ def parse(raw: Mapping[str, str | None], options: Options) -> tuple[Filters, lis
         if code in options.provinces:
             province = code
         else:
-            notices.append(Notice("notice_bad_province", {"value": raw_province,
-                                                          "fallback": options.provinces.get(default_province, "–")},
-                                  RAW))
+            notices.append(
+                Notice(
+                    "notice_bad_province",
+                    {"value": raw_province, "fallback": options.provinces.get(default_province, "–")},
+                    RAW,
+                )
+            )
             raw_province = None
 
     commune = None
@@ -141,10 +149,14 @@ def parse(raw: Mapping[str, str | None], options: Options) -> tuple[Filters, lis
         elif options.communes[code][1] == province:
             commune = code
         elif raw_province in (None, ""):
-            commune, province = code, options.communes[code][1]      # the commune tells its province
+            commune, province = code, options.communes[code][1]  # the commune tells its province
         else:
-            notices.append(Notice("notice_commune_not_in_province", {
-                "commune": options.communes[code][0], "province": options.provinces.get(province, "–")}))
+            notices.append(
+                Notice(
+                    "notice_commune_not_in_province",
+                    {"commune": options.communes[code][0], "province": options.provinces.get(province, "–")},
+                )
+            )
 
     default_period = options.default_period
     period = default_period
@@ -155,7 +167,9 @@ def parse(raw: Mapping[str, str | None], options: Options) -> tuple[Filters, lis
         if parsed is None:
             notices.append(Notice("notice_bad_period", {"value": raw_period, "fallback": fallback}, RAW))
         elif not options.has_data(parsed):
-            notices.append(Notice("notice_period_no_data", {"value": parsed.label(lang), "fallback": fallback}))
+            notices.append(
+                Notice("notice_period_no_data", {"value": parsed.label(lang), "fallback": fallback})
+            )
         else:
             period = parsed
 

@@ -10,7 +10,7 @@ import pandas as pd
 from core.periods import parse_period
 from metrics.i18n import fmt_date, fmt_month, fmt_number, fmt_pct, t
 
-EMPTY = "–"        # an empty cell, everywhere (tables, KPI cards, downloads' previews): never None / nan / NaT
+EMPTY = "–"  # an empty cell, everywhere (tables, KPI cards, downloads' previews): never None / nan / NaT
 
 
 def _missing(value) -> bool:
@@ -28,7 +28,7 @@ def value(value, kind: str, lang: str) -> str:
         return EMPTY
     if kind == "pct":
         return fmt_pct(float(value), lang)
-    if kind == "pp":                                   # a difference of two shares: percentage points
+    if kind == "pp":  # a difference of two shares: percentage points
         return f"{fmt_number(float(value) * 100, lang, 1)} {t('unit_pp', lang)}"
     if kind in ("int", "rank"):
         return fmt_number(int(value), lang)
@@ -71,7 +71,7 @@ def change(delta: float | None, kind: str, lang: str) -> str | None:
     # The sign of the figure as written: -0,04 days is "0,0", never "-0,0".
     places = {"pct": 3, "score": 2, "rank": 0, "int": 0}.get(kind, 1)
     delta = round(float(delta), places)
-    sign = "+" if delta > 0 else "-" if delta < 0 else "±"      # "-": st.metric colours the delta by it
+    sign = "+" if delta > 0 else "-" if delta < 0 else "±"  # "-": st.metric colours the delta by it
     if kind == "pct":
         return f"{sign}{fmt_number(abs(delta) * 100, lang, 1)} {t('unit_pp', lang)}"
     if kind == "score":

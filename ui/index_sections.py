@@ -65,8 +65,22 @@ def assumptions(ctx: Context, key: str) -> None:
         rules["group"] = rules["group_code"]
         rules["computable_text"] = rules["computable"].map(lambda v: _yes_no(v, lang))
         rules["confirmed_text"] = rules["confirmed"].map(lambda v: _yes_no(v, lang))
-        table(rules, ["group", "max_score", "indicator_name", "computable_text", "formula", "full_at", "reason",
-                      "confirmed_text", "rule_source"], f"{key}_rules", "quy-tac-chi-so-766")
+        table(
+            rules,
+            [
+                "group",
+                "max_score",
+                "indicator_name",
+                "computable_text",
+                "formula",
+                "full_at",
+                "reason",
+                "confirmed_text",
+                "rule_source",
+            ],
+            f"{key}_rules",
+            "quy-tac-chi-so-766",
+        )
 
 
 def what_it_takes(ctx: Context, key: str = "wit") -> None:
@@ -85,28 +99,52 @@ def what_it_takes(ctx: Context, key: str = "wit") -> None:
         return
     st.caption(tr("wit_intro", period=f.period.label(lang)))
     frame = result.to_frame()
-    kpis = [Kpi(tr("wit_points_lost_total"), _pts(frame["points_lost"].sum(min_count=1), lang)),
-            Kpi(tr("wit_points_recoverable_total"), _pts(frame["points_gain"].sum(min_count=1), lang))]
+    kpis = [
+        Kpi(tr("wit_points_lost_total"), _pts(frame["points_lost"].sum(min_count=1), lang)),
+        Kpi(tr("wit_points_recoverable_total"), _pts(frame["points_gain"].sum(min_count=1), lang)),
+    ]
     if target.status == "ranked":
         rank = tr("rank_of", rank=target.next_rank, total=target.communes_ranked)
-        kpis.append(Kpi(tr("wit_points_to_pass"), _pts(target.points_to_pass, lang),
-                        note=f"{target.next_commune_name} · {rank}"))
+        kpis.append(
+            Kpi(
+                tr("wit_points_to_pass"),
+                _pts(target.points_to_pass, lang),
+                note=f"{target.next_commune_name} · {rank}",
+            )
+        )
         if target.cheapest_group:
             group = service_index.rules().groups[target.cheapest_group]
-            kpis.append(Kpi(tr("wit_cheapest_group"), group.code, help=group.name(lang),
-                            note=tr("wit_cheapest_note", group=group.name(lang),
-                                    count=fmt_number(target.cheapest_count, lang))))
+            kpis.append(
+                Kpi(
+                    tr("wit_cheapest_group"),
+                    group.code,
+                    help=group.name(lang),
+                    note=tr(
+                        "wit_cheapest_note",
+                        group=group.name(lang),
+                        count=fmt_number(target.cheapest_count, lang),
+                    ),
+                )
+            )
     kpi_row(kpis)
     st.markdown("\n".join(f"- {line}" for line in service_index.describe(result, lang)))
 
     frame["group"] = frame["group_code"]
-    frame["wit_score"] = frame["published_score"].where(frame["published_score"].notna(), frame["computed_score"])
+    frame["wit_score"] = frame["published_score"].where(
+        frame["published_score"].notna(), frame["computed_score"]
+    )
     # NaN (shown as '–'), not pd.NA / None: no dossier action, or nothing the dossiers can recover.
     frame["action_count"] = frame["action_count"].astype("float64").where(frame["points_gain"].fillna(0) > 0)
-    frame["points_gain"] = frame["points_gain"].astype("float64").fillna(0.0)     # no dossier lever: 0 recoverable
+    frame["points_gain"] = (
+        frame["points_gain"].astype("float64").fillna(0.0)
+    )  # no dossier lever: 0 recoverable
     chart(points_lost(frame, lang), f"{key}_chart")
-    table(frame, ["group", "wit_score", "points_lost", "points_gain", "points_other", "action_count"],
-          f"{key}_table", f"can-gi-de-tang-diem-{f.commune}")
+    table(
+        frame,
+        ["group", "wit_score", "points_lost", "points_gain", "points_other", "action_count"],
+        f"{key}_table",
+        f"can-gi-de-tang-diem-{f.commune}",
+    )
     assumptions(ctx, key)
 
 
@@ -132,13 +170,20 @@ def published_vs_computed(ctx: Context, key: str = "pvc") -> None:
     if df.empty:
         empty("empty_published_vs_computed", province=province, period=f.period.label(lang))
         return
-    df = df.assign(group_text=df["group_code"].map(lambda c: _group_text(c, lang)),
-                   coverage_text=df["coverage"].map(lambda c: t(f"index_coverage_{c}", lang)),
-                   flagged_text=df["flagged"].map(lambda v: "⚠ " + t("yes", lang) if v else ""))
+    df = df.assign(
+        group_text=df["group_code"].map(lambda c: _group_text(c, lang)),
+        coverage_text=df["coverage"].map(lambda c: t(f"index_coverage_{c}", lang)),
+        flagged_text=df["flagged"].map(lambda v: "⚠ " + t("yes", lang) if v else ""),
+    )
     row = st.container(horizontal=True, gap="medium", vertical_alignment="center")
     groups = list(dict.fromkeys(df["group_code"]))
-    chosen = row.selectbox(tr("col_group"), [None, *groups], key=f"{key}_group",
-                           format_func=lambda c: tr("all_groups") if c is None else _group_text(c, lang), width=260)
+    chosen = row.selectbox(
+        tr("col_group"),
+        [None, *groups],
+        key=f"{key}_group",
+        format_func=lambda c: tr("all_groups") if c is None else _group_text(c, lang),
+        width=260,
+    )
     only_flagged = row.toggle(tr("pvc_only_flagged"), key=f"{key}_flagged")
     st.caption(tr("pvc_flagged_count", n=int(df["flagged"].sum()), total=len(df), tolerance=tolerance))
     view = df
@@ -146,6 +191,19 @@ def published_vs_computed(ctx: Context, key: str = "pvc") -> None:
         view = view[view["group_code"] == chosen]
     if only_flagged:
         view = view[view["flagged"]]
-    table(view, ["commune_name", "group_text", "coverage_text", "published_score", "computed_score",
-                 "published_minus_computed", "flagged_text"], f"{key}_table", f"cong-bo-va-tinh-{f.province}",
-          open_commune=True, height=360)
+    table(
+        view,
+        [
+            "commune_name",
+            "group_text",
+            "coverage_text",
+            "published_score",
+            "computed_score",
+            "published_minus_computed",
+            "flagged_text",
+        ],
+        f"{key}_table",
+        f"cong-bo-va-tinh-{f.province}",
+        open_commune=True,
+        height=360,
+    )

@@ -73,29 +73,69 @@ def national_ranking(ctx: Context) -> None:
         return
     provinces = int(ranking["provinces_ranked"].iloc[0])
     st.caption(tr("portal_ranking_note", period=period.label(lang), n=provinces))
-    columns = ["portal_rank", "province_name", "portal_code", "portal_total", "portal_total_change",
-               "score_ckmb", "score_tdgq", "score_clgq", "score_tttt", "score_mdsh", "score_mdhl", "index_status"]
-    table(portal.labelled_ranking(ranking, lang), columns, "portal_ranking", "xep-hang-cong-dvc",
-          open_province=True, height=400)
+    columns = [
+        "portal_rank",
+        "province_name",
+        "portal_code",
+        "portal_total",
+        "portal_total_change",
+        "score_ckmb",
+        "score_tdgq",
+        "score_clgq",
+        "score_tttt",
+        "score_mdsh",
+        "score_mdhl",
+        "index_status",
+    ]
+    table(
+        portal.labelled_ranking(ranking, lang),
+        columns,
+        "portal_ranking",
+        "xep-hang-cong-dvc",
+        open_province=True,
+        height=400,
+    )
 
 
 def fetch_log(ctx: Context) -> None:
     """Each fetch run (when, what, requests, result, breaker, provisional/official) and the breaker now."""
     st.subheader(tr("h_portal_fetches"))
-    state = portal.breaker_state()                  # not cached: the file is not part of the warehouse
+    state = portal.breaker_state()  # not cached: the file is not part of the warehouse
     if state["state"] == "open":
         opened = state.get("opened_at")
         with contextlib.suppress(TypeError, ValueError):
             opened = format.value(datetime.fromisoformat(opened).replace(tzinfo=None), "datetime", ctx.lang)
-        st.error(tr("portal_breaker_open", opened_at=opened or "–", reason=state.get("reason") or "–",
-                    detail=(state.get("detail") or "–")[:200]), icon=":material/block:")
+        st.error(
+            tr(
+                "portal_breaker_open",
+                opened_at=opened or "–",
+                reason=state.get("reason") or "–",
+                detail=(state.get("detail") or "–")[:200],
+            ),
+            icon=":material/block:",
+        )
     else:
         st.caption(tr("portal_breaker_closed"))
     runs = data(portal.fetch_runs, ctx.scope)
     if runs.empty:
         empty("empty_portal_fetches")
         return
-    table(portal.labelled_runs(runs, ctx.lang),
-          ["started_at", "provinces", "period", "groups", "requests", "result", "breaker_state", "index_status",
-           "endpoints_loaded", "revisions", "message"], "portal_fetches", "lay-du-lieu-cong",
-          height=300 if len(runs) > 7 else "auto")
+    table(
+        portal.labelled_runs(runs, ctx.lang),
+        [
+            "started_at",
+            "provinces",
+            "period",
+            "groups",
+            "requests",
+            "result",
+            "breaker_state",
+            "index_status",
+            "endpoints_loaded",
+            "revisions",
+            "message",
+        ],
+        "portal_fetches",
+        "lay-du-lieu-cong",
+        height=300 if len(runs) > 7 else "auto",
+    )

@@ -18,7 +18,9 @@ def report_downloads(kind: str, code: int, key: str) -> None:
     st.subheader(tr("h_report_commune" if kind == "commune" else "h_report_province"))
     st.caption(tr("report_hint"))
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    fmt = left.selectbox(tr("report_format"), reports.FORMATS, format_func=FORMAT_LABELS.get, key=f"{key}_fmt")
+    fmt = left.selectbox(
+        tr("report_format"), reports.FORMATS, format_func=FORMAT_LABELS.get, key=f"{key}_fmt"
+    )
     wanted = (kind, code, f.period.key, fmt, lang)
     if right.button(tr("report_build"), key=f"{key}_build", icon=":material/description:"):
         build = reports.build_commune_report if kind == "commune" else reports.build_province_briefing
@@ -30,5 +32,11 @@ def report_downloads(kind: str, code: int, key: str) -> None:
     built = st.session_state.get(f"{key}_file")
     if built and built[0] == wanted:
         name = reports.file_name(kind, code, f.period, fmt, lang)
-        st.download_button(tr("report_download", name=name), data=built[1], file_name=name,
-                           mime=reports.MEDIA_TYPES[fmt], key=f"{key}_download", icon=":material/download:")
+        st.download_button(
+            tr("report_download", name=name),
+            data=built[1],
+            file_name=name,
+            mime=reports.MEDIA_TYPES[fmt],
+            key=f"{key}_download",
+            icon=":material/download:",
+        )

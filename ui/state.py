@@ -16,7 +16,7 @@ from ui import auth
 from ui.cache import data
 from ui.filters import KEYS, Filters, Notice, Options, parse
 
-MAX_PARAM_CHARS = 64          # longer URL values are cut before parsing (they are never valid anyway)
+MAX_PARAM_CHARS = 64  # longer URL values are cut before parsing (they are never valid anyway)
 
 LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -43,8 +43,12 @@ def load_options(scope_: Scope) -> Options:
     places = data(periodic.places, scope_)
     first, last = data(periodic.month_range, scope_)
     provinces = dict(zip(places["province_code"].astype(int), places["province_name"], strict=True))
-    communes = {int(c): (n, int(p)) for c, n, p in zip(places["commune_code"], places["commune_name"],
-                                                       places["province_code"], strict=True)}
+    communes = {
+        int(c): (n, int(p))
+        for c, n, p in zip(
+            places["commune_code"], places["commune_name"], places["province_code"], strict=True
+        )
+    }
     return Options(provinces, communes, first, last)
 
 
@@ -76,8 +80,9 @@ def outside_scope(raw: dict, options: Options) -> bool:
     Options hold only the places in scope, so any code not among them is refused; malformed values
     are left to `parse`, which falls back to the defaults with a notice."""
     province, commune = _as_code(raw.get("province")), _as_code(raw.get("commune"))
-    return ((province is not None and province not in options.provinces)
-            or (commune is not None and commune not in options.communes))
+    return (province is not None and province not in options.provinces) or (
+        commune is not None and commune not in options.communes
+    )
 
 
 def _refuse(lang: str) -> None:
@@ -138,17 +143,43 @@ def _sidebar(ctx: Context) -> None:
     _set("w_period", f.period.key if f.period else None)
     periods = available_periods(o.first_month, o.last_month, f.period_type)
     with st.sidebar:
-        st.radio(t("language", lang), LANGS, key="w_lang", format_func=LANG_NAMES.get, horizontal=True,
-                 on_change=_changed)
-        st.selectbox(t("filter_province", lang), list(o.provinces), key="w_province",
-                     format_func=lambda c: o.provinces.get(c, str(c)), on_change=_changed)
-        st.selectbox(t("filter_commune", lang), [None, *o.communes_of(f.province)], key="w_commune",
-                     format_func=lambda c: t("filter_all_communes", lang) if c is None else o.communes[c][0],
-                     on_change=_changed)
-        st.segmented_control(t("filter_period_type", lang), PERIOD_TYPES, key="w_ptype", required=True,
-                             format_func=lambda p: t("period_type_" + p, lang), on_change=_changed)
-        st.selectbox(t("filter_period", lang), [p.key for p in periods] or [None], key="w_period",
-                     format_func=lambda k: parse_period(k).label(lang) if k else "–", on_change=_changed)
+        st.radio(
+            t("language", lang),
+            LANGS,
+            key="w_lang",
+            format_func=LANG_NAMES.get,
+            horizontal=True,
+            on_change=_changed,
+        )
+        st.selectbox(
+            t("filter_province", lang),
+            list(o.provinces),
+            key="w_province",
+            format_func=lambda c: o.provinces.get(c, str(c)),
+            on_change=_changed,
+        )
+        st.selectbox(
+            t("filter_commune", lang),
+            [None, *o.communes_of(f.province)],
+            key="w_commune",
+            format_func=lambda c: t("filter_all_communes", lang) if c is None else o.communes[c][0],
+            on_change=_changed,
+        )
+        st.segmented_control(
+            t("filter_period_type", lang),
+            PERIOD_TYPES,
+            key="w_ptype",
+            required=True,
+            format_func=lambda p: t("period_type_" + p, lang),
+            on_change=_changed,
+        )
+        st.selectbox(
+            t("filter_period", lang),
+            [p.key for p in periods] or [None],
+            key="w_period",
+            format_func=lambda k: parse_period(k).label(lang) if k else "–",
+            on_change=_changed,
+        )
         st.caption(t("share_hint", lang))
 
 

@@ -29,7 +29,11 @@ def literal(value, limit: int = DEFAULT_LIMIT) -> str:
     fence = "`" * (longest + 1)
     # A value that starts or ends with a backtick must not touch the fence, and one that starts and
     # ends with a space would lose them: pad with one space each side, which CommonMark strips.
-    if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ") and text.strip()):
+    if (
+        text.startswith("`")
+        or text.endswith("`")
+        or (text.startswith(" ") and text.endswith(" ") and text.strip())
+    ):
         text = f" {text} "
     return f"{fence}{text}{fence}"
 
@@ -55,11 +59,11 @@ def code_spans(markdown: str) -> list[tuple[bool, str]]:
             if m is None or len(m.group()) == len(run):
                 break
             close = m.end()
-        if m is None:                       # no closing run: the backticks are literal text
+        if m is None:  # no closing run: the backticks are literal text
             i += len(run)
             continue
         pieces.append((False, markdown[start:i]))
-        pieces.append((True, markdown[i + len(run):m.start()]))
+        pieces.append((True, markdown[i + len(run) : m.start()]))
         i = start = m.end()
     pieces.append((False, markdown[start:]))
     return [p for p in pieces if p[1]]

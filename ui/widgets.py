@@ -46,9 +46,11 @@ class Kpi:
 
 
 # Streamlit cuts a KPI label to one line with "…" ("Người trưởng thành được cấp chứng…"): let it wrap.
-KPI_LABEL_CSS = ('<style>[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {white-space: normal '
-                 '!important; overflow: visible !important; text-overflow: clip !important; height: auto '
-                 '!important;}</style>')
+KPI_LABEL_CSS = (
+    '<style>[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {white-space: normal '
+    "!important; overflow: visible !important; text-overflow: clip !important; height: auto "
+    "!important;}</style>"
+)
 
 
 def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
@@ -56,13 +58,20 @@ def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
     wrap onto more lines instead of being cut."""
     st.html(KPI_LABEL_CSS)
     for start in range(0, len(kpis), per_row):
-        chunk = kpis[start:start + per_row]
+        chunk = kpis[start : start + per_row]
         for col, k in zip(st.columns(per_row), chunk, strict=False):
             with col:
                 flat = k.delta is not None and k.delta.startswith("±")
-                st.metric(k.label, k.value, k.delta, help=k.help, border=True,
-                          delta_color="off" if flat else "inverse" if k.lower_is_better else "normal",
-                          delta_arrow="off" if flat else "auto", delta_description=k.delta_description)
+                st.metric(
+                    k.label,
+                    k.value,
+                    k.delta,
+                    help=k.help,
+                    border=True,
+                    delta_color="off" if flat else "inverse" if k.lower_is_better else "normal",
+                    delta_arrow="off" if flat else "auto",
+                    delta_description=k.delta_description,
+                )
                 if k.note:
                     st.caption(k.note)
 
@@ -71,33 +80,61 @@ def _styler(view: pd.DataFrame, lang: str):
     fmt = {c: functools.partial(format.value, kind=kind(c), lang=lang) for c in view.columns}
     styler = view.style.format(fmt, na_rep=EMPTY)
     if "tier" in view.columns:
+
         def tier_css(v):
             if pd.isna(v):
                 return ""
             return f"background-color: {TIER_COLOURS[int(v)]}; color: {TIER_TEXT_COLOURS[int(v)]}"
+
         styler = styler.map(tier_css, subset=["tier"])
     for col in view.columns:
         if kind(col) == "rank_change":
-            styler = styler.map(lambda v: "" if pd.isna(v) or v == 0 else
-                                f"color: {'#0072B2' if v > 0 else '#B2182B'}; font-weight: 600", subset=[col])
+            styler = styler.map(
+                lambda v: (
+                    ""
+                    if pd.isna(v) or v == 0
+                    else f"color: {'#0072B2' if v > 0 else '#B2182B'}; font-weight: 600"
+                ),
+                subset=[col],
+            )
     return styler
 
 
-def table(df: pd.DataFrame, columns: list[str], key: str, file_stem: str, *, open_commune: bool = False,
-          open_province: bool = False, height: int | str = "auto") -> None:
+def table(
+    df: pd.DataFrame,
+    columns: list[str],
+    key: str,
+    file_stem: str,
+    *,
+    open_commune: bool = False,
+    open_province: bool = False,
+    height: int | str = "auto",
+) -> None:
     """A sortable table of `columns` with CSV/XLSX downloads; clicking a row opens the commune's
     profile (or drills into the province)."""
     lang = current().lang
     ids = [c for c in ("commune_code", "province_code") if c in df.columns and c not in columns]
     view = df[columns + ids].reset_index(drop=True)
-    config = {c: st.column_config.Column(tr(label_key(c)) if label_key(c) else c,
-                                         pinned=True if c in ("commune_name", "province_name") else None,
-                                         width="small" if kind(c) in ("rank", "tier") else None)
-              for c in columns}
+    config = {
+        c: st.column_config.Column(
+            tr(label_key(c)) if label_key(c) else c,
+            pinned=True if c in ("commune_name", "province_name") else None,
+            width="small" if kind(c) in ("rank", "tier") else None,
+        )
+        for c in columns
+    }
     selectable = open_commune or open_province
-    event = st.dataframe(_styler(view, lang), column_config=config, column_order=columns, hide_index=True,
-                         key=key, height=height, placeholder=EMPTY, on_select="rerun" if selectable else "ignore",
-                         selection_mode="single-row")
+    event = st.dataframe(
+        _styler(view, lang),
+        column_config=config,
+        column_order=columns,
+        hide_index=True,
+        key=key,
+        height=height,
+        placeholder=EMPTY,
+        on_select="rerun" if selectable else "ignore",
+        selection_mode="single-row",
+    )
     downloads(view, columns, key, file_stem)
     if selectable:
         st.caption(tr("click_row_commune" if open_commune else "click_row_province"))
@@ -105,8 +142,13 @@ def table(df: pd.DataFrame, columns: list[str], key: str, file_stem: str, *, ope
         if rows:
             row = view.iloc[rows[0]]
             if open_commune:
-                go("commune", province=int(row["province_code"]) if "province_code" in row else
-                   current().filters.province, commune=int(row["commune_code"]))
+                go(
+                    "commune",
+                    province=int(row["province_code"])
+                    if "province_code" in row
+                    else current().filters.province,
+                    commune=int(row["commune_code"]),
+                )
             else:
                 go("province", province=int(row["province_code"]), commune=None)
 
@@ -116,24 +158,40 @@ def downloads(view: pd.DataFrame, columns: list[str], key: str, file_stem: str) 
     period = current().filters.period
     stem = f"{file_stem}-{period.key}" if period else file_stem
     row = st.container(horizontal=True, gap="small")
-    row.download_button(tr("download_csv"), functools.partial(export.to_csv, view, columns, lang),
-                       file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
-                       icon=":material/download:")
-    row.download_button(tr("download_xlsx"), functools.partial(export.to_xlsx, view, columns, lang),
-                       file_name=f"{stem}.xlsx", key=f"{key}_xlsx", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:")
+    row.download_button(
+        tr("download_csv"),
+        functools.partial(export.to_csv, view, columns, lang),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    row.download_button(
+        tr("download_xlsx"),
+        functools.partial(export.to_xlsx, view, columns, lang),
+        file_name=f"{stem}.xlsx",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
 
 
 def chart(fig, key: str, *, open_commune: bool = False, open_province: bool = False) -> None:
     """Show a figure; with open_commune / open_province, clicking a bar or point whose customdata is a
     commune (province) code opens it."""
-    config = {"displaylogo": False, "responsive": True,
-              "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+    config = {
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    }
     if not (open_commune or open_province):
         st.plotly_chart(fig, key=key, theme=None, config=config)
         return
-    event = st.plotly_chart(fig, key=key, theme=None, config=config, on_select="rerun", selection_mode="points")
+    event = st.plotly_chart(
+        fig, key=key, theme=None, config=config, on_select="rerun", selection_mode="points"
+    )
     points = event.selection.points if event is not None else []
     codes = [p.get("customdata") for p in points if p.get("customdata") is not None]
     if codes:
@@ -156,11 +214,22 @@ def metric_kpis(df: pd.DataFrame, reference: str, reference_key: str) -> list[Kp
         if row.get("rank") is not None and not pd.isna(row.get("rank")):
             notes.insert(0, tr("rank_of", rank=int(row["rank"]), total=int(row["communes_ranked"])))
         period = current().filters.period
-        if reference != "previous" and period is not None and row.get("change") is not None \
-                and not pd.isna(row.get("change")):
+        if (
+            reference != "previous"
+            and period is not None
+            and row.get("change") is not None
+            and not pd.isna(row.get("change"))
+        ):
             notes.insert(0, tr("change_vs", period=period.previous().label(lang)))
-        kpis.append(Kpi(tr("m_" + row["metric"]), format.value(row["value"], k, lang),
-                        format.change(row.get("change"), k, lang), " · ".join(notes), tr("help_" + row["metric"])))
+        kpis.append(
+            Kpi(
+                tr("m_" + row["metric"]),
+                format.value(row["value"], k, lang),
+                format.change(row.get("change"), k, lang),
+                " · ".join(notes),
+                tr("help_" + row["metric"]),
+            )
+        )
     return kpis
 
 
@@ -168,7 +237,9 @@ def tier_legend(key: str = "tier_legend") -> None:
     """The four tier colours with their meaning (PAPI-style quartiles)."""
     chips = " ".join(
         f'<span style="background:{TIER_COLOURS[i]};color:{TIER_TEXT_COLOURS[i]};padding:2px 8px;'
-        f'border-radius:4px;margin-right:4px;white-space:nowrap">{i} · {tr(f"index_tier_{i}")}</span>' for i in (1, 2, 3, 4))
+        f'border-radius:4px;margin-right:4px;white-space:nowrap">{i} · {tr(f"index_tier_{i}")}</span>'
+        for i in (1, 2, 3, 4)
+    )
     st.html(f'<div style="font-size:0.85rem;line-height:2">{tr(key)}: {chips}</div>')
 
 

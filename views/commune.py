@@ -40,8 +40,9 @@ for i, metric in enumerate(["online_rate", "on_time_rate", "signature_rate"]):
 
 left, right = st.columns(2)
 with left:
-    history = portal_sections.closed_only(ctx, ui.data(commune.rank_history, f.commune, f.period, ctx.scope),
-                                          f.province)
+    history = portal_sections.closed_only(
+        ctx, ui.data(commune.rank_history, f.commune, f.period, ctx.scope), f.province
+    )
     if history["index_rank"].notna().any():
         ui.chart(charts.rank_history(history, lang), "rank_history")
     else:
@@ -55,8 +56,12 @@ with right:
 
 if groups["score"].notna().any():
     st.subheader(ui.tr("h_group_table"))
-    ui.table(groups, ["group", "score", "max_score", "points_lost", "province_median", "province_best",
-                      "best_commune"], "group_table", f"diem-nhom-{f.commune}")
+    ui.table(
+        groups,
+        ["group", "score", "max_score", "points_lost", "province_median", "province_best", "best_commune"],
+        "group_table",
+        f"diem-nhom-{f.commune}",
+    )
 
 index_sections.what_it_takes(ctx, key="commune_wit")
 skills_sections.commune_section(ctx)

@@ -26,15 +26,32 @@ if len(missing) == len(table):
     ui.empty("empty_period", period=f.period.label(lang))
     st.stop()
 
-metric = st.segmented_control(ui.tr("pick_metric"), [*HEADLINE_RATES, "index_average"], key="national_metric",
-                              default="online_rate", required=True, format_func=lambda m: t("m_" + m, lang))
+metric = st.segmented_control(
+    ui.tr("pick_metric"),
+    [*HEADLINE_RATES, "index_average"],
+    key="national_metric",
+    default="online_rate",
+    required=True,
+    format_func=lambda m: t("m_" + m, lang),
+)
 national = head.set_index("metric")["value"].get(metric)
-ui.chart(charts.province_bars(table, metric, lang, highlight=f.province, national=national), "province_bars",
-         open_province=True)
+ui.chart(
+    charts.province_bars(table, metric, lang, highlight=f.province, national=national),
+    "province_bars",
+    open_province=True,
+)
 
 st.subheader(ui.tr("h_provinces"))
-columns = ["index_rank", "province_name", "index_average", "tier", "index_rank_change", *HEADLINE_RATES,
-           "dossiers_received", "communes"]
+columns = [
+    "index_rank",
+    "province_name",
+    "index_average",
+    "tier",
+    "index_rank_change",
+    *HEADLINE_RATES,
+    "dossiers_received",
+    "communes",
+]
 ui.table(table, columns, "national_table", "so-sanh-tinh", open_province=True, height=440)
 ui.tier_legend("tier_legend_national")
 if missing:
@@ -42,7 +59,13 @@ if missing:
 
 portal_sections.national_ranking(ctx)
 
-pick = st.selectbox(ui.tr("drill_province"), table["province_code"].tolist(),
-                    format_func=lambda c: ctx.options.provinces.get(int(c), str(c)), index=None, key="drill", placeholder=t("choose", lang))
+pick = st.selectbox(
+    ui.tr("drill_province"),
+    table["province_code"].tolist(),
+    format_func=lambda c: ctx.options.provinces.get(int(c), str(c)),
+    index=None,
+    key="drill",
+    placeholder=t("choose", lang),
+)
 if pick is not None:
     ui.go("province", province=int(pick), commune=None)

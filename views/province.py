@@ -27,8 +27,15 @@ if ranking["index_total"].isna().all() and not ranking["dossiers_received"].fill
     st.stop()
 if ranking["is_derived"].fillna(False).any():
     st.caption(ui.tr("index_derived_note"))
-columns = ["index_rank", "commune_name", "index_total", "tier", "index_rank_change", *GROUP_COLUMNS.values(),
-           *HEADLINE_RATES]
+columns = [
+    "index_rank",
+    "commune_name",
+    "index_total",
+    "tier",
+    "index_rank_change",
+    *GROUP_COLUMNS.values(),
+    *HEADLINE_RATES,
+]
 ui.table(ranking, columns, "province_ranking", f"xep-hang-tinh-{f.province}", open_commune=True, height=420)
 ui.tier_legend()
 
@@ -47,15 +54,23 @@ with right:
         st.info(ui.tr("not_available_for_account"))
         report_buttons.report_downloads("province", f.province, "province_report")
         st.stop()
-    metric = st.selectbox(ui.tr("pick_metric"), list(TARGETS), key="below_metric",
-                          format_func=lambda m: f"{t('m_' + m, lang)} ({t('target', lang)} "
-                                                f"{TARGETS[m].value:.0%})")
+    metric = st.selectbox(
+        ui.tr("pick_metric"),
+        list(TARGETS),
+        key="below_metric",
+        format_func=lambda m: f"{t('m_' + m, lang)} ({t('target', lang)} {TARGETS[m].value:.0%})",
+    )
     st.caption(TARGETS[metric].source_vi if lang == "vi" else TARGETS[metric].source_en)
     below = rankings.below_target(ranking, metric)
     if below.empty:
         ui.empty("empty_all_meet_target")
     else:
-        ui.table(below.assign(province_code=f.province), ["commune_name", metric, "target", "gap"],
-                 "below_target", f"duoi-muc-tieu-{metric}", open_commune=True)
+        ui.table(
+            below.assign(province_code=f.province),
+            ["commune_name", metric, "target", "gap"],
+            "below_target",
+            f"duoi-muc-tieu-{metric}",
+            open_commune=True,
+        )
 
 report_buttons.report_downloads("province", f.province, "province_report")

@@ -33,11 +33,18 @@ ui.tier_legend()
 st.subheader(ui.tr("h_bump"))
 codes = ranked["commune_code"].astype(int).tolist()
 names = dict(zip(codes, ranked["commune_name"], strict=True))
-chosen = st.multiselect(ui.tr("pick_communes"), codes, key="bump_communes", format_func=names.get,
-                        default=rankings.default_bump_communes(ranked, f.commune), max_selections=10,
-                        placeholder=t("choose", lang))
-history = portal_sections.closed_only(ctx, ui.data(rankings.rank_histories, f.province, chosen, f.period, ctx.scope),
-                                      f.province)
+chosen = st.multiselect(
+    ui.tr("pick_communes"),
+    codes,
+    key="bump_communes",
+    format_func=names.get,
+    default=rankings.default_bump_communes(ranked, f.commune),
+    max_selections=10,
+    placeholder=t("choose", lang),
+)
+history = portal_sections.closed_only(
+    ctx, ui.data(rankings.rank_histories, f.province, chosen, f.period, ctx.scope), f.province
+)
 if history.empty:
     ui.empty("empty_bump")
 else:
@@ -46,18 +53,35 @@ else:
 left, right = st.columns(2)
 mine = ranked[ranked["commune_code"] == f.commune]
 with left:
-    ui.chart(charts.score_histogram(ranked, lang, highlight=mine["index_total"].iloc[0] if len(mine) else None,
-                                    highlight_name=mine["commune_name"].iloc[0] if len(mine) else None),
-             "score_histogram")
+    ui.chart(
+        charts.score_histogram(
+            ranked,
+            lang,
+            highlight=mine["index_total"].iloc[0] if len(mine) else None,
+            highlight_name=mine["commune_name"].iloc[0] if len(mine) else None,
+        ),
+        "score_histogram",
+    )
 losses = rankings.group_losses(ranked)
 with right:
     ui.chart(charts.worst_groups(rankings.worst_group_counts(losses), lang), "worst_groups")
 
 st.subheader(ui.tr("h_group_losses"))
-ui.table(losses.assign(province_code=f.province),
-         ["index_rank", "commune_name", "index_total", "worst_group", "worst_group_lost",
-          *[f"lost_{g.lower()}" for g in GROUPS]], "group_losses", f"diem-mat-{f.province}", open_commune=True,
-         height=360)
+ui.table(
+    losses.assign(province_code=f.province),
+    [
+        "index_rank",
+        "commune_name",
+        "index_total",
+        "worst_group",
+        "worst_group_lost",
+        *[f"lost_{g.lower()}" for g in GROUPS],
+    ],
+    "group_losses",
+    f"diem-mat-{f.province}",
+    open_commune=True,
+    height=360,
+)
 
 index_sections.what_it_takes(ctx, key="index_wit")
 index_sections.published_vs_computed(ctx)

@@ -23,19 +23,42 @@ province = ctx.scope.province_code
 message = "message_vi" if lang == "vi" else "message_en"
 limit_mb = uploads.max_upload_bytes() / 1048576
 
-files = st.file_uploader(ui.tr("upload_files", mb=f"{limit_mb:.0f}"), accept_multiple_files=True, key="upload_files")
+files = st.file_uploader(
+    ui.tr("upload_files", mb=f"{limit_mb:.0f}"), accept_multiple_files=True, key="upload_files"
+)
 if not files:
     st.stop()
 
 
 def _summary_table(summary) -> pd.DataFrame:
-    rows = [{"file": f.file, "kind": f.kind or "–", "status": ui.tr("status_" + f.status),
-             "rows_read": f.rows_read, "communes_matched": f.communes_matched, "rows_rejected": f.rows_rejected,
-             "rows_replaced": f.rows_replaced, "message": (f.message_vi if lang == "vi" else f.message_en) or ""}
-            for f in summary.files]
-    return pd.DataFrame(rows).rename(columns={c: ui.tr("col_" + c) for c in
-                                              ["file", "kind", "status", "rows_read", "communes_matched",
-                                               "rows_rejected", "rows_replaced", "message"]})
+    rows = [
+        {
+            "file": f.file,
+            "kind": f.kind or "–",
+            "status": ui.tr("status_" + f.status),
+            "rows_read": f.rows_read,
+            "communes_matched": f.communes_matched,
+            "rows_rejected": f.rows_rejected,
+            "rows_replaced": f.rows_replaced,
+            "message": (f.message_vi if lang == "vi" else f.message_en) or "",
+        }
+        for f in summary.files
+    ]
+    return pd.DataFrame(rows).rename(
+        columns={
+            c: ui.tr("col_" + c)
+            for c in [
+                "file",
+                "kind",
+                "status",
+                "rows_read",
+                "communes_matched",
+                "rows_rejected",
+                "rows_replaced",
+                "message",
+            ]
+        }
+    )
 
 
 def _load(paths: list[Path]):
@@ -44,10 +67,17 @@ def _load(paths: list[Path]):
     user = ctx.user
     try:
         return loader.load_files(
-            paths, db.db_path(), allowed_province=province,
-            audit={"uploaded_by": user.username, "role": user.role, "scope_code": user.scope_code,
-                   "province_code": province},
-            on_wait=lambda vi, en: waiting.info(vi if lang == "vi" else en, icon=":material/hourglass_top:"))
+            paths,
+            db.db_path(),
+            allowed_province=province,
+            audit={
+                "uploaded_by": user.username,
+                "role": user.role,
+                "scope_code": user.scope_code,
+                "province_code": province,
+            },
+            on_wait=lambda vi, en: waiting.info(vi if lang == "vi" else en, icon=":material/hourglass_top:"),
+        )
     except loader.WarehouseBusy as err:
         st.error(err.message_vi if lang == "vi" else err.message_en, icon=":material/block:")
         return None
@@ -55,15 +85,25 @@ def _load(paths: list[Path]):
         waiting.empty()
 
 
-digest = hashlib.sha256(b"".join(hashlib.sha256(f.getbuffer()).digest() + f.name.encode() for f in files)).hexdigest()
+digest = hashlib.sha256(
+    b"".join(hashlib.sha256(f.getbuffer()).digest() + f.name.encode() for f in files)
+).hexdigest()
 with uploads.upload_folder() as tmp_dir:
     paths, refused = uploads.save_uploads(files, tmp_dir)
     if refused:
         # File names are the uploader's text: shown in a table, never as markdown.
         st.error(ui.tr("upload_refused", n=len(refused)), icon=":material/block:")
-        st.dataframe(pd.DataFrame({ui.tr("col_file"): [e.file for e in refused],
-                                   ui.tr("col_message"): [getattr(e, message) for e in refused]}),
-                     hide_index=True, key="upload_refusals", placeholder=ui.EMPTY)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    ui.tr("col_file"): [e.file for e in refused],
+                    ui.tr("col_message"): [getattr(e, message) for e in refused],
+                }
+            ),
+            hide_index=True,
+            key="upload_refusals",
+            placeholder=ui.EMPTY,
+        )
     if not paths:
         st.stop()
     cached = st.session_state.get("_upload_preview")
@@ -88,9 +128,15 @@ with uploads.upload_folder() as tmp_dir:
         if summary is not None:
             done = [f for f in summary.files if f.load_id is not None]
             if done:
-                st.success(ui.tr("upload_done", loaded=sum(f.rows_loaded for f in done),
-                                 replaced=sum(f.rows_replaced for f in done),
-                                 rejected=sum(f.rows_rejected for f in done)), icon=":material/check_circle:")
+                st.success(
+                    ui.tr(
+                        "upload_done",
+                        loaded=sum(f.rows_loaded for f in done),
+                        replaced=sum(f.rows_replaced for f in done),
+                        rejected=sum(f.rows_rejected for f in done),
+                    ),
+                    icon=":material/check_circle:",
+                )
             else:
                 st.warning(ui.tr("upload_nothing"))
             st.dataframe(_summary_table(summary), hide_index=True, key="upload_result", placeholder=ui.EMPTY)

@@ -34,9 +34,19 @@ def _write(db_path: Path, state: BreakerState) -> None:
 def trip(db_path: Path, reason: str, detail: str, when: datetime, run_id: int | None = None) -> BreakerState:
     """Open the breaker (stays open until `reset`)."""
     state = read(db_path)
-    history = [*state.history, {"event": "opened", "at": when.isoformat(timespec="seconds"), "reason": reason,
-                                "detail": detail, "run_id": run_id}]
-    new = BreakerState("open", reason, detail, when.isoformat(timespec="seconds"), run_id, None, None, history)
+    history = [
+        *state.history,
+        {
+            "event": "opened",
+            "at": when.isoformat(timespec="seconds"),
+            "reason": reason,
+            "detail": detail,
+            "run_id": run_id,
+        },
+    ]
+    new = BreakerState(
+        "open", reason, detail, when.isoformat(timespec="seconds"), run_id, None, None, history
+    )
     _write(db_path, new)
     return new
 
@@ -48,8 +58,16 @@ def reset(db_path: Path, when: datetime, who: str | None = None) -> tuple[Breake
         who = who or getpass.getuser()
     except (KeyError, OSError):
         who = "unknown"
-    history = [*before.history, {"event": "closed", "at": when.isoformat(timespec="seconds"), "by": who,
-                                 "was": before.state, "reason": before.reason}]
+    history = [
+        *before.history,
+        {
+            "event": "closed",
+            "at": when.isoformat(timespec="seconds"),
+            "by": who,
+            "was": before.state,
+            "reason": before.reason,
+        },
+    ]
     after = BreakerState("closed", None, None, None, None, when.isoformat(timespec="seconds"), who, history)
     _write(db_path, after)
     return before, after

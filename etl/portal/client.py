@@ -74,17 +74,18 @@ class RequestFailed(Exception):
 @dataclass
 class Attempt:
     """One HTTP attempt, as the run's record keeps it."""
+
     seq: int
-    label: str                 # e.g. 'H44 dvc-progress-tree p1'
+    label: str  # e.g. 'H44 dvc-progress-tree p1'
     url: str
-    body: str                  # the JSON sent
-    attempt: int               # 1 = first try
+    body: str  # the JSON sent
+    attempt: int  # 1 = first try
     requested_at: datetime
     elapsed_ms: int = 0
     http_status: int | None = None
     content_type: str | None = None
     raw: bytes | None = None
-    outcome: str = "error"     # ok | retry | stop | failed | error
+    outcome: str = "error"  # ok | retry | stop | failed | error
     message: str | None = None
 
 
@@ -101,8 +102,16 @@ class Answer:
 Transport = Callable[[str, str, dict, bytes, float, float, str, int], tuple[int, str, bytes]]
 
 
-def http_transport(method: str, url: str, headers: dict, body: bytes, connect_timeout: float,
-                   read_timeout: float, proxy: str = "", max_bytes: int = 20_000_000) -> tuple[int, str, bytes]:
+def http_transport(
+    method: str,
+    url: str,
+    headers: dict,
+    body: bytes,
+    connect_timeout: float,
+    read_timeout: float,
+    proxy: str = "",
+    max_bytes: int = 20_000_000,
+) -> tuple[int, str, bytes]:
     """One request with http.client: separate connect and read timeouts, no redirects, an optional
     forward proxy (CONNECT tunnel for https), the body read up to `max_bytes`."""
     parts = urlsplit(url)
@@ -146,8 +155,14 @@ def stop_reason(status: int, content_type: str, raw: bytes, phrases: tuple[str, 
 
 
 class PoliteClient:
-    def __init__(self, cfg: PortalConfig, budget: int, clock=None, rng: random.Random | None = None,
-                 transport: Transport | None = None):
+    def __init__(
+        self,
+        cfg: PortalConfig,
+        budget: int,
+        clock=None,
+        rng: random.Random | None = None,
+        transport: Transport | None = None,
+    ):
         self.cfg = cfg
         self.remaining = budget
         self.clock = clock or SystemClock()
@@ -183,8 +198,16 @@ class PoliteClient:
             attempts.append(a)
             started = self.clock.monotonic()
             try:
-                status, ctype, raw = self.transport("POST", url, self.cfg.headers(), body, self.cfg.connect_timeout,
-                                                    self.cfg.read_timeout, self.cfg.proxy, self.cfg.max_response_bytes)
+                status, ctype, raw = self.transport(
+                    "POST",
+                    url,
+                    self.cfg.headers(),
+                    body,
+                    self.cfg.connect_timeout,
+                    self.cfg.read_timeout,
+                    self.cfg.proxy,
+                    self.cfg.max_response_bytes,
+                )
             except RequestFailed as err:
                 a.outcome, a.message = "failed", err.detail
                 raise

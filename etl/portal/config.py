@@ -49,35 +49,37 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class PortalConfig:
     base_url: str = DEFAULT_BASE_URL
-    contact: str = ""                     # an e-mail or URL where the portal's operators reach us
-    user_agent: str = ""                  # empty: built from the project name, version and contact
-    min_delay: float = 1.0                # seconds between the end of one request and the next (>= 1)
-    jitter: float = 0.25                  # plus a random 0..jitter seconds
+    contact: str = ""  # an e-mail or URL where the portal's operators reach us
+    user_agent: str = ""  # empty: built from the project name, version and contact
+    min_delay: float = 1.0  # seconds between the end of one request and the next (>= 1)
+    jitter: float = 0.25  # plus a random 0..jitter seconds
     connect_timeout: float = 10.0
     read_timeout: float = 45.0
-    max_retries: int = 2                  # transport errors and 5xx only (<= 2)
-    backoff: float = 2.0                  # retry n waits backoff * 2**(n-1) s (2 s, 4 s)
-    max_requests_per_run: int = 250       # one national sweep of a period is 34 x 7 + 1 = 239 requests
-    max_requests_per_day: int = 500       # all runs of a calendar day (Asia/Ho_Chi_Minh)
-    open_refresh_hours: float = 20.0      # an open period's results are fetched again after this long
+    max_retries: int = 2  # transport errors and 5xx only (<= 2)
+    backoff: float = 2.0  # retry n waits backoff * 2**(n-1) s (2 s, 4 s)
+    max_requests_per_run: int = 250  # one national sweep of a period is 34 x 7 + 1 = 239 requests
+    max_requests_per_day: int = 500  # all runs of a calendar day (Asia/Ho_Chi_Minh)
+    open_refresh_hours: float = 20.0  # an open period's results are fetched again after this long
     max_pages: int = 100
-    max_consecutive_failures: int = 3     # failed endpoints in a row before the run gives up
+    max_consecutive_failures: int = 3  # failed endpoints in a row before the run gives up
     max_response_bytes: int = 20_000_000
-    handling_satisfaction_body: str = "dates"   # dates (fromDate/toDate, as the public page) | time_type
-    origin: str = ""                      # Origin / Referer headers: not sent unless set
+    handling_satisfaction_body: str = "dates"  # dates (fromDate/toDate, as the public page) | time_type
+    origin: str = ""  # Origin / Referer headers: not sent unless set
     referer: str = ""
-    proxy: str = ""                       # http://host:port of a forward proxy (CONNECT for https)
+    proxy: str = ""  # http://host:port of a forward proxy (CONNECT for https)
     stop_phrases: tuple[str, ...] = ("request rejected", "access denied")
     page_size: dict = field(default_factory=lambda: dict(DEFAULT_PAGE_SIZES))
-    source: str = "defaults"              # where the settings came from, for the run's record
+    source: str = "defaults"  # where the settings came from, for the run's record
 
     @property
     def ua(self) -> str:
         if self.user_agent:
             return self.user_agent
         contact = self.contact or "no contact configured"
-        return (f"{PROJECT}/{VERSION} portal-fetch (Commune digital-transformation dashboard; "
-                f"one request at a time; contact: {contact})")
+        return (
+            f"{PROJECT}/{VERSION} portal-fetch (Commune digital-transformation dashboard; "
+            f"one request at a time; contact: {contact})"
+        )
 
     def headers(self) -> dict[str, str]:
         out = {"User-Agent": self.ua, "Content-Type": "application/json", "Accept": "application/json"}
@@ -137,11 +139,15 @@ def _read_file(path: Path) -> dict:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except OSError as err:
-        raise ConfigError(f"{path}: không mở được tệp cấu hình ({err.strerror}) — kiểm tra {CONFIG_ENV}.",
-                          f"{path}: cannot open the config file ({err.strerror}) — check {CONFIG_ENV}.") from err
+        raise ConfigError(
+            f"{path}: không mở được tệp cấu hình ({err.strerror}) — kiểm tra {CONFIG_ENV}.",
+            f"{path}: cannot open the config file ({err.strerror}) — check {CONFIG_ENV}.",
+        ) from err
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: tệp cấu hình không phải TOML hợp lệ ({err}) — sửa tệp.",
-                          f"{path}: the config file is not valid TOML ({err}) — fix the file.") from err
+        raise ConfigError(
+            f"{path}: tệp cấu hình không phải TOML hợp lệ ({err}) — sửa tệp.",
+            f"{path}: the config file is not valid TOML ({err}) — fix the file.",
+        ) from err
 
 
 _TYPES = {f.name: f.type for f in fields(PortalConfig)}
@@ -152,8 +158,10 @@ def _apply(cfg: PortalConfig, values: dict, where: str) -> PortalConfig:
     for key, raw in values.items():
         if key not in _TYPES or key == "source":
             known = ", ".join(sorted(k for k in _TYPES if k != "source"))
-            raise ConfigError(f"{where}: không có thiết lập '{key}' — dùng một trong: {known}.",
-                              f"{where}: there is no setting '{key}' — use one of: {known}.")
+            raise ConfigError(
+                f"{where}: không có thiết lập '{key}' — dùng một trong: {known}.",
+                f"{where}: there is no setting '{key}' — use one of: {known}.",
+            )
         kind = _TYPES[key]
         try:
             if key == "page_size":
@@ -181,8 +189,10 @@ def _apply(cfg: PortalConfig, values: dict, where: str) -> PortalConfig:
                     raise TypeError
                 changes[key] = raw.strip()
         except (TypeError, ValueError) as err:
-            raise ConfigError(f"{where}: giá trị '{raw}' của '{key}' không hợp lệ — xem docs/portal-fetch.md.",
-                              f"{where}: value '{raw}' of '{key}' is not valid — see docs/portal-fetch.md.") from err
+            raise ConfigError(
+                f"{where}: giá trị '{raw}' của '{key}' không hợp lệ — xem docs/portal-fetch.md.",
+                f"{where}: value '{raw}' of '{key}' is not valid — see docs/portal-fetch.md.",
+            ) from err
     return replace(cfg, **changes)
 
 
@@ -191,14 +201,21 @@ def _check(cfg: PortalConfig) -> None:
         raise ConfigError(f"cấu hình ({cfg.source}): {vi}", f"settings ({cfg.source}): {en}")
 
     if not cfg.base_url.startswith(("http://", "https://")):
-        bad(f"base_url '{cfg.base_url}' phải bắt đầu bằng http:// hoặc https://.",
-            f"base_url '{cfg.base_url}' must start with http:// or https://.")
+        bad(
+            f"base_url '{cfg.base_url}' phải bắt đầu bằng http:// hoặc https://.",
+            f"base_url '{cfg.base_url}' must start with http:// or https://.",
+        )
     if cfg.proxy and not cfg.proxy.startswith("http://"):
-        bad(f"proxy '{cfg.proxy}' phải có dạng http://máy:cổng.", f"proxy '{cfg.proxy}' must be http://host:port.")
+        bad(
+            f"proxy '{cfg.proxy}' phải có dạng http://máy:cổng.",
+            f"proxy '{cfg.proxy}' must be http://host:port.",
+        )
     if cfg.min_delay < MIN_DELAY_FLOOR:
-        bad(f"min_delay {cfg.min_delay} nhỏ hơn {MIN_DELAY_FLOOR} giây — không được gửi nhanh hơn một yêu cầu "
+        bad(
+            f"min_delay {cfg.min_delay} nhỏ hơn {MIN_DELAY_FLOOR} giây — không được gửi nhanh hơn một yêu cầu "
             f"mỗi giây.",
-            f"min_delay {cfg.min_delay} is below {MIN_DELAY_FLOOR} s — never more than one request a second.")
+            f"min_delay {cfg.min_delay} is below {MIN_DELAY_FLOOR} s — never more than one request a second.",
+        )
     if cfg.jitter < 0:
         bad("jitter không được âm.", "jitter must not be negative.")
     if not 0 <= cfg.max_retries <= MAX_RETRIES_CAP:
@@ -206,10 +223,17 @@ def _check(cfg: PortalConfig) -> None:
     for name in ("connect_timeout", "read_timeout", "backoff", "open_refresh_hours"):
         if getattr(cfg, name) <= 0:
             bad(f"{name} phải dương.", f"{name} must be positive.")
-    for name in ("max_requests_per_run", "max_requests_per_day", "max_pages", "max_consecutive_failures",
-                 "max_response_bytes"):
+    for name in (
+        "max_requests_per_run",
+        "max_requests_per_day",
+        "max_pages",
+        "max_consecutive_failures",
+        "max_response_bytes",
+    ):
         if getattr(cfg, name) < 1:
             bad(f"{name} phải ít nhất là 1.", f"{name} must be at least 1.")
     if cfg.handling_satisfaction_body not in ("dates", "time_type"):
-        bad("handling_satisfaction_body phải là 'dates' hoặc 'time_type'.",
-            "handling_satisfaction_body must be 'dates' or 'time_type'.")
+        bad(
+            "handling_satisfaction_body phải là 'dates' hoặc 'time_type'.",
+            "handling_satisfaction_body must be 'dates' or 'time_type'.",
+        )

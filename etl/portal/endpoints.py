@@ -15,15 +15,15 @@ from datetime import timedelta
 
 from core.periods import Period
 
-TOTAL = "TOTAL"          # the group code of service-results (total score + the six groups)
+TOTAL = "TOTAL"  # the group code of service-results (total score + the six groups)
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    name: str            # path segment under {base}/evaluation/
-    group: str           # the index group it publishes (TOTAL for service-results)
-    shape: str           # tree (parent + children) | evaluation (overview + evaluation) | results
-    paged: bool          # answers carry `pagination` (metric endpoints)
+    name: str  # path segment under {base}/evaluation/
+    group: str  # the index group it publishes (TOTAL for service-results)
+    shape: str  # tree (parent + children) | evaluation (overview + evaluation) | results
+    paged: bool  # answers carry `pagination` (metric endpoints)
 
     @property
     def path(self) -> str:
@@ -64,8 +64,14 @@ def national_body(per: Period) -> dict:
     return {**period_fields(per), "departmentType": "ADMINISTRATIVE_UNIT"}
 
 
-def province_body(endpoint: Endpoint, per: Period, root_id: str, page: int, page_sizes: dict,
-                  satisfaction_body: str = "dates") -> dict:
+def province_body(
+    endpoint: Endpoint,
+    per: Period,
+    root_id: str,
+    page: int,
+    page_sizes: dict,
+    satisfaction_body: str = "dates",
+) -> dict:
     """The body for one province and page.  service-results is asked without paging keys (as the
     public projects did); the other endpoints with currentPage and the page's size."""
     if endpoint.name == "handling-satisfaction" and satisfaction_body == "dates":

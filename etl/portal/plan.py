@@ -59,15 +59,16 @@ class Prior:
     run_id: int
     seq: int
     status: str
-    fetched_at: datetime          # naive local time
+    fetched_at: datetime  # naive local time
     revision_no: int | None
 
 
 @dataclass
 class FetchState:
     """What the warehouse already holds about fetches of one period (read-only)."""
+
     fetches: dict[tuple[int | None, str], list[Prior]] = field(default_factory=dict)
-    roots: dict[int, tuple[str, str]] = field(default_factory=dict)      # province -> (Hnn, rootDepartmentId)
+    roots: dict[int, tuple[str, str]] = field(default_factory=dict)  # province -> (Hnn, rootDepartmentId)
     requests_today: int = 0
     next_run_id: int = 1
     loaded_shas: set[str] = field(default_factory=set)
@@ -83,27 +84,36 @@ class FetchState:
         try:
             tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
             if "etl_load" in tables:
-                state.loaded_shas = {r[0] for r in con.execute("select content_sha256 from etl_load").fetchall()}
+                state.loaded_shas = {
+                    r[0] for r in con.execute("select content_sha256 from etl_load").fetchall()
+                }
             if "etl_portal_run" not in tables:
                 return state
-            state.next_run_id = con.execute("select coalesce(max(run_id), 0) + 1 from etl_portal_run").fetchall()[0][0]
+            state.next_run_id = con.execute(
+                "select coalesce(max(run_id), 0) + 1 from etl_portal_run"
+            ).fetchall()[0][0]
             state.requests_today = con.execute(
                 "select coalesce(sum(requests), 0) from etl_portal_run where cast(started_at as date) = ?",
-                [today]).fetchall()[0][0]
+                [today],
+            ).fetchall()[0][0]
             for run_id, seq, province, endpoint, status, fetched_at, revision_no in con.execute(
-                    "select run_id, seq, province_code, endpoint, status, fetched_at, revision_no "
-                    "from etl_portal_fetch where period_type = ? and period = ? order by run_id, seq",
-                    [per.period_type, per.key]).fetchall():
+                "select run_id, seq, province_code, endpoint, status, fetched_at, revision_no "
+                "from etl_portal_fetch where period_type = ? and period = ? order by run_id, seq",
+                [per.period_type, per.key],
+            ).fetchall():
                 state.fetches.setdefault((province, endpoint), []).append(
-                    Prior(run_id, seq, status, fetched_at, revision_no))
+                    Prior(run_id, seq, status, fetched_at, revision_no)
+                )
             for run_id, fetch_seq, page, sha, stored, loaded in con.execute(
-                    "select r.run_id, r.fetch_seq, r.page, r.sha256, r.stored_path, r.loaded_sha256 "
-                    "from etl_portal_request r join etl_portal_fetch f on f.run_id = r.run_id and f.seq = r.fetch_seq "
-                    "where f.period_type = ? and f.period = ? and r.outcome = 'ok' order by r.run_id, r.seq",
-                    [per.period_type, per.key]).fetchall():
+                "select r.run_id, r.fetch_seq, r.page, r.sha256, r.stored_path, r.loaded_sha256 "
+                "from etl_portal_request r join etl_portal_fetch f on f.run_id = r.run_id and f.seq = r.fetch_seq "
+                "where f.period_type = ? and f.period = ? and r.outcome = 'ok' order by r.run_id, r.seq",
+                [per.period_type, per.key],
+            ).fetchall():
                 state.pages.setdefault((run_id, fetch_seq), []).append((page, sha, stored, loaded))
             for province, code, root in con.execute(
-                    "select province_code, portal_code, root_department_id from etl_portal_province").fetchall():
+                "select province_code, portal_code, root_department_id from etl_portal_province"
+            ).fetchall():
                 state.roots[province] = (code, root)
         finally:
             con.close()
@@ -119,10 +129,10 @@ class FetchState:
 
 @dataclass(frozen=True)
 class Task:
-    province_code: int | None          # None: the national list
+    province_code: int | None  # None: the national list
     portal_code: str | None
     endpoint: Endpoint
-    reason: str                        # missing | refresh | recheck | roots
+    reason: str  # missing | refresh | recheck | roots
 
 
 @dataclass
@@ -130,11 +140,18 @@ class Plan:
     period: Period
     closed: bool
     tasks: list[Task]
-    skipped: list[tuple[int | None, str, str]]   # (province, group, why: official | fresh)
+    skipped: list[tuple[int | None, str, str]]  # (province, group, why: official | fresh)
 
 
-def make_plan(per: Period, provinces: list[int], groups: list[str], state: FetchState, now: datetime,
-              cfg: PortalConfig, recheck: bool = False) -> Plan:
+def make_plan(
+    per: Period,
+    provinces: list[int],
+    groups: list[str],
+    state: FetchState,
+    now: datetime,
+    cfg: PortalConfig,
+    recheck: bool = False,
+) -> Plan:
     closed = is_closed(per, now)
     local_now = now.replace(tzinfo=None)
     tasks: list[Task] = []

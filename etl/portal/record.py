@@ -42,10 +42,22 @@ def is_record(path: Path) -> bool:
         return False
 
 
-def write(path: Path, run: dict, fetches: list[dict], requests: list[dict], provinces: list[dict],
-          revisions: list[dict]) -> None:
-    record = {"cds_portal_fetch_record": 1, "run": [run], "fetches": fetches, "requests": requests,
-              "provinces": provinces, "revisions": revisions}
+def write(
+    path: Path,
+    run: dict,
+    fetches: list[dict],
+    requests: list[dict],
+    provinces: list[dict],
+    revisions: list[dict],
+) -> None:
+    record = {
+        "cds_portal_fetch_record": 1,
+        "run": [run],
+        "fetches": fetches,
+        "requests": requests,
+        "provinces": provinces,
+        "revisions": revisions,
+    }
     path.write_text(json.dumps(record, ensure_ascii=False, default=_iso), encoding="utf-8")
 
 
@@ -64,8 +76,11 @@ def stage(path: Path, con: duckdb.DuckDBPyConnection) -> C.Staged:
     try:
         obj = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise _error(path, f"bản ghi lần lấy dữ liệu không đọc được ({err}).",
-                     f"the fetch-run record cannot be read ({err}).") from err
+        raise _error(
+            path,
+            f"bản ghi lần lấy dữ liệu không đọc được ({err}).",
+            f"the fetch-run record cannot be read ({err}).",
+        ) from err
     if not isinstance(obj, dict) or obj.get("cds_portal_fetch_record") != 1:
         raise _error(path, "không phải bản ghi lần lấy dữ liệu từ Cổng.", "not a portal fetch-run record.")
     outputs = []
@@ -73,12 +88,18 @@ def stage(path: Path, con: duckdb.DuckDBPyConnection) -> C.Staged:
         rows = obj.get(section) or []
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise _error(path, f"mục '{section}' phải là danh sách.", f"section '{section}' must be a list.")
-        outputs.append(C.Output(_temp_rows(con, table, rows, path), table, keys, primary=section == "fetches"))
+        outputs.append(
+            C.Output(_temp_rows(con, table, rows, path), table, keys, primary=section == "fetches")
+        )
     rejects = C.temp_name("rejects")
-    con.execute(f"create temp table {rejects} (source_row integer, column_name varchar, value varchar, "
-                f"rule varchar, message_vi varchar, message_en varchar)")
+    con.execute(
+        f"create temp table {rejects} (source_row integer, column_name varchar, value varchar, "
+        f"rule varchar, message_vi varchar, message_en varchar)"
+    )
     run = (obj.get("run") or [{}])[0]
-    notes = [f"lần lấy {run.get('run_id')}: {run.get('result')} / fetch run {run.get('run_id')}: {run.get('result')}"]
+    notes = [
+        f"lần lấy {run.get('run_id')}: {run.get('result')} / fetch run {run.get('run_id')}: {run.get('result')}"
+    ]
     n = len(obj.get("fetches") or [])
     return C.Staged(KIND, outputs, rejects, n, 0, {}, notes)
 
@@ -93,15 +114,20 @@ def _temp_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], pat
     for i, row in enumerate(rows, start=1):
         unknown = set(row) - set(names)
         if unknown:
-            raise _error(path, f"{table}, dòng {i}: cột không có trong bảng: {', '.join(sorted(unknown))}.",
-                         f"{table}, row {i}: columns the table does not have: {', '.join(sorted(unknown))}.")
+            raise _error(
+                path,
+                f"{table}, dòng {i}: cột không có trong bảng: {', '.join(sorted(unknown))}.",
+                f"{table}, row {i}: columns the table does not have: {', '.join(sorted(unknown))}.",
+            )
         values.append([_value(row.get(n), types[n]) for n in names])
     if values:
         marks = ", ".join("?" for _ in names)
         try:
             con.executemany(f"insert into {temp} ({', '.join(names)}) values ({marks})", values)
         except duckdb.Error as err:
-            raise _error(path, f"{table}: giá trị không hợp lệ ({err}).", f"{table}: invalid values ({err}).") from err
+            raise _error(
+                path, f"{table}: giá trị không hợp lệ ({err}).", f"{table}: invalid values ({err})."
+            ) from err
     return temp
 
 
@@ -118,7 +144,7 @@ def _value(value, dtype: str):
 # ------------------------------------------------------------------------------------------------
 # Figures of an answer, per unit, and their changes
 
-SKIP_FIELDS = frozenset({"stt"})           # row numbers move with the order, not a figure
+SKIP_FIELDS = frozenset({"stt"})  # row numbers move with the order, not a figure
 METRIC_FIELDS = ("numerator", "denominator", "ratio", "score", "maxScore")
 
 
@@ -154,8 +180,11 @@ def figures(pages: list[dict]) -> dict[tuple[str, str], tuple[float | None, str 
                         if isinstance(m, dict) and m.get("code"):
                             for f in METRIC_FIELDS:
                                 v = m.get(f)
-                                out[(uid, f"metrics.{m['code']}.{f}")] = (float(v) if _is_number(v) else None,
-                                                                          code, name)
+                                out[(uid, f"metrics.{m['code']}.{f}")] = (
+                                    float(v) if _is_number(v) else None,
+                                    code,
+                                    name,
+                                )
     return out
 
 
@@ -171,6 +200,14 @@ def changes(before: dict, after: dict) -> list[dict]:
         if a is not None and b is not None and math.isclose(a, b, rel_tol=0, abs_tol=1e-9):
             continue
         unit_id, field = key
-        out.append({"unit_id": unit_id, "unit_code": new[1] or old[1], "unit_name": new[2] or old[2],
-                    "field": field, "previous_value": a, "revised_value": b})
+        out.append(
+            {
+                "unit_id": unit_id,
+                "unit_code": new[1] or old[1],
+                "unit_name": new[2] or old[2],
+                "field": field,
+                "previous_value": a,
+                "revised_value": b,
+            }
+        )
     return out

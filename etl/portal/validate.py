@@ -37,15 +37,20 @@ def envelope(raw: bytes, label: str) -> dict:
     try:
         obj = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise Invalid("not_json", f"{label}: câu trả lời không phải JSON ({err}).",
-                      f"{label}: the answer is not JSON ({err}).") from err
+        raise Invalid(
+            "not_json",
+            f"{label}: câu trả lời không phải JSON ({err}).",
+            f"{label}: the answer is not JSON ({err}).",
+        ) from err
     if not isinstance(obj, dict) or str(obj.get("code")) != "OK" or not isinstance(obj.get("data"), dict):
         code = obj.get("code") if isinstance(obj, dict) else None
         message = obj.get("message") if isinstance(obj, dict) else None
-        raise Invalid("bad_envelope",
-                      f"{label}: câu trả lời không có dạng {{code: OK, data: {{…}}}} (code {code!r}, message "
-                      f"{message!r}).",
-                      f"{label}: the answer is not {{code: OK, data: {{…}}}} (code {code!r}, message {message!r}).")
+        raise Invalid(
+            "bad_envelope",
+            f"{label}: câu trả lời không có dạng {{code: OK, data: {{…}}}} (code {code!r}, message "
+            f"{message!r}).",
+            f"{label}: the answer is not {{code: OK, data: {{…}}}} (code {code!r}, message {message!r}).",
+        )
     return obj
 
 
@@ -58,8 +63,11 @@ def shape(endpoint: Endpoint, obj: dict, label: str) -> None:
         ok = isinstance(data.get("overview"), dict) and isinstance(data.get("evaluation"), list)
         want = "data.overview + data.evaluation[]"
     if not ok:
-        raise Invalid("bad_shape", f"{label}: thiếu {want} — Cổng có thể đã đổi định dạng; không nạp.",
-                      f"{label}: {want} missing — the portal may have changed its format; not loaded.")
+        raise Invalid(
+            "bad_shape",
+            f"{label}: thiếu {want} — Cổng có thể đã đổi định dạng; không nạp.",
+            f"{label}: {want} missing — the portal may have changed its format; not loaded.",
+        )
 
 
 def root(endpoint: Endpoint, obj: dict, label: str, root_id: str | None, portal_code: str | None) -> None:
@@ -67,16 +75,21 @@ def root(endpoint: Endpoint, obj: dict, label: str, root_id: str | None, portal_
     data = obj["data"]
     head = data.get("parent") if endpoint.shape == "tree" else data.get("overview")
     head = head if isinstance(head, dict) else {}
-    if root_id is None:                               # the national list
+    if root_id is None:  # the national list
         rows = data.get("evaluation") or []
         codes = [r.get("departmentCode") for r in rows if isinstance(r, dict)]
-        if head.get("departmentCode") is not None or not codes or not all(
-                isinstance(c, str) and HNN.match(c) for c in codes):
-            raise RootMismatch("wrong_root",
-                               f"{label}: danh sách toàn quốc không đúng dạng (overview.departmentCode "
-                               f"{head.get('departmentCode')!r}, mã tỉnh phải có dạng Hnn) — không nạp gì.",
-                               f"{label}: the national list is not what was asked for (overview.departmentCode "
-                               f"{head.get('departmentCode')!r}, province codes must be Hnn) — nothing loaded.")
+        if (
+            head.get("departmentCode") is not None
+            or not codes
+            or not all(isinstance(c, str) and HNN.match(c) for c in codes)
+        ):
+            raise RootMismatch(
+                "wrong_root",
+                f"{label}: danh sách toàn quốc không đúng dạng (overview.departmentCode "
+                f"{head.get('departmentCode')!r}, mã tỉnh phải có dạng Hnn) — không nạp gì.",
+                f"{label}: the national list is not what was asked for (overview.departmentCode "
+                f"{head.get('departmentCode')!r}, province codes must be Hnn) — nothing loaded.",
+            )
         return
     if endpoint.shape == "results":
         got, want, what = head.get("departmentCode"), portal_code, "overview.departmentCode"
@@ -85,11 +98,13 @@ def root(endpoint: Endpoint, obj: dict, label: str, root_id: str | None, portal_
         got, want, what = head.get("departmentId"), root_id, f"{where}.departmentId"
     if got != want:
         name = head.get("departmentName")
-        raise RootMismatch("wrong_root",
-                           f"{label}: câu trả lời là của đơn vị khác ({what} = {got!r}, {name!r}; đã hỏi {want!r}) — "
-                           f"từ chối, không nạp gì của lần lấy này.",
-                           f"{label}: the answer is about another unit ({what} = {got!r}, {name!r}; asked for "
-                           f"{want!r}) — refused, nothing of this run is loaded.")
+        raise RootMismatch(
+            "wrong_root",
+            f"{label}: câu trả lời là của đơn vị khác ({what} = {got!r}, {name!r}; đã hỏi {want!r}) — "
+            f"từ chối, không nạp gì của lần lấy này.",
+            f"{label}: the answer is about another unit ({what} = {got!r}, {name!r}; asked for "
+            f"{want!r}) — refused, nothing of this run is loaded.",
+        )
 
 
 def group(endpoint: Endpoint, obj: dict, label: str) -> None:
@@ -99,10 +114,12 @@ def group(endpoint: Endpoint, obj: dict, label: str) -> None:
 
     found = detect_group(obj)
     if found != endpoint.group:
-        raise Invalid("wrong_group",
-                      f"{label}: nội dung không phải nhóm {endpoint.group} (nhận ra: {found or 'không rõ'}) — không nạp.",
-                      f"{label}: the content is not group {endpoint.group} (detected: {found or 'unclear'}) — not "
-                      f"loaded.")
+        raise Invalid(
+            "wrong_group",
+            f"{label}: nội dung không phải nhóm {endpoint.group} (nhận ra: {found or 'không rõ'}) — không nạp.",
+            f"{label}: the content is not group {endpoint.group} (detected: {found or 'unclear'}) — not "
+            f"loaded.",
+        )
 
 
 def pages(obj: dict, page: int, label: str) -> int:
@@ -114,11 +131,17 @@ def pages(obj: dict, page: int, label: str) -> int:
         current = int(pag.get("currentPage", page))
         total = int(pag.get("totalPages") or 1)
     except (TypeError, ValueError) as err:
-        raise Invalid("bad_pagination", f"{label}: pagination không đọc được ({pag}).",
-                      f"{label}: pagination cannot be read ({pag}).") from err
+        raise Invalid(
+            "bad_pagination",
+            f"{label}: pagination không đọc được ({pag}).",
+            f"{label}: pagination cannot be read ({pag}).",
+        ) from err
     if current != page:
-        raise Invalid("bad_pagination", f"{label}: đã hỏi trang {page}, nhận trang {current}.",
-                      f"{label}: asked for page {page}, got page {current}.")
+        raise Invalid(
+            "bad_pagination",
+            f"{label}: đã hỏi trang {page}, nhận trang {current}.",
+            f"{label}: asked for page {page}, got page {current}.",
+        )
     return max(total, 1)
 
 

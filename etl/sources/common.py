@@ -60,27 +60,44 @@ create or replace temp macro parse_decimal(v) as coalesce(
 
 
 # The shapes a column of a file usually has all through, and the one parse each needs.
-_TS_SHAPES = [(re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"), "try_strptime({v}, '%d/%m/%Y %H:%M')"),
-              (re.compile(r"\d{2}/\d{2}/\d{4}"), "try_strptime({v}, '%d/%m/%Y')"),
-              (re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}"), "try_strptime({v}, '%d/%m/%Y %H:%M:%S')"),
-              (re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?"), "try_cast({v} as timestamp)")]
+_TS_SHAPES = [
+    (re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"), "try_strptime({v}, '%d/%m/%Y %H:%M')"),
+    (re.compile(r"\d{2}/\d{2}/\d{4}"), "try_strptime({v}, '%d/%m/%Y')"),
+    (re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}"), "try_strptime({v}, '%d/%m/%Y %H:%M:%S')"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?"), "try_cast({v} as timestamp)"),
+]
 
 
-def timestamp_parser(con: duckdb.DuckDBPyConnection, relation: str | None, column: str | None, sample: int = 200,
-                     values: list[str] | None = None):
+def timestamp_parser(
+    con: duckdb.DuckDBPyConnection,
+    relation: str | None,
+    column: str | None,
+    sample: int = 200,
+    values: list[str] | None = None,
+):
     """SQL parsing `raw_<name>` like parse_ts, fastest first: when the first `sample` values of
     `column` in `relation` (or the `values` given) all have one shape, that shape's single parse is
     tried before parse_ts (which only runs where it fails).  Same results as parse_ts, half its
     cost on big files."""
+
     def expr(v: str) -> str:
         if column is None:
             return f"parse_ts({v})"
-        found = values if values is not None else [r[0] for r in con.execute(
-            f"select {column} from {relation} where {column} is not null limit {int(sample)}").fetchall()]
+        found = (
+            values
+            if values is not None
+            else [
+                r[0]
+                for r in con.execute(
+                    f"select {column} from {relation} where {column} is not null limit {int(sample)}"
+                ).fetchall()
+            ]
+        )
         for shape, parse in _TS_SHAPES:
             if found and all(shape.fullmatch(x) for x in found):
                 return f"coalesce({parse.format(v=v)}, parse_ts({v}))"
         return f"parse_ts({v})"
+
     return expr
 
 
@@ -93,21 +110,21 @@ class Rule:
     """A row rule: `condition` is true when the row is rejected."""
 
     rule: str
-    column: str                 # canonical column the message is about
-    condition: str              # SQL over the staged row
-    value: str                  # SQL giving the offending value as text
-    message_vi: str             # SQL expression (usually format(...)) in Vietnamese
-    message_en: str             # the same in English
+    column: str  # canonical column the message is about
+    condition: str  # SQL over the staged row
+    value: str  # SQL giving the offending value as text
+    message_vi: str  # SQL expression (usually format(...)) in Vietnamese
+    message_en: str  # the same in English
 
 
 @dataclass
 class Output:
     """Valid rows ready for one warehouse table; rows with the same `keys` replace earlier ones."""
 
-    temp: str                   # temp table in the load's connection, columns = target's minus load_id
-    target: str                 # warehouse table, e.g. 'fact_dossier'
-    keys: list[str]             # replacement key, e.g. ['dossier_id']
-    primary: bool = False       # its replaced-row count is the file's "replaced" figure
+    temp: str  # temp table in the load's connection, columns = target's minus load_id
+    target: str  # warehouse table, e.g. 'fact_dossier'
+    keys: list[str]  # replacement key, e.g. ['dossier_id']
+    primary: bool = False  # its replaced-row count is the file's "replaced" figure
     # Filled by the loader's staging thread (see `etl.loader._describe`): the first key column's
     # (min, max) over the rows (None, None when empty), and for dossiers the months received.
     key_range: tuple | None = None
@@ -118,11 +135,11 @@ class Output:
 class Staged:
     kind: str
     outputs: list[Output]
-    rejects: str                # temp table: source_row, column_name, value, rule, message_vi, message_en
+    rejects: str  # temp table: source_row, column_name, value, rule, message_vi, message_en
     rows_read: int
     rows_rejected: int
     reasons: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)   # facts worth printing (e.g. departments kept apart)
+    notes: list[str] = field(default_factory=list)  # facts worth printing (e.g. departments kept apart)
 
 
 def temp_name(prefix: str) -> str:
@@ -193,7 +210,7 @@ def resolve_communes(con: duckdb.DuckDBPyConnection, staged: str, has_code: bool
             update {staged} s set commune_code = d.commune_code, province_code = d.province_code,
                    commune_status = 'matched'
             from dim_commune d
-            where d.commune_code = {CODE_SQL.format('s.raw_commune_code')}
+            where d.commune_code = {CODE_SQL.format("s.raw_commune_code")}
         """)
     resolve_names(con, staged, has_name)
     mark_name_mismatches(con, staged)
@@ -207,12 +224,17 @@ CODE_SQL = "coalesce(try_cast({0} as integer), try_cast(try_cast({0} as double) 
 def commune_code_join(has_code: bool, alias: str = "p") -> tuple[str, str]:
     """(select list, join clause) giving commune_code, province_code, commune_status ('matched' or
     NULL) and commune_candidates from the official code, inside a staging query over `alias`."""
-    cols = ("dc.commune_code, dc.province_code, "
-            "case when dc.commune_code is not null then 'matched' end as commune_status, "
-            "cast(null as varchar) as commune_candidates")
+    cols = (
+        "dc.commune_code, dc.province_code, "
+        "case when dc.commune_code is not null then 'matched' end as commune_status, "
+        "cast(null as varchar) as commune_candidates"
+    )
     if not has_code:
         return cols, "left join dim_commune dc on false"
-    return cols, f"left join dim_commune dc on dc.commune_code = {CODE_SQL.format(alias + '.raw_commune_code')}"
+    return (
+        cols,
+        f"left join dim_commune dc on dc.commune_code = {CODE_SQL.format(alias + '.raw_commune_code')}",
+    )
 
 
 def resolve_names(con: duckdb.DuckDBPyConnection, staged: str, has_name: bool) -> None:
@@ -230,7 +252,8 @@ def resolve_names(con: duckdb.DuckDBPyConnection, staged: str, has_name: bool) -
             rows.append((name, prov_code, prov_name, result.code, result.status, candidates))
         if rows:
             frame = pd.DataFrame(rows, columns=["n", "pc", "pn", "code", "status", "cands"]).astype(
-                {"n": "object", "pc": "object", "pn": "object", "cands": "object"})
+                {"n": "object", "pc": "object", "pn": "object", "cands": "object"}
+            )
             frame["code"] = frame["code"].astype("Int64")
             con.register("commune_matches", frame)
             con.execute(f"""
@@ -252,8 +275,10 @@ def mark_name_mismatches(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     official commune code came with a commune name that clearly names another commune (rule
     `commune_name_mismatch`, see `name_conflict`), as text for the message ("Xã Vân Bán (Phú Thọ,
     8380)"); NULL elsewhere.  Matched on the distinct (code, name, province) of the file only."""
-    con.execute(f"alter table {staged} add column mismatch_official varchar; "
-                f"alter table {staged} add column mismatch_other varchar")
+    con.execute(
+        f"alter table {staged} add column mismatch_official varchar; "
+        f"alter table {staged} add column mismatch_other varchar"
+    )
     cols = {r[0] for r in con.execute(f"describe {staged}").fetchall()}
     if not {"raw_commune_code", "raw_commune_name", "commune_code"} <= cols:
         return
@@ -262,7 +287,7 @@ def mark_name_mismatches(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     pairs = con.execute(f"""
         select distinct commune_code, raw_commune_name, {hint} from {staged}
         where raw_commune_name is not null and commune_code is not null
-          and commune_code = {CODE_SQL.format('raw_commune_code')}""").fetchall()
+          and commune_code = {CODE_SQL.format("raw_commune_code")}""").fetchall()
     found = []
     for code, name, province in pairs:
         other = name_conflict(code, name, province)
@@ -271,16 +296,17 @@ def mark_name_mismatches(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     if not found:
         return
     frame = pd.DataFrame(found, columns=["code", "n", "p", "official", "other"]).astype(
-        {"n": "object", "p": "object", "official": "object", "other": "object"})
+        {"n": "object", "p": "object", "official": "object", "other": "object"}
+    )
     view = temp_name("name_mismatches")
     con.register(view, frame)
     try:
         con.execute(f"""
             update {staged} s set mismatch_official = m.official, mismatch_other = m.other
             from {view} m
-            where s.commune_code = m.code and s.raw_commune_name = m.n and {hint.replace('raw_', 's.raw_')}
+            where s.commune_code = m.code and s.raw_commune_name = m.n and {hint.replace("raw_", "s.raw_")}
                   is not distinct from m.p
-              and s.commune_code = {CODE_SQL.format('s.raw_commune_code')}""")
+              and s.commune_code = {CODE_SQL.format("s.raw_commune_code")}""")
     finally:
         con.unregister(view)
 
@@ -316,7 +342,7 @@ def name_conflict(code: int, name: str, province: str | None = None) -> int | No
         return None
     hint = province if province not in (None, "") else None
     if hint is None and m.named_province(name) is None:
-        return None                       # no other province in sight: nothing says it is another commune
+        return None  # no other province in sight: nothing says it is another commune
     found = m.match_commune(name, hint)
     if found.status == "matched" and found.code != code:
         return found.code
@@ -342,30 +368,46 @@ def commune_rules(code_label: str, name_label: str) -> list[Rule]:
     code_label, name_label = _in_template(code_label), _in_template(name_label)
     shown = "coalesce(raw_commune_name, raw_commune_code, '')"
     return [
-        Rule("missing_commune", "commune_name",
-             "commune_status = 'unknown' and raw_commune_name is null and raw_commune_code is null",
-             "''",
-             "'thiếu mã hoặc tên xã — điền mã xã chính thức hoặc tên xã kèm tỉnh.'",
-             "'no commune code or name — fill in the official commune code or the name with its province.'"),
-        Rule("unknown_commune", "commune_name",
-             "commune_status = 'unknown' and (raw_commune_name is not null or raw_commune_code is not null)",
-             shown,
-             f"format('không tìm thấy xã \"{{}}\" trong danh mục đơn vị hành chính — kiểm tra tên/mã "
-             f"({code_label}/{name_label}) và tỉnh.', {shown})",
-             f"format('commune \"{{}}\" is not in the official unit list — check the name/code "
-             f"({code_label}/{name_label}) and the province.', {shown})"),
-        Rule("ambiguous_commune", "commune_name", "commune_status = 'ambiguous'", shown,
-             f"format('tên xã \"{{}}\" khớp nhiều đơn vị: {{}} — ghi rõ tỉnh hoặc dùng mã xã.', "
-             f"{shown}, commune_candidates)",
-             f"format('commune name \"{{}}\" matches several units: {{}} — add the province or use the "
-             f"commune code.', {shown}, commune_candidates)"),
+        Rule(
+            "missing_commune",
+            "commune_name",
+            "commune_status = 'unknown' and raw_commune_name is null and raw_commune_code is null",
+            "''",
+            "'thiếu mã hoặc tên xã — điền mã xã chính thức hoặc tên xã kèm tỉnh.'",
+            "'no commune code or name — fill in the official commune code or the name with its province.'",
+        ),
+        Rule(
+            "unknown_commune",
+            "commune_name",
+            "commune_status = 'unknown' and (raw_commune_name is not null or raw_commune_code is not null)",
+            shown,
+            f'format(\'không tìm thấy xã "{{}}" trong danh mục đơn vị hành chính — kiểm tra tên/mã '
+            f"({code_label}/{name_label}) và tỉnh.', {shown})",
+            f'format(\'commune "{{}}" is not in the official unit list — check the name/code '
+            f"({code_label}/{name_label}) and the province.', {shown})",
+        ),
+        Rule(
+            "ambiguous_commune",
+            "commune_name",
+            "commune_status = 'ambiguous'",
+            shown,
+            f"format('tên xã \"{{}}\" khớp nhiều đơn vị: {{}} — ghi rõ tỉnh hoặc dùng mã xã.', "
+            f"{shown}, commune_candidates)",
+            f'format(\'commune name "{{}}" matches several units: {{}} — add the province or use the '
+            f"commune code.', {shown}, commune_candidates)",
+        ),
         # (The file's own column names are in the reject's column; no header text is written into SQL here.)
-        Rule("commune_name_mismatch", "commune_name", "mismatch_other is not null", "raw_commune_name",
-             "format('mã xã {} là {} nhưng tên xã \"{}\" là {} — sửa mã hoặc tên xã cho khớp nhau; dòng không "
-             "được nạp.', raw_commune_code, mismatch_official, raw_commune_name, mismatch_other)",
-             "format('commune code {} is {} but the commune name \"{}\" is {} — correct the code or the name so "
-             "they agree; the row is not loaded.', raw_commune_code, mismatch_official, raw_commune_name, "
-             "mismatch_other)"),
+        Rule(
+            "commune_name_mismatch",
+            "commune_name",
+            "mismatch_other is not null",
+            "raw_commune_name",
+            'format(\'mã xã {} là {} nhưng tên xã "{}" là {} — sửa mã hoặc tên xã cho khớp nhau; dòng không '
+            "được nạp.', raw_commune_code, mismatch_official, raw_commune_name, mismatch_other)",
+            'format(\'commune code {} is {} but the commune name "{}" is {} — correct the code or the name so '
+            "they agree; the row is not loaded.', raw_commune_code, mismatch_official, raw_commune_name, "
+            "mismatch_other)",
+        ),
     ]
 
 
@@ -377,33 +419,54 @@ def date_rules(column: str, label_vi: str, label_en: str, future_ok: bool = Fals
     raw, parsed = f"raw_{column}", column
     now = f"timestamp '{datetime.now().isoformat(sep=' ', timespec='seconds')}'"
     if future_ok:
-        return [date_rules(column, label_vi, label_en)[0],
-                Rule(f"date_out_of_range_{column}", column, f"{parsed} < timestamp '{EARLIEST_DATE}'", raw,
-                     f"format('{label_vi} {{}} trước 01/01/2015 — sửa ngày hoặc xóa dòng.', fmt_date({parsed}))",
-                     f"format('{label_en} {{}} is before 01/01/2015 — fix the date or drop the row.', "
-                     f"fmt_date({parsed}))")]
+        return [
+            date_rules(column, label_vi, label_en)[0],
+            Rule(
+                f"date_out_of_range_{column}",
+                column,
+                f"{parsed} < timestamp '{EARLIEST_DATE}'",
+                raw,
+                f"format('{label_vi} {{}} trước 01/01/2015 — sửa ngày hoặc xóa dòng.', fmt_date({parsed}))",
+                f"format('{label_en} {{}} is before 01/01/2015 — fix the date or drop the row.', "
+                f"fmt_date({parsed}))",
+            ),
+        ]
     return [
-        Rule(f"bad_date_{column}", column, f"{raw} is not null and {parsed} is null", raw,
-             f"format('{label_vi} \"{{}}\" không đọc được — dùng dạng dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc "
-             f"yyyy-mm-dd.', {raw})",
-             f"format('{label_en} \"{{}}\" is not a date — use dd/mm/yyyy, dd/mm/yyyy HH:MM or "
-             f"yyyy-mm-dd.', {raw})"),
-        Rule(f"date_out_of_range_{column}", column,
-             f"{parsed} < timestamp '{EARLIEST_DATE}' or {parsed} > {now}", raw,
-             f"format('{label_vi} {{}} nằm ngoài khoảng 01/01/2015 đến hôm nay — sửa ngày hoặc xóa dòng.', "
-             f"fmt_date({parsed}))",
-             f"format('{label_en} {{}} is outside 01/01/2015 to today — fix the date or drop the row.', "
-             f"fmt_date({parsed}))"),
+        Rule(
+            f"bad_date_{column}",
+            column,
+            f"{raw} is not null and {parsed} is null",
+            raw,
+            f'format(\'{label_vi} "{{}}" không đọc được — dùng dạng dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc '
+            f"yyyy-mm-dd.', {raw})",
+            f'format(\'{label_en} "{{}}" is not a date — use dd/mm/yyyy, dd/mm/yyyy HH:MM or '
+            f"yyyy-mm-dd.', {raw})",
+        ),
+        Rule(
+            f"date_out_of_range_{column}",
+            column,
+            f"{parsed} < timestamp '{EARLIEST_DATE}' or {parsed} > {now}",
+            raw,
+            f"format('{label_vi} {{}} nằm ngoài khoảng 01/01/2015 đến hôm nay — sửa ngày hoặc xóa dòng.', "
+            f"fmt_date({parsed}))",
+            f"format('{label_en} {{}} is outside 01/01/2015 to today — fix the date or drop the row.', "
+            f"fmt_date({parsed}))",
+        ),
     ]
 
 
 def duplicate_rule(key_sql: str, column: str, what_vi: str, what_en: str) -> Rule:
     """All rows sharing a key inside one file are refused (we cannot know which one is right)."""
-    return Rule("duplicate_in_file", column, "dup_rows is not null", key_sql,
-                f"format('{what_vi} {{}} lặp lại trong tệp (các dòng {{}}) — giữ lại một dòng.', "
-                f"{key_sql}, dup_rows)",
-                f"format('{what_en} {{}} appears more than once in the file (rows {{}}) — keep one row.', "
-                f"{key_sql}, dup_rows)")
+    return Rule(
+        "duplicate_in_file",
+        column,
+        "dup_rows is not null",
+        key_sql,
+        f"format('{what_vi} {{}} lặp lại trong tệp (các dòng {{}}) — giữ lại một dòng.', "
+        f"{key_sql}, dup_rows)",
+        f"format('{what_en} {{}} appears more than once in the file (rows {{}}) — keep one row.', "
+        f"{key_sql}, dup_rows)",
+    )
 
 
 def mark_duplicates(con: duckdb.DuckDBPyConnection, staged: str, key_sql: str) -> None:
@@ -421,8 +484,13 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, staged: str, key_sql: str) -
         con.execute(f"update {staged} s set dup_rows = d.rows_list from {dups} d where s.{key_sql} = d.k")
 
 
-def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
-                header_text: dict[str, str], file_name: str) -> tuple[str, int, dict[str, int]]:
+def apply_rules(
+    con: duckdb.DuckDBPyConnection,
+    staged: str,
+    rules: list[Rule],
+    header_text: dict[str, str],
+    file_name: str,
+) -> tuple[str, int, dict[str, int]]:
     """Creates the rejects temp table from `rules`; returns (table, rejected row count, reasons).
 
     One pass picks the rows breaking any rule; the messages are built from those rows only (a
@@ -440,11 +508,16 @@ def apply_rules(con: duckdb.DuckDBPyConnection, staged: str, rules: list[Rule],
         )
         params += [header_label(header_text, r.column), r.rule]
     # Rows in file order, and a row's reasons in the order the rules are declared (stable output).
-    con.execute(f"create temp table {rejects} as select * exclude (rule_order) from ({' union all '.join(parts)}) "
-                f"order by source_row, rule_order", params)
+    con.execute(
+        f"create temp table {rejects} as select * exclude (rule_order) from ({' union all '.join(parts)}) "
+        f"order by source_row, rule_order",
+        params,
+    )
     con.execute(f"drop table {suspects}")
     rejected = con.execute(f"select count(distinct source_row) from {rejects}").fetchall()[0][0]
-    reasons = dict(con.execute(f"select rule, count(*) from {rejects} group by rule order by rule").fetchall())
+    reasons = dict(
+        con.execute(f"select rule, count(*) from {rejects} group by rule order by rule").fetchall()
+    )
     return rejects, rejected, reasons
 
 
@@ -467,8 +540,10 @@ def _flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
         select distinct commune_code, name_key from {staged} where not broken and commune_code is not null
         except select commune_code, name_key from ({OFFICIAL_NAME_FORMS})""")
     if con.execute(f"select count(*) from {odd}").fetchall()[0][0]:
-        con.execute(f"update {staged} s set broken = true from {odd} o "
-                    f"where s.commune_code = o.commune_code and s.name_key = o.name_key")
+        con.execute(
+            f"update {staged} s set broken = true from {odd} o "
+            f"where s.commune_code = o.commune_code and s.name_key = o.name_key"
+        )
     con.execute(f"drop table {odd}")
 
 
@@ -481,17 +556,27 @@ def _provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
     return out
 
 
-COMMUNE_RULES = {"missing_commune", "unknown_commune", "ambiguous_commune"}   # see `commune_rules`
+COMMUNE_RULES = {"missing_commune", "unknown_commune", "ambiguous_commune"}  # see `commune_rules`
 # Rules pass 1 of `stage_valid_rows` leaves to pass 2: it only flags the rows they may apply to.
 PASS2_RULES = {"commune_name_mismatch"}
 
-REJECTS_DDL = ("(source_row integer, column_name varchar, value varchar, rule varchar, message_vi varchar, "
-               "message_en varchar)")
+REJECTS_DDL = (
+    "(source_row integer, column_name varchar, value varchar, rule varchar, message_vi varchar, "
+    "message_en varchar)"
+)
 
 
-def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str, str], rules: list[Rule],
-                     header_text: dict[str, str], file_name: str, has_name: bool,
-                     key: str | None = None, lazy=None) -> tuple[str, str, int, int, dict] | None:
+def stage_valid_rows(
+    con: duckdb.DuckDBPyConnection,
+    parse_sql,
+    final: dict[str, str],
+    rules: list[Rule],
+    header_text: dict[str, str],
+    file_name: str,
+    has_name: bool,
+    key: str | None = None,
+    lazy=None,
+) -> tuple[str, str, int, int, dict] | None:
     """Stage a big file in two passes: returns (staged, rejects, rows read, rows rejected, reasons).
 
     `parse_sql(where, dups, lazy)` is the source's staging query (raw_* columns, parsed values,
@@ -509,7 +594,9 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
     the records do not account for, overlong rows): the caller reads the file the ordinary way."""
     staged = temp_name("staged")
     # Straight into the loader's shared in-memory database when there is one (no copy later).
-    shared = bool(con.execute("select count(*) from duckdb_databases() where database_name = 'stage'").fetchall()[0][0])
+    shared = bool(
+        con.execute("select count(*) from duckdb_databases() where database_name = 'stage'").fetchall()[0][0]
+    )
     create = f"create table stage.{staged}" if shared else f"create temp table {staged}"
     staged = f"stage.{staged}" if shared else staged
     dups = temp_name("dups")
@@ -523,30 +610,38 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
     name_key = "hash(p.raw_commune_name) as name_key" if has_name else "cast(null as ubigint) as name_key"
     cols = ", ".join(f"{expr} as {name}" for name, expr in final.items())
     if lazy is None:
-        con.execute(f"{create} as select {cols}, {name_key}, ({any_broken}) or p.commune_code is null as broken "
-                    f"from ({parse_sql('', dups, None)}) p")
+        con.execute(
+            f"{create} as select {cols}, {name_key}, ({any_broken}) or p.commune_code is null as broken "
+            f"from ({parse_sql('', dups, None)}) p"
+        )
     else:
         keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
         con.execute("set preserve_insertion_order = true")
         try:
-            con.execute(f"{create} as select {cols}, {name_key}, p.overlong, ({any_broken}) as broken "
-                        f"from ({parse_sql('', dups, lazy)}) p", lazy.params)
+            con.execute(
+                f"{create} as select {cols}, {name_key}, p.overlong, ({any_broken}) as broken "
+                f"from ({parse_sql('', dups, lazy)}) p",
+                lazy.params,
+            )
         finally:
             if not keeps_order:
                 con.execute("set preserve_insertion_order = false")
-        records, overlong = con.execute(f"select count(*), coalesce(bool_or(overlong), false) from {staged}"
-                                        ).fetchall()[0]
+        records, overlong = con.execute(
+            f"select count(*), coalesce(bool_or(overlong), false) from {staged}"
+        ).fetchall()[0]
         if overlong or not records or records + lazy.header_end_line < lazy.lines:
             con.execute(f"drop table {staged}; drop table {dups}")
-            return None             # (no records: the ordinary read says so, with the header's line)
+            return None  # (no records: the ordinary read says so, with the header's line)
         # Line numbers, provinces (a list indexed by commune code: no join, one pass) and the rows
         # whose code no official commune has.  A blank record has no key, so it is broken too, and
         # pass 2 (the ordinary read, which drops blank rows) does not count it as a row.
         provinces = _provinces_by_code(con)
         province = "case when commune_code between 1 and ? then list_extract(?, commune_code) end"
-        con.execute(f"update {staged} set source_row = ? + rowid, province_code = {province}, "
-                    f"broken = broken or {province} is null",      # (SET sees the old province_code)
-                    [int(lazy.first_data_line), *([len(provinces), provinces] * 2)])
+        con.execute(
+            f"update {staged} set source_row = ? + rowid, province_code = {province}, "
+            f"broken = broken or {province} is null",  # (SET sees the old province_code)
+            [int(lazy.first_data_line), *([len(provinces), provinces] * 2)],
+        )
     if key is not None:
         con.execute(f"""
             insert into {dups}
@@ -557,7 +652,9 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
             con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
     if has_name:
         _flag_odd_names(con, staged)
-    rows_read, n_broken = con.execute(f"select count(*), count(*) filter (where broken) from {staged}").fetchall()[0]
+    rows_read, n_broken = con.execute(
+        f"select count(*), count(*) filter (where broken) from {staged}"
+    ).fetchall()[0]
     rejects = temp_name("rejects")
     if n_broken == 0:
         con.execute(f"create temp table {rejects} {REJECTS_DDL}")
@@ -565,8 +662,11 @@ def stage_valid_rows(con: duckdb.DuckDBPyConnection, parse_sql, final: dict[str,
         return staged, rejects, rows_read, 0, {}
     broken = [r[0] for r in con.execute(f"select source_row from {staged} where broken").fetchall()]
     suspects = temp_name("suspects")
-    con.execute(f"create temp table {suspects} as select * from "
-                f"({parse_sql('where list_contains(?, source_row)', dups, None)})", [broken])
+    con.execute(
+        f"create temp table {suspects} as select * from "
+        f"({parse_sql('where list_contains(?, source_row)', dups, None)})",
+        [broken],
+    )
     resolve_names(con, suspects, has_name)
     mark_name_mismatches(con, suspects)
     rejects, rejected, reasons = apply_rules(con, suspects, rules, header_text, file_name)
@@ -595,29 +695,55 @@ def count_rules(column: str, vi: str, en: str, *, required: bool = True, minimum
     `required`: an empty cell is refused too; otherwise it stays NULL (= not reported)."""
     raw = f"raw_{column}"
     missing = f"{column} is null" if required else f"{raw} is not null and {column} is null"
-    below = (f"format('{vi} {{}} là số âm — sửa số liệu.', {column})",
-             f"format('{en} {{}} is negative — fix the figure.', {column})") if minimum == 0 else \
-            (f"format('{vi} {{}} phải từ {minimum} trở lên — sửa số liệu hoặc xóa dòng.', {column})",
-             f"format('{en} {{}} must be at least {minimum} — fix the figure or drop the row.', {column})")
+    below = (
+        (
+            f"format('{vi} {{}} là số âm — sửa số liệu.', {column})",
+            f"format('{en} {{}} is negative — fix the figure.', {column})",
+        )
+        if minimum == 0
+        else (
+            f"format('{vi} {{}} phải từ {minimum} trở lên — sửa số liệu hoặc xóa dòng.', {column})",
+            f"format('{en} {{}} must be at least {minimum} — fix the figure or drop the row.', {column})",
+        )
+    )
     return [
-        Rule(f"bad_count_{column}", column, missing, raw,
-               f"format('{vi} \"{{}}\" không phải số nguyên — điền số (0 nếu không có).', coalesce({raw}, ''))",
-               f"format('{en} \"{{}}\" is not a whole number — fill in the figure (0 if none).', "
-               f"coalesce({raw}, ''))"),
-        Rule("negative_count_" + column if minimum == 0 else f"{column}_below_{minimum}", column,
-               f"{column} < {minimum}", raw, *below),
+        Rule(
+            f"bad_count_{column}",
+            column,
+            missing,
+            raw,
+            f"format('{vi} \"{{}}\" không phải số nguyên — điền số (0 nếu không có).', coalesce({raw}, ''))",
+            f"format('{en} \"{{}}\" is not a whole number — fill in the figure (0 if none).', "
+            f"coalesce({raw}, ''))",
+        ),
+        Rule(
+            "negative_count_" + column if minimum == 0 else f"{column}_below_{minimum}",
+            column,
+            f"{column} < {minimum}",
+            raw,
+            *below,
+        ),
     ]
 
 
 def month_rules() -> list[Rule]:
     return [
-        Rule("bad_month", "month", "month is null", "raw_month",
-               "format('tháng báo cáo \"{}\" không đọc được — dùng dạng mm/yyyy, ví dụ 10/2025.', "
-               "coalesce(raw_month, ''))",
-               "format('report month \"{}\" is not a month — use mm/yyyy, e.g. 10/2025.', "
-               "coalesce(raw_month, ''))"),
-        Rule("date_out_of_range_month", "month",
-               f"month < date '{EARLIEST_DATE}' or month > current_date", "raw_month",
-               "format('tháng {} nằm ngoài khoảng 01/2015 đến nay — sửa tháng.', strftime(month, '%m/%Y'))",
-               "format('month {} is outside 01/2015 to now — fix the month.', strftime(month, '%m/%Y'))"),
+        Rule(
+            "bad_month",
+            "month",
+            "month is null",
+            "raw_month",
+            "format('tháng báo cáo \"{}\" không đọc được — dùng dạng mm/yyyy, ví dụ 10/2025.', "
+            "coalesce(raw_month, ''))",
+            "format('report month \"{}\" is not a month — use mm/yyyy, e.g. 10/2025.', "
+            "coalesce(raw_month, ''))",
+        ),
+        Rule(
+            "date_out_of_range_month",
+            "month",
+            f"month < date '{EARLIEST_DATE}' or month > current_date",
+            "raw_month",
+            "format('tháng {} nằm ngoài khoảng 01/2015 đến nay — sửa tháng.', strftime(month, '%m/%Y'))",
+            "format('month {} is outside 01/2015 to now — fix the month.', strftime(month, '%m/%Y'))",
+        ),
     ]

@@ -23,21 +23,27 @@ _HERE = Path(__file__).parent
 
 # The registered tabular kinds, in detection order (a header row two kinds satisfy equally goes to the
 # earlier one): kind -> its folder under etl/sources/.
-_FOLDERS = {"dossiers": "dossiers", "signatures": "signatures", "index": "index_results",
-            "population": "population", "digital_teams": "digital_teams", "training": "training",
-            "vneid": "vneid"}
+_FOLDERS = {
+    "dossiers": "dossiers",
+    "signatures": "signatures",
+    "index": "index_results",
+    "population": "population",
+    "digital_teams": "digital_teams",
+    "training": "training",
+    "vneid": "vneid",
+}
 
 
 @dataclass(frozen=True)
 class KindSpec:
     kind: str
     folder: str
-    module: str                       # the module whose `stage` stages a file of this kind
-    table: str                        # the table its rows load into (the primary output)
-    key: tuple[str, ...]              # that table's key
-    required: tuple[str, ...]         # alternatives joined by '|'
-    columns: dict[str, list[str]]     # canonical column -> aliases (document order)
-    groups: tuple[str, ...] = ()      # index group columns (the index kind only)
+    module: str  # the module whose `stage` stages a file of this kind
+    table: str  # the table its rows load into (the primary output)
+    key: tuple[str, ...]  # that table's key
+    required: tuple[str, ...]  # alternatives joined by '|'
+    columns: dict[str, list[str]]  # canonical column -> aliases (document order)
+    groups: tuple[str, ...] = ()  # index group columns (the index kind only)
 
     def stage(self, *args: Any, **kwargs: Any):
         """Stage a file of this kind (imported on first use: the spec is read without the engine)."""
@@ -57,8 +63,10 @@ def _columns(raw: dict[str, Any], where: Path) -> dict[str, list[str]]:
     for name, value in raw.items():
         if isinstance(value, dict):
             if value.get("shared") not in SHARED_COLUMNS or set(value) - {"shared", "plus"}:
-                raise ValueError(f"{where}: column {name!r}: {{ shared = <a name in shared_columns.toml>, "
-                                 f"plus = [...] }} expected")
+                raise ValueError(
+                    f"{where}: column {name!r}: {{ shared = <a name in shared_columns.toml>, "
+                    f"plus = [...] }} expected"
+                )
             out[name] = [*SHARED_COLUMNS[value["shared"]], *value.get("plus", [])]
         else:
             out[name] = list(value)
@@ -70,9 +78,16 @@ def _spec(kind: str, folder: str) -> KindSpec:
     raw = _load(path)
     if raw.get("kind") != kind:
         raise ValueError(f"{path}: kind = {raw.get('kind')!r}, registered as {kind!r}")
-    return KindSpec(kind=kind, folder=folder, module=raw["module"], table=raw["table"], key=tuple(raw["key"]),
-                    required=tuple(raw["required"]), columns=_columns(raw["columns"], path),
-                    groups=tuple(raw.get("groups", ())))
+    return KindSpec(
+        kind=kind,
+        folder=folder,
+        module=raw["module"],
+        table=raw["table"],
+        key=tuple(raw["key"]),
+        required=tuple(raw["required"]),
+        columns=_columns(raw["columns"], path),
+        groups=tuple(raw.get("groups", ())),
+    )
 
 
 KINDS: dict[str, KindSpec] = {kind: _spec(kind, folder) for kind, folder in _FOLDERS.items()}

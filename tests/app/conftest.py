@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PROVINCES = (1, 25)
-SPECIAL = (10333, 8380)            # Xã Đại Xuyên, Xã Vân Bán
+SPECIAL = (10333, 8380)  # Xã Đại Xuyên, Xã Vân Bán
 MONTHS = ("2025-07", "2025-12")
 COMMUNES_PER_PROVINCE = 30
 _built: dict[str, Path] = {}
@@ -24,7 +24,9 @@ def build_app_warehouse(tmp_path_factory) -> Path:
         ref = commune_frame()
         codes: list[int] = list(SPECIAL)
         for province in PROVINCES:
-            codes += ref[ref["province_code"] == province]["commune_code"].head(COMMUNES_PER_PROVINCE).tolist()
+            codes += (
+                ref[ref["province_code"] == province]["commune_code"].head(COMMUNES_PER_PROVINCE).tolist()
+            )
         out = tmp_path_factory.mktemp("app_warehouse")
         db = out / "warehouse.duckdb"
         summary = build_demo(db, out / "demo", communes=sorted(set(codes)), months=MONTHS)

@@ -26,8 +26,11 @@ def _warehouse(tmp_path, name, rows):
 
 def test_swapped_warehouse_is_read_without_restart(tmp_path, monkeypatch):
     first = _warehouse(tmp_path, "a", [["A1", 8380, "02/10/2025", 2], ["A2", 8380, "03/10/2025", 1]])
-    second = _warehouse(tmp_path, "b", [["B1", 8380, "02/10/2025", 2], ["B2", 8380, "03/11/2025", 2],
-                                        ["B3", 8380, "04/11/2025", 2]])
+    second = _warehouse(
+        tmp_path,
+        "b",
+        [["B1", 8380, "02/10/2025", 2], ["B2", 8380, "03/11/2025", 2], ["B3", 8380, "04/11/2025", 2]],
+    )
     live = tmp_path / "live" / "warehouse.duckdb"
     live.parent.mkdir()
     shutil.copy(first, live)
@@ -36,11 +39,11 @@ def test_swapped_warehouse_is_read_without_restart(tmp_path, monkeypatch):
     oct_ = month(2025, 10)
     got = cache.data(periodic.commune_counts, [oct_], None, 8380)
     assert got.iloc[0]["dossiers_received"] == 2
-    assert cache.data(periodic.commune_counts, [oct_], None, 8380).iloc[0]["dossiers_received"] == 2   # cached
+    assert cache.data(periodic.commune_counts, [oct_], None, 8380).iloc[0]["dossiers_received"] == 2  # cached
     version = metrics_db.version()
     staged = live.with_suffix(".new")
     shutil.copy(second, staged)
-    os.replace(staged, live)                                  # what the loader's swap does
+    os.replace(staged, live)  # what the loader's swap does
     assert metrics_db.version() != version
     assert cache.data(periodic.commune_counts, [oct_], None, 8380).iloc[0]["dossiers_online"] == 1
     assert cache.data(periodic.month_range) == (month(2025, 10).start, month(2025, 11).start)
@@ -51,5 +54,5 @@ def test_no_connection_is_held_after_a_call(tmp_path, monkeypatch):
     monkeypatch.setenv("CDS_WAREHOUSE", str(path))
     cache._call.clear()
     cache.data(periodic.places)
-    con = duckdb.connect(str(path))          # read-write: fails while any read-only connection is open
+    con = duckdb.connect(str(path))  # read-write: fails while any read-only connection is open
     con.close()

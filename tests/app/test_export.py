@@ -9,10 +9,14 @@ from openpyxl import load_workbook
 
 from ui.export import escape_cell, export_frame, to_csv, to_xlsx
 
-DF = pd.DataFrame({"commune_name": ["=HYPERLINK(\"http://x\")", "+Xã Vân Bán", "-1", "@SUM(A1)", "Xã Đại Xuyên"],
-                   "online_rate": [0.5, 0.25, None, 1.0, 0.123456],
-                   "index_rank_change": [-3, 2, 0, None, 1],
-                   "tier": pd.array([1, 2, 3, 4, None], dtype="Int64")})
+DF = pd.DataFrame(
+    {
+        "commune_name": ['=HYPERLINK("http://x")', "+Xã Vân Bán", "-1", "@SUM(A1)", "Xã Đại Xuyên"],
+        "online_rate": [0.5, 0.25, None, 1.0, 0.123456],
+        "index_rank_change": [-3, 2, 0, None, 1],
+        "tier": pd.array([1, 2, 3, 4, None], dtype="Int64"),
+    }
+)
 COLUMNS = ["commune_name", "online_rate", "index_rank_change", "tier"]
 
 
@@ -28,7 +32,7 @@ def test_export_frame_headers_percent_and_escaping():
     assert out.iloc[0, 0].startswith("'=") and out.iloc[1, 0] == "'+Xã Vân Bán" and out.iloc[2, 0] == "'-1"
     assert out.iloc[4, 0] == "Xã Đại Xuyên"
     assert out.iloc[0, 1] == 50.0 and out.iloc[4, 1] == 12.35
-    assert out.iloc[0, 2] == -3                                   # numbers stay numbers
+    assert out.iloc[0, 2] == -3  # numbers stay numbers
     assert list(export_frame(DF, COLUMNS, "en").columns)[1] == "Online filing rate (%)"
 
 
@@ -51,9 +55,15 @@ def test_xlsx_cells_are_text_not_formulas():
 def test_xlsx_with_entirely_empty_columns():
     """A year with no index yet: every score, rank and tier column empty (raised "cannot convert float
     NaN to integer"); empty cells stay empty, never the text None / nan / <NA>."""
-    df = pd.DataFrame({"commune_name": ["Xã A", "Xã B"], "index_total": [float("nan")] * 2,
-                       "index_rank": [None, None], "tier": pd.array([None, None], dtype="Int64"),
-                       "province_name": pd.Series([None, None], dtype="str")})
+    df = pd.DataFrame(
+        {
+            "commune_name": ["Xã A", "Xã B"],
+            "index_total": [float("nan")] * 2,
+            "index_rank": [None, None],
+            "tier": pd.array([None, None], dtype="Int64"),
+            "province_name": pd.Series([None, None], dtype="str"),
+        }
+    )
     columns = ["commune_name", "index_total", "index_rank", "tier", "province_name"]
     for lang in ("vi", "en"):
         ws = load_workbook(io.BytesIO(to_xlsx(df, columns, lang))).active

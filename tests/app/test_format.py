@@ -21,7 +21,9 @@ def test_gap_to_target_is_in_percentage_points():
     assert format.value(0.245, "pp", "vi") == "24,5 điểm %"
     assert format.value(0.245, "pp", "en") == "24.5 pp"
     out = export_frame(pd.DataFrame({"gap": [0.245, None]}), ["gap"], "vi")
-    assert list(out.columns) == ["Còn thiếu (điểm %)"] and out.iloc[0, 0] == 24.5 and math.isnan(out.iloc[1, 0])
+    assert (
+        list(out.columns) == ["Còn thiếu (điểm %)"] and out.iloc[0, 0] == 24.5 and math.isnan(out.iloc[1, 0])
+    )
 
 
 def test_missing_is_a_dash():

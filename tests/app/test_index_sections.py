@@ -23,7 +23,9 @@ def check_what_it_takes(at, db, lang: str) -> None:
     lost = sum(lv.points_lost or 0 for lv in result.levers)
     assert metric(at, "wit_points_lost_total", lang).value == fmt_number(lost, lang, 2)
     if result.target.status == "ranked":
-        assert metric(at, "wit_points_to_pass", lang).value == fmt_number(result.target.points_to_pass, lang, 2)
+        assert metric(at, "wit_points_to_pass", lang).value == fmt_number(
+            result.target.points_to_pass, lang, 2
+        )
     text = markdown_text(at)
     sentences = service_index.describe(result, lang)
     assert sentences and all(s in text for s in sentences)
@@ -49,8 +51,9 @@ def test_what_it_takes_and_published_vs_computed_on_service_index(app_env, lang)
     want = expected[(expected["commune_code"] == VAN_BAN) & (expected["group_code"] == "TDGQ")].iloc[0]
     assert mine["published_score"] == pytest.approx(want["published_score"])
     assert mine["computed_score"] == pytest.approx(want["computed_score"])
-    flagged = t("pvc_flagged_count", lang).format(n=int(expected["flagged"].sum()), total=len(expected),
-                                                 tolerance=fmt_number(1.0, lang, 1))
+    flagged = t("pvc_flagged_count", lang).format(
+        n=int(expected["flagged"].sum()), total=len(expected), tolerance=fmt_number(1.0, lang, 1)
+    )
     assert any(c.value == flagged for c in at.caption)
 
 

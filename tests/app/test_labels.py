@@ -16,15 +16,25 @@ LITERAL = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z0-9_]+)["']""")
 
 def test_literal_keys_exist():
     files = [ROOT / "app.py", *ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("charts/*.py")]
-    used = {key for f in files for key in LITERAL.findall(f.read_text(encoding="utf-8"))
-            if not key.endswith("_")}                         # "m_" + metric: checked below
+    used = {
+        key for f in files for key in LITERAL.findall(f.read_text(encoding="utf-8")) if not key.endswith("_")
+    }  # "m_" + metric: checked below
     assert used and not sorted(used - LABELS.keys())
 
 
 def test_composed_keys_exist():
     keys = {p.label_key for p in PAGES} | {key for _, key in COLUMNS.values()}
-    keys |= {f"m_{m}" for m in [*HEADLINE_RATES, *TARGETS, "index_average", "index_total", "online_full_rate",
-                                "avg_processing_days"]}
+    keys |= {
+        f"m_{m}"
+        for m in [
+            *HEADLINE_RATES,
+            *TARGETS,
+            "index_average",
+            "index_total",
+            "online_full_rate",
+            "avg_processing_days",
+        ]
+    }
     keys |= {f"help_{m}" for m in [*HEADLINE_RATES, "index_average", "index_total"]}
     keys |= {f"group_{g.lower()}" for g in GROUPS} | {f"index_tier_{i}" for i in (1, 2, 3, 4)}
     keys |= {f"source_{s}" for s in ("dossiers", "signatures", "index")}

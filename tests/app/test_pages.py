@@ -51,17 +51,26 @@ def shared_checks(at: AppTest, lang: str) -> None:
 def test_province_overview(app_env, lang):
     at = run_page("province", province=PHU_THO, period="2025-10", lang=lang)
     shared_checks(at, lang)
-    online, received = one(app_env, """select sum(case when channel = 'online' then 1 else 0 end), count(*)
+    online, received = one(
+        app_env,
+        """select sum(case when channel = 'online' then 1 else 0 end), count(*)
         from fact_dossier where province_code = 25
-          and received_at >= date '2025-10-01' and received_at < date '2025-11-01'""")
+          and received_at >= date '2025-10-01' and received_at < date '2025-11-01'""",
+    )
     assert metric(at, "m_online_rate", lang).value == fmt_pct(online / received, lang)
-    signed, issued, confidential = one(app_env, """select sum(docs_signed), sum(docs_issued), sum(docs_confidential)
-        from fact_signature_month where province_code = 25 and month = date '2025-10-01'""")
+    signed, issued, confidential = one(
+        app_env,
+        """select sum(docs_signed), sum(docs_issued), sum(docs_confidential)
+        from fact_signature_month where province_code = 25 and month = date '2025-10-01'""",
+    )
     assert metric(at, "m_signature_rate", lang).value == fmt_pct(signed / (issued - confidential), lang)
     ranking = at.dataframe[0].value
-    top_code, top_total = one(app_env, """select commune_code, index_total from mart_index_period
+    top_code, top_total = one(
+        app_env,
+        """select commune_code, index_total from mart_index_period
         where period_type = 'month' and period = '2025-10' and province_code = 25
-        order by index_rank, commune_code limit 1""")
+        order by index_rank, commune_code limit 1""",
+    )
     assert ranking.iloc[0]["commune_code"] == top_code and ranking.iloc[0]["index_total"] == top_total
     n = one(app_env, "select count(*) from dim_commune where province_code = 25")[0]
     assert len(ranking) == n
@@ -69,8 +78,11 @@ def test_province_overview(app_env, lang):
 
 def test_province_overview_quarter_sums_months(app_env):
     at = run_page("province", province=HA_NOI, period="2025-Q4")
-    on_time, overdue = one(app_env, """select sum(dossiers_on_time), sum(dossiers_overdue) from mart_commune_month
-        where province_code = 1 and month >= date '2025-10-01' and month < date '2026-01-01'""")
+    on_time, overdue = one(
+        app_env,
+        """select sum(dossiers_on_time), sum(dossiers_overdue) from mart_commune_month
+        where province_code = 1 and month >= date '2025-10-01' and month < date '2026-01-01'""",
+    )
     assert metric(at, "m_on_time_rate", "vi").value == fmt_pct(on_time / (on_time + overdue), "vi")
     assert any(t("index_derived_note", "vi") in c.value for c in at.caption)
 
@@ -79,13 +91,19 @@ def test_province_overview_quarter_sums_months(app_env):
 def test_national_view(app_env, lang):
     at = run_page("national", period="2025-11", lang=lang)
     shared_checks(at, lang)
-    online, received = one(app_env, """select count(*) filter (where channel = 'online'), count(*) from fact_dossier
-        where received_at >= date '2025-11-01' and received_at < date '2025-12-01'""")
+    online, received = one(
+        app_env,
+        """select count(*) filter (where channel = 'online'), count(*) from fact_dossier
+        where received_at >= date '2025-11-01' and received_at < date '2025-12-01'""",
+    )
     assert metric(at, "m_online_rate", lang).value == fmt_pct(online / received, lang)
     table = at.dataframe[0].value.set_index("province_code")
     assert len(table) == 34
-    avg = one(app_env, """select avg(index_total) from mart_index_period
-        where period_type = 'month' and period = '2025-11' and province_code = 25""")[0]
+    avg = one(
+        app_env,
+        """select avg(index_total) from mart_index_period
+        where period_type = 'month' and period = '2025-11' and province_code = 25""",
+    )[0]
     assert table.loc[PHU_THO, "index_average"] == pytest.approx(round(avg, 2))
 
 
@@ -94,12 +112,18 @@ def test_commune_profile(app_env, lang):
     at = run_page("commune", province=PHU_THO, commune=VAN_BAN, period="2025-10", lang=lang)
     shared_checks(at, lang)
     assert any("Xã Vân Bán" in s.value for s in at.subheader)
-    signed, issued, confidential = one(app_env, """select docs_signed, docs_issued, docs_confidential
-        from fact_signature_month where commune_code = 8380 and month = date '2025-10-01'""")
+    signed, issued, confidential = one(
+        app_env,
+        """select docs_signed, docs_issued, docs_confidential
+        from fact_signature_month where commune_code = 8380 and month = date '2025-10-01'""",
+    )
     assert metric(at, "m_signature_rate", lang).value == fmt_pct(signed / (issued - confidential), lang)
-    assert metric(at, "m_signature_rate", lang).value == fmt_pct(1.0, lang)     # the article's fact
-    rank, ranked = one(app_env, """select index_rank, communes_ranked from mart_index_period
-        where commune_code = 8380 and period_type = 'month' and period = '2025-10'""")
+    assert metric(at, "m_signature_rate", lang).value == fmt_pct(1.0, lang)  # the article's fact
+    rank, ranked = one(
+        app_env,
+        """select index_rank, communes_ranked from mart_index_period
+        where commune_code = 8380 and period_type = 'month' and period = '2025-10'""",
+    )
     assert any(t("rank_of", lang).format(rank=rank, total=ranked) in c.value for c in at.caption)
 
 
@@ -112,8 +136,11 @@ def test_commune_profile_without_commune_says_what_to_do(app_env):
 def test_online_filings(app_env, lang):
     at = run_page("filings", province=HA_NOI, commune=DAI_XUYEN, period="2025-09", lang=lang)
     shared_checks(at, lang)
-    received = one(app_env, """select count(*) from fact_dossier where commune_code = 10333
-        and received_at >= date '2025-09-01' and received_at < date '2025-10-01'""")[0]
+    received = one(
+        app_env,
+        """select count(*) from fact_dossier where commune_code = 10333
+        and received_at >= date '2025-09-01' and received_at < date '2025-10-01'""",
+    )[0]
     assert metric(at, "col_dossiers_received", lang).value == fmt_number(received, lang)
     procedures = at.dataframe[0].value
     assert procedures["dossiers_received"].sum() == received
@@ -122,8 +149,11 @@ def test_online_filings(app_env, lang):
 def test_online_filings_province_table(app_env):
     at = run_page("filings", province=PHU_THO, period="2025-09")
     table = at.dataframe[-1].value.set_index("commune_code")
-    got = one(app_env, """select count(*) from fact_dossier where commune_code = 8380
-        and received_at >= date '2025-09-01' and received_at < date '2025-10-01'""")[0]
+    got = one(
+        app_env,
+        """select count(*) from fact_dossier where commune_code = 8380
+        and received_at >= date '2025-09-01' and received_at < date '2025-10-01'""",
+    )[0]
     assert table.loc[VAN_BAN, "dossiers_received"] == got
 
 
@@ -131,13 +161,19 @@ def test_online_filings_province_table(app_env):
 def test_digital_signatures(app_env, lang):
     at = run_page("signatures", province=PHU_THO, period="2025-Q3", lang=lang)
     shared_checks(at, lang)
-    signed, issued, confidential = one(app_env, """select sum(docs_signed), sum(docs_issued), sum(docs_confidential)
-        from fact_signature_month where province_code = 25 and month between date '2025-07-01' and date '2025-09-01'""")
+    signed, issued, confidential = one(
+        app_env,
+        """select sum(docs_signed), sum(docs_issued), sum(docs_confidential)
+        from fact_signature_month where province_code = 25 and month between date '2025-07-01' and date '2025-09-01'""",
+    )
     assert metric(at, "m_signature_rate", lang).value == fmt_pct(signed / (issued - confidential), lang)
     under = at.dataframe[0].value
-    below = one(app_env, """select count(*) from (select commune_code from fact_signature_month
+    below = one(
+        app_env,
+        """select count(*) from (select commune_code from fact_signature_month
         where province_code = 25 and month between date '2025-07-01' and date '2025-09-01'
-        group by 1 having sum(docs_signed) < sum(docs_issued) - sum(docs_confidential))""")[0]
+        group by 1 having sum(docs_signed) < sum(docs_issued) - sum(docs_confidential))""",
+    )[0]
     assert len(under) == below
 
 
@@ -146,8 +182,11 @@ def test_service_index(app_env, lang):
     at = run_page("service_index", province=HA_NOI, period="2025-08", lang=lang)
     shared_checks(at, lang)
     ranking = at.dataframe[0].value.set_index("commune_code")
-    rank, total, ckmb = one(app_env, """select index_rank, index_total, score_ckmb from mart_index_period
-        where commune_code = 10333 and period_type = 'month' and period = '2025-08'""")
+    rank, total, ckmb = one(
+        app_env,
+        """select index_rank, index_total, score_ckmb from mart_index_period
+        where commune_code = 10333 and period_type = 'month' and period = '2025-08'""",
+    )
     assert ranking.loc[DAI_XUYEN, "index_rank"] == rank and ranking.loc[DAI_XUYEN, "index_total"] == total
     assert ranking.loc[DAI_XUYEN, "score_ckmb"] == ckmb
     assert len(at.get("plotly_chart")) == 3
@@ -161,13 +200,17 @@ def test_data_quality(app_env, lang):
     loads = next(df for df in tables if "file_name" in df.columns and "rows_read" in df.columns)
     assert len(loads) == one(app_env, "select count(*) from etl_load")[0]
     coverage = next(df for df in tables if "communes_missing" in df.columns).set_index("source")
-    with_dossiers = one(app_env, """select count(distinct commune_code) from fact_dossier where province_code = 25
-        and received_at >= date '2025-12-01' and received_at < date '2026-01-01'""")[0]
+    with_dossiers = one(
+        app_env,
+        """select count(distinct commune_code) from fact_dossier where province_code = 25
+        and received_at >= date '2025-12-01' and received_at < date '2026-01-01'""",
+    )[0]
     assert coverage.loc["dossiers", "communes_with_data"] == with_dossiers
 
 
-@pytest.mark.parametrize("page", ["province", "national", "commune", "filings", "signatures", "service_index",
-                                  "quality"])
+@pytest.mark.parametrize(
+    "page", ["province", "national", "commune", "filings", "signatures", "service_index", "quality"]
+)
 def test_malformed_params_show_notices_never_an_exception(app_env, page):
     at = run_page(page, province="abc", commune="999999", period="2025-13", lang="xx")
     warnings = " ".join(w.value for w in at.warning)
@@ -183,7 +226,7 @@ def test_commune_of_another_province_and_out_of_range_period(app_env):
 
 def test_filters_survive_switching_pages(app_env):
     at = run_page("commune", province=PHU_THO, commune=VAN_BAN, period="2025-Q4", lang="en")
-    at.query_params.clear()               # the menu's page links drop the query string
+    at.query_params.clear()  # the menu's page links drop the query string
     at.switch_page("views/filings.py")
     at.run()
     assert not at.exception

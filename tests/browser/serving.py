@@ -15,8 +15,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 EXCEPTION = '[data-testid="stException"]'
 
 
@@ -27,17 +34,36 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db: Path, log_path: Path, start_timeout: float = 60) -> Iterator[tuple[str, subprocess.Popen]]:
+def streamlit_server(
+    db: Path, log_path: Path, start_timeout: float = 60
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run app.py` on a free port over the warehouse `db`, its output in `log_path`;
     yields (base URL, process) once /_stcore/health answers, and stops the server afterwards."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**os.environ, "CDS_WAREHOUSE": str(db)}
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                                 "--server.port", str(port), "--server.headless", "true",
-                                 "--browser.gatherUsageStats", "false"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + start_timeout
@@ -70,7 +96,9 @@ def open_page(page, url: str, run_timeout_ms: int = WAIT_MS, title_timeout_ms: i
     """Open a URL and wait until the app shows the page title and has finished its script run."""
     page.goto(url)
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=title_timeout_ms)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=run_timeout_ms)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=run_timeout_ms
+    )
 
 
 def click_until_url(page, click, url_glob: str, timeout_ms: int = WAIT_MS, attempt_ms: int = 10_000) -> None:

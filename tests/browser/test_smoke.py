@@ -44,7 +44,7 @@ def browser():
 
 
 def _url(base: str, url_path: str, query: str) -> str:
-    path = "" if url_path == PAGES[0].url_path else url_path        # the landing page lives at /
+    path = "" if url_path == PAGES[0].url_path else url_path  # the landing page lives at /
     return f"{base}/{path}?{query}"
 
 
@@ -71,13 +71,18 @@ def test_shared_url_applies_its_filters_and_they_survive_navigation(server, brow
     assert main.locator("h1").first.inner_text() == "Commune profile"
     assert "Xã Vân Bán · Phú Thọ · Q4 2025" in main.inner_text()
     sidebar = page.locator('[data-testid="stSidebar"]')
-    chosen = [sidebar.locator('[data-testid="stSelectbox"] input').nth(i).get_attribute("value") for i in range(3)]
+    chosen = [
+        sidebar.locator('[data-testid="stSelectbox"] input').nth(i).get_attribute("value") for i in range(3)
+    ]
     assert chosen == ["Phú Thọ", "Xã Vân Bán", "Q4 2025"]
     # Switch page from the menu: the filters come along and the URL still carries them.
     sidebar.get_by_role("link", name="Online filings").click()
     page.wait_for_url("**/filings**", timeout=WAIT_MS)
-    page.wait_for_function("() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
-                           "?.innerText === 'Online filings'", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
+        "?.innerText === 'Online filings'",
+        timeout=WAIT_MS,
+    )
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=WAIT_MS)
     assert "Xã Vân Bán · Q4 2025" in main.inner_text()
     assert "commune=8380" in page.url and "period=2025-Q4" in page.url
@@ -94,9 +99,11 @@ def test_shared_url_applies_its_filters_and_they_survive_navigation(server, brow
 def test_clicking_a_ranking_row_opens_the_commune_profile(server, browser, browser_warehouse):
     con = duckdb.connect(str(browser_warehouse), read_only=True)
     try:
-        code, name = con.execute("""select i.commune_code, c.name from mart_index_period i join dim_commune c using (commune_code)
+        code, name = (
+            con.execute("""select i.commune_code, c.name from mart_index_period i join dim_commune c using (commune_code)
             where i.period_type = 'month' and i.period = '2025-10' and i.province_code = 25
             order by i.index_rank, c.name limit 1""").fetchall()[0]
+        )
     finally:
         con.close()
     context = browser.new_context(viewport={"width": 1366, "height": 768})
@@ -107,8 +114,11 @@ def test_clicking_a_ranking_row_opens_the_commune_profile(server, browser, brows
     box = grid.bounding_box()
     # the first row's selection cell; clicked again if the grid was not interactive yet
     click_until_url(page, lambda: page.mouse.click(box["x"] + 18, box["y"] + 35 + 17), "**/commune?**")
-    page.wait_for_function("() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
-                           "?.innerText === 'Commune profile'", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
+        "?.innerText === 'Commune profile'",
+        timeout=WAIT_MS,
+    )
     assert f"commune={code}" in page.url
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=WAIT_MS)
     assert name in page.locator('[data-testid="stMainBlockContainer"]').inner_text()

@@ -20,29 +20,68 @@ LABELS = ["07/2025", "08/2025", "09/2025", "10/2025"]
 def month_frames(kind: str) -> pd.Series:
     """The same four months as dates, naive timestamps, Hanoi-time timestamps and period strings."""
     naive = pd.to_datetime(pd.Series(MONTHS))
-    return {"date": naive.dt.date, "naive": naive, "hanoi": naive.dt.tz_localize("Asia/Ho_Chi_Minh"),
-            "utc": naive.dt.tz_localize("UTC")}[kind]
+    return {
+        "date": naive.dt.date,
+        "naive": naive,
+        "hanoi": naive.dt.tz_localize("Asia/Ho_Chi_Minh"),
+        "utc": naive.dt.tz_localize("UTC"),
+    }[kind]
 
 
 def builders(month: pd.Series):
     n = len(month)
     rates = {f"{c}_rate": [0.25] * n for c in ("in_person", "online_partial", "online_full", "post")}
-    filings = pd.DataFrame({"month": month, "on_time_rate": [0.9] * n, "avg_processing_days": [3.0] * n, **rates})
-    ranks = pd.DataFrame({"period": ["2025-07", "2025-08", "2025-09", "2025-10"], "period_start": month,
-                          "index_rank": [3, 2, 2, 1], "communes_ranked": [10] * n,
-                          "commune_code": ["01"] * n, "commune_name": ["Xã A"] * n})
-    yield "trend", charts.trend(pd.DataFrame({"month": month, "value": [0.5] * n, "province_median": [0.4] * n}),
-                                "online_rate", "vi", target=0.6)
+    filings = pd.DataFrame(
+        {"month": month, "on_time_rate": [0.9] * n, "avg_processing_days": [3.0] * n, **rates}
+    )
+    ranks = pd.DataFrame(
+        {
+            "period": ["2025-07", "2025-08", "2025-09", "2025-10"],
+            "period_start": month,
+            "index_rank": [3, 2, 2, 1],
+            "communes_ranked": [10] * n,
+            "commune_code": ["01"] * n,
+            "commune_name": ["Xã A"] * n,
+        }
+    )
+    yield (
+        "trend",
+        charts.trend(
+            pd.DataFrame({"month": month, "value": [0.5] * n, "province_median": [0.4] * n}),
+            "online_rate",
+            "vi",
+            target=0.6,
+        ),
+    )
     yield "on_time_trend", charts.on_time_trend(filings, "vi", 0.9)
     yield "processing_days", charts.processing_days(filings, "vi")
     yield "channel_mix", charts.channel_mix(filings, "vi")
     yield "rank_history", charts.rank_history(ranks, "vi")
     yield "bump", charts.bump(ranks, "vi")
-    yield "shares_trend", skill_charts.shares_trend(
-        pd.DataFrame({"month": month, "adults_certified_share": [0.5] * n, "vneid_activation_share": [0.5] * n,
-                      "villages_with_team_share": [0.5] * n}), "vi", target=0.8)
-    yield "training_trend", skill_charts.training_trend(
-        pd.DataFrame({"month": month, "training_sessions": [1, 2, 3, 4], "training_participants": [10] * n}), "vi")
+    yield (
+        "shares_trend",
+        skill_charts.shares_trend(
+            pd.DataFrame(
+                {
+                    "month": month,
+                    "adults_certified_share": [0.5] * n,
+                    "vneid_activation_share": [0.5] * n,
+                    "villages_with_team_share": [0.5] * n,
+                }
+            ),
+            "vi",
+            target=0.8,
+        ),
+    )
+    yield (
+        "training_trend",
+        skill_charts.training_trend(
+            pd.DataFrame(
+                {"month": month, "training_sessions": [1, 2, 3, 4], "training_participants": [10] * n}
+            ),
+            "vi",
+        ),
+    )
 
 
 @pytest.fixture(params=["UTC", "Asia/Ho_Chi_Minh"])
@@ -63,9 +102,9 @@ def test_month_ticks_are_the_data_months(zone, kind):
         assert axis.type == "date" and axis.tickmode == "array", name
         assert list(axis.ticktext) == LABELS, (name, zone, kind, axis.ticktext)
         assert list(axis.tickvals) == MONTHS, (name, zone, kind)
-        for trace in fig.data:                 # every point sits on its own month's first day
+        for trace in fig.data:  # every point sits on its own month's first day
             assert set(trace.x) <= set(MONTHS), (name, trace.name, trace.x)
-        assert fig.data[0].x[-1] == MONTHS[-1], name       # the last bar/point is October, labelled 10/2025
+        assert fig.data[0].x[-1] == MONTHS[-1], name  # the last bar/point is October, labelled 10/2025
     assert len(seen) == 8
 
 

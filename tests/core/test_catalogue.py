@@ -32,11 +32,22 @@ def test_every_rate_in_the_marts_is_the_catalogue_formula_over_the_marts_counts(
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute(MART_COUNTS)
-        columns = {r[0] for r in con.execute("select column_name from information_schema.columns "
-                                             "where table_name = 'mart_with_counts'").fetchall()}
+        columns = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_name = 'mart_with_counts'"
+            ).fetchall()
+        }
         rates = [m for m in METRICS.values() if m.is_ratio and m.name in columns]
-        assert {m.name for m in rates} >= {"online_rate", "online_full_rate", "on_time_rate", "paid_online_rate",
-                                           "digitized_rate", "signature_rate", "avg_processing_days"}
+        assert {m.name for m in rates} >= {
+            "online_rate",
+            "online_full_rate",
+            "on_time_rate",
+            "paid_online_rate",
+            "digitized_rate",
+            "signature_rate",
+            "avg_processing_days",
+        }
         for m in rates:
             assert {m.numerator, *(c for _, c in m.denominator)} <= columns, m.name
             rows, with_value, wrong = con.execute(f"""
@@ -68,7 +79,7 @@ def test_every_label_and_format_exists():
         assert m.label_key is None or m.label_key in LABELS, (m.name, m.label_key)
         assert m.kind in ("count", "rate", "score", "days", "rank"), m.name
         if m.kind == "count":
-            assert m.fmt in ("int", "days"), m.name          # integer counts are written as integers
+            assert m.fmt in ("int", "days"), m.name  # integer counts are written as integers
         if m.target is not None:
             assert m.target.metric == m.name
 

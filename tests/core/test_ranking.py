@@ -44,4 +44,6 @@ def test_mart_ranks_are_competition_ranks(warehouse, mart):
     assert (df["national_rank"].astype("Int64") == national).fillna(df["national_rank"].isna()).all()
     if mart == "mart_index_period":
         change = rank_change(df["previous_index_rank"], df["index_rank"])
-        assert (df["index_rank_change"].astype("Int64") == change).fillna(df["index_rank_change"].isna()).all()
+        assert (
+            (df["index_rank_change"].astype("Int64") == change).fillna(df["index_rank_change"].isna()).all()
+        )

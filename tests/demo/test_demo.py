@@ -40,13 +40,20 @@ def _first(province: int, n: int) -> list[int]:
 # ISO in 07/2026), plus four communes each of Sơn La (signature XLSX, index CSV with ranks), Quảng Ninh
 # (ISO dates, index CSV with ranks) and Cao Bằng (index CSV without ranks).
 def _fixture_communes() -> list[int]:
-    return [*_province_communes(HA_NOI, PHU_THO), *_first(SON_LA, 4), *_first(QUANG_NINH, 4),
-            *_first(CAO_BANG, 4)]
+    return [
+        *_province_communes(HA_NOI, PHU_THO),
+        *_first(SON_LA, 4),
+        *_first(QUANG_NINH, 4),
+        *_first(CAO_BANG, 4),
+    ]
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _sheet_rows(path: Path) -> list[tuple]:
@@ -108,15 +115,23 @@ def con(two_provinces) -> duckdb.DuckDBPyConnection:
 
 def test_same_seed_gives_byte_identical_files(tmp_path):
     son_la = _first(SON_LA, 1)[0]
-    communes = [*_province_communes(PHU_THO)[:20], VAN_BAN, DAI_XUYEN, son_la, *_first(QUANG_NINH, 2),
-                *_first(CAO_BANG, 2)]
+    communes = [
+        *_province_communes(PHU_THO)[:20],
+        VAN_BAN,
+        DAI_XUYEN,
+        son_la,
+        *_first(QUANG_NINH, 2),
+        *_first(CAO_BANG, 2),
+    ]
     a = demo.generate_demo_files(tmp_path / "a", communes=communes, months=("2025-07", "2025-11"))
     b = demo.generate_demo_files(tmp_path / "b", communes=communes, months=("2025-07", "2025-11"))
-    assert [p.relative_to(tmp_path / "a") for p in a.paths] == [p.relative_to(tmp_path / "b") for p in b.paths]
+    assert [p.relative_to(tmp_path / "a") for p in a.paths] == [
+        p.relative_to(tmp_path / "b") for p in b.paths
+    ]
     ha, hb = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
     assert ha == hb
-    assert any(name.endswith(".xlsx") for name in ha)      # xlsx too: fixed creation time, no author
-    assert "index/chi-so-766-cac-tinh-khong-xep-hang-2025-10.csv" in ha     # both index CSVs
+    assert any(name.endswith(".xlsx") for name in ha)  # xlsx too: fixed creation time, no author
+    assert "index/chi-so-766-cac-tinh-khong-xep-hang-2025-10.csv" in ha  # both index CSVs
     assert "index/chi-so-766-cac-tinh-2025-10.csv" in ha
     # Sơn La sends its signature sheet as xlsx, under title rows; its communes are not in the CSV
     rows = _sheet_rows(tmp_path / "a" / "signatures" / "ky-so-14-son-la-2025-10.xlsx")
@@ -138,7 +153,7 @@ def test_a_communes_data_do_not_depend_on_the_other_communes(tmp_path, two_provi
         alone_header, alone = _csv(tmp_path / name)
         among_header, among = _csv(out / name, ha_noi)
         assert alone_header == among_header and len(alone) >= 126 and alone == among, name
-        assert len(_csv(out / name)[1]) > len(among), name          # the others' rows are there too
+        assert len(_csv(out / name)[1]) > len(among), name  # the others' rows are there too
     name = "index/chi-so-766-01-ha-noi-2025-08.xlsx"
     assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
@@ -264,9 +279,9 @@ def test_volumes_and_rates_are_plausible(con):
     by_month = {m: r for m, *r in per_month}
     for month, (n, on_time, _online, days, communes) in by_month.items():
         assert 0.60 <= on_time <= 0.95, month
-        assert 2 <= days <= 10 or month == "2026-10", month     # the last month's long cases are unfinished
+        assert 2 <= days <= 10 or month == "2026-10", month  # the last month's long cases are unfinished
         assert 15 <= n <= 60, month
-        assert communes >= len(_fixture_communes()) - 2           # 2 communes send xlsx some months
+        assert communes >= len(_fixture_communes()) - 2  # 2 communes send xlsx some months
     # online share rises from 25-45% in 2025 towards 50-70% by late 2026; on time improves
     assert 0.25 <= by_month["2025-08"][2] <= 0.45
     assert 0.50 <= by_month["2026-09"][2] <= 0.70
@@ -274,30 +289,36 @@ def test_volumes_and_rates_are_plausible(con):
     # Tết (17/02/2026): fewer dossiers in February
     assert by_month["2026-02"][0] < 0.8 * min(by_month["2026-01"][0], by_month["2026-03"][0])
     # a tail of laggards: some communes stay well below the median online share in 09/2026
-    (low, median), = con.execute("""
+    ((low, median),) = con.execute("""
         select quantile_cont(online, 0.05), quantile_cont(online, 0.5) from (
             select "Mã xã", avg(("Kênh thực hiện" = '2')::int) as online from latest
             where strftime(received, '%Y-%m') = '2026-09' group by all)""").fetchall()
     assert low < median - 0.12
     # unfinished dossiers only near the end of the range (the two communes with their own xlsx
     # exports are left out: their later versions are not in the CSVs read here)
-    unfinished = dict(con.execute("""select strftime(received, '%Y-%m'), count(*) from latest
+    unfinished = dict(
+        con.execute("""select strftime(received, '%Y-%m'), count(*) from latest
                                      where finished is null and "Trạng thái hồ sơ" = 'Đang xử lý'
                                        and "Mã xã" not in ('8380', '10333')
-                                     group by all""").fetchall())
+                                     group by all""").fetchall()
+    )
     assert unfinished.get("2026-10", 0) > 0 and set(unfinished) <= {"2026-08", "2026-09", "2026-10"}
 
 
 def test_exports_overlap_and_the_later_version_is_complete(con):
-    (overlap, completed), = con.execute("""
+    ((overlap, completed),) = con.execute("""
         select count(*), count(*) filter (where a.finished is null and b.finished is not null)
         from d a join d b on a."Mã hồ sơ" = b."Mã hồ sơ" and a.export_month < b.export_month""").fetchall()
     assert overlap > 1000 and completed > 1000
     # a dossier appears in the month it was received and later only when finished or returned then
-    assert con.execute("select count(*) from d where export_month < strftime(received, '%Y-%m')").fetchall() == [(0,)]
+    assert con.execute(
+        "select count(*) from d where export_month < strftime(received, '%Y-%m')"
+    ).fetchall() == [(0,)]
     assert con.execute("""select count(*) from d where export_month > strftime(received, '%Y-%m')
                           and export_month is distinct from strftime(finished, '%Y-%m')
-                          and export_month is distinct from strftime(returned, '%Y-%m')""").fetchall() == [(0,)]
+                          and export_month is distinct from strftime(returned, '%Y-%m')""").fetchall() == [
+        (0,)
+    ]
     # and at most once in a national file
     assert con.execute("""select count(*) from (select 1 from d group by "Mã hồ sơ", export_month
                           having count(*) > 1)""").fetchall() == [(0,)]
@@ -316,12 +337,18 @@ def test_commune_xlsx_exports_have_title_rows_and_are_not_double_counted(two_pro
     col = {name: i for i, name in enumerate(header)}
     assert {r[col["TenXa"]] for r in data} == {"Xã Vân Bán"}
     assert {r[col["TenTinh"]] for r in data} == {"Phú Thọ"}
-    assert all(r[col["NgayTiepNhan"]].year == 2025 for r in data)        # real date cells
+    assert all(r[col["NgayTiepNhan"]].year == 2025 for r in data)  # real date cells
     assert all(isinstance(r[col["MaTTHC"]], str) for r in data)
     # the commune's rows are in its xlsx, not also in the national CSV of that month ...
-    assert con.execute("""select count(*) from d where "Mã xã" = '8380' and export_month = '2025-10'""").fetchall() \
-        == [(0,)]
-    assert con.execute("""select count(*) from d where "Mã xã" = '8380' and export_month = '2026-01'""").fetchall()[0][0] > 0
+    assert con.execute(
+        """select count(*) from d where "Mã xã" = '8380' and export_month = '2025-10'"""
+    ).fetchall() == [(0,)]
+    assert (
+        con.execute(
+            """select count(*) from d where "Mã xã" = '8380' and export_month = '2026-01'"""
+        ).fetchall()[0][0]
+        > 0
+    )
     # ... and no id of any commune xlsx export is in the national CSV of the same month
     prefix = {VAN_BAN: "ho-so-25-phu-tho-xa-van-ban", DAI_XUYEN: "ho-so-01-ha-noi-xa-dai-xuyen"}
     assert prefix.keys() == demo.XLSX_DOSSIER_EXPORTS.keys()
@@ -329,8 +356,9 @@ def test_commune_xlsx_exports_have_title_rows_and_are_not_double_counted(two_pro
         for month in months:
             ids = [r[1] for r in _sheet_rows(out / "dossiers" / f"{prefix[commune]}-{month}.xlsx")[5:]]
             assert ids and all(i.startswith("H") for i in ids), (commune, month)
-            in_csv = con.execute("""select count(*) from d where export_month = ? and "Mã hồ sơ" in ?""",
-                                 [month, ids]).fetchall()
+            in_csv = con.execute(
+                """select count(*) from d where export_month = ? and "Mã hồ sơ" in ?""", [month, ids]
+            ).fetchall()
             assert in_csv == [(0,)], (commune, month)
 
 
@@ -404,11 +432,13 @@ def test_index_sheets_are_consistent(two_provinces, con):
     # TDGQ follows the dossiers' on-time ratio (Hà Nội, 03/2026)
     rows = _sheet_rows(out / "index/chi-so-766-01-ha-noi-2026-03.xlsx")
     published = {r[1]: r[5] for r in rows[4:]}
-    computed = dict(con.execute("""
+    computed = dict(
+        con.execute("""
         select 'UBND ' || lower(substr("Tên xã", 1, 1)) || substr("Tên xã", 2),
             round(20 * avg((finished <= due)::int), 2)
         from latest where "Tỉnh" = 'Thành phố Hà Nội' and strftime(received, '%Y-%m') = '2026-03'
-        group by all""").fetchall())
+        group by all""").fetchall()
+    )
     assert len(published) == 126 and published.keys() == computed.keys()
     assert all(abs(published[u] - computed[u]) < 0.006 for u in published)
 
@@ -416,8 +446,10 @@ def test_index_sheets_are_consistent(two_provinces, con):
 def test_index_csv_sheets_with_and_without_ranks(two_provinces):
     """The CSV provinces: one sheet per month with ranks, one without, ordered by province then STT."""
     out, _ = two_provinces
-    unit_code = {(PROVINCE_NAME[int(w.province_code)], "UBND " + w.name[0].lower() + w.name[1:]): int(w.code)
-                 for w in Ward.iter_all()}
+    unit_code = {
+        (PROVINCE_NAME[int(w.province_code)], "UBND " + w.name[0].lower() + w.name[1:]): int(w.code)
+        for w in Ward.iter_all()
+    }
     groups = [t for _, t in demo.INDEX_GROUP_TITLES]
     for label in ["2025-08", "2026-03"]:
         period = f"{label[5:]}/{label[:4]}"
@@ -459,14 +491,24 @@ def test_index_csv_sheets_with_and_without_ranks(two_provinces):
 def test_demo_loads_without_duplicates(tmp_path):
     loader = pytest.importorskip("etl.loader")
     assert loader  # the real ETL path
-    communes = sorted({*_province_communes(PHU_THO)[:25], VAN_BAN, DAI_XUYEN, *_province_communes(SON_LA)[:5],
-                       *_first(QUANG_NINH, 3), *_first(CAO_BANG, 3)})
-    summary = demo.build_demo(tmp_path / "wh.duckdb", tmp_path / "demo", communes=communes,
-                              months=("2025-09", "2025-11"))
-    assert summary.exit_code == 0, [(f.file, f.status, f.reasons, f.message_en) for f in summary.files
-                                    if f.status != "loaded"]
+    communes = sorted(
+        {
+            *_province_communes(PHU_THO)[:25],
+            VAN_BAN,
+            DAI_XUYEN,
+            *_province_communes(SON_LA)[:5],
+            *_first(QUANG_NINH, 3),
+            *_first(CAO_BANG, 3),
+        }
+    )
+    summary = demo.build_demo(
+        tmp_path / "wh.duckdb", tmp_path / "demo", communes=communes, months=("2025-09", "2025-11")
+    )
+    assert summary.exit_code == 0, [
+        (f.file, f.status, f.reasons, f.message_en) for f in summary.files if f.status != "loaded"
+    ]
     kinds = {f.kind for f in summary.files}
-    assert {"dossiers", "population", "training"} <= kinds       # the skills demo is loaded in the same call
+    assert {"dossiers", "population", "training"} <= kinds  # the skills demo is loaded in the same call
     ids: list[str] = []
     for path in (tmp_path / "demo" / "dossiers").iterdir():
         if path.suffix == ".csv":
@@ -475,20 +517,27 @@ def test_demo_loads_without_duplicates(tmp_path):
             ids += [r[1] for r in _sheet_rows(path)[5:]]
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     try:
-        (total, distinct), = con.execute("select count(*), count(distinct dossier_id) from fact_dossier").fetchall()
-        assert total == distinct == len(set(ids)) and len(ids) > len(set(ids))     # exports overlap
+        ((total, distinct),) = con.execute(
+            "select count(*), count(distinct dossier_id) from fact_dossier"
+        ).fetchall()
+        assert total == distinct == len(set(ids)) and len(ids) > len(set(ids))  # exports overlap
         # every province of the national CSV, Quảng Ninh's ISO dates included
         provinces = {r[0] for r in con.execute("select distinct province_code from fact_dossier").fetchall()}
         assert provinces == {HA_NOI, PHU_THO, SON_LA, QUANG_NINH, CAO_BANG}
         # the later export's version won: a dossier finished in a later month is finished in the warehouse
-        assert con.execute("select count(*) from fact_dossier where finished_at is null "
-                           "and received_at < timestamp '2025-10-01'").fetchall() == [(0,)]
+        assert con.execute(
+            "select count(*) from fact_dossier where finished_at is null "
+            "and received_at < timestamp '2025-10-01'"
+        ).fetchall() == [(0,)]
         assert con.execute("select count(*) from fact_signature_month").fetchall() == [(len(communes) * 3,)]
-        assert con.execute("select count(distinct commune_code) from fact_index_total").fetchall() \
-            == [(len(communes),)]
+        assert con.execute("select count(distinct commune_code) from fact_index_total").fetchall() == [
+            (len(communes),)
+        ]
         # published ranks where the sheet has them; none for the provinces without a rank column
-        ranks = dict(con.execute("""select province_code, count(published_rank) > 0 from fact_index_total
-                                    group by all""").fetchall())
+        ranks = dict(
+            con.execute("""select province_code, count(published_rank) > 0 from fact_index_total
+                                    group by all""").fetchall()
+        )
         assert ranks == {HA_NOI: True, PHU_THO: False, SON_LA: True, QUANG_NINH: True, CAO_BANG: False}
         assert con.execute("select count(*) from etl_reject").fetchall() == [(0,)]
     finally:
@@ -507,8 +556,11 @@ def test_national_demo_files(tmp_path):
     # index CSVs + Hà Nội's and Phú Thọ's xlsx; plus the communes' own dossier exports
     assert len(files.paths) == 16 * 7 + sum(len(m) for m in demo.XLSX_DOSSIER_EXPORTS.values())
     index = tmp_path / "index"
-    in_csv = {r[0] for r in duckdb.sql(f"""select distinct "Tỉnh" from read_csv('{index}/*.csv',
-                                           union_by_name = true, all_varchar = true)""").fetchall()}
+    in_csv = {
+        r[0]
+        for r in duckdb.sql(f"""select distinct "Tỉnh" from read_csv('{index}/*.csv',
+                                           union_by_name = true, all_varchar = true)""").fetchall()
+    }
     assert len(in_csv) == 32 and not in_csv & {PROVINCE_NAME[p] for p in demo.INDEX_XLSX_PROVINCES}
     in_dossiers = duckdb.sql(f"""select count(distinct "Tỉnh") from
                                  read_csv('{tmp_path}/dossiers/ho-so-ca-nuoc-2025-10.csv', all_varchar = true)""")

@@ -21,21 +21,15 @@ CHECKS = {
     "dim_province has 34 rows": "select count(*) <> 34 from dim_province",
     "dim_commune has 3321 rows": "select count(*) <> 3321 from dim_commune",
     "fact_dossier.dossier_id unique": "select count(*) from (select dossier_id from fact_dossier group by 1 having count(*) > 1)",
-    "fact_dossier.commune_code in dim_commune":
-        "select count(*) from fact_dossier f anti join dim_commune d using (commune_code)",
+    "fact_dossier.commune_code in dim_commune": "select count(*) from fact_dossier f anti join dim_commune d using (commune_code)",
     "fact_dossier.channel accepted": "select count(*) from fact_dossier where channel not in ('in_person', 'online', 'post')",
-    "fact_dossier.online_mode accepted":
-        "select count(*) from fact_dossier where online_mode not in ('full', 'partial') "
-        "or (online_mode is not null and channel <> 'online')",
-    "fact_dossier.paid_online_via accepted":
-        "select count(*) from fact_dossier where paid_online_via not in ('national_portal', 'local_gateway', 'other')",
-    "fact_dossier dates ordered":
-        "select count(*) from fact_dossier where finished_at < received_at or due_at < received_at",
-    "fact_signature_month counts consistent":
-        "select count(*) from fact_signature_month where docs_confidential > docs_issued "
-        "or docs_signed > docs_issued - docs_confidential or least(docs_issued, docs_confidential, docs_signed) < 0",
-    "fact_index_score.group_code accepted":
-        "select count(*) from fact_index_score where group_code not in ('CKMB','TDGQ','CLGQ','TTTT','MDSH','MDHL','DVCTT')",
+    "fact_dossier.online_mode accepted": "select count(*) from fact_dossier where online_mode not in ('full', 'partial') "
+    "or (online_mode is not null and channel <> 'online')",
+    "fact_dossier.paid_online_via accepted": "select count(*) from fact_dossier where paid_online_via not in ('national_portal', 'local_gateway', 'other')",
+    "fact_dossier dates ordered": "select count(*) from fact_dossier where finished_at < received_at or due_at < received_at",
+    "fact_signature_month counts consistent": "select count(*) from fact_signature_month where docs_confidential > docs_issued "
+    "or docs_signed > docs_issued - docs_confidential or least(docs_issued, docs_confidential, docs_signed) < 0",
+    "fact_index_score.group_code accepted": "select count(*) from fact_index_score where group_code not in ('CKMB','TDGQ','CLGQ','TTTT','MDSH','MDHL','DVCTT')",
     "fact_index_score.score within 0..max": "select count(*) from fact_index_score where score < 0 or score > max_score",
     "etl_reject.load_id in etl_load": "select count(*) from etl_reject anti join etl_load using (load_id)",
 }
@@ -51,8 +45,9 @@ def model_checks() -> dict[str, str]:
     checks = {}
     for name, spec in model_specs().items():
         key = ", ".join(spec["key"])
-        checks[f"{name} unique ({key})"] = (f"select count(*) from (select {key} from {name} group by all "
-                                            f"having count(*) > 1)")
+        checks[f"{name} unique ({key})"] = (
+            f"select count(*) from (select {key} from {name} group by all having count(*) > 1)"
+        )
         checks.update({f"{name}: {t['name']}": t["sql"] for t in spec.get("tests", [])})
     return checks
 
@@ -62,8 +57,14 @@ def contract_violations(db: Path) -> dict[str, int]:
     try:
         found = {name: con.execute(q).fetchall()[0][0] for name, q in {**CHECKS, **model_checks()}.items()}
         for name, spec in model_specs().items():
-            columns = [r[0] for r in con.execute("select column_name from information_schema.columns "
-                                                 "where table_name = ? order by ordinal_position", [name]).fetchall()]
+            columns = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_name = ? order by ordinal_position",
+                    [name],
+                ).fetchall()
+            ]
             found[f"{name} columns as declared"] = int(columns != spec["columns"])
     finally:
         con.close()
@@ -71,16 +72,34 @@ def contract_violations(db: Path) -> dict[str, int]:
 
 
 def test_contract_holds_on_a_mixed_load(tmp_path, db):
-    d = write_csv(tmp_path / "d.csv", ["MaHoSo", "MaXa", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy",
-                                       "KenhThucHien", "ToanTrinh", "DuocThanhToanTrucTuyen"], [
-        ["A", 8380, "01/10/2025", "05/10/2025", "03/10/2025", 2, 1, 1],
-        ["B", 8380, "01/11/2025", "05/11/2025", "", 1, "", ""],
-        ["C", 10333, "02/10/2025", "05/10/2025", "09/10/2025", 3, "", 2],
-    ])
-    s = write_csv(tmp_path / "s.csv", ["Mã xã", "Tháng", "Tổng số văn bản đi", "Văn bản mật", "Số văn bản ký số"],
-                  [[8380, "10/2025", 10, 1, 9], [10333, "11/2025", 5, 0, 4]])
-    i = write_csv(tmp_path / "i.csv", ["Tên đơn vị", "Tỉnh", "Kỳ", "CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"],
-                  [["Xã Vân Bán", "Phú Thọ", "10/2025", 15, 18, 10, 8, 20, 16]])
+    d = write_csv(
+        tmp_path / "d.csv",
+        [
+            "MaHoSo",
+            "MaXa",
+            "NgayTiepNhan",
+            "NgayHenTra",
+            "NgayKetThucXuLy",
+            "KenhThucHien",
+            "ToanTrinh",
+            "DuocThanhToanTrucTuyen",
+        ],
+        [
+            ["A", 8380, "01/10/2025", "05/10/2025", "03/10/2025", 2, 1, 1],
+            ["B", 8380, "01/11/2025", "05/11/2025", "", 1, "", ""],
+            ["C", 10333, "02/10/2025", "05/10/2025", "09/10/2025", 3, "", 2],
+        ],
+    )
+    s = write_csv(
+        tmp_path / "s.csv",
+        ["Mã xã", "Tháng", "Tổng số văn bản đi", "Văn bản mật", "Số văn bản ký số"],
+        [[8380, "10/2025", 10, 1, 9], [10333, "11/2025", 5, 0, 4]],
+    )
+    i = write_csv(
+        tmp_path / "i.csv",
+        ["Tên đơn vị", "Tỉnh", "Kỳ", "CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"],
+        [["Xã Vân Bán", "Phú Thọ", "10/2025", 15, 18, 10, 8, 20, 16]],
+    )
     assert load_files([d, s, i], db).exit_code == 0
     assert contract_violations(db) == {}
 
@@ -100,8 +119,11 @@ def test_every_model_has_its_declaration_and_the_data_dictionary_describes_it():
 
 def test_a_declared_test_can_fail(tmp_path, db):
     """The declarations are run, not just read: a broken mart row is reported."""
-    d = write_csv(tmp_path / "d.csv", ["MaHoSo", "MaXa", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy",
-                                       "KenhThucHien"], [["A", 8380, "01/10/2025", "05/10/2025", "03/10/2025", 2]])
+    d = write_csv(
+        tmp_path / "d.csv",
+        ["MaHoSo", "MaXa", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "KenhThucHien"],
+        [["A", 8380, "01/10/2025", "05/10/2025", "03/10/2025", 2]],
+    )
     assert load_files([d], db).exit_code == 0
     con = duckdb.connect(str(db))
     con.execute("update mart_commune_month set online_rate = 2 where commune_code = 8380")

@@ -65,19 +65,28 @@ def test_month_by_month_loads_give_the_marts_of_a_full_build(demo_files, tmp_pat
 
 def test_a_corrected_received_date_moves_the_dossier_between_months(tmp_path):
     db = tmp_path / "wh" / "warehouse.duckdb"
-    first = write_csv(tmp_path / "a.csv", HEADER, [
-        ["X1", "8380", "1.001193", "15/08/2025 09:00", "20/08/2025 17:00", "18/08/2025 10:00", "1"],
-        ["X2", "8380", "1.001193", "16/08/2025 09:00", "20/08/2025 17:00", "", "2"],
-    ])
-    second = write_csv(tmp_path / "b.csv", HEADER, [      # X1's received date corrected to September
-        ["X1", "8380", "1.001193", "15/09/2025 09:00", "20/09/2025 17:00", "18/09/2025 10:00", "1"],
-    ])
+    first = write_csv(
+        tmp_path / "a.csv",
+        HEADER,
+        [
+            ["X1", "8380", "1.001193", "15/08/2025 09:00", "20/08/2025 17:00", "18/08/2025 10:00", "1"],
+            ["X2", "8380", "1.001193", "16/08/2025 09:00", "20/08/2025 17:00", "", "2"],
+        ],
+    )
+    second = write_csv(
+        tmp_path / "b.csv",
+        HEADER,
+        [  # X1's received date corrected to September
+            ["X1", "8380", "1.001193", "15/09/2025 09:00", "20/09/2025 17:00", "18/09/2025 10:00", "1"],
+        ],
+    )
     load_files([first], db)
     load_files([second], db)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.execute("select strftime(month, '%Y-%m'), dossiers_received from mart_dossier_month "
-                           "order by month").fetchall()
+        rows = con.execute(
+            "select strftime(month, '%Y-%m'), dossiers_received from mart_dossier_month order by month"
+        ).fetchall()
     finally:
         con.close()
     assert rows == [("2025-08", 1), ("2025-09", 1)]

@@ -66,8 +66,13 @@ def _describe(con, relation: str) -> list[tuple[str, str]]:
 def _warehouse_lake_tables(db: Path) -> list[str]:
     con = _wh(db)
     try:
-        return [r[0] for r in con.execute("select table_name from duckdb_tables() where table_name like 'dim%' "
-                                          "or table_name like 'fact%' order by 1").fetchall()]
+        return [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where table_name like 'dim%' "
+                "or table_name like 'fact%' order by 1"
+            ).fetchall()
+        ]
     finally:
         con.close()
 
@@ -97,13 +102,15 @@ def test_facts_are_partitioned_by_province_and_month(exported):
     assert tables["fact_dossier"]["partition_by"] == ["province_code", "month"]
     assert tables["fact_dossier"]["extra_columns"] == ["month"]
     assert tables["fact_signature_month"]["partition_by"] == ["province_code", "month"]
-    assert tables["fact_signature_month"]["extra_columns"] == []          # month is a contract column
+    assert tables["fact_signature_month"]["extra_columns"] == []  # month is a contract column
     assert tables["fact_index_score"]["partition_by"] == ["province_code", "period_start"]
     assert tables["fact_training_session"]["partition_by"] == ["province_code", "month"]
     assert tables["fact_population_year"]["partition_by"] == ["province_code"]
     assert tables["dim_commune"]["partition_by"] == []
     assert list((out / "fact_dossier" / f"province_code={PHU_THO}").glob("month=2025-10/*.parquet"))
-    assert list((out / "fact_signature_month" / f"province_code={PHU_THO}").glob("month=2025-10-01/*.parquet"))
+    assert list(
+        (out / "fact_signature_month" / f"province_code={PHU_THO}").glob("month=2025-10-01/*.parquet")
+    )
     assert (out / "dim_commune" / "data_0.parquet").is_file()
     # No leftovers of the export beside the lake.
     assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and p.suffix != ".lock"]
@@ -142,8 +149,13 @@ def test_lake_views_have_the_warehouse_columns_and_types(lake_con, warehouse):
 def test_lake_tables_hold_the_warehouse_rows(lake_con, warehouse):
     wh = _wh(warehouse)
     try:
-        for name in ("fact_dossier", "fact_signature_month", "fact_index_score", "fact_training_session",
-                     "dim_commune"):
+        for name in (
+            "fact_dossier",
+            "fact_signature_month",
+            "fact_index_score",
+            "fact_training_session",
+            "dim_commune",
+        ):
             query = f"select * from {name} order by all"
             assert lake_con.execute(query).fetchall() == wh.execute(query).fetchall(), name
     finally:
@@ -168,9 +180,10 @@ def test_marts_over_the_lake_equal_the_warehouse_marts(lake_con, warehouse, mart
 
 
 def test_the_marts_have_data_from_every_source(lake_con):
-    (dossiers, signed, index, trained), = lake_con.execute(
+    ((dossiers, signed, index, trained),) = lake_con.execute(
         "select sum(dossiers_received), sum(docs_signed), count(index_total), sum(training_sessions) "
-        f"from mart_commune_month where commune_code = {VAN_BAN}").fetchall()
+        f"from mart_commune_month where commune_code = {VAN_BAN}"
+    ).fetchall()
     assert dossiers > 0 and signed > 0 and index > 0 and trained >= 0
 
 
@@ -204,20 +217,22 @@ def test_a_failed_export_leaves_the_old_lake_and_no_half_lake(warehouse, tmp_pat
     def fail(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(lake, "_verify", fail)        # after every table is written, before the swap
+    monkeypatch.setattr(lake, "_verify", fail)  # after every table is written, before the swap
     with pytest.raises(OSError):
         lake.export_lake(warehouse, out)
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == files_before
-    assert json.loads((out / "_lake.json").read_text(encoding="utf-8"))["exported_at"] == before["exported_at"]
+    assert (
+        json.loads((out / "_lake.json").read_text(encoding="utf-8"))["exported_at"] == before["exported_at"]
+    )
     assert [p.name for p in tmp_path.iterdir() if p.name != ".lake.lock"] == ["lake"]
 
 
 def test_a_killed_exports_folders_are_cleaned_up(warehouse, tmp_path):
     out = tmp_path / "lake"
     lake.export_lake(warehouse, out)
-    renamed = out.rename(tmp_path / ".lake.replaced-99999")          # killed between the two renames
+    renamed = out.rename(tmp_path / ".lake.replaced-99999")  # killed between the two renames
     assert not out.exists() and renamed.exists()
-    (tmp_path / ".lake.exporting-99999" / "fact_dossier").mkdir(parents=True)   # killed while writing
+    (tmp_path / ".lake.exporting-99999" / "fact_dossier").mkdir(parents=True)  # killed while writing
     lake.export_lake(warehouse, out)
     assert (out / "_lake.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == [".lake.lock", "lake"]
@@ -244,8 +259,13 @@ def test_a_missing_warehouse_is_a_clear_bilingual_error(tmp_path):
 
 def test_cli_export_lake(warehouse, tmp_path):
     out = tmp_path / "lake"
-    run = subprocess.run([sys.executable, "-m", "etl", "export-lake", str(out), "--db", str(warehouse),
-                          "--lang", "en"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "etl", "export-lake", str(out), "--db", str(warehouse), "--lang", "en"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(f"Parquet lake written: {out}") and "tables" in run.stdout
     assert (out / "_lake.json").is_file()
@@ -253,8 +273,13 @@ def test_cli_export_lake(warehouse, tmp_path):
 
 def test_cli_missing_warehouse_exits_non_zero_without_a_traceback(tmp_path):
     missing = tmp_path / "missing.duckdb"
-    run = subprocess.run([sys.executable, "-m", "etl", "export-lake", str(tmp_path / "lake"), "--db", str(missing)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "etl", "export-lake", str(tmp_path / "lake"), "--db", str(missing)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()

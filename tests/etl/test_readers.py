@@ -85,16 +85,17 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[object]]], *, formats: di
 
 # --- CSV encodings ---------------------------------------------------------------------------------
 
+
 def test_utf8_csv_with_title_rows_blank_lines_and_padding(tmp_path, con):
     text = (
-        "UBND TỈNH PHÚ THỌ\n"                                  # line 1
-        "\n"                                                    # line 2
-        "Mã hồ sơ,Ngày tiếp nhận,Kênh thực hiện,Xã/phường\n"    # line 3: header
-        "H44.139-0001, 01/10/2025 08:30 ,2,Xã Vân Bán\n"        # line 4
-        "\n"                                                    # line 5: blank (dropped)
-        ",,,\n"                                                 # line 6: all empty (dropped)
-        "H44.139-0002,02/10/2025,1\n"                           # line 7: short row, padded
-        "H44.139-0003,,\"\",  \n"                                # line 8: empties -> NULL
+        "UBND TỈNH PHÚ THỌ\n"  # line 1
+        "\n"  # line 2
+        "Mã hồ sơ,Ngày tiếp nhận,Kênh thực hiện,Xã/phường\n"  # line 3: header
+        "H44.139-0001, 01/10/2025 08:30 ,2,Xã Vân Bán\n"  # line 4
+        "\n"  # line 5: blank (dropped)
+        ",,,\n"  # line 6: all empty (dropped)
+        "H44.139-0002,02/10/2025,1\n"  # line 7: short row, padded
+        'H44.139-0003,,"",  \n'  # line 8: empties -> NULL
     )
     path = tmp_path / "ho_so.csv"
     path.write_text(text, encoding="utf-8")
@@ -115,11 +116,13 @@ def test_utf8_bom_csv(tmp_path, con):
     path.write_bytes(codecs.BOM_UTF8 + b"MaHoSo,NgayTiepNhan,KenhThucHien\nH1,2025-10-01,2\n")
     table = read_source(path, con)
     assert table.encoding == "utf-8-sig"
-    assert table.headers == ["MaHoSo", "NgayTiepNhan", "KenhThucHien"]   # no BOM in the first name
+    assert table.headers == ["MaHoSo", "NgayTiepNhan", "KenhThucHien"]  # no BOM in the first name
     assert rows(con, table) == [(2, "H1", "2025-10-01", "2")]
 
 
-@pytest.mark.parametrize("bom, codec", [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")])
+@pytest.mark.parametrize(
+    "bom, codec", [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
+)
 def test_utf16_csv_with_bom(tmp_path, con, bom, codec):
     text = "\t".join(DOSSIER_HEADER_VI) + "\r\n" + f"H1\t01/10/2025\t2\t{VIETNAMESE}\r\n"
     path = tmp_path / "utf16.csv"
@@ -138,7 +141,12 @@ def test_utf16_from_text_encode(tmp_path, con):
 
 
 def test_cp1258_csv_is_decoded_and_nfc_normalised(tmp_path, con, monkeypatch):
-    text = ";".join(DOSSIER_HEADER_VI) + "\r\n" + f"H1;01/10/2025;2;{VIETNAMESE}\r\n" + "H2;02/10/2025;1;Xã Ẳ\r\n"
+    text = (
+        ";".join(DOSSIER_HEADER_VI)
+        + "\r\n"
+        + f"H1;01/10/2025;2;{VIETNAMESE}\r\n"
+        + "H2;02/10/2025;1;Xã Ẳ\r\n"
+    )
     raw = to_cp1258(text)
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
@@ -148,7 +156,7 @@ def test_cp1258_csv_is_decoded_and_nfc_normalised(tmp_path, con, monkeypatch):
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     table = read_source(path, con)
-    assert list(scratch.iterdir()) == []                    # the transcoded copy is cleaned up
+    assert list(scratch.iterdir()) == []  # the transcoded copy is cleaned up
     assert table.encoding == "cp1258"
     assert table.headers == DOSSIER_HEADER_VI
     got = rows(con, table)
@@ -162,13 +170,16 @@ def test_decomposed_utf8_is_nfc_normalised(tmp_path, con):
     path.write_bytes(unicodedata.normalize("NFD", text).encode("utf-8"))
     table = read_source(path, con)
     assert table.encoding == "utf-8"
-    assert table.headers == DOSSIER_HEADER_VI                       # NFC, equal to the literals
+    assert table.headers == DOSSIER_HEADER_VI  # NFC, equal to the literals
     assert rows(con, table) == [(2, "H1", "01/10/2025", "2", VIETNAMESE)]
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t", ","])
 def test_delimiter_is_detected(tmp_path, con, delimiter):
-    lines = [delimiter.join(DOSSIER_HEADER_PORTAL), delimiter.join(["H1", "2025-10-01 08:00", "2", "Xã A, B"])]
+    lines = [
+        delimiter.join(DOSSIER_HEADER_PORTAL),
+        delimiter.join(["H1", "2025-10-01 08:00", "2", "Xã A, B"]),
+    ]
     if delimiter == ",":
         lines[1] = 'H1,2025-10-01 08:00,2,"Xã A, B"'
     path = tmp_path / "d.csv"
@@ -189,12 +200,12 @@ def test_semicolon_file_whose_values_contain_commas(tmp_path, con):
 
 def test_quoted_line_breaks_keep_line_numbers_exact(tmp_path, con):
     text = (
-        '"Mã\nhồ sơ",Ngày tiếp nhận,Kênh thực hiện\n'    # lines 1-2: header name with a line break
-        'H1,01/10/2025,"trực\ntuyến"\n'                  # lines 3-4
-        "H2,02/10/2025,2\n"                              # line 5
-        "\n"                                             # line 6
-        'H3,"03/10/2025\n\n",1\n'                        # lines 7-9
-        "H4,04/10/2025,1\n"                              # line 10
+        '"Mã\nhồ sơ",Ngày tiếp nhận,Kênh thực hiện\n'  # lines 1-2: header name with a line break
+        'H1,01/10/2025,"trực\ntuyến"\n'  # lines 3-4
+        "H2,02/10/2025,2\n"  # line 5
+        "\n"  # line 6
+        'H3,"03/10/2025\n\n",1\n'  # lines 7-9
+        "H4,04/10/2025,1\n"  # line 10
     )
     path = tmp_path / "multiline.csv"
     path.write_text(text, encoding="utf-8")
@@ -221,8 +232,9 @@ def test_trailing_empty_fields_are_tolerated_but_extra_values_are_not(tmp_path, 
     assert [r[0] for r in rows(con, read_source(ok, con))] == [2, 3]
 
     bad = tmp_path / "shifted.csv"
-    bad.write_text("MaHoSo,NgayTiepNhan,KenhThucHien\nH1,1,2\nH2,Xã A, B,1\nH3,1,2\nH4,1,2,x\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "MaHoSo,NgayTiepNhan,KenhThucHien\nH1,1,2\nH2,Xã A, B,1\nH3,1,2\nH4,1,2,x\n", encoding="utf-8"
+    )
     with pytest.raises(SourceFileError) as err:
         read_source(bad, con)
     assert err.value.code == "too_many_fields"
@@ -230,8 +242,9 @@ def test_trailing_empty_fields_are_tolerated_but_extra_values_are_not(tmp_path, 
     assert err.value.message_vi.startswith("shifted.csv, dòng 3, 5: có nhiều giá trị hơn")
 
     way_too_many = tmp_path / "wide.csv"
-    way_too_many.write_text("MaHoSo,NgayTiepNhan,KenhThucHien\nH1,1,2\n" + "H2" + ",x" * 40 + "\n",
-                            encoding="utf-8")
+    way_too_many.write_text(
+        "MaHoSo,NgayTiepNhan,KenhThucHien\nH1,1,2\n" + "H2" + ",x" * 40 + "\n", encoding="utf-8"
+    )
     with pytest.raises(SourceFileError) as err:
         read_source(way_too_many, con)
     assert err.value.code == "too_many_fields"
@@ -249,18 +262,24 @@ def test_unclosed_quote_names_the_line(tmp_path, con):
 
 # --- XLSX ------------------------------------------------------------------------------------------
 
+
 def test_xlsx_with_title_rows_and_blank_row(tmp_path, con):
-    path = write_xlsx(tmp_path / "h1.xlsx", {"Sheet1": [
-        [TITLE_ROWS[0]],                                       # Excel row 1
-        [TITLE_ROWS[1]],                                       # 2
-        [TITLE_ROWS[2]],                                       # 3
-        [],                                                    # 4 blank
-        DOSSIER_HEADER_VI,                                     # 5 header
-        ["H44.139-0001", "01/10/2025", "2", " Xã Vân Bán "],   # 6
-        [],                                                    # 7 blank (dropped)
-        ["H44.139-0002", "02/10/2025", "1", ""],               # 8
-        [None, None, "3"],                                     # 9
-    ]})
+    path = write_xlsx(
+        tmp_path / "h1.xlsx",
+        {
+            "Sheet1": [
+                [TITLE_ROWS[0]],  # Excel row 1
+                [TITLE_ROWS[1]],  # 2
+                [TITLE_ROWS[2]],  # 3
+                [],  # 4 blank
+                DOSSIER_HEADER_VI,  # 5 header
+                ["H44.139-0001", "01/10/2025", "2", " Xã Vân Bán "],  # 6
+                [],  # 7 blank (dropped)
+                ["H44.139-0002", "02/10/2025", "1", ""],  # 8
+                [None, None, "3"],  # 9
+            ]
+        },
+    )
     table = read_source(path, con)
     assert (table.file_format, table.encoding, table.header_row) == ("xlsx", None, 5)
     assert table.headers == DOSSIER_HEADER_VI
@@ -272,30 +291,59 @@ def test_xlsx_with_title_rows_and_blank_row(tmp_path, con):
 
 
 def test_xlsx_table_not_starting_in_column_a(tmp_path, con):
-    path = write_xlsx(tmp_path / "offset.xlsx", {"Sheet1": [
-        ["UBND TỈNH PHÚ THỌ"],
-        [None, None, None],
-        [None, "STT", *DOSSIER_HEADER_PORTAL],
-        [None, 1, "H1", "2025-10-01", 2, "Xã A"],
-        ["ghi chú không có tên cột"],          # column A has no header name: not loaded
-        [None, 2, "H2", "2025-10-02", 1, "Xã B"],
-    ]})
+    path = write_xlsx(
+        tmp_path / "offset.xlsx",
+        {
+            "Sheet1": [
+                ["UBND TỈNH PHÚ THỌ"],
+                [None, None, None],
+                [None, "STT", *DOSSIER_HEADER_PORTAL],
+                [None, 1, "H1", "2025-10-01", 2, "Xã A"],
+                ["ghi chú không có tên cột"],  # column A has no header name: not loaded
+                [None, 2, "H2", "2025-10-02", 1, "Xã B"],
+            ]
+        },
+    )
     table = read_source(path, con)
     assert table.header_row == 3
     assert table.headers == ["STT", *DOSSIER_HEADER_PORTAL]
-    assert rows(con, table) == [(4, "1", "H1", "2025-10-01", "2", "Xã A"),
-                                (6, "2", "H2", "2025-10-02", "1", "Xã B")]
+    assert rows(con, table) == [
+        (4, "1", "H1", "2025-10-01", "2", "Xã A"),
+        (6, "2", "H2", "2025-10-02", "1", "Xã B"),
+    ]
 
 
 def test_xlsx_dates_numbers_and_other_cell_types(tmp_path, con):
     header = ["MaHoSo", "NgayTiepNhan", "NgayHenTra", "KenhThucHien", "Số ngày", "Tỷ lệ", "Giờ", "Ghi chú"]
-    path = write_xlsx(tmp_path / "types.xlsx", {"Sheet1": [
-        ["DANH SÁCH HỒ SƠ THÁNG 10/2025"],
-        header,
-        ["00123", dt.datetime(2025, 10, 1, 8, 30), dt.date(2025, 10, 15), 2, 3.0, 0.85, dt.time(14, 5, 9), True],
-        [123456789012, dt.datetime(2025, 10, 2, 0, 0), dt.datetime(2025, 10, 16, 17, 0, 0), 1.0, -2.5, 1e-7,
-         None, False],
-    ]})
+    path = write_xlsx(
+        tmp_path / "types.xlsx",
+        {
+            "Sheet1": [
+                ["DANH SÁCH HỒ SƠ THÁNG 10/2025"],
+                header,
+                [
+                    "00123",
+                    dt.datetime(2025, 10, 1, 8, 30),
+                    dt.date(2025, 10, 15),
+                    2,
+                    3.0,
+                    0.85,
+                    dt.time(14, 5, 9),
+                    True,
+                ],
+                [
+                    123456789012,
+                    dt.datetime(2025, 10, 2, 0, 0),
+                    dt.datetime(2025, 10, 16, 17, 0, 0),
+                    1.0,
+                    -2.5,
+                    1e-7,
+                    None,
+                    False,
+                ],
+            ]
+        },
+    )
     table = read_source(path, con)
     assert table.headers == header
     assert rows(con, table) == [
@@ -305,20 +353,26 @@ def test_xlsx_dates_numbers_and_other_cell_types(tmp_path, con):
 
 
 def test_xlsx_first_sheet_with_a_header_row_is_used(tmp_path, con):
-    path = write_xlsx(tmp_path / "sheets.xlsx", {
-        "Bìa": [["BÁO CÁO CHUYỂN ĐỔI SỐ"], ["Tháng 10/2025"]],
-        "Dữ liệu": [TITLE_ROWS[:1], [], DOSSIER_HEADER_PORTAL, ["H1", "2025-10-01", 2, "Xã A"]],
-    })
+    path = write_xlsx(
+        tmp_path / "sheets.xlsx",
+        {
+            "Bìa": [["BÁO CÁO CHUYỂN ĐỔI SỐ"], ["Tháng 10/2025"]],
+            "Dữ liệu": [TITLE_ROWS[:1], [], DOSSIER_HEADER_PORTAL, ["H1", "2025-10-01", 2, "Xã A"]],
+        },
+    )
     table = read_source(path, con)
     assert table.header_row == 3
     assert rows(con, table) == [(4, "H1", "2025-10-01", "2", "Xã A")]
 
 
 def test_xlsx_sheet_with_a_complete_header_beats_an_earlier_partial_one(tmp_path, con):
-    path = write_xlsx(tmp_path / "sheets.xlsx", {
-        "Tổng hợp": [["MaHoSo", "TenTTHC"], ["(tổng)", "12"]],            # recognised, but no kind
-        "Chi tiết": [DOSSIER_HEADER_VI, ["H1", "01/10/2025", "2", "Xã A"]],
-    })
+    path = write_xlsx(
+        tmp_path / "sheets.xlsx",
+        {
+            "Tổng hợp": [["MaHoSo", "TenTTHC"], ["(tổng)", "12"]],  # recognised, but no kind
+            "Chi tiết": [DOSSIER_HEADER_VI, ["H1", "01/10/2025", "2", "Xã A"]],
+        },
+    )
     table = read_source(path, con)
     assert table.headers == DOSSIER_HEADER_VI
     assert rows(con, table) == [(2, "H1", "01/10/2025", "2", "Xã A")]
@@ -333,12 +387,16 @@ def test_xlsx_content_is_recognised_whatever_the_extension(tmp_path, con):
 
 # --- header detection ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("header", [
-    DOSSIER_HEADER_VI,
-    DOSSIER_HEADER_PORTAL,
-    ["MÃ HỒ SƠ", "NGÀY TIẾP NHẬN", "KÊNH THỰC HIỆN"],
-    ["STT", "Mã hồ sơ", "Tên thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Kênh thực hiện", "Trạng thái"],
-])
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        DOSSIER_HEADER_VI,
+        DOSSIER_HEADER_PORTAL,
+        ["MÃ HỒ SƠ", "NGÀY TIẾP NHẬN", "KÊNH THỰC HIỆN"],
+        ["STT", "Mã hồ sơ", "Tên thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Kênh thực hiện", "Trạng thái"],
+    ],
+)
 def test_dossier_header_detected_under_title_rows(tmp_path, con, header):
     text = "\n".join([*TITLE_ROWS, "", ",".join(header), ",".join(["x"] * len(header))]) + "\n"
     path = tmp_path / "hs.csv"
@@ -352,8 +410,10 @@ def test_dossier_header_detected_under_title_rows(tmp_path, con, header):
 def test_best_partial_header_is_used_when_no_kind_matches(tmp_path, con):
     # MaHoSo and TenTTHC are dossier columns but the required NgayTiepNhan/KenhThucHien are missing:
     # the reader still picks this row; the source module reports the missing columns.
-    path = write_xlsx(tmp_path / "partial.xlsx", {"S": [["Báo cáo"], ["Số", "Ghi chú"],
-                                                        ["MaHoSo", "TenTTHC", "Ghi chú"], ["H1", "Khai sinh", ""]]})
+    path = write_xlsx(
+        tmp_path / "partial.xlsx",
+        {"S": [["Báo cáo"], ["Số", "Ghi chú"], ["MaHoSo", "TenTTHC", "Ghi chú"], ["H1", "Khai sinh", ""]]},
+    )
     table = read_source(path, con)
     assert (table.header_row, table.headers) == (3, ["MaHoSo", "TenTTHC", "Ghi chú"])
 
@@ -374,13 +434,19 @@ def test_each_read_gets_its_own_temp_relation(tmp_path, con):
     first, second = read_source(path, con), read_source(path, con)
     assert first.relation_name != second.relation_name
     # A CSV is read once into `<relation>_raw`; the relation is a view over it (trimmed cells, line numbers).
-    views = {r[0] for r in con.execute("select view_name from duckdb_views() where temporary and not internal").fetchall()}
+    views = {
+        r[0]
+        for r in con.execute(
+            "select view_name from duckdb_views() where temporary and not internal"
+        ).fetchall()
+    }
     tables = {r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()}
     assert {first.relation_name, second.relation_name} == views
-    assert tables == {first.relation_name + "_raw", second.relation_name + "_raw"}   # no leftover helpers
+    assert tables == {first.relation_name + "_raw", second.relation_name + "_raw"}  # no leftover helpers
 
 
 # --- whole-file errors -----------------------------------------------------------------------------
+
 
 def _xlsx_bytes(tmp_path: Path) -> bytes:
     return write_xlsx(tmp_path / "src.xlsx", {"S": [DOSSIER_HEADER_PORTAL, ["H1", "x", 1, "y"]]}).read_bytes()
@@ -399,23 +465,48 @@ ERROR_CASES = {
     "truncated xlsx": ("cut.xlsx", lambda tmp: _xlsx_bytes(tmp)[:300], "corrupt_zip"),
     "text named .xlsx": ("notes.xlsx", lambda tmp: "chỉ là ghi chú\n".encode(), "not_excel"),
     "xls (OLE2)": ("old.xls", lambda tmp: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024), "xls"),
-    "password-protected xlsx": ("locked.xlsx", lambda tmp: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)
-                                + "EncryptedPackage".encode("utf-16-le") + bytes(512), "encrypted"),
+    "password-protected xlsx": (
+        "locked.xlsx",
+        lambda tmp: (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + bytes(512)
+            + "EncryptedPackage".encode("utf-16-le")
+            + bytes(512)
+        ),
+        "encrypted",
+    ),
     "xlsm extension": ("macro.xlsm", lambda tmp: _xlsx_bytes(tmp), "macro"),
-    "pdf": ("bao_cao.pdf", lambda tmp: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n", "not_spreadsheet"),
+    "pdf": (
+        "bao_cao.pdf",
+        lambda tmp: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n",
+        "not_spreadsheet",
+    ),
     "pdf named .csv": ("hs.csv", lambda tmp: b"%PDF-1.4\n" + os.urandom(100), "not_spreadsheet"),
     "png": ("anh.xlsx", lambda tmp: b"\x89PNG\r\n\x1a\n" + os.urandom(100), "not_spreadsheet"),
     "zip archive": ("files.zip", lambda tmp: _zip_of_csv(tmp), "archive"),
-    "html named .xls": ("web.xls", lambda tmp: b"<html><body><table><tr><td>MaHoSo</td></tr></table></body></html>",
-                        "html"),
+    "html named .xls": (
+        "web.xls",
+        lambda tmp: b"<html><body><table><tr><td>MaHoSo</td></tr></table></body></html>",
+        "html",
+    ),
     "empty file": ("empty.csv", lambda tmp: b"", "empty"),
     "whitespace only": ("blank.csv", lambda tmp: b"\r\n  \r\n", "empty"),
-    "header-only csv": ("header.csv", lambda tmp: b"MaHoSo,NgayTiepNhan,KenhThucHien\r\n,,\r\n", "no_data_rows"),
-    "header-only xlsx": ("header.xlsx", lambda tmp: write_xlsx(tmp / "h.xlsx", {"S": [TITLE_ROWS, DOSSIER_HEADER_VI]})
-                         .read_bytes(), "no_data_rows"),
+    "header-only csv": (
+        "header.csv",
+        lambda tmp: b"MaHoSo,NgayTiepNhan,KenhThucHien\r\n,,\r\n",
+        "no_data_rows",
+    ),
+    "header-only xlsx": (
+        "header.xlsx",
+        lambda tmp: write_xlsx(tmp / "h.xlsx", {"S": [TITLE_ROWS, DOSSIER_HEADER_VI]}).read_bytes(),
+        "no_data_rows",
+    ),
     "random binary": ("data.csv", lambda tmp: os.urandom(4096) + b"\x00", "undecodable"),
-    "bytes undefined in cp1258": ("bad.csv", lambda tmp: b"MaHoSo,NgayTiepNhan\n\x81\x8d\x8e\x90,\x9d\n",
-                                  "undecodable"),
+    "bytes undefined in cp1258": (
+        "bad.csv",
+        lambda tmp: b"MaHoSo,NgayTiepNhan\n\x81\x8d\x8e\x90,\x9d\n",
+        "undecodable",
+    ),
     "no header row": ("other.csv", lambda tmp: "Họ tên,Tuổi\nAn,30\nBình,41\n".encode(), "no_header"),
 }
 
@@ -440,9 +531,9 @@ def test_whole_file_errors_are_bilingual_and_name_the_file(tmp_path, con, case):
     assert str(exc) == exc.message_en
     assert exc.message_vi.startswith(file_name) and exc.message_en.startswith(file_name)
     assert exc.message_vi != exc.message_en
-    assert unicodedata.normalize("NFD", exc.message_vi) != exc.message_vi      # has Vietnamese diacritics
+    assert unicodedata.normalize("NFD", exc.message_vi) != exc.message_vi  # has Vietnamese diacritics
     temp = con.execute("select count(*) from duckdb_tables() where temporary").fetchone()[0]
-    assert temp == 0                                                              # nothing left behind
+    assert temp == 0  # nothing left behind
 
 
 def test_workbook_with_vba_project_is_refused_whatever_its_name(tmp_path, con):
@@ -457,10 +548,13 @@ def test_specific_message_texts(tmp_path, con):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(SourceFileError) as err:
         read_source(path, con)
-    assert err.value.message_vi == ("h1.xlsx: tệp không phải bảng tính Excel hợp lệ (tệp nén hỏng) — hãy xuất lại "
-                                    "tệp dưới dạng .xlsx hoặc .csv.")
-    assert err.value.message_en == ("h1.xlsx: not a valid Excel workbook (corrupt zip) — export the file again as "
-                                    ".xlsx or .csv.")
+    assert err.value.message_vi == (
+        "h1.xlsx: tệp không phải bảng tính Excel hợp lệ (tệp nén hỏng) — hãy xuất lại "
+        "tệp dưới dạng .xlsx hoặc .csv."
+    )
+    assert err.value.message_en == (
+        "h1.xlsx: not a valid Excel workbook (corrupt zip) — export the file again as .xlsx or .csv."
+    )
     other = tmp_path / "x.csv"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(SourceFileError) as err:
@@ -477,6 +571,7 @@ def test_missing_file(tmp_path, con):
 
 # --- scale -----------------------------------------------------------------------------------------
 
+
 def test_200k_row_csv(tmp_path, con):
     path = tmp_path / "big.csv"
     con.execute(f"""
@@ -485,9 +580,10 @@ def test_200k_row_csv(tmp_path, con):
                      (1 + i % 3)::varchar as d, 'Xã Vân Bán' as e
               from range(200000) t(i))
         to '{path}' (header false, delimiter ';')""")
-    path.write_bytes("DANH SÁCH HỒ SƠ\n\nMaHoSo;MaTTHC;NgayTiepNhan;KenhThucHien;TenXa\n".encode()
-                     + path.read_bytes())
-    con.execute("set preserve_insertion_order = false")      # the reader must not depend on it
+    path.write_bytes(
+        "DANH SÁCH HỒ SƠ\n\nMaHoSo;MaTTHC;NgayTiepNhan;KenhThucHien;TenXa\n".encode() + path.read_bytes()
+    )
+    con.execute("set preserve_insertion_order = false")  # the reader must not depend on it
     table = read_source(path, con)
     count, first, last, misnumbered = con.execute(f"""
         select count(*), min(source_row), max(source_row),

@@ -24,7 +24,7 @@ def _nfd(text: str) -> str:
 def _bare(name: str) -> str:
     for prefix in ("Xã ", "Phường ", "Đặc khu "):
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     raise AssertionError(name)
 
 
@@ -182,7 +182,13 @@ def test_phuong_and_dac_khu():
     viet_tri = m.match_commune("Phường Việt Trì", 25)
     assert viet_tri.status == "matched"
     assert commune_frame().set_index("commune_code").loc[viet_tri.code, "name"] == "Phường Việt Trì"
-    for text in ("UBND Phường Việt Trì", "UBND phường Việt Trì", "P. Việt Trì", "viet tri", "PHƯỜNG VIỆT TRÌ"):
+    for text in (
+        "UBND Phường Việt Trì",
+        "UBND phường Việt Trì",
+        "P. Việt Trì",
+        "viet tri",
+        "PHƯỜNG VIỆT TRÌ",
+    ):
         assert m.match_commune(text) == viet_tri, text
     phu_quoc = m.match_commune("Đặc khu Phú Quốc")
     assert phu_quoc.status == "matched"
@@ -268,7 +274,9 @@ def test_tone_mark_placement_is_ignored():
     df = commune_frame()
     row = df[df["name"].str.contains("oà")].iloc[0]
     other = row["name"].replace("oà", "òa")
-    assert matcher().match_commune(other, int(row["province_code"])) == Match("matched", int(row["commune_code"]))
+    assert matcher().match_commune(other, int(row["province_code"])) == Match(
+        "matched", int(row["commune_code"])
+    )
 
 
 def test_unknown_inputs():

@@ -15,42 +15,62 @@ from python_calamine import CalamineWorkbook
 from etl import xlsx_guard
 from etl.readers import SourceFileError
 
-CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-      'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"'
-      '/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
-      '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/'
-      'worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"'
-      '/></Types>')
-RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-WB = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-      'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Hồ sơ"'
-      ' sheetId="1" r:id="rId1"/></sheets></workbook>')
-WB_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-           'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-           'relationships/worksheet" Target="{target}"/></Relationships>')
+CT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"'
+    '/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+    '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/'
+    'worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"'
+    "/></Types>"
+)
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+WB = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+    'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Hồ sơ"'
+    ' sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WB_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="{target}"/></Relationships>'
+)
 HEADER = ["MaHoSo", "MaXa", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "KenhThucHien"]
 
 
 def header_row() -> str:
-    cells = "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(HEADER))
+    cells = "".join(
+        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(HEADER)
+    )
     return f'<row r="1">{cells}</row>'
 
 
 def data_row(n: int) -> str:
     values = [f"D{n}", "8380", "01/10/2025", "05/10/2025", "03/10/2025", "2"]
-    cells = "".join(f'<c r="{chr(65 + i)}{n}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(values))
+    cells = "".join(
+        f'<c r="{chr(65 + i)}{n}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(values)
+    )
     return f'<row r="{n}">{cells}</row>'
 
 
-def workbook(path: Path, sheet_data: str, dimension: str | None = None, target: str = "worksheets/sheet1.xml",
-             part: str = "xl/worksheets/sheet1.xml", head: str = "") -> Path:
+def workbook(
+    path: Path,
+    sheet_data: str,
+    dimension: str | None = None,
+    target: str = "worksheets/sheet1.xml",
+    part: str = "xl/worksheets/sheet1.xml",
+    head: str = "",
+) -> Path:
     """A minimal workbook with one sheet whose <sheetData> is `sheet_data` (written by hand, as an
     attacker would)."""
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-             f'spreadsheetml/2006/main">{dim}{head}<sheetData>{sheet_data}</sheetData></worksheet>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main">{dim}{head}<sheetData>{sheet_data}</sheetData></worksheet>'
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", CT)
         z.writestr("_rels/.rels", RELS)
@@ -62,8 +82,9 @@ def workbook(path: Path, sheet_data: str, dimension: str | None = None, target: 
 
 def bomb(path: Path, dimension: str | None = None) -> Path:
     """The 1.6 KB file of issue 13: a dossier header and one far cell, XFD1048576."""
-    return workbook(path, header_row() + data_row(2) + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
-                    dimension)
+    return workbook(
+        path, header_row() + data_row(2) + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', dimension
+    )
 
 
 def calamine_extent(path: Path) -> tuple[int, int]:
@@ -97,16 +118,28 @@ def test_declared_dimension_is_not_trusted_either_way(tmp_path):
     assert calamine_extent(small) == (2, 6)
 
 
-@pytest.mark.parametrize("sheet_data,far", [                                   # (the header spans A1:F1)
-    ('<row r="3"><c r="C3"><v>1</v></c></row><row><c><v>1</v></c></row>', (4, 6)),        # row without r: next row
-    ('<row r="3"><c><v>1</v></c><c r="H3"><v>1</v></c><c><v>2</v></c></row>', (3, 9)),   # cell without r: next column
-    ('<row r="5"><c r="k5"><v>1</v></c></row>', (5, 11)),                                 # lower-case reference
-    ("<row r='7'><c r='G7'><v>1</v></c></row>", (7, 7)),                                  # single quotes
-    ('<row r="5"><c s="0" r="M5"><v>1</v></c></row>', (5, 13)),                           # r not first
-    ('<row r="9"><c r="Z9" s="1"/><c r="Y9" t="n"></c><c r="B9"><v>1</v></c></row>', (9, 6)),  # formatting only
-    ('<row r="4"><c t="n" x="a>b" r="H4"><v>0</v></c></row>', (4, 8)),                    # '>' inside an attribute
-    ('<row r="5"><c r="ZZZ5"><v>1</v></c></row>', (5, 18278)),                            # beyond Excel's columns
-])
+@pytest.mark.parametrize(
+    "sheet_data,far",
+    [  # (the header spans A1:F1)
+        (
+            '<row r="3"><c r="C3"><v>1</v></c></row><row><c><v>1</v></c></row>',
+            (4, 6),
+        ),  # row without r: next row
+        (
+            '<row r="3"><c><v>1</v></c><c r="H3"><v>1</v></c><c><v>2</v></c></row>',
+            (3, 9),
+        ),  # cell without r: next column
+        ('<row r="5"><c r="k5"><v>1</v></c></row>', (5, 11)),  # lower-case reference
+        ("<row r='7'><c r='G7'><v>1</v></c></row>", (7, 7)),  # single quotes
+        ('<row r="5"><c s="0" r="M5"><v>1</v></c></row>', (5, 13)),  # r not first
+        (
+            '<row r="9"><c r="Z9" s="1"/><c r="Y9" t="n"></c><c r="B9"><v>1</v></c></row>',
+            (9, 6),
+        ),  # formatting only
+        ('<row r="4"><c t="n" x="a>b" r="H4"><v>0</v></c></row>', (4, 8)),  # '>' inside an attribute
+        ('<row r="5"><c r="ZZZ5"><v>1</v></c></row>', (5, 18278)),  # beyond Excel's columns
+    ],
+)
 def test_extent_matches_calamine(tmp_path, sheet_data, far):
     f = workbook(tmp_path / "x.xlsx", header_row() + sheet_data)
     [extent] = xlsx_guard.check_xlsx(f)
@@ -114,8 +147,13 @@ def test_extent_matches_calamine(tmp_path, sheet_data, far):
 
 
 def test_prefixed_elements_and_odd_part_names_are_scanned(tmp_path):
-    data = (header_row() + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>').replace(
-        "<row", "<x:row").replace("</row", "</x:row").replace("<c ", "<x:c ").replace("</c>", "</x:c>")
+    data = (
+        (header_row() + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+        .replace("<row", "<x:row")
+        .replace("</row", "</x:row")
+        .replace("<c ", "<x:c ")
+        .replace("</c>", "</x:c>")
+    )
     f = workbook(tmp_path / "ns.xlsx", data, part="xl/hidden/data.xml", target="/xl/hidden/data.xml")
     with pytest.raises(SourceFileError, match="XFD1048576"):
         xlsx_guard.check_xlsx(f)
@@ -136,7 +174,9 @@ def test_references_calamine_would_refuse_are_refused(tmp_path):
         with pytest.raises(SourceFileError) as err:
             xlsx_guard.check_xlsx(f)
         assert err.value.code in ("corrupt_xlsx", "corrupt_zip")
-    twice = workbook(tmp_path / "twice.xlsx", header_row() + '<row r="2"><c r="A2" r="XFD1048576"><v>1</v></c></row>')
+    twice = workbook(
+        tmp_path / "twice.xlsx", header_row() + '<row r="2"><c r="A2" r="XFD1048576"><v>1</v></c></row>'
+    )
     with pytest.raises(SourceFileError):
         xlsx_guard.check_xlsx(twice)
 
@@ -187,7 +227,7 @@ def test_ordinary_workbook_passes(tmp_path):
     ws.append(HEADER)
     for i in range(200):
         ws.append([f"K{i}", 8380, "01/10/2025", "05/10/2025", "03/10/2025", 2])
-    ws["J3"].number_format = "0.00"            # a formatted empty cell off to the side
+    ws["J3"].number_format = "0.00"  # a formatted empty cell off to the side
     f = tmp_path / "ok.xlsx"
     wb.save(f)
     [extent] = xlsx_guard.check_xlsx(f)
@@ -197,8 +237,10 @@ def test_ordinary_workbook_passes(tmp_path):
 def test_sparse_sheet_under_the_hard_limit_is_refused(tmp_path):
     # 6 million cells of grid (A1:F1000000) holding 13 cells: too sparse to be worth 190 MB.  The
     # message names the range's far corner, where Excel's Ctrl+End goes.
-    f = workbook(tmp_path / "sparse.xlsx",
-                 header_row() + data_row(2) + '<row r="1000000"><c r="E1000000"><v>1</v></c></row>')
+    f = workbook(
+        tmp_path / "sparse.xlsx",
+        header_row() + data_row(2) + '<row r="1000000"><c r="E1000000"><v>1</v></c></row>',
+    )
     with pytest.raises(SourceFileError) as err:
         xlsx_guard.check_xlsx(f)
     assert "F1000000" in err.value.message_en and "sparse" in err.value.message_en

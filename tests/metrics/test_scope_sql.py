@@ -35,8 +35,11 @@ def _code(path: Path) -> str:
 def test_every_query_reading_data_takes_its_communes_from_the_scoped_relation():
     files = sorted(SQL_DIR.glob("*.sql"))
     assert len(files) > 15
-    unscoped = [f.name for f in files if READS_DATA.search(_code(f)) and not READS_SCOPE.search(_code(f))
-                and f.name not in PUBLIC | STATUS]
+    unscoped = [
+        f.name
+        for f in files
+        if READS_DATA.search(_code(f)) and not READS_SCOPE.search(_code(f)) and f.name not in PUBLIC | STATUS
+    ]
     assert unscoped == [], f"these queries read facts or marts without scoped_commune: {unscoped}"
     assert all((SQL_DIR / name).exists() for name in PUBLIC | STATUS)
 
@@ -68,5 +71,7 @@ def test_a_scoped_query_without_a_scope_is_refused(warehouse_env):
         db.query("select count(*) from scoped_commune")
     n = db.query("select count(*) as n from scoped_commune", scope=Scope("commune", 25, 8380))["n"][0]
     assert n == 1
-    n = db.query("select count(*) as n from scoped_commune", scope=Scope("commune", 25, 8380).published())["n"][0]
+    n = db.query("select count(*) as n from scoped_commune", scope=Scope("commune", 25, 8380).published())[
+        "n"
+    ][0]
     assert n > 1

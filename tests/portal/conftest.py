@@ -22,7 +22,9 @@ _real_connect = socket.socket.connect
 def _loopback_only(self, address):
     if self.family in (socket.AF_INET, socket.AF_INET6):
         host = address[0]
-        assert host in ("127.0.0.1", "::1", "localhost"), f"a test tried to reach {address}: tests stay offline"
+        assert host in ("127.0.0.1", "::1", "localhost"), (
+            f"a test tried to reach {address}: tests stay offline"
+        )
     return _real_connect(self, address)
 
 
@@ -30,8 +32,17 @@ def _loopback_only(self, address):
 def offline(monkeypatch):
     """Nothing in these tests reaches the internet: every TCP connect must go to 127.0.0.1."""
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
-    for var in ("CDS_PORTAL_URL", "CDS_PORTAL_CONFIG", "CDS_PORTAL_BUDGET", "CDS_PORTAL_DAILY_BUDGET",
-                "CDS_PORTAL_PROXY", "https_proxy", "http_proxy", "HTTPS_PROXY", "HTTP_PROXY"):
+    for var in (
+        "CDS_PORTAL_URL",
+        "CDS_PORTAL_CONFIG",
+        "CDS_PORTAL_BUDGET",
+        "CDS_PORTAL_DAILY_BUDGET",
+        "CDS_PORTAL_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -45,6 +56,7 @@ class FakeClock:
 
     def now(self) -> datetime:
         from datetime import timedelta
+
         return self.start + timedelta(seconds=self.mono)
 
     def monotonic(self) -> float:
@@ -81,7 +93,7 @@ def cfg(replay) -> PortalConfig:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(at("2026-08-20 04:00"))          # 08/2026 still open
+    return FakeClock(at("2026-08-20 04:00"))  # 08/2026 still open
 
 
 @pytest.fixture
@@ -97,7 +109,18 @@ def run_fetch(db, cfg, clock, province="25", period="2026-08", groups="all", **k
     from etl.portal.run import fetch_portal
 
     out = io.StringIO()
-    code = fetch_portal(db, parse_provinces(province), parse_period(period), parse_groups(groups), cfg,
-                        provinces_text=province, groups_text=groups, clock=clock, rng=random.Random(7),
-                        out=out, lang=kw.pop("lang", "en"), **kw)
+    code = fetch_portal(
+        db,
+        parse_provinces(province),
+        parse_period(period),
+        parse_groups(groups),
+        cfg,
+        provinces_text=province,
+        groups_text=groups,
+        clock=clock,
+        rng=random.Random(7),
+        out=out,
+        lang=kw.pop("lang", "en"),
+        **kw,
+    )
     return code, out.getvalue()

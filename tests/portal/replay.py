@@ -29,10 +29,17 @@ PREFIX = "/api/v1/reporting/evaluation/"
 PAGED = {"transparency", "dossier-digitized", "handling-satisfaction"}
 NATIONAL = "national"
 
-PHU_THO_ROOT = "019d2be3-6a88-732b-8b17-b68020c8553a"      # H44, official code 25
-GIA_LAI_ROOT = "019d2be3-6a85-74ec-a346-6489e82ae4c7"      # H21, official code 52
-ENDPOINTS = ("service-results", "transparency", "dvc-progress-tree", "provide-online-tree",
-             "formality-online-payment-tree", "dossier-digitized", "handling-satisfaction")
+PHU_THO_ROOT = "019d2be3-6a88-732b-8b17-b68020c8553a"  # H44, official code 25
+GIA_LAI_ROOT = "019d2be3-6a85-74ec-a346-6489e82ae4c7"  # H21, official code 52
+ENDPOINTS = (
+    "service-results",
+    "transparency",
+    "dvc-progress-tree",
+    "provide-online-tree",
+    "formality-online-payment-tree",
+    "dossier-digitized",
+    "handling-satisfaction",
+)
 
 
 def period_key(body: dict) -> str | None:
@@ -57,8 +64,10 @@ def period_key(body: dict) -> str | None:
 
 
 def default_answers() -> dict:
-    out = {("service-results", NATIONAL): (FIXTURES / "national-service-results.json").read_bytes(),
-           ("service-results", GIA_LAI_ROOT): (FIXTURES / "H21-service-results.json").read_bytes()}
+    out = {
+        ("service-results", NATIONAL): (FIXTURES / "national-service-results.json").read_bytes(),
+        ("service-results", GIA_LAI_ROOT): (FIXTURES / "H21-service-results.json").read_bytes(),
+    }
     for endpoint in ENDPOINTS:
         out[(endpoint, PHU_THO_ROOT)] = (FIXTURES / f"H44-{endpoint}.json").read_bytes()
     return out
@@ -75,13 +84,13 @@ class Replay:
         replay = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):      # quiet
+            def log_message(self, *args):  # quiet
                 pass
 
-            def do_POST(self):                 # noqa: N802
+            def do_POST(self):  # noqa: N802
                 replay._handle(self)
 
-            def do_GET(self):                  # noqa: N802
+            def do_GET(self):  # noqa: N802
                 self.send_response(405)
                 self.end_headers()
 
@@ -107,8 +116,11 @@ class Replay:
         return json.loads(raw)
 
     def set_answer(self, endpoint: str, scope: str, obj_or_bytes, period: str | None = None) -> None:
-        raw = obj_or_bytes if isinstance(obj_or_bytes, bytes) else json.dumps(
-            obj_or_bytes, ensure_ascii=False, separators=(",", ":")).encode()
+        raw = (
+            obj_or_bytes
+            if isinstance(obj_or_bytes, bytes)
+            else json.dumps(obj_or_bytes, ensure_ascii=False, separators=(",", ":")).encode()
+        )
         self.answers[(endpoint, scope, period) if period else (endpoint, scope)] = raw
 
     def posts(self, endpoint: str | None = None) -> list[dict]:
@@ -123,19 +135,29 @@ class Replay:
         try:
             length = int(h.headers.get("Content-Length") or 0)
             raw_body = h.rfile.read(length)
-            endpoint = h.path[len(PREFIX):] if h.path.startswith(PREFIX) else None
+            endpoint = h.path[len(PREFIX) :] if h.path.startswith(PREFIX) else None
             try:
                 body = json.loads(raw_body)
             except ValueError:
                 body = None
-            self.requests.append({"path": h.path, "endpoint": endpoint, "body": body, "raw": raw_body,
-                                  "headers": dict(h.headers)})
+            self.requests.append(
+                {
+                    "path": h.path,
+                    "endpoint": endpoint,
+                    "body": body,
+                    "raw": raw_body,
+                    "headers": dict(h.headers),
+                }
+            )
             if endpoint is None or not isinstance(body, dict):
                 return self._send(h, 404, b'{"code":"NOT_FOUND"}')
             if self.scripts[endpoint]:
                 return self._scripted(h, self.scripts[endpoint].popleft())
-            scope = NATIONAL if "departmentType" in body and "rootDepartmentId" not in body else \
-                str(body.get("rootDepartmentId"))
+            scope = (
+                NATIONAL
+                if "departmentType" in body and "rootDepartmentId" not in body
+                else str(body.get("rootDepartmentId"))
+            )
             period = period_key(body)
             raw = self.answers.get((endpoint, scope, period)) or self.answers.get((endpoint, scope))
             if raw is None:
@@ -154,10 +176,14 @@ class Replay:
         page, size = int(body.get("currentPage", 1)), int(body.get("pageSize", 200))
         total_pages = max(1, -(-len(rows) // size))
         if page == 1 and total_pages == 1 and obj["data"].get("pagination", {}).get("pageSize") == size:
-            return raw                                   # the recorded bytes, unchanged
-        obj["data"]["evaluation"] = rows[(page - 1) * size: page * size]
-        obj["data"]["pagination"] = {"total": len(rows), "currentPage": page, "pageSize": size,
-                                     "totalPages": total_pages}
+            return raw  # the recorded bytes, unchanged
+        obj["data"]["evaluation"] = rows[(page - 1) * size : page * size]
+        obj["data"]["pagination"] = {
+            "total": len(rows),
+            "currentPage": page,
+            "pageSize": size,
+            "totalPages": total_pages,
+        }
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
 
     @staticmethod
@@ -177,13 +203,21 @@ class Replay:
         if action == "html":
             return self._send(h, 200, b"<!DOCTYPE html><html><body>Maintenance</body></html>", "text/html")
         if action == "rejected":
-            return self._send(h, 200, b'{"message":"The requested URL was rejected. Request Rejected. Your '
-                                      b'support ID is: 1234"}')
+            return self._send(
+                h,
+                200,
+                b'{"message":"The requested URL was rejected. Request Rejected. Your support ID is: 1234"}',
+            )
         if isinstance(action, tuple):
             status, raw, ctype = action
             return self._send(h, status, raw, ctype)
         status = int(action)
         if status in (403, 429):
-            return self._send(h, status, b"<html><head><title>Request Rejected</title></head><body>The requested "
-                                         b"URL was rejected.</body></html>", "text/html; charset=utf-8")
+            return self._send(
+                h,
+                status,
+                b"<html><head><title>Request Rejected</title></head><body>The requested "
+                b"URL was rejected.</body></html>",
+                "text/html; charset=utf-8",
+            )
         return self._send(h, status, json.dumps({"code": "ERROR", "message": f"HTTP {status}"}).encode())

@@ -18,7 +18,7 @@ from tests.portal.conftest import at, run_fetch
 from tests.portal.replay import GIA_LAI_ROOT, NATIONAL, PHU_THO_ROOT
 
 PHU_THO, GIA_LAI = 25, 52
-VAN_BAN = 8380                      # Xã Vân Bán (H44.139), TDGQ 17.94 in the real answer
+VAN_BAN = 8380  # Xã Vân Bán (H44.139), TDGQ 17.94 in the real answer
 
 
 def one(db, query, params=None):
@@ -26,8 +26,11 @@ def one(db, query, params=None):
 
 
 def statuses(db, run_id=None):
-    return sql(db, "select endpoint, status from etl_portal_fetch where ? is null or run_id = ? order by seq",
-               [run_id, run_id])
+    return sql(
+        db,
+        "select endpoint, status from etl_portal_fetch where ? is null or run_id = ? order by seq",
+        [run_id, run_id],
+    )
 
 
 # ---- a complete run ------------------------------------------------------------------------------
@@ -39,45 +42,79 @@ def test_full_run_loads_every_group_and_keeps_the_bytes(db, cfg, clock, replay):
     assert "fetch run 1: done; 8 requests" in text
     # national list + the province's service-results and six groups, each once
     assert [r["endpoint"] for r in replay.requests] == [
-        "service-results", "service-results", "transparency", "dvc-progress-tree", "provide-online-tree",
-        "formality-online-payment-tree", "dossier-digitized", "handling-satisfaction"]
+        "service-results",
+        "service-results",
+        "transparency",
+        "dvc-progress-tree",
+        "provide-online-tree",
+        "formality-online-payment-tree",
+        "dossier-digitized",
+        "handling-satisfaction",
+    ]
     national, province = replay.requests[0]["body"], replay.requests[1]["body"]
-    assert national == {"timeType": "month", "year": 2026, "month": 8, "departmentType": "ADMINISTRATIVE_UNIT"}
+    assert national == {
+        "timeType": "month",
+        "year": 2026,
+        "month": 8,
+        "departmentType": "ADMINISTRATIVE_UNIT",
+    }
     assert province == {"timeType": "month", "year": 2026, "month": 8, "rootDepartmentId": PHU_THO_ROOT}
     satisfaction = replay.posts("handling-satisfaction")[0]["body"]
-    assert satisfaction == {"fromDate": "2026-08-01", "toDate": "2026-08-31", "rootDepartmentId": PHU_THO_ROOT,
-                            "currentPage": 1, "pageSize": 200}
+    assert satisfaction == {
+        "fromDate": "2026-08-01",
+        "toDate": "2026-08-31",
+        "rootDepartmentId": PHU_THO_ROOT,
+        "currentPage": 1,
+        "pageSize": 200,
+    }
     assert replay.posts("dvc-progress-tree")[0]["body"]["pageSize"] == 100
 
     # Loaded through the portal importer: six groups for the 148 communes, their published totals,
     # the 15 departments kept apart, and the national ranking of the 34 provinces.
-    assert one(db, "select count(distinct group_code), count(distinct commune_code) from fact_index_score "
-                   "where period = '2026-08'") == (6, 148)
-    assert one(db, "select score from fact_index_score where commune_code = ? and group_code = 'TDGQ'",
-               [VAN_BAN]) == (17.94,)
-    assert one(db, "select count(*) from fact_index_total where period = '2026-08' and province_code = 25") == (148,)
-    assert one(db, "select count(*) from fact_index_province where group_code = 'TOTAL' and period = '2026-08'") == (34,)
+    assert one(
+        db,
+        "select count(distinct group_code), count(distinct commune_code) from fact_index_score "
+        "where period = '2026-08'",
+    ) == (6, 148)
+    assert one(
+        db, "select score from fact_index_score where commune_code = ? and group_code = 'TDGQ'", [VAN_BAN]
+    ) == (17.94,)
+    assert one(
+        db, "select count(*) from fact_index_total where period = '2026-08' and province_code = 25"
+    ) == (148,)
+    assert one(
+        db, "select count(*) from fact_index_province where group_code = 'TOTAL' and period = '2026-08'"
+    ) == (34,)
     assert one(db, "select count(distinct department_key) from fact_index_department") == (15,)
-    assert one(db, "select count(*) from mart_index_period where period = '2026-08' and index_total is not null") \
-        == (148,)
+    assert one(
+        db, "select count(*) from mart_index_period where period = '2026-08' and index_total is not null"
+    ) == (148,)
 
     # Every answer's raw bytes kept content-addressed, with the request, time and SHA-256.
-    rows = sql(db, "select body, sha256, stored_path, loaded_sha256, requested_at, http_status from "
-                   "etl_portal_request order by seq")
+    rows = sql(
+        db,
+        "select body, sha256, stored_path, loaded_sha256, requested_at, http_status from "
+        "etl_portal_request order by seq",
+    )
     store = etl_config.files_dir(db).parent
     for body, sha, stored, loaded, when, status in rows:
         assert hashlib.sha256((store / stored).read_bytes()).hexdigest() == sha == loaded
         assert json.loads(body) and when is not None and status == 201
     tdgq_sha = hashlib.sha256(replay.answers[("dvc-progress-tree", PHU_THO_ROOT)]).hexdigest()
-    assert tdgq_sha == "8659da4d375e3e1e3dab2e4051d7495d1715bd4b56fc6df68fbe2a4163e4cc90"   # the real capture
+    assert tdgq_sha == "8659da4d375e3e1e3dab2e4051d7495d1715bd4b56fc6df68fbe2a4163e4cc90"  # the real capture
     assert tdgq_sha in {r[1] for r in rows}
     loads = sql(db, "select file_name, kind, status from etl_load order by load_id")
     assert len(loads) == 9 and loads[-1] == ("portal-fetch-run-000001.json", "portal_fetch", "loaded")
     manifest = (etl_config.files_dir(db) / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(manifest) == 9
-    run = one(db, "select result, requests, index_status, breaker_state, period_closed, user_agent from etl_portal_run")
+    run = one(
+        db,
+        "select result, requests, index_status, breaker_state, period_closed, user_agent from etl_portal_run",
+    )
     assert run[:5] == ("done", 8, "provisional", "closed", False) and "tests@example.invalid" in run[5]
-    assert one(db, "select root_department_id from etl_portal_province where province_code = 25") == (PHU_THO_ROOT,)
+    assert one(db, "select root_department_id from etl_portal_province where province_code = 25") == (
+        PHU_THO_ROOT,
+    )
     assert one(db, "select count(*) from etl_portal_province") == (34,)
 
 
@@ -85,11 +122,17 @@ def test_rebuild_replays_the_fetch(db, cfg, clock, replay):
     from etl.loader import rebuild
 
     assert run_fetch(db, cfg, clock)[0] == 0
-    before = sql(db, "select (select count(*) from fact_index_score), (select count(*) from etl_portal_request), "
-                     "(select string_agg(status, ',' order by seq) from etl_portal_fetch)")
+    before = sql(
+        db,
+        "select (select count(*) from fact_index_score), (select count(*) from etl_portal_request), "
+        "(select string_agg(status, ',' order by seq) from etl_portal_fetch)",
+    )
     rebuild(db)
-    after = sql(db, "select (select count(*) from fact_index_score), (select count(*) from etl_portal_request), "
-                    "(select string_agg(status, ',' order by seq) from etl_portal_fetch)")
+    after = sql(
+        db,
+        "select (select count(*) from fact_index_score), (select count(*) from etl_portal_request), "
+        "(select string_agg(status, ',' order by seq) from etl_portal_fetch)",
+    )
     assert before == after and before[0][0] == 888
 
 
@@ -97,12 +140,19 @@ def test_rebuild_replays_the_fetch(db, cfg, clock, replay):
 
 
 def test_paging_follows_every_page(db, cfg, clock, replay):
-    cfg = replace(cfg, page_size={**cfg.page_size, "transparency": 50, "dossier-digitized": 60,
-                                  "handling-satisfaction": 163})
+    cfg = replace(
+        cfg,
+        page_size={
+            **cfg.page_size,
+            "transparency": 50,
+            "dossier-digitized": 60,
+            "handling-satisfaction": 163,
+        },
+    )
     code, text = run_fetch(db, cfg, clock)
     assert code == 0, text
     pages = [r["body"]["currentPage"] for r in replay.posts("transparency")]
-    assert pages == [1, 2, 3, 4]                                  # 163 units, 50 a page
+    assert pages == [1, 2, 3, 4]  # 163 units, 50 a page
     assert [r["body"]["currentPage"] for r in replay.posts("dossier-digitized")] == [1, 2, 3]
     assert [r["body"]["currentPage"] for r in replay.posts("handling-satisfaction")] == [1]
     assert one(db, "select pages from etl_portal_fetch where endpoint = 'transparency'") == (4,)
@@ -159,13 +209,21 @@ def test_the_fetched_answer_of_another_province_is_accepted_for_that_province(db
     """Gia Lai's real service-results, asked for Gia Lai, loads under Gia Lai (code 52)."""
     code, text = run_fetch(db, cfg, clock, province="52", groups="TOTAL")
     assert code == 0, text
-    assert one(db, "select count(*), min(province_code), max(province_code) from fact_index_total") == (134, 52, 52)
+    assert one(db, "select count(*), min(province_code), max(province_code) from fact_index_total") == (
+        134,
+        52,
+        52,
+    )
     # The province total comes from the national list fetched in the same run (62.62, captured on
     # 17/09), not the province's own answer (62.74, captured on 23/09): one source for the ranking.
-    assert one(db, "select portal_code, score, source_row from fact_index_province where province_code = 52 and "
-                   "group_code = 'TOTAL'") == ("H21", 62.62, 12)
-    assert one(db, "select count(*) from fact_index_department where province_code = 52 and "
-                   "group_code = 'TOTAL'") == (14,)
+    assert one(
+        db,
+        "select portal_code, score, source_row from fact_index_province where province_code = 52 and "
+        "group_code = 'TOTAL'",
+    ) == ("H21", 62.62, 12)
+    assert one(
+        db, "select count(*) from fact_index_department where province_code = 52 and group_code = 'TOTAL'"
+    ) == (14,)
     # the one unit whose name is not in the official list is a rejected row, named
     assert one(db, "select rule, value from etl_reject") == ("unknown_commune", "UBND xã Albá")
 
@@ -173,8 +231,16 @@ def test_the_fetched_answer_of_another_province_is_accepted_for_that_province(db
 # ---- stop signals and the breaker --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action, reason", [(401, "http_401"), (403, "http_403"), (429, "http_429"),
-                                            ("html", "html"), ("rejected", "rejected_body")])
+@pytest.mark.parametrize(
+    "action, reason",
+    [
+        (401, "http_401"),
+        (403, "http_403"),
+        (429, "http_429"),
+        ("html", "html"),
+        ("rejected", "rejected_body"),
+    ],
+)
 def test_every_stop_signal_opens_the_breaker_until_reset(db, cfg, clock, replay, action, reason):
     from etl.cli import main
 
@@ -188,7 +254,11 @@ def test_every_stop_signal_opens_the_breaker_until_reset(db, cfg, clock, replay,
     assert [r["endpoint"] for r in replay.requests][-1] == "dvc-progress-tree"
     assert len(replay.posts("dvc-progress-tree")) == 1 and len(replay.requests) == 4
     # what was complete before the signal is loaded; the run and the breaker are on record
-    assert one(db, "select result, breaker_state, breaker_reason from etl_portal_run") == ("stopped", "open", reason)
+    assert one(db, "select result, breaker_state, breaker_reason from etl_portal_run") == (
+        "stopped",
+        "open",
+        reason,
+    )
     assert one(db, "select count(*) from fact_index_score where group_code = 'CKMB'") == (148,)
     assert one(db, "select count(*) from fact_index_score where group_code = 'TDGQ'") == (0,)
 
@@ -201,7 +271,9 @@ def test_every_stop_signal_opens_the_breaker_until_reset(db, cfg, clock, replay,
     # Only an operator closes it.
     assert main(["--db", str(db), "fetch-portal", "--reset"]) == 0
     after = breaker.read(db)
-    assert not after.is_open and after.closed_by and [h["event"] for h in after.history] == ["opened", "closed"]
+    assert (
+        not after.is_open and after.closed_by and [h["event"] for h in after.history] == ["opened", "closed"]
+    )
     code, text = run_fetch(db, cfg, clock)
     assert code == 0, text
     assert len(replay.requests) > seen
@@ -221,35 +293,42 @@ def test_repeated_failures_stop_the_run(db, cfg, clock, replay):
     code, text = run_fetch(db, cfg, clock)
     assert code == 1
     assert "3 endpoints in a row failed" in text
-    assert [r["endpoint"] for r in replay.requests][-1] == "provide-online-tree"   # nothing after
+    assert [r["endpoint"] for r in replay.requests][-1] == "provide-online-tree"  # nothing after
     assert one(db, "select result from etl_portal_run") == ("failed",)
-    assert not breaker.read(db).is_open                       # failures are not stop signals
+    assert not breaker.read(db).is_open  # failures are not stop signals
 
 
 # ---- the budget ----------------------------------------------------------------------------------
 
 
 def test_budget_per_run_then_the_next_run_continues(db, cfg, clock, replay):
-    clock.jump(at("2026-09-05 04:00"))                        # 08/2026 closed
+    clock.jump(at("2026-09-05 04:00"))  # 08/2026 closed
     small = replace(cfg, max_requests_per_run=3)
     code, text = run_fetch(db, small, clock)
     assert code == 1 and len(replay.requests) == 3, text
     assert one(db, "select result, requests, budget from etl_portal_run") == ("budget_exhausted", 3, 3)
-    assert statuses(db) == [("service-results", "official"), ("service-results", "official"),
-                            ("transparency", "official"), ("dvc-progress-tree", "incomplete")]
+    assert statuses(db) == [
+        ("service-results", "official"),
+        ("service-results", "official"),
+        ("transparency", "official"),
+        ("dvc-progress-tree", "incomplete"),
+    ]
     clock.jump(at("2026-09-06 04:00"))
     code, text = run_fetch(db, small, clock)
     # only what is missing: the next three groups, never the national list or CKMB again
-    assert [r["endpoint"] for r in replay.requests[3:]] == ["dvc-progress-tree", "provide-online-tree",
-                                                            "formality-online-payment-tree"]
+    assert [r["endpoint"] for r in replay.requests[3:]] == [
+        "dvc-progress-tree",
+        "provide-online-tree",
+        "formality-online-payment-tree",
+    ]
 
 
 def test_daily_budget_spans_runs(db, cfg, clock, replay):
     daily = replace(cfg, max_requests_per_day=5)
-    assert run_fetch(db, daily, clock, groups="TOTAL,CKMB")[0] == 0          # 3 requests
+    assert run_fetch(db, daily, clock, groups="TOTAL,CKMB")[0] == 0  # 3 requests
     clock.sleep(3600)
     code, _ = run_fetch(db, daily, clock, groups="TDGQ,CLGQ,TTTT")
-    assert code == 1 and len(replay.requests) == 5                          # 2 more, then the day's budget is used
+    assert code == 1 and len(replay.requests) == 5  # 2 more, then the day's budget is used
     clock.sleep(3600)
     code, text = run_fetch(db, daily, clock, groups="TTTT")
     assert code == 1 and "budget" in text and len(replay.requests) == 5
@@ -267,8 +346,8 @@ def test_closed_complete_period_is_not_fetched_again(db, cfg, clock, replay):
     clock.jump(at("2026-10-02 04:00"))
     code, text = run_fetch(db, cfg, clock)
     assert code == 0 and "Nothing to fetch" in text
-    assert len(replay.requests) == seen                       # zero requests
-    assert db.stat().st_mtime_ns == stamp                     # the warehouse was not touched
+    assert len(replay.requests) == seen  # zero requests
+    assert db.stat().st_mtime_ns == stamp  # the warehouse was not touched
 
 
 def test_open_period_is_refreshed_once_a_day(db, cfg, clock, replay):
@@ -285,7 +364,10 @@ def test_open_period_is_refreshed_once_a_day(db, cfg, clock, replay):
 def test_provisional_then_official(db, cfg, clock, replay):
     # 20/08: the month is open — provisional, and labelled so by the read side.
     assert run_fetch(db, cfg, clock)[0] == 0
-    assert portal_read.index_status(PHU_THO, "2026-08", db) == {"communes": "provisional", "province": "provisional"}
+    assert portal_read.index_status(PHU_THO, "2026-08", db) == {
+        "communes": "provisional",
+        "province": "provisional",
+    }
     assert portal_read.provisional_periods(PHU_THO, "month", db) == {"2026-08"}
     assert portal_read.provisional_periods(PHU_THO, "quarter", db) == {"2026-Q3"}
     # The portal recomputes: the official answer (after 31/08) differs from the provisional one.
@@ -294,15 +376,22 @@ def test_provisional_then_official(db, cfg, clock, replay):
         if child["departmentCode"] == "H44.139":
             child["score"] = 18.5
     replay.set_answer("dvc-progress-tree", PHU_THO_ROOT, obj)
-    clock.jump(at("2026-09-01 00:30"))                       # the first hour after the month ended
+    clock.jump(at("2026-09-01 00:30"))  # the first hour after the month ended
     code, text = run_fetch(db, cfg, clock)
     assert code == 0, text
     assert {s for _, s in statuses(db, 2)} == {"official"}
-    assert one(db, "select score from fact_index_score where commune_code = ? and group_code = 'TDGQ'",
-               [VAN_BAN]) == (18.5,)
-    assert portal_read.index_status(PHU_THO, "2026-08", db) == {"communes": "official", "province": "official"}
+    assert one(
+        db, "select score from fact_index_score where commune_code = ? and group_code = 'TDGQ'", [VAN_BAN]
+    ) == (18.5,)
+    assert portal_read.index_status(PHU_THO, "2026-08", db) == {
+        "communes": "official",
+        "province": "official",
+    }
     assert portal_read.provisional_periods(PHU_THO, "month", db) == set()
-    assert one(db, "select index_status, period_closed from etl_portal_run where run_id = 2") == ("official", True)
+    assert one(db, "select index_status, period_closed from etl_portal_run where run_id = 2") == (
+        "official",
+        True,
+    )
 
 
 def test_official_answer_equal_to_an_older_provisional_one_is_loaded(db, cfg, clock, replay):
@@ -319,20 +408,31 @@ def test_official_answer_equal_to_an_older_provisional_one_is_loaded(db, cfg, cl
     code, text = run_fetch(db, cfg, clock, groups="TOTAL,TDGQ")
     assert code == 0, text
     last_code = obj["data"]["children"][-1]["departmentCode"]
-    real = [c for c in json.loads(original)["data"]["children"] if c["departmentCode"] == last_code][0]["score"]
-    got = sql(db, "select score from fact_index_indicator where portal_code = ? and group_code = 'TDGQ' "
-                  "and indicator_code = 'ON_TIME'", [last_code])
+    real = [c for c in json.loads(original)["data"]["children"] if c["departmentCode"] == last_code][0][
+        "score"
+    ]
+    got = sql(
+        db,
+        "select score from fact_index_indicator where portal_code = ? and group_code = 'TDGQ' "
+        "and indicator_code = 'ON_TIME'",
+        [last_code],
+    )
     assert got == [(real,)]
-    raw, loaded = one(db, "select r.sha256, r.loaded_sha256 from etl_portal_request r join etl_portal_fetch f "
-                          "on f.run_id = r.run_id and f.seq = r.fetch_seq where f.run_id = 3 and "
-                          "f.endpoint = 'dvc-progress-tree'")
-    assert raw == hashlib.sha256(original).hexdigest() and loaded != raw   # same JSON, loaded again
+    raw, loaded = one(
+        db,
+        "select r.sha256, r.loaded_sha256 from etl_portal_request r join etl_portal_fetch f "
+        "on f.run_id = r.run_id and f.seq = r.fetch_seq where f.run_id = 3 and "
+        "f.endpoint = 'dvc-progress-tree'",
+    )
+    assert raw == hashlib.sha256(original).hexdigest() and loaded != raw  # same JSON, loaded again
 
 
 def test_revision_after_the_official_fetch_is_kept_not_overwritten(db, cfg, clock, replay):
     clock.jump(at("2026-09-02 04:00"))
     assert run_fetch(db, cfg, clock, groups="TOTAL,TDGQ")[0] == 0
-    official = one(db, "select score from fact_index_score where commune_code = ? and group_code = 'TDGQ'", [VAN_BAN])
+    official = one(
+        db, "select score from fact_index_score where commune_code = ? and group_code = 'TDGQ'", [VAN_BAN]
+    )
     # Without --recheck a closed, official period is not asked again (and no run is recorded).
     clock.jump(at("2026-09-20 04:00"))
     assert "Nothing to fetch" in run_fetch(db, cfg, clock, groups="TOTAL,TDGQ")[1]
@@ -346,12 +446,20 @@ def test_revision_after_the_official_fetch_is_kept_not_overwritten(db, cfg, cloc
     code, text = run_fetch(db, cfg, clock, groups="TOTAL,TDGQ", recheck=True)
     assert code == 0, text
     assert dict(statuses(db, 2)) == {"service-results": "unchanged", "dvc-progress-tree": "revision"}
-    revisions = sql(db, "select unit_code, field, previous_value, revised_value, revision_no from "
-                        "fact_index_revision order by field")
+    revisions = sql(
+        db,
+        "select unit_code, field, previous_value, revised_value, revision_no from "
+        "fact_index_revision order by field",
+    )
     assert revisions == [("H44.139", "score", 17.94, 16.0, 1), ("H44.139", "totalOnTime", 314.0, 280.0, 1)]
     # the official figures stay
-    assert one(db, "select score from fact_index_score where commune_code = ? and group_code = 'TDGQ'",
-               [VAN_BAN]) == official == (17.94,)
+    assert (
+        one(
+            db, "select score from fact_index_score where commune_code = ? and group_code = 'TDGQ'", [VAN_BAN]
+        )
+        == official
+        == (17.94,)
+    )
     assert one(db, "select revisions, index_status from etl_portal_run where run_id = 2") == (2, "mixed")
     # The same change seen again is not a new revision; a further change is revision 2.
     clock.jump(at("2026-09-21 04:00"))
@@ -362,8 +470,9 @@ def test_revision_after_the_official_fetch_is_kept_not_overwritten(db, cfg, cloc
             child["score"] = 15.5
     replay.set_answer("dvc-progress-tree", PHU_THO_ROOT, obj)
     run_fetch(db, cfg, clock, groups="TDGQ", recheck=True)
-    assert sql(db, "select previous_value, revised_value, revision_no from fact_index_revision where run_id = 4") \
-        == [(16.0, 15.5, 2)]
+    assert sql(
+        db, "select previous_value, revised_value, revision_no from fact_index_revision where run_id = 4"
+    ) == [(16.0, 15.5, 2)]
 
 
 # ---- --dry-run, periods, provinces -------------------------------------------------------------------
@@ -372,13 +481,13 @@ def test_revision_after_the_official_fetch_is_kept_not_overwritten(db, cfg, cloc
 def test_dry_run_prints_the_requests_and_sends_none(db, cfg, clock, replay):
     code, text = run_fetch(db, cfg, clock, dry_run=True)
     assert code == 0
-    assert replay.requests == []                              # the server saw nothing
-    assert not db.exists()                                    # and nothing was written
+    assert replay.requests == []  # the server saw nothing
+    assert not db.exists()  # and nothing was written
     posts = [line for line in text.splitlines() if line.startswith("POST ")]
     assert len(posts) == 8
     assert posts[0].startswith(f"POST {cfg.base_url}/evaluation/service-results ")
     assert '"departmentType":"ADMINISTRATIVE_UNIT"' in posts[0]
-    assert "departmentId of H44" in posts[1]                  # the root comes from the national list
+    assert "departmentId of H44" in posts[1]  # the root comes from the national list
     assert "Dry run" in text and "User-Agent" in text
 
 
@@ -400,8 +509,12 @@ def test_future_period_is_refused_before_any_request(db, cfg, clock, replay):
 def test_quarter_and_year_bodies(db, cfg, clock, replay):
     clock.jump(at("2026-10-03 04:00"))
     assert run_fetch(db, cfg, clock, period="2026-Q3", groups="TOTAL,MDHL")[0] == 0
-    assert replay.requests[0]["body"] == {"timeType": "quarter", "year": 2026, "quarter": 3,
-                                          "departmentType": "ADMINISTRATIVE_UNIT"}
+    assert replay.requests[0]["body"] == {
+        "timeType": "quarter",
+        "year": 2026,
+        "quarter": 3,
+        "departmentType": "ADMINISTRATIVE_UNIT",
+    }
     assert replay.posts("handling-satisfaction")[0]["body"]["fromDate"] == "2026-07-01"
     assert replay.posts("handling-satisfaction")[0]["body"]["toDate"] == "2026-09-30"
     assert one(db, "select count(*) from fact_index_score where period = '2026-Q3'") == (148,)

@@ -93,9 +93,11 @@ def test_quality_page_shows_an_open_breaker(fetched_env):
 def test_service_index_page_labels_provisional_results(fetched_env, lang):
     at_ = run_page("service_index", province=25, period="2025-12", lang=lang)
     assert t("provisional_note", lang).split(":")[0] in warnings(at_)
-    assert (t("provisional_label", lang) + ":" if lang == "vi" else "Provisional (tạm tính):") in warnings(at_)
+    assert (t("provisional_label", lang) + ":" if lang == "vi" else "Provisional (tạm tính):") in warnings(
+        at_
+    )
     ranking = at_.dataframe[0].value
-    assert ranking["commune_name"].notna().sum() >= 140          # the fetched communes are ranked
+    assert ranking["commune_name"].notna().sum() >= 140  # the fetched communes are ranked
     # The rank history leaves the open month out.
     assert any(t("provisional_history_note", lang) in c.value for c in at_.caption)
 
@@ -103,12 +105,14 @@ def test_service_index_page_labels_provisional_results(fetched_env, lang):
 def test_closed_months_carry_no_label(fetched_env):
     at_ = run_page("service_index", province=25, period="2025-11", lang="en")
     assert "provisional" not in warnings(at_)
-    other = run_page("service_index", province=1, period="2025-12", lang="en")   # Hà Nội: loaded from files
+    other = run_page("service_index", province=1, period="2025-12", lang="en")  # Hà Nội: loaded from files
     assert "provisional" not in warnings(other)
 
 
-@pytest.mark.parametrize("page, params", [("province", {"province": 25}), ("commune", {"province": 25, "commune": 8380}),
-                                          ("national", {})])
+@pytest.mark.parametrize(
+    "page, params",
+    [("province", {"province": 25}), ("commune", {"province": 25, "commune": 8380}), ("national", {})],
+)
 def test_other_index_pages_label_provisional_results(fetched_env, page, params):
     at_ = run_page(page, period="2025-12", lang="en", **params)
     assert "Provisional (tạm tính)" in warnings(at_)

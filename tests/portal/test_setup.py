@@ -20,7 +20,9 @@ REPLAY = Path(__file__).resolve().parents[1] / "fixtures" / "portal" / "replay"
 def test_code_list_agrees_with_the_real_national_answer():
     """provinces.csv maps every official code to the Hnn the portal gave that province on 17/09/2026
     (checked here by name, once: the fetcher itself never matches names)."""
-    rows = json.loads((REPLAY / "national-service-results.json").read_text(encoding="utf-8"))["data"]["evaluation"]
+    rows = json.loads((REPLAY / "national-service-results.json").read_text(encoding="utf-8"))["data"][
+        "evaluation"
+    ]
     assert len(rows) == 34
     m = matcher()
     by_name = {m.match_province(r["departmentName"]).code: r["departmentCode"] for r in rows}
@@ -42,15 +44,35 @@ def test_parse_provinces_and_groups():
 
 def test_bodies_follow_the_contract():
     aug, q3, year = parse_period("2026-08"), parse_period("2026-Q3"), parse_period("2026")
-    assert national_body(aug) == {"timeType": "month", "year": 2026, "month": 8, "departmentType": "ADMINISTRATIVE_UNIT"}
+    assert national_body(aug) == {
+        "timeType": "month",
+        "year": 2026,
+        "month": 8,
+        "departmentType": "ADMINISTRATIVE_UNIT",
+    }
     assert national_body(year) == {"timeType": "year", "year": 2026, "departmentType": "ADMINISTRATIVE_UNIT"}
     sizes = {"transparency": 200}
     assert province_body(BY_NAME["transparency"], q3, "R", 2, sizes) == {
-        "timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": "R", "currentPage": 2, "pageSize": 200}
+        "timeType": "quarter",
+        "year": 2026,
+        "quarter": 3,
+        "rootDepartmentId": "R",
+        "currentPage": 2,
+        "pageSize": 200,
+    }
     assert province_body(BY_NAME["service-results"], aug, "R", 1, sizes) == {
-        "timeType": "month", "year": 2026, "month": 8, "rootDepartmentId": "R"}
+        "timeType": "month",
+        "year": 2026,
+        "month": 8,
+        "rootDepartmentId": "R",
+    }
     assert province_body(BY_NAME["handling-satisfaction"], aug, "R", 1, sizes) == {
-        "fromDate": "2026-08-01", "toDate": "2026-08-31", "rootDepartmentId": "R", "currentPage": 1, "pageSize": 200}
+        "fromDate": "2026-08-01",
+        "toDate": "2026-08-31",
+        "rootDepartmentId": "R",
+        "currentPage": 1,
+        "pageSize": 200,
+    }
     assert province_body(BY_NAME["handling-satisfaction"], aug, "R", 1, sizes, "time_type")["month"] == 8
 
 
@@ -59,15 +81,22 @@ def test_settings_precedence_and_floors(tmp_path):
     cfg = load_config(db, environ={})
     assert cfg.base_url == DEFAULT_BASE_URL and cfg.min_delay == 1.0 and cfg.max_retries == 2
     assert "cds-dashboard" in cfg.ua and "no contact configured" in cfg.ua
-    (tmp_path / "portal.toml").write_text('contact = "so-tt@example.vn"\nmax_requests_per_run = 40\n'
-                                          'origin = "https://dichvucong.gov.vn"\n[page_size]\ntransparency = 100\n',
-                                          encoding="utf-8")
+    (tmp_path / "portal.toml").write_text(
+        'contact = "so-tt@example.vn"\nmax_requests_per_run = 40\n'
+        'origin = "https://dichvucong.gov.vn"\n[page_size]\ntransparency = 100\n',
+        encoding="utf-8",
+    )
     cfg = load_config(db, environ={"CDS_PORTAL_BUDGET": "30"})
-    assert cfg.contact == "so-tt@example.vn" and cfg.max_requests_per_run == 30      # environment over the file
+    assert cfg.contact == "so-tt@example.vn" and cfg.max_requests_per_run == 30  # environment over the file
     assert cfg.page_size["transparency"] == 100 and cfg.page_size["dvc-progress-tree"] == 100
-    assert cfg.headers()["Origin"] == "https://dichvucong.gov.vn" and "so-tt@example.vn" in cfg.headers()["User-Agent"]
-    cfg = load_config(db, base_url="http://127.0.0.1:1/api", environ={"CDS_PORTAL_URL": "http://127.0.0.1:2/api"})
-    assert cfg.base_url == "http://127.0.0.1:1/api"                                 # --base-url wins
+    assert (
+        cfg.headers()["Origin"] == "https://dichvucong.gov.vn"
+        and "so-tt@example.vn" in cfg.headers()["User-Agent"]
+    )
+    cfg = load_config(
+        db, base_url="http://127.0.0.1:1/api", environ={"CDS_PORTAL_URL": "http://127.0.0.1:2/api"}
+    )
+    assert cfg.base_url == "http://127.0.0.1:1/api"  # --base-url wins
     for bad in ({"CDS_PORTAL_MIN_DELAY": "0.5"}, {"CDS_PORTAL_URL": "ftp://x"}, {"CDS_PORTAL_BUDGET": "0"}):
         with pytest.raises(ConfigError) as err:
             load_config(db, environ=bad)
@@ -79,7 +108,11 @@ def test_settings_precedence_and_floors(tmp_path):
     with pytest.raises(ConfigError, match="min_dealy"):
         load_config(db, environ={})
     (tmp_path / "portal.toml").write_text('stop_phrases = ["blocked by policy"]\n', encoding="utf-8")
-    assert load_config(db, environ={}).stop_phrases == ("request rejected", "access denied", "blocked by policy")
+    assert load_config(db, environ={}).stop_phrases == (
+        "request rejected",
+        "access denied",
+        "blocked by policy",
+    )
 
 
 def _stage(tmp_path: Path, obj: dict, name: str = "sr-2026-08.json"):

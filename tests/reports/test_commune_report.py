@@ -27,14 +27,22 @@ from tests.reports.helpers import (
 )
 
 OCT = parse_period("2025-10")
-HEADER_VI = ["ỦY BAN NHÂN DÂN", "XÃ VÂN BÁN", "Số: .../BC-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-             "Độc lập - Tự do - Hạnh phúc", "Vân Bán, ngày 05 tháng 11 năm 2025"]
+HEADER_VI = [
+    "ỦY BAN NHÂN DÂN",
+    "XÃ VÂN BÁN",
+    "Số: .../BC-UBND",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Vân Bán, ngày 05 tháng 11 năm 2025",
+]
 TITLE_VI = ["BÁO CÁO", "Kết quả chuyển đổi số tháng 10/2025"]
 
 
 @pytest.fixture(scope="module")
 def van_ban(report_warehouse) -> dict[str, bytes]:
-    return reports.build_commune_reports(VAN_BAN, "2025-10", lang="vi", path=report_warehouse, issued_on=ISSUED_ON)
+    return reports.build_commune_reports(
+        VAN_BAN, "2025-10", lang="vi", path=report_warehouse, issued_on=ISSUED_ON
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +57,7 @@ def test_three_formats_are_built(van_ban):
 
 
 # ------------------------------------------------------------------------------------------ DOCX
+
 
 def test_docx_header_blocks_and_title(van_ban):
     d = open_docx(van_ban["docx"])
@@ -75,14 +84,18 @@ def test_docx_page_and_font_follow_decree_30(van_ban):
     assert normal.name == "Times New Roman" and Pt(13) <= normal.size <= Pt(14)
     fonts = {run.font.name for p in d.paragraphs for run in p.runs if run.text}
     assert fonts <= {"Times New Roman", None}
-    assert s.different_first_page_header_footer          # page numbers from the second page
+    assert s.different_first_page_header_footer  # page numbers from the second page
 
 
 def test_docx_figures_equal_the_read_side(van_ban, figures):
     d = open_docx(van_ban["docx"])
     table = next(t for t in d.tables if t.rows[0].cells[0].text == "Chỉ tiêu")
     rows = {r[0]: r for r in table_rows(table)}
-    online, signature, index = figures.loc["online_rate"], figures.loc["signature_rate"], figures.loc["index_total"]
+    online, signature, index = (
+        figures.loc["online_rate"],
+        figures.loc["signature_rate"],
+        figures.loc["index_total"],
+    )
     assert rows["Tỷ lệ hồ sơ trực tuyến"][1] == fmt_pct(online["value"], "vi")
     assert rows["Tỷ lệ hồ sơ trực tuyến"][5] == fmt_pct(online["province_median"], "vi")
     assert rows["Tỷ lệ văn bản ký số"][1] == fmt_pct(signature["value"], "vi")
@@ -93,21 +106,32 @@ def test_docx_figures_equal_the_read_side(van_ban, figures):
 
 def test_docx_sections_written_from_the_data(van_ban, report_warehouse):
     text = docx_text(open_docx(van_ban["docx"]))
-    for heading in ("I. KẾT QUẢ THỰC HIỆN", "II. TỒN TẠI, HẠN CHẾ", "III. NHIỆM VỤ, GIẢI PHÁP THỜI GIAN TỚI",
-                    "IV. ĐỀ XUẤT, KIẾN NGHỊ"):
+    for heading in (
+        "I. KẾT QUẢ THỰC HIỆN",
+        "II. TỒN TẠI, HẠN CHẾ",
+        "III. NHIỆM VỤ, GIẢI PHÁP THỜI GIAN TỚI",
+        "IV. ĐỀ XUẤT, KIẾN NGHỊ",
+    ):
         assert heading in text
     what = service_index.what_it_takes(VAN_BAN, OCT, path=report_warehouse)
     for sentence in service_index.describe(what, "vi"):
         assert sentence in text
-    assert "Phong trào “Bình dân học vụ số”" in text          # digital-skills data exists in the demo
+    assert "Phong trào “Bình dân học vụ số”" in text  # digital-skills data exists in the demo
 
 
 # ------------------------------------------------------------------------------------------ PDF
 
+
 def test_pdf_vietnamese_text_comes_back_exactly(van_ban):
     text = pdf_text(van_ban["pdf"])
-    for line in [*HEADER_VI, *TITLE_VI, "Nơi nhận:", "TM. ỦY BAN NHÂN DÂN", "II. TỒN TẠI, HẠN CHẾ",
-                 "Ủy ban nhân dân xã Vân Bán báo cáo kết quả thực hiện chuyển đổi số tháng 10/2025"]:
+    for line in [
+        *HEADER_VI,
+        *TITLE_VI,
+        "Nơi nhận:",
+        "TM. ỦY BAN NHÂN DÂN",
+        "II. TỒN TẠI, HẠN CHẾ",
+        "Ủy ban nhân dân xã Vân Bán báo cáo kết quả thực hiện chuyển đổi số tháng 10/2025",
+    ]:
         assert squash(line) in text, line
     assert text == unicodedata.normalize("NFC", text)
     assert "\ufffd" not in text
@@ -115,7 +139,11 @@ def test_pdf_vietnamese_text_comes_back_exactly(van_ban):
 
 def test_pdf_figures_equal_the_read_side(van_ban, figures):
     text = pdf_text(van_ban["pdf"])
-    online, signature, index = figures.loc["online_rate"], figures.loc["signature_rate"], figures.loc["index_total"]
+    online, signature, index = (
+        figures.loc["online_rate"],
+        figures.loc["signature_rate"],
+        figures.loc["index_total"],
+    )
     assert re.search(r"Tỷ lệ hồ sơ trực tuyến " + re.escape(fmt_pct(online["value"], "vi")), text)
     assert re.search(r"Tỷ lệ văn bản ký số " + re.escape(fmt_pct(signature["value"], "vi")), text)
     assert re.search(r"Chỉ số phục vụ \(điểm\) " + re.escape(fmt_number(index["value"], "vi", 2)), text)
@@ -137,14 +165,18 @@ def test_pdf_embeds_a_unicode_font(van_ban):
 
 # ------------------------------------------------------------------------------------------ XLSX
 
+
 def test_xlsx_figures_monthly_tables_and_native_charts(van_ban, figures, report_warehouse):
     wb = open_xlsx(van_ban["xlsx"])
     assert wb.sheetnames[:3] == ["Tổng hợp", "Theo tháng", "Chỉ số 766"]
     ws = wb["Tổng hợp"]
     assert ws["A1"].value == "BÁO CÁO Kết quả chuyển đổi số tháng 10/2025"
     assert ws["B2"].value == "Xã Vân Bán" and ws["B3"].value == "Phú Thọ"
-    for label, metric in (("Tỷ lệ hồ sơ trực tuyến", "online_rate"), ("Tỷ lệ văn bản ký số", "signature_rate"),
-                          ("Chỉ số phục vụ (điểm)", "index_total")):
+    for label, metric in (
+        ("Tỷ lệ hồ sơ trực tuyến", "online_rate"),
+        ("Tỷ lệ văn bản ký số", "signature_rate"),
+        ("Chỉ số phục vụ (điểm)", "index_total"),
+    ):
         row = find_row(ws, label)
         # Excel keeps 15-16 significant digits (xlsxwriter writes %.16G): equal to the last one.
         assert ws.cell(row, 2).value == pytest.approx(figures.loc[metric, "value"], rel=1e-14)
@@ -158,32 +190,44 @@ def test_xlsx_figures_monthly_tables_and_native_charts(van_ban, figures, report_
     monthly = wb["Theo tháng"]
     received = [monthly.cell(r, 2).value for r in range(2, 2 + len(months))]
     assert received == counts["dossiers_received"].tolist()
-    assert len(xlsx_charts(van_ban["xlsx"])) >= 4            # three monthly lines, group scores, rank
+    assert len(xlsx_charts(van_ban["xlsx"])) >= 4  # three monthly lines, group scores, rank
 
 
 # ------------------------------------------------------------------------------------------ variants
 
+
 def test_english_version(report_warehouse, figures):
-    files = reports.build_commune_reports(VAN_BAN, "2025-10", ["docx", "pdf"], lang="en", path=report_warehouse,
-                                          issued_on=ISSUED_ON)
+    files = reports.build_commune_reports(
+        VAN_BAN, "2025-10", ["docx", "pdf"], lang="en", path=report_warehouse, issued_on=ISSUED_ON
+    )
     d = open_docx(files["docx"])
     left, right = ([p.text for p in cell.paragraphs if p.text] for cell in d.tables[0].rows[0].cells)
     assert left == ["PEOPLE'S COMMITTEE", "VÂN BÁN COMMUNE", "No.: .../BC-UBND"]
-    assert right == ["SOCIALIST REPUBLIC OF VIET NAM", "Independence - Freedom - Happiness", "Vân Bán, 5 November 2025"]
-    assert [p.text for p in d.paragraphs if p.text][:2] == ["REPORT", "Digital transformation results for 10/2025"]
+    assert right == [
+        "SOCIALIST REPUBLIC OF VIET NAM",
+        "Independence - Freedom - Happiness",
+        "Vân Bán, 5 November 2025",
+    ]
+    assert [p.text for p in d.paragraphs if p.text][:2] == [
+        "REPORT",
+        "Digital transformation results for 10/2025",
+    ]
     text = pdf_text(files["pdf"])
     assert "Online filing rate " + fmt_pct(figures.loc["online_rate", "value"], "en") in text
 
 
 def test_quarter_report(report_warehouse):
     q3 = parse_period("2025-Q3")
-    files = reports.build_commune_reports(VAN_BAN, q3, ["docx", "xlsx"], path=report_warehouse, issued_on=ISSUED_ON)
+    files = reports.build_commune_reports(
+        VAN_BAN, q3, ["docx", "xlsx"], path=report_warehouse, issued_on=ISSUED_ON
+    )
     d = open_docx(files["docx"])
     assert [p.text for p in d.paragraphs if p.text][1] == "Kết quả chuyển đổi số quý 3/2025"
     expected = commune.commune_figures(VAN_BAN, q3, path=report_warehouse).set_index("metric")
     ws = open_xlsx(files["xlsx"])["Tổng hợp"]
     assert ws.cell(find_row(ws, "Tỷ lệ hồ sơ trực tuyến"), 2).value == pytest.approx(
-        expected.loc["online_rate", "value"], rel=1e-14)
+        expected.loc["online_rate", "value"], rel=1e-14
+    )
 
 
 @pytest.mark.parametrize("case", ["commune_without_data", "period_without_data"])
@@ -194,20 +238,26 @@ def test_no_data_report_says_so(case, report_warehouse, empty_commune):
     text = docx_text(d)
     assert "Kho dữ liệu chưa có số liệu của" in text
     assert "Bảng 1." not in text and "0,0%" not in text
-    assert len(d.tables) == 2                              # the header and the signature block only
+    assert len(d.tables) == 2  # the header and the signature block only
     assert "Kho dữ liệu chưa có số liệu của" in pdf_text(files["pdf"])
     ws = open_xlsx(files["xlsx"])["Tổng hợp"]
-    assert any(str(c.value or "").startswith("Kho dữ liệu chưa có số liệu của") for row in ws.iter_rows()
-               for c in row)
+    assert any(
+        str(c.value or "").startswith("Kho dữ liệu chưa có số liệu của")
+        for row in ws.iter_rows()
+        for c in row
+    )
 
 
 def test_unknown_or_out_of_scope_commune(report_warehouse):
     with pytest.raises(reports.ReportError):
         reports.build_commune_report(1, "2025-10", "docx", path=report_warehouse)
     with pytest.raises(reports.ReportError):
-        reports.build_commune_report(VAN_BAN, "2025-10", "xlsx", scope=Scope("province", 1), path=report_warehouse)
-    data = reports.build_commune_report(VAN_BAN, "2025-10", "xlsx", scope=Scope("commune", PHU_THO, VAN_BAN),
-                                        path=report_warehouse)
+        reports.build_commune_report(
+            VAN_BAN, "2025-10", "xlsx", scope=Scope("province", 1), path=report_warehouse
+        )
+    data = reports.build_commune_report(
+        VAN_BAN, "2025-10", "xlsx", scope=Scope("commune", PHU_THO, VAN_BAN), path=report_warehouse
+    )
     assert open_xlsx(data)["Tổng hợp"]["B2"].value == "Xã Vân Bán"
 
 
@@ -220,9 +270,18 @@ def test_bad_requests_name_the_problem(report_warehouse):
 
 def test_file_names():
     assert reports.file_name("commune", VAN_BAN, "2025-10", "docx") == "bao-cao-cds-xa-van-ban-2025-10.docx"
-    assert reports.file_name("commune", VAN_BAN, "2025-Q4", "pdf", "en") == "bao-cao-cds-xa-van-ban-2025-Q4-en.pdf"
-    assert reports.file_name("province", PHU_THO, "2025-10", "xlsx") == "bao-cao-tom-tat-cds-tinh-phu-tho-2025-10.xlsx"
+    assert (
+        reports.file_name("commune", VAN_BAN, "2025-Q4", "pdf", "en")
+        == "bao-cao-cds-xa-van-ban-2025-Q4-en.pdf"
+    )
+    assert (
+        reports.file_name("province", PHU_THO, "2025-10", "xlsx")
+        == "bao-cao-tom-tat-cds-tinh-phu-tho-2025-10.xlsx"
+    )
     assert reports.file_name("province", 1, "2025", "pdf") == "bao-cao-tom-tat-cds-thanh-pho-ha-noi-2025.pdf"
     # Xã Cẩm Giang and Xã Cẩm Giàng share a slug in one province: the code tells them apart.
-    assert reports.file_name("commune", 10888, "2025-10", "docx") == "bao-cao-cds-xa-cam-giang-10888-2025-10.docx"
+    assert (
+        reports.file_name("commune", 10888, "2025-10", "docx")
+        == "bao-cao-cds-xa-cam-giang-10888-2025-10.docx"
+    )
     assert reports.slug("Phường Văn Miếu - Quốc Tử Giám") == "phuong-van-mieu-quoc-tu-giam"

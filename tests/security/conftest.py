@@ -19,8 +19,13 @@ from ui.auth import SESSION_KEY, Session
 ROOT = Path(__file__).resolve().parents[2]
 PHU_THO, HA_NOI, VAN_BAN, DAI_XUYEN = 25, 1, 8380, 10333
 PASSWORD = "correct horse battery"
-ROLES = {"nat": ("national", None), "pt": ("province", PHU_THO), "vb": ("commune", VAN_BAN),
-         "st": ("steward", PHU_THO), "hn": ("province", HA_NOI)}
+ROLES = {
+    "nat": ("national", None),
+    "pt": ("province", PHU_THO),
+    "vb": ("commune", VAN_BAN),
+    "st": ("steward", PHU_THO),
+    "hn": ("province", HA_NOI),
+}
 PAGES = ["province", "national", "commune", "filings", "signatures", "service_index", "skills", "quality"]
 
 
@@ -28,7 +33,7 @@ PAGES = ["province", "national", "commune", "filings", "signatures", "service_in
 # reach tables, charts and downloads of the filings page.
 HOSTILE_PROCEDURES = [
     ("9.000001", "Khai sinh\r+cmd|' /C calc'!A0"),
-    ("9.000002", "Kết hôn\n=HYPERLINK(\"https://evil.example/x\",\"Mở\")"),
+    ("9.000002", 'Kết hôn\n=HYPERLINK("https://evil.example/x","Mở")'),
     ("9.000003", "Chứng thực\r\n@SUM(1+1)*cmd|' /C calc'!A0"),
     ("9.000004", "=cmd|' /C calc'!A0"),
     ("9.000005", " -2+3+cmd|' /C calc'!A0"),
@@ -36,8 +41,20 @@ HOSTILE_PROCEDURES = [
     ("9.000007", "[Đăng nhập lại](https://evil.example/login) ![a](https://evil.example/a.png)"),
     ("9.000008", 'Cấp "bản sao", trích lục;\tthuế\u2028-1'),
 ]
-DOSSIER_HEADER = ["MaHoSo", "MaXa", "MaTTHC", "TenTTHC", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy",
-                  "TrangThaiHoSo", "KenhThucHien", "ToanTrinh", "DuocThanhToanTrucTuyen", "HoSoCoThanhPhanSoHoa"]
+DOSSIER_HEADER = [
+    "MaHoSo",
+    "MaXa",
+    "MaTTHC",
+    "TenTTHC",
+    "NgayTiepNhan",
+    "NgayHenTra",
+    "NgayKetThucXuLy",
+    "TrangThaiHoSo",
+    "KenhThucHien",
+    "ToanTrinh",
+    "DuocThanhToanTrucTuyen",
+    "HoSoCoThanhPhanSoHoa",
+]
 
 
 @pytest.fixture(scope="session")
@@ -55,9 +72,22 @@ def hostile_warehouse(app_warehouse, tmp_path_factory) -> Path:
     for p, (code, name) in enumerate(HOSTILE_PROCEDURES):
         for i in range(40):
             received = datetime(2025, 10, 1 + i % 28, 8)
-            rows.append([f"HOSTILE-{p}-{i}", VAN_BAN, code, name, received.strftime(fmt),
-                         (received + timedelta(days=5)).strftime(fmt), (received + timedelta(days=2)).strftime(fmt),
-                         "Đã trả kết quả", "2" if i % 2 else "1", "", "", "0"])
+            rows.append(
+                [
+                    f"HOSTILE-{p}-{i}",
+                    VAN_BAN,
+                    code,
+                    name,
+                    received.strftime(fmt),
+                    (received + timedelta(days=5)).strftime(fmt),
+                    (received + timedelta(days=2)).strftime(fmt),
+                    "Đã trả kết quả",
+                    "2" if i % 2 else "1",
+                    "",
+                    "",
+                    "0",
+                ]
+            )
     summary = load_files([write_csv(out / "ho-so-doc-hai.csv", DOSSIER_HEADER, rows)], db)
     assert summary.exit_code == 0, summary.to_dict()
     return db
@@ -114,8 +144,19 @@ def page_text(at: AppTest) -> str:
     """Every text the page shows: headings, messages, metrics, widget labels and options, table
     cells and chart specs."""
     parts: list[str] = []
-    for name in ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success",
-                 "text", "code"):
+    for name in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "error",
+        "warning",
+        "info",
+        "success",
+        "text",
+        "code",
+    ):
         parts += [str(e.value) for e in getattr(at, name)]
     for m in at.metric:
         parts += [m.label, str(m.value)]

@@ -22,8 +22,17 @@ from tests.security.conftest import (
 from ui.auth import SESSION_KEY, Session
 
 HOSTILE = {
-    "province": ["1 OR 1=1", "25 OR 1=1", "25;drop table fact_dossier", "' or ''='", "9" * 10_000, "x" * 10_000,
-                 "-1", "0x19", "２５"],
+    "province": [
+        "1 OR 1=1",
+        "25 OR 1=1",
+        "25;drop table fact_dossier",
+        "' or ''='",
+        "9" * 10_000,
+        "x" * 10_000,
+        "-1",
+        "0x19",
+        "２５",
+    ],
     "commune": ["8380;drop table fact_dossier", "10333 OR 1=1", "' or ''='", "8" * 10_000, "%00", "8380\n1"],
     "period": ["' or ''='", "2025-10'; drop table fact_dossier; --", "q" * 10_000, "2025-13", "9999-Q9"],
     "lang": ["en' or '1'='1", "l" * 10_000],
@@ -33,8 +42,12 @@ HOSTILE = {
 def names(db, province: int) -> list[str]:
     """Commune names of `province` in the test warehouse that no Phú Thọ commune shares."""
     other = {r[0] for r in sql(db, "select name from dim_commune where province_code <> ?", [province])}
-    rows = sql(db, "select distinct d.name from dim_commune d join fact_dossier f using (commune_code) "
-                   "where d.province_code = ?", [province])
+    rows = sql(
+        db,
+        "select distinct d.name from dim_commune d join fact_dossier f using (commune_code) "
+        "where d.province_code = ?",
+        [province],
+    )
     return [r[0] for r in rows if r[0] not in other]
 
 
@@ -43,6 +56,7 @@ def refused(at) -> bool:
 
 
 # --- sign-in ------------------------------------------------------------------------------------
+
 
 def test_open_mode_shows_banner_and_no_form(app_warehouse, monkeypatch):
     monkeypatch.setenv("CDS_WAREHOUSE", str(app_warehouse))
@@ -74,9 +88,11 @@ def test_sign_in_wrong_password_then_right(secured, tmp_path):
     assert any(t("sign_in_failed", "vi") in e.value for e in at.error)
     sign_in(at, "pt", PASSWORD)
     assert SESSION_KEY in at.session_state and at.session_state[SESSION_KEY].role == "province"
-    assert at.dataframe                                         # the province ranking is shown
+    assert at.dataframe  # the province ranking is shown
     log = (tmp_path / "auth.log").read_text()
-    assert "sign-in failed user='pt' from=local reason=wrong_password" in log and "sign-in ok user='pt'" in log
+    assert (
+        "sign-in failed user='pt' from=local reason=wrong_password" in log and "sign-in ok user='pt'" in log
+    )
     assert "wrong password" not in log and PASSWORD not in log
 
 
@@ -93,7 +109,7 @@ def test_failed_sign_ins_are_rate_limited(secured, monkeypatch, tmp_path):
     at = run_as(None, "province")
     for _ in range(3):
         sign_in(at, "nat", "not the password")
-    sign_in(at, "nat", PASSWORD)                                # right password, but locked
+    sign_in(at, "nat", PASSWORD)  # right password, but locked
     assert SESSION_KEY not in at.session_state
     assert any(t("sign_in_locked", "vi").split("{")[0] in e.value for e in at.error)
     assert "reason=locked" in (tmp_path / "auth.log").read_text()
@@ -104,6 +120,7 @@ def test_session_expires(secured, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from tests.security.conftest import ROOT
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state[SESSION_KEY] = Session("pt", "province", PHU_THO, time.time() - 31 * 60)
     at.run()
@@ -116,6 +133,7 @@ def test_tampered_session_role_is_signed_out(secured):
     from streamlit.testing.v1 import AppTest
 
     from tests.security.conftest import ROOT
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state[SESSION_KEY] = Session("pt", "national", None, time.time())
     at.run()
@@ -123,6 +141,7 @@ def test_tampered_session_role_is_signed_out(secured):
 
 
 # --- what each role sees ------------------------------------------------------------------------
+
 
 def test_national_sees_every_province(secured):
     at = run_as("nat", "province", province=HA_NOI, period="2025-10")
@@ -145,9 +164,15 @@ def test_province_user_sees_own_province_only(secured, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-@pytest.mark.parametrize("params", [{"province": HA_NOI}, {"commune": DAI_XUYEN},
-                                    {"province": PHU_THO, "commune": DAI_XUYEN},
-                                    {"province": HA_NOI, "commune": DAI_XUYEN}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"province": HA_NOI},
+        {"commune": DAI_XUYEN},
+        {"province": PHU_THO, "commune": DAI_XUYEN},
+        {"province": HA_NOI, "commune": DAI_XUYEN},
+    ],
+)
 def test_province_user_out_of_scope_urls_are_refused(secured, page, params):
     at = run_as("pt", page, period="2025-10", **params)
     assert refused(at), page
@@ -158,8 +183,10 @@ def test_province_user_out_of_scope_urls_are_refused(secured, page, params):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_commune_user_out_of_scope_urls_are_refused(secured, page):
-    other = sql(secured, "select commune_code from fact_dossier where province_code = 25 and commune_code <> 8380 "
-                         "limit 1")[0][0]
+    other = sql(
+        secured,
+        "select commune_code from fact_dossier where province_code = 25 and commune_code <> 8380 limit 1",
+    )[0][0]
     for params in ({"commune": other}, {"province": HA_NOI}, {"commune": DAI_XUYEN}):
         at = run_as("vb", page, **params)
         assert refused(at), (page, params)
@@ -178,9 +205,9 @@ def test_commune_user_sees_published_ranks_but_no_other_communes_counts(secured)
     at = run_as("vb", "province", period="2025-10")
     ranking = next(df.value for df in at.dataframe if "index_rank" in df.value.columns)
     others = ranking[ranking["commune_code"] != VAN_BAN]
-    assert len(others) > 5 and others["index_total"].notna().all()          # published scores and ranks
+    assert len(others) > 5 and others["index_total"].notna().all()  # published scores and ranks
     for col in ("online_rate", "on_time_rate", "signature_rate"):
-        assert others[col].isna().all(), col                                  # no one else's dossier data
+        assert others[col].isna().all(), col  # no one else's dossier data
     own = ranking[ranking["commune_code"] == VAN_BAN].iloc[0]
     assert own["online_rate"] > 0
 
@@ -196,8 +223,11 @@ def test_commune_user_tables_hold_own_commune_only(secured, page):
 
 def test_commune_user_figures_are_own(secured):
     at = run_as("vb", "filings", period="2025-10", lang="en")
-    received = sql(secured, "select count(*) from fact_dossier where commune_code = 8380 and "
-                            "received_at >= date '2025-10-01' and received_at < date '2025-11-01'")[0][0]
+    received = sql(
+        secured,
+        "select count(*) from fact_dossier where commune_code = 8380 and "
+        "received_at >= date '2025-10-01' and received_at < date '2025-11-01'",
+    )[0][0]
     got = [m.value for m in at.metric if m.label == t("col_dossiers_received", "en")]
     assert got == [f"{received:,}"]
 
@@ -215,14 +245,17 @@ def test_upload_page_is_for_stewards_only(secured):
 
 # --- hostile query parameters -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("page", "user"), [*((p, u) for p in PAGES for u in ("pt", "vb")),
-                                            ("province", "nat"), ("commune", "nat")])
+
+@pytest.mark.parametrize(
+    ("page", "user"),
+    [*((p, u) for p in PAGES for u in ("pt", "vb")), ("province", "nat"), ("commune", "nat")],
+)
 def test_hostile_query_parameters(secured, page, user):
     hanoi = names(secured, HA_NOI)
     before = sql(secured, "select count(*) from fact_dossier")[0][0]
     for key, values in HOSTILE.items():
         for value in values:
-            at = run_as(user, page, **{key: value})            # run_as asserts no exception
+            at = run_as(user, page, **{key: value})  # run_as asserts no exception
             if user != "nat":
                 text = page_text(at)
                 assert not [n for n in hanoi if n in text], (page, key, value[:40])

@@ -13,16 +13,26 @@ from tests.security.conftest import ROOT
 
 
 def cli(users, *args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "accounts", "--file", str(users), *args], input=stdin,
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "accounts", "--file", str(users), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def test_add_list_disable(tmp_path):
     users = tmp_path / "users.toml"
     r = cli(users, "add", "pt.lanhdao", "--role", "province", "--scope", "25", stdin="a long secret\n")
     assert r.returncode == 0, r.stderr
-    assert cli(users, "add", "vb", "--role", "commune", "--scope", "8380", stdin="another secret\n").returncode == 0
-    assert cli(users, "add", "x", "--role", "commune", "--scope", "1", stdin="another secret\n").returncode == 2
+    assert (
+        cli(users, "add", "vb", "--role", "commune", "--scope", "8380", stdin="another secret\n").returncode
+        == 0
+    )
+    assert (
+        cli(users, "add", "x", "--role", "commune", "--scope", "1", stdin="another secret\n").returncode == 2
+    )
     assert cli(users, "add", "y", "--role", "steward", stdin="another secret\n").returncode == 2
     assert cli(users, "add", "z", "--role", "national", stdin="short\n").returncode == 2
     assert cli(users, "add", "bad name", "--role", "national", stdin="a long secret\n").returncode == 2
@@ -52,30 +62,64 @@ def test_verify_password_edge_cases():
 HASH = "$2b$04$8fZw9OeBtfUAO0JT04q32OkfArqOrUhNu6SgH/df6d6opKqmIbvYy"
 BAD_FILES = {
     # name: (file text, the key the error names, words of what is expected)
-    "scope_true": (f'[users.pt]\nrole = "province"\nscope = true\npassword_hash = "{HASH}"\n',
-                   'users."pt".scope', "true is a boolean"),
-    "scope_float": (f'[users.pt]\nrole = "province"\nscope = 25.0\npassword_hash = "{HASH}"\n',
-                    'users."pt".scope', "decimal number"),
-    "scope_string": (f'[users.pt]\nrole = "province"\nscope = "25"\npassword_hash = "{HASH}"\n',
-                     'users."pt".scope', "a string"),
-    "province_scope_is_a_commune": (f'[users.pt]\nrole = "steward"\nscope = 8380\npassword_hash = "{HASH}"\n',
-                                    'users."pt".scope', "province code"),
-    "province_not_in_list": (f'[users.pt]\nrole = "province"\nscope = 3\npassword_hash = "{HASH}"\n',
-                             'users."pt".scope', "official list"),
-    "commune_not_in_list": (f'[users.vb]\nrole = "commune"\nscope = 99999\npassword_hash = "{HASH}"\n',
-                            'users."vb".scope', "official list"),
-    "national_with_scope": (f'[users.n]\nrole = "national"\nscope = 1\npassword_hash = "{HASH}"\n',
-                            'users."n".scope', "takes no scope"),
-    "missing_scope": (f'[users.pt]\nrole = "province"\npassword_hash = "{HASH}"\n', 'users."pt".scope', "needs a scope"),
+    "scope_true": (
+        f'[users.pt]\nrole = "province"\nscope = true\npassword_hash = "{HASH}"\n',
+        'users."pt".scope',
+        "true is a boolean",
+    ),
+    "scope_float": (
+        f'[users.pt]\nrole = "province"\nscope = 25.0\npassword_hash = "{HASH}"\n',
+        'users."pt".scope',
+        "decimal number",
+    ),
+    "scope_string": (
+        f'[users.pt]\nrole = "province"\nscope = "25"\npassword_hash = "{HASH}"\n',
+        'users."pt".scope',
+        "a string",
+    ),
+    "province_scope_is_a_commune": (
+        f'[users.pt]\nrole = "steward"\nscope = 8380\npassword_hash = "{HASH}"\n',
+        'users."pt".scope',
+        "province code",
+    ),
+    "province_not_in_list": (
+        f'[users.pt]\nrole = "province"\nscope = 3\npassword_hash = "{HASH}"\n',
+        'users."pt".scope',
+        "official list",
+    ),
+    "commune_not_in_list": (
+        f'[users.vb]\nrole = "commune"\nscope = 99999\npassword_hash = "{HASH}"\n',
+        'users."vb".scope',
+        "official list",
+    ),
+    "national_with_scope": (
+        f'[users.n]\nrole = "national"\nscope = 1\npassword_hash = "{HASH}"\n',
+        'users."n".scope',
+        "takes no scope",
+    ),
+    "missing_scope": (
+        f'[users.pt]\nrole = "province"\npassword_hash = "{HASH}"\n',
+        'users."pt".scope',
+        "needs a scope",
+    ),
     "users_is_5": ("users = 5\n", "users", "expected a table"),
     "entry_not_a_table": ('users = { pt = "province 25" }\n', 'users."pt"', "expected a table"),
-    "unknown_key": (f'[users.n]\nrole = "national"\ndisable = true\npassword_hash = "{HASH}"\n',
-                    'users."n".disable', "unknown key"),
-    "disabled_not_bool": (f'[users.n]\nrole = "national"\ndisabled = "yes"\npassword_hash = "{HASH}"\n',
-                          'users."n".disabled', "true or false"),
+    "unknown_key": (
+        f'[users.n]\nrole = "national"\ndisable = true\npassword_hash = "{HASH}"\n',
+        'users."n".disable',
+        "unknown key",
+    ),
+    "disabled_not_bool": (
+        f'[users.n]\nrole = "national"\ndisabled = "yes"\npassword_hash = "{HASH}"\n',
+        'users."n".disabled',
+        "true or false",
+    ),
     "bad_role": (f'[users.n]\nrole = "admin"\npassword_hash = "{HASH}"\n', 'users."n".role', "not a role"),
-    "hash_not_bcrypt": ('[users.n]\nrole = "national"\npassword_hash = "hunter2"\n', 'users."n".password_hash',
-                        "bcrypt"),
+    "hash_not_bcrypt": (
+        '[users.n]\nrole = "national"\npassword_hash = "hunter2"\n',
+        'users."n".password_hash',
+        "bcrypt",
+    ),
     "not_toml": ("[users\n", "", "not valid TOML"),
 }
 
@@ -90,16 +134,18 @@ def test_users_file_is_checked_strictly(tmp_path, case):
     message = str(err.value)
     assert str(users) in message and key in message and expected in message, message
     assert str(users) in err.value.message_vi and key in err.value.message_vi
-    r = cli(users, "list")                                      # the CLI says the same, no traceback
+    r = cli(users, "list")  # the CLI says the same, no traceback
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert f"error: {message}" in r.stderr and "lỗi: " in r.stderr
 
 
 def test_users_file_accepts_what_the_cli_writes(tmp_path):
     users = tmp_path / "users.toml"
-    users.write_text(f'[users.vb]\nrole = "commune"\nscope = 8380\npassword_hash = "{HASH}"\ndisabled = false\n'
-                     f'created_at = 2026-01-05T09:12:00\n\n[users.n]\nrole = "national"\npassword_hash = "{HASH}"\n',
-                     encoding="utf-8")
+    users.write_text(
+        f'[users.vb]\nrole = "commune"\nscope = 8380\npassword_hash = "{HASH}"\ndisabled = false\n'
+        f'created_at = 2026-01-05T09:12:00\n\n[users.n]\nrole = "national"\npassword_hash = "{HASH}"\n',
+        encoding="utf-8",
+    )
     accounts = load_users(users)
     assert accounts["vb"].scope == 8380 and accounts["n"].scope is None
     assert accounts["vb"].created_at.startswith("2026-01-05")
@@ -113,15 +159,27 @@ def test_add_names_the_unit_and_refuses_codes_of_the_wrong_kind(tmp_path):
     assert r.returncode == 0 and "scope 25 = Tỉnh Phú Thọ" in r.stdout
     # 25 is also Phường Giảng Võ (Hà Nội): a commune account on it must be confirmed.
     r = cli(users, "add", "gv", "--role", "commune", "--scope", "25", stdin="a long secret\n")
-    assert r.returncode == 2 and "Phường Giảng Võ, Thành phố Hà Nội" in r.stderr and "Tỉnh Phú Thọ" in r.stderr
+    assert (
+        r.returncode == 2 and "Phường Giảng Võ, Thành phố Hà Nội" in r.stderr and "Tỉnh Phú Thọ" in r.stderr
+    )
     assert "gv" not in load_users(users)
-    r = cli(users, "add", "gv", "--role", "commune", "--scope", "25", "--confirm-commune", stdin="a long secret\n")
+    r = cli(
+        users, "add", "gv", "--role", "commune", "--scope", "25", "--confirm-commune", stdin="a long secret\n"
+    )
     assert r.returncode == 0 and "scope 25 = Phường Giảng Võ, Thành phố Hà Nội" in r.stdout
-    for args in (["--role", "province", "--scope", "8380"], ["--role", "steward", "--scope", "3"],
-                 ["--role", "commune", "--scope", "99999"], ["--role", "national", "--scope", "1"],
-                 ["--role", "province", "--scope", "0"], ["--role", "province", "--scope", "-25"]):
+    for args in (
+        ["--role", "province", "--scope", "8380"],
+        ["--role", "steward", "--scope", "3"],
+        ["--role", "commune", "--scope", "99999"],
+        ["--role", "national", "--scope", "1"],
+        ["--role", "province", "--scope", "0"],
+        ["--role", "province", "--scope", "-25"],
+    ):
         r = cli(users, "add", "x", *args, stdin="a long secret\n")
-        assert r.returncode == 2 and "error: --scope:" in r.stderr and "lỗi: --scope:" in r.stderr, (args, r.stderr)
+        assert r.returncode == 2 and "error: --scope:" in r.stderr and "lỗi: --scope:" in r.stderr, (
+            args,
+            r.stderr,
+        )
     assert set(load_users(users)) == {"vb", "pt", "gv"}
     listing = cli(users, "list").stdout
     assert "Xã Vân Bán, Tỉnh Phú Thọ" in listing and "Phường Giảng Võ, Thành phố Hà Nội" in listing

@@ -24,8 +24,12 @@ from tests.security.conftest import PASSWORD, PHU_THO, VAN_BAN
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots" / "security"
-PAYLOADS = ["x` [Đăng nhập lại](https://evil.example/login) `y", "![a](https://evil.example/a.png)",
-            "<img src=https://evil.example/x.png onerror=alert(1)>", "https://evil.example/login"]
+PAYLOADS = [
+    "x` [Đăng nhập lại](https://evil.example/login) `y",
+    "![a](https://evil.example/a.png)",
+    "<img src=https://evil.example/x.png onerror=alert(1)>",
+    "https://evil.example/login",
+]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
@@ -86,7 +90,7 @@ def test_url_payloads_render_as_text(open_server, browser):
             warnings = " ".join(page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts())
             assert payload[:20] in warnings or payload[:20].strip("` ") in warnings, (key, payload, warnings)
     time.sleep(0.5)
-    assert "evil.example" not in requests                       # nothing fetched from the payload's host
+    assert "evil.example" not in requests  # nothing fetched from the payload's host
     context.close()
 
 
@@ -102,17 +106,19 @@ def test_hostile_procedure_names_on_the_filings_page(open_server, browser):
     assert page.locator('a[href*="evil.example"]').count() == 0
     assert page.locator('img[src*="evil.example"]').count() == 0
     ticks = " ".join(page.locator(".js-plotly-plot .ytick text").all_text_contents())
-    assert "<a href" in ticks                                   # the name shown as text
+    assert "<a href" in ticks  # the name shown as text
     # The tables' own toolbar export (unescaped) is off; the escaped downloads are there.
     table = page.locator('[data-testid="stDataFrame"]').first
     table.scroll_into_view_if_needed()
     table.hover()
     page.wait_for_selector('[data-testid="stElementToolbarButton"] button[aria-label]', timeout=30_000)
-    labels = [b.get_attribute("aria-label") for b in
-              page.locator('[data-testid="stElementToolbarButton"] button[aria-label]').all()]
+    labels = [
+        b.get_attribute("aria-label")
+        for b in page.locator('[data-testid="stElementToolbarButton"] button[aria-label]').all()
+    ]
     assert labels and not [label for label in labels if "ownload" in label], labels
     assert page.locator('[data-testid="stDownloadButton"]').count() >= 2
-    assert "evil.example" not in requests                       # nothing fetched from the payload's host
+    assert "evil.example" not in requests  # nothing fetched from the payload's host
     context.close()
 
 
@@ -130,9 +136,12 @@ def test_deep_link_then_sign_in_opens_the_linked_view(secured_server, browser):
     context, page = _page(browser, [])
     open_page(page, f"{secured_server}/commune?province={PHU_THO}&commune={VAN_BAN}&period=2025-10&lang=en")
     _sign_in(page, "pt", PASSWORD)
-    page.wait_for_function("() => document.querySelector('[data-testid=\"stMainBlockContainer\"] h1')"
-                           f" && document.querySelector('[data-testid=\"stMainBlockContainer\"] h1').innerText"
-                           f" === {t('nav_commune', 'en')!r}", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"] h1')"
+        f" && document.querySelector('[data-testid=\"stMainBlockContainer\"] h1').innerText"
+        f" === {t('nav_commune', 'en')!r}",
+        timeout=60_000,
+    )
     page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
     page.screenshot(path=str(SHOTS / "deep-link-after-sign-in.png"))
     assert "/commune?" in page.url and f"commune={VAN_BAN}" in page.url and "period=2025-10" in page.url
@@ -164,30 +173,54 @@ def _http(base: str, method: str, path: str, headers: dict | None = None, data: 
 def test_xsrf_cors_and_path_traversal_over_http(open_server):
     """The served app: an upload without the XSRF token is refused; another site's origin gets no
     CORS grant; paths that climb out of the app return no file."""
-    status, _, body = _http(open_server, "PUT", "/_stcore/upload_file/some-session/some-file",
-                            {"Content-Type": "multipart/form-data; boundary=x", "Origin": "https://evil.example"},
-                            b"--x--\r\n")
+    status, _, body = _http(
+        open_server,
+        "PUT",
+        "/_stcore/upload_file/some-session/some-file",
+        {"Content-Type": "multipart/form-data; boundary=x", "Origin": "https://evil.example"},
+        b"--x--\r\n",
+    )
     assert status == 403 and b"XSRF" in body
     for method, path in (("GET", "/_stcore/health"), ("OPTIONS", "/_stcore/upload_file/a/b")):
-        status, headers, _ = _http(open_server, method, path, {"Origin": "https://evil.example",
-                                                               "Access-Control-Request-Method": "PUT"})
-        assert headers.get("access-control-allow-origin") not in ("*", "https://evil.example"), (path, headers)
-    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/static/../../../../etc/passwd",
-                 "/app/static/..%2f..%2f..%2fetc/passwd", "/media/..%2f..%2fetc%2fpasswd",
-                 "/component/..%2f..%2fetc/passwd", "/_stcore/..%2f..%2fREADME.md"):
+        status, headers, _ = _http(
+            open_server,
+            method,
+            path,
+            {"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"},
+        )
+        assert headers.get("access-control-allow-origin") not in ("*", "https://evil.example"), (
+            path,
+            headers,
+        )
+    for path in (
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/static/../../../../etc/passwd",
+        "/app/static/..%2f..%2f..%2fetc/passwd",
+        "/media/..%2f..%2fetc%2fpasswd",
+        "/component/..%2f..%2fetc/passwd",
+        "/_stcore/..%2f..%2fREADME.md",
+    ):
         status, _, body = _http(open_server, "GET", path)
         assert b"root:" not in body and b"# Commune digital-transformation" not in body, (path, status)
 
 
 def _h1_is(page, label: str) -> None:
-    page.wait_for_function("(label) => { const h = document.querySelector("
-                           "'[data-testid=\"stMainBlockContainer\"] h1'); return h && h.innerText === label; }",
-                           arg=label, timeout=90_000)
+    page.wait_for_function(
+        "(label) => { const h = document.querySelector("
+        "'[data-testid=\"stMainBlockContainer\"] h1'); return h && h.innerText === label; }",
+        arg=label,
+        timeout=90_000,
+    )
 
 
 # Issue 15: each role lands on its own place after signing in at the bare address.
-LANDINGS = [("nat", "nav_national", "whole_country", None), ("pt", "nav_province", None, "Phú Thọ"),
-            ("st", "nav_province", None, "Phú Thọ"), ("vb", "nav_commune", None, "Xã Vân Bán")]
+LANDINGS = [
+    ("nat", "nav_national", "whole_country", None),
+    ("pt", "nav_province", None, "Phú Thọ"),
+    ("st", "nav_province", None, "Phú Thọ"),
+    ("vb", "nav_commune", None, "Xã Vân Bán"),
+]
 
 
 @pytest.mark.browser
@@ -203,7 +236,7 @@ def test_each_role_lands_on_its_own_place(secured_server, browser, user, title, 
     assert (name or t(label, "en")) in heading, heading
     if user == "vb":
         assert f"commune={VAN_BAN}" in page.url
-        chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1)   # commune
+        chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1)  # commune
         shown = chosen.inner_text() + " " + chosen.locator("input").input_value()
         assert "Xã Vân Bán" in shown, shown
     context.close()

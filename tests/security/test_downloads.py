@@ -20,8 +20,15 @@ from ui.export import escape_cell, to_csv, to_xlsx
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x85\u2028\u2029]")
-COLUMNS = ["procedure_code", "procedure_name", "sector_name", "dossiers_received", "online_rate", "on_time_rate",
-           "dossiers_overdue"]                   # the filings page's procedures table (views/filings.py)
+COLUMNS = [
+    "procedure_code",
+    "procedure_name",
+    "sector_name",
+    "dossiers_received",
+    "online_rate",
+    "on_time_rate",
+    "dossiers_overdue",
+]  # the filings page's procedures table (views/filings.py)
 
 
 def is_formula(cell: str) -> bool:
@@ -34,7 +41,7 @@ def procedures(hostile_warehouse, monkeypatch_module):
     monkeypatch_module.setenv("CDS_WAREHOUSE", str(hostile_warehouse))
     df = filings.procedures(PHU_THO, VAN_BAN, month(2025, 10), Scope("province", PHU_THO))
     hostile = df[df["procedure_code"].isin([c for c, _ in HOSTILE_PROCEDURES])]
-    assert len(hostile) == len(HOSTILE_PROCEDURES)           # every hostile name reached the read side
+    assert len(hostile) == len(HOSTILE_PROCEDURES)  # every hostile name reached the read side
     return df
 
 
@@ -56,7 +63,7 @@ def test_escape_cell_escapes_every_line():
     assert escape_cell("a\r\n=b\nc\r-d") == "a\r\n'=b\nc\r'-d"
     assert escape_cell("x\u2028@y") == "x\u2028'@y"
     assert escape_cell("  =1") == "'  =1" and escape_cell("\t=1") == "'\t'=1"
-    assert escape_cell("a;=b") == "a;'=b" and escape_cell("a, -b") == "a,' -b"      # Excel in vi splits at ;
+    assert escape_cell("a;=b") == "a;'=b" and escape_cell("a, -b") == "a,' -b"  # Excel in vi splits at ;
     assert escape_cell("Xã Vân Bán") == "Xã Vân Bán" and escape_cell("a-b=c") == "a-b=c"
     assert escape_cell(-3) == -3 and escape_cell(None) is None
 
@@ -68,7 +75,7 @@ def test_csv_download_read_by_python_csv(procedures):
     assert len(rows) == len(procedures) + 1
     names = {r[0]: r[1] for r in rows[1:]}
     for code, name in stored(procedures).items():
-        assert names[code] == escape_cell(name)              # the whole name, in one cell, escaped
+        assert names[code] == escape_cell(name)  # the whole name, in one cell, escaped
     for row in rows:
         for cell in row:
             assert not any(is_formula(line) for line in LINE_BREAKS.split(cell)), cell
@@ -126,6 +133,6 @@ def test_filings_page_shows_hostile_names_as_text(hostile_warehouse, monkeypatch
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert specs and any("9.000006" in s for s in specs)
     for spec in specs:
-        assert "<a href" not in spec and "evil.example/login\\\">" not in spec
+        assert "<a href" not in spec and 'evil.example/login\\">' not in spec
     assert any("&lt;a href=" in s for s in specs)
     assert len(at.get("download_button")) >= 2

@@ -27,8 +27,19 @@ PAYLOADS = [
     ":red[Đăng nhập lại](https://evil.example/login)",
 ]
 MARKERS = ("evil.example", "onerror", "<script", "<img")
-MARKDOWN_TYPES = {"markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success",
-                  "toast", "exception"}
+MARKDOWN_TYPES = {
+    "markdown",
+    "caption",
+    "title",
+    "header",
+    "subheader",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "toast",
+    "exception",
+}
 
 
 def _walk(node):
@@ -75,7 +86,11 @@ def test_url_parameters_never_render_as_markdown(secured, monkeypatch, key, mode
         assert_no_live_payload(at)
         # The notice is there and shows the value literally, inside a code span.
         shown = [text for w in at.warning for inside, text in code_spans(w.value) if inside]
-        assert any(payload[:20].strip("` ") in text for text in shown), (key, payload, [w.value for w in at.warning])
+        assert any(payload[:20].strip("` ") in text for text in shown), (
+            key,
+            payload,
+            [w.value for w in at.warning],
+        )
 
 
 def test_user_name_in_the_sidebar_is_literal(secured, monkeypatch, tmp_path):

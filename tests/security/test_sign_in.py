@@ -31,11 +31,15 @@ def sign_in(at, user, password):
 
 # --- configuration errors -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "key"), [
-    ('[users.pt]\nrole = "province"\nscope = true\n', 'users."pt".scope'),
-    ("users = 5\n", "users"),
-    ('users = { pt = "province" }\n', 'users."pt"'),
-])
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[users.pt]\nrole = "province"\nscope = true\n', 'users."pt".scope'),
+        ("users = 5\n", "users"),
+        ('users = { pt = "province" }\n', 'users."pt"'),
+    ],
+)
 def test_unusable_users_file_shows_a_configuration_error(secured, monkeypatch, tmp_path, text, key):
     users = tmp_path / "broken-users.toml"
     users.write_text(text, encoding="utf-8")
@@ -45,7 +49,7 @@ def test_unusable_users_file_shows_a_configuration_error(secured, monkeypatch, t
         assert [e.value for e in at.error] == [t("users_file_error", lang)]
         detail = " ".join(c.value for c in at.code)
         assert str(users) in detail and key in detail
-        assert not at.text_input and not at.dataframe and not at.metric       # nobody gets in
+        assert not at.text_input and not at.dataframe and not at.metric  # nobody gets in
     # ... nor does an old session (the file is read on every run)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state[SESSION_KEY] = auth.Session("pt", "province", PHU_THO, time.time())
@@ -62,8 +66,9 @@ def test_users_file_named_but_missing_is_a_configuration_error(secured, monkeypa
 
 # --- the log --------------------------------------------------------------------------------------
 
+
 def test_unknown_user_names_are_logged_as_a_tag(secured, tmp_path):
-    typed = "Mật-khẩu-gõ-nhầm-ô-2026"               # a password typed into the username field
+    typed = "Mật-khẩu-gõ-nhầm-ô-2026"  # a password typed into the username field
     at = run_as(None, "province")
     sign_in(at, typed, "anything at all")
     sign_in(at, typed, "anything at all")
@@ -71,7 +76,7 @@ def test_unknown_user_names_are_logged_as_a_tag(secured, tmp_path):
     log = (tmp_path / "auth.log").read_text(encoding="utf-8")
     assert typed not in log and typed[:8] not in log and typed.lower() not in log
     tags = [line.split("user=unknown#")[1][:8] for line in log.splitlines() if "user=unknown#" in line]
-    assert len(tags) == 2 and tags[0] == tags[1] and all(len(tag) == 8 for tag in tags)   # same name, same tag
+    assert len(tags) == 2 and tags[0] == tags[1] and all(len(tag) == 8 for tag in tags)  # same name, same tag
     assert "user='pt'" in log and "wrong password" not in log
 
 
@@ -95,6 +100,7 @@ def test_existing_auth_log_loses_access_for_others(secured, tmp_path, monkeypatc
 
 # --- rate limits per user and address, shared between processes -----------------------------------
 
+
 def test_lockout_is_per_user_and_source_address(secured, monkeypatch, tmp_path):
     monkeypatch.setenv("DASHBOARD_MAX_FAILED_SIGNINS", "3")
     address = {"now": "203.0.113.5"}
@@ -102,13 +108,13 @@ def test_lockout_is_per_user_and_source_address(secured, monkeypatch, tmp_path):
     attacker = run_as(None, "province")
     for _ in range(3):
         sign_in(attacker, "pt", "guess")
-    sign_in(attacker, "pt", PASSWORD)                              # right password, locked from there
+    sign_in(attacker, "pt", PASSWORD)  # right password, locked from there
     assert SESSION_KEY not in attacker.session_state
     assert any(t("sign_in_locked", "vi").split("{")[0] in e.value for e in attacker.error)
-    other = run_as(None, "province")                               # another browser, same address
+    other = run_as(None, "province")  # another browser, same address
     sign_in(other, "pt", PASSWORD)
     assert SESSION_KEY not in other.session_state
-    address["now"] = "198.51.100.7"                                # the owner, elsewhere
+    address["now"] = "198.51.100.7"  # the owner, elsewhere
     owner = run_as(None, "province")
     sign_in(owner, "pt", PASSWORD)
     assert owner.session_state[SESSION_KEY].username == "pt"
@@ -121,7 +127,7 @@ def test_lockout_ends_after_the_window(tmp_path):
     for at in (0, 100, 200):
         store.record("pt", "203.0.113.5", 1000 + at)
     assert store.locked_for("pt", "203.0.113.5", 3, 1300) == pytest.approx(900 - 300)
-    assert store.locked_for("PT ", "203.0.113.5", 3, 1300) > 0            # names as the form trims them
+    assert store.locked_for("PT ", "203.0.113.5", 3, 1300) > 0  # names as the form trims them
     assert store.locked_for("pt", "203.0.113.5", 3, 1000 + 900 + 1) == 0  # the first left the window
     assert store.locked_for("pt", "203.0.113.6", 3, 1300) == 0
     store.clear("pt", "203.0.113.5")
@@ -144,11 +150,20 @@ def test_failures_are_counted_across_processes(secured, monkeypatch, tmp_path):
     monkeypatch.setenv("DASHBOARD_STATE_DIR", str(state))
     monkeypatch.setenv("DASHBOARD_MAX_FAILED_SIGNINS", "4")
     typed = "this-is-no-user-name"
-    r = subprocess.run([sys.executable, "-c", SECOND_PROCESS, "4", "pt", "local"], cwd=ROOT, capture_output=True,
-                       text=True, env={**os.environ, "DASHBOARD_STATE_DIR": str(state)})
+    r = subprocess.run(
+        [sys.executable, "-c", SECOND_PROCESS, "4", "pt", "local"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DASHBOARD_STATE_DIR": str(state)},
+    )
     assert r.returncode == 0, r.stderr
-    subprocess.run([sys.executable, "-c", SECOND_PROCESS, "1", typed, "local"], cwd=ROOT, check=True,
-                   env={**os.environ, "DASHBOARD_STATE_DIR": str(state)})
+    subprocess.run(
+        [sys.executable, "-c", SECOND_PROCESS, "1", typed, "local"],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "DASHBOARD_STATE_DIR": str(state)},
+    )
     at = run_as(None, "province")
     sign_in(at, "pt", PASSWORD)
     assert SESSION_KEY not in at.session_state
@@ -186,7 +201,7 @@ def test_unwritable_store_falls_back_to_this_process(secured, monkeypatch, tmp_p
 
 def test_source_address_believes_forwarded_for_only_from_trusted_proxies():
     proxies = throttle.trusted_proxies("10.0.0.5, 172.16.0.0/12")
-    assert throttle.source_address("203.0.113.5", ["198.51.100.7"], proxies) == "203.0.113.5"   # not a proxy
+    assert throttle.source_address("203.0.113.5", ["198.51.100.7"], proxies) == "203.0.113.5"  # not a proxy
     assert throttle.source_address("203.0.113.5", ["198.51.100.7"], []) == "203.0.113.5"
     assert throttle.source_address("10.0.0.5", ["198.51.100.7"], proxies) == "198.51.100.7"
     # The client may write anything on the left; the proxy's own entry is the right-most untrusted one.
@@ -194,8 +209,11 @@ def test_source_address_believes_forwarded_for_only_from_trusted_proxies():
     assert throttle.source_address("10.0.0.5", ["198.51.100.7, 172.16.3.4"], proxies) == "198.51.100.7"
     assert throttle.source_address("10.0.0.5", ["[2001:db8::1]:443"], proxies) == "2001:db8::1"
     assert throttle.source_address("10.0.0.5", [], proxies) == "10.0.0.5"
-    assert throttle.source_address(None, ["198.51.100.7"], []) == throttle.LOCAL             # loopback
-    assert throttle.source_address(None, ["198.51.100.7"], throttle.trusted_proxies("127.0.0.1")) == "198.51.100.7"
+    assert throttle.source_address(None, ["198.51.100.7"], []) == throttle.LOCAL  # loopback
+    assert (
+        throttle.source_address(None, ["198.51.100.7"], throttle.trusted_proxies("127.0.0.1"))
+        == "198.51.100.7"
+    )
     with pytest.raises(ValueError):
         throttle.trusted_proxies("not-an-address")
     assert all(isinstance(n, ipaddress.IPv4Network | ipaddress.IPv6Network) for n in proxies)
@@ -218,6 +236,7 @@ def test_client_address_uses_the_setting(monkeypatch):
 
 
 # --- deep link, then sign-in ----------------------------------------------------------------------
+
 
 def test_deep_link_then_sign_in_opens_the_linked_view(secured):
     """The view and its filters after sign-in.  AppTest keeps the requested page across runs, so it

@@ -21,22 +21,32 @@ from tests.security.conftest import PHU_THO, VAN_BAN, page_text, run_as
 from ui.format import value as fmt_value
 
 PERIOD = "2025-10"
-SCOPES = {"nat": OPEN, "pt": Scope("province", PHU_THO), "st": Scope("province", PHU_THO),
-          "vb": Scope("commune", PHU_THO, VAN_BAN)}
+SCOPES = {
+    "nat": OPEN,
+    "pt": Scope("province", PHU_THO),
+    "st": Scope("province", PHU_THO),
+    "vb": Scope("commune", PHU_THO, VAN_BAN),
+}
 MONTH = "received_at >= date '2025-10-01' and received_at < date '2025-11-01'"
 
 # Online rate over a population of fact_dossier rows (the catalogue's formula: online / received).
 ONLINE_RATE = f"select count(*) filter (where channel = 'online') / count(*) from fact_dossier where {MONTH}"
 # Signature rate over fact_signature_month: signed / (issued - confidential).
-SIGNATURE_RATE = ("select sum(docs_signed) / (sum(docs_issued) - sum(docs_confidential)) from fact_signature_month "
-                  "where month = date '2025-10-01'")
+SIGNATURE_RATE = (
+    "select sum(docs_signed) / (sum(docs_issued) - sum(docs_confidential)) from fact_signature_month "
+    "where month = date '2025-10-01'"
+)
 # Each commune's own online rate in the province, for medians and for the leak search.
-COMMUNE_ONLINE = (f"select c.commune_code, count(*) filter (where channel = 'online') / count(*) as online_rate "
-                  f"from dim_commune c join fact_dossier f using (commune_code) where c.province_code = 25 "
-                  f"and {MONTH} group by all")
-GROUP_SCORES = ("select i.commune_code, c.name, i.score_ckmb from mart_index_period i join dim_commune c "
-                "using (commune_code) where i.period_type = 'month' and i.period = '2025-10' "
-                "and i.province_code = 25 and i.score_ckmb is not null")
+COMMUNE_ONLINE = (
+    f"select c.commune_code, count(*) filter (where channel = 'online') / count(*) as online_rate "
+    f"from dim_commune c join fact_dossier f using (commune_code) where c.province_code = 25 "
+    f"and {MONTH} group by all"
+)
+GROUP_SCORES = (
+    "select i.commune_code, c.name, i.score_ckmb from mart_index_period i join dim_commune c "
+    "using (commune_code) where i.period_type = 'month' and i.period = '2025-10' "
+    "and i.province_code = 25 and i.score_ckmb is not null"
+)
 
 
 def one(db, query: str) -> float:
@@ -53,7 +63,7 @@ def test_headline_province_and_national_figures_are_their_populations(secured, u
     country = one(secured, ONLINE_RATE)
     province_sig = one(secured, SIGNATURE_RATE + " and province_code = 25")
     country_sig = one(secured, SIGNATURE_RATE)
-    assert abs(province - country) > 1e-4          # the check can tell them apart
+    assert abs(province - country) > 1e-4  # the check can tell them apart
     from core.periods import parse_period
 
     head = rankings.headline(PHU_THO, parse_period(PERIOD), SCOPES[user], secured).set_index("metric")
@@ -61,8 +71,10 @@ def test_headline_province_and_national_figures_are_their_populations(secured, u
     assert head.loc["online_rate", "national"] == pytest.approx(country)
     assert head.loc["signature_rate", "value"] == pytest.approx(province_sig)
     assert head.loc["signature_rate", "national"] == pytest.approx(country_sig)
-    index = sql(secured, "select avg(index_total) from mart_index_period where period_type = 'month' "
-                         "and period = '2025-10'")[0][0]
+    index = sql(
+        secured,
+        "select avg(index_total) from mart_index_period where period_type = 'month' and period = '2025-10'",
+    )[0][0]
     assert head.loc["index_average", "national"] == pytest.approx(float(index))
     nat = rankings.headline(None, parse_period(PERIOD), SCOPES[user], secured).set_index("metric")
     assert nat.loc["online_rate", "value"] == pytest.approx(country)
@@ -97,7 +109,9 @@ def test_commune_profile_medians_and_best_are_the_province(secured, user):
     best = groups.sort_values(["score", "name"], ascending=[False, True]).iloc[0]
     assert len(groups) > 5
 
-    figures = commune.commune_figures(VAN_BAN, parse_period(PERIOD), SCOPES[user], secured).set_index("metric")
+    figures = commune.commune_figures(VAN_BAN, parse_period(PERIOD), SCOPES[user], secured).set_index(
+        "metric"
+    )
     assert figures.loc["online_rate", "province_median"] == pytest.approx(median)
     scores = commune.group_scores(VAN_BAN, parse_period(PERIOD), SCOPES[user], secured).set_index("group")
     assert scores.loc["CKMB", "province_median"] == pytest.approx(float(groups["score"].median()))
@@ -139,7 +153,7 @@ def test_commune_report_province_median_and_best_are_the_province(secured, user)
     rates = pd.DataFrame(sql(secured, COMMUNE_ONLINE), columns=["commune_code", "online_rate"])
     online_median = float(rates["online_rate"].astype(float).median())
     text, wb = _report_median(secured, SCOPES[user])
-    assert best["name"] in text                    # the best commune's name, as published
+    assert best["name"] in text  # the best commune's name, as published
     cells = [c for c in _cells(wb) if isinstance(c, float)]
     assert any(c == pytest.approx(best["score"]) for c in cells)
     assert any(c == pytest.approx(median) for c in cells)
@@ -152,13 +166,22 @@ def _other_values(db) -> set[float]:
     """Every other Phú Thọ commune's exact online rate and signature rate of the month, less any value that
     is also Vân Bán's own or an aggregate (those may appear legitimately)."""
     online = pd.DataFrame(sql(db, COMMUNE_ONLINE), columns=["commune_code", "v"])
-    sig = pd.DataFrame(sql(db, "select commune_code, docs_signed / (docs_issued - docs_confidential) "
-                               "from fact_signature_month where province_code = 25 and month = date '2025-10-01' "
-                               "and docs_issued > docs_confidential"), columns=["commune_code", "v"])
+    sig = pd.DataFrame(
+        sql(
+            db,
+            "select commune_code, docs_signed / (docs_issued - docs_confidential) "
+            "from fact_signature_month where province_code = 25 and month = date '2025-10-01' "
+            "and docs_issued > docs_confidential",
+        ),
+        columns=["commune_code", "v"],
+    )
     both = pd.concat([online, sig])
     own = set(both[both["commune_code"] == VAN_BAN]["v"].astype(float).round(12))
     others = set(both[both["commune_code"] != VAN_BAN]["v"].astype(float).round(12))
-    medians = {round(float(online["v"].astype(float).median()), 12), round(float(sig["v"].astype(float).median()), 12)}
+    medians = {
+        round(float(online["v"].astype(float).median()), 12),
+        round(float(sig["v"].astype(float).median()), 12),
+    }
     # a simple fraction (3/4, 5/11) also arises from the commune's own small counts (a procedure's rate):
     # only values that identify another commune's month are searched for
     return {v for v in others - own - medians if 0 < v < 1 and not _simple(v)}
@@ -180,7 +203,16 @@ def test_commune_account_cannot_find_another_communes_figures(secured):
     secret = _other_values(secured)
     assert len(secret) > 10
     found: dict[str, set] = {}
-    for page in ("province", "national", "commune", "filings", "signatures", "service_index", "skills", "quality"):
+    for page in (
+        "province",
+        "national",
+        "commune",
+        "filings",
+        "signatures",
+        "service_index",
+        "skills",
+        "quality",
+    ):
         at = run_as("vb", page, period=PERIOD)
         seen = set()
         for df in at.dataframe:
@@ -189,7 +221,9 @@ def test_commune_account_cannot_find_another_communes_figures(secured):
     text, wb = _report_median(secured, SCOPES["vb"])
     found["commune report xlsx"] = _floats(_cells(wb)) & secret
     for fmt_ in ("xlsx",):
-        data = reports.build_province_briefings(PHU_THO, PERIOD, [fmt_], path=secured, scope=SCOPES["vb"])[fmt_]
+        data = reports.build_province_briefings(PHU_THO, PERIOD, [fmt_], path=secured, scope=SCOPES["vb"])[
+            fmt_
+        ]
         found["province briefing xlsx"] = _floats(_cells(open_xlsx(data))) & secret
     assert {k: v for k, v in found.items() if v} == {}
 
@@ -204,13 +238,13 @@ def test_the_leak_search_can_fail(secured):
     assert seen & secret
 
 
-
-
 @pytest.mark.parametrize("user", ["pt", "vb"])
 def test_province_briefing_figures_are_the_province_and_the_country(secured, user):
     """The briefing's headline table: the province's and the country's online rate (SQL over fact_dossier);
     the targets table's commune counts withheld for a commune account, with the notice."""
-    files = reports.build_province_briefings(PHU_THO, PERIOD, ["docx", "xlsx"], path=secured, scope=SCOPES[user])
+    files = reports.build_province_briefings(
+        PHU_THO, PERIOD, ["docx", "xlsx"], path=secured, scope=SCOPES[user]
+    )
     cells = [c for c in _cells(open_xlsx(files["xlsx"])) if isinstance(c, float)]
     assert any(c == pytest.approx(one(secured, ONLINE_RATE + " and province_code = 25")) for c in cells)
     assert any(c == pytest.approx(one(secured, ONLINE_RATE)) for c in cells)

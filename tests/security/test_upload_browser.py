@@ -48,21 +48,25 @@ def test_bomb_upload_on_a_real_server_keeps_it_serving(app_warehouse, users_path
     monkeypatch.setenv("DASHBOARD_USERS_FILE", str(users_path))
     monkeypatch.setenv("DASHBOARD_AUTH_LOG", str(tmp_path / "auth.log"))
     monkeypatch.setenv("TMPDIR", str(tmp))
-    files = [bomb(tmp_path / "bom.xlsx"),
-             write_csv(tmp_path / "tot.csv", H, [[f"BR{i}", 8380, "05/12/2025", "", "", 2] for i in range(3)])]
+    files = [
+        bomb(tmp_path / "bom.xlsx"),
+        write_csv(tmp_path / "tot.csv", H, [[f"BR{i}", 8380, "05/12/2025", "", "", 2] for i in range(3)]),
+    ]
     with streamlit_server(db, SHOTS / "upload-bomb.log") as (base, proc), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         steward = browser.new_context(viewport={"width": 1366, "height": 1000}).new_page()
         steward.goto(f"{base}/upload?lang=en")
-        _sign_in(steward, "st")                          # (in the same page: a reload is a new session)
-        steward.get_by_role("link", name=t("nav_upload", "en")).first.click()   # (sign-in may land elsewhere)
+        _sign_in(steward, "st")  # (in the same page: a reload is a new session)
+        steward.get_by_role("link", name=t("nav_upload", "en")).first.click()  # (sign-in may land elsewhere)
         steward.wait_for_selector('[data-testid="stFileUploader"]', timeout=90_000)
-        steward.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(f) for f in files])
+        steward.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            [str(f) for f in files]
+        )
         steward.wait_for_selector('[data-testid="stAlertContentError"]', timeout=120_000)
         steward.wait_for_selector(IDLE, timeout=120_000)
         steward.wait_for_selector('[data-testid="stDataFrame"] >> nth=1', timeout=120_000)
         steward.screenshot(path=str(SHOTS / "upload-bomb.png"), full_page=True)
-        assert proc.poll() is None                                          # the server is alive
+        assert proc.poll() is None  # the server is alive
         assert steward.locator(EXCEPTION).count() == 0
         assert "refused" in steward.locator('[data-testid="stAlertContentError"]').first.inner_text()
         # Another user, another session, after the bomb.

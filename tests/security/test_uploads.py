@@ -53,14 +53,19 @@ def test_valid_csv_and_xlsx_preview_then_load(wh, tmp_path):
     before, mtime = sql(wh, "select count(*) from fact_dossier")[0][0], os.stat(wh).st_mtime_ns
     summary, rejects = preview_files([f1, f2], wh, allowed_province=25)
     assert [(f.kind, f.status, f.rows_read, f.rows_rejected, f.communes_matched) for f in summary.files] == [
-        ("dossiers", "loaded", 4, 0, 1), ("dossiers", "loaded", 3, 0, 1)]
-    assert rejects == [] and os.stat(wh).st_mtime_ns == mtime               # nothing written
+        ("dossiers", "loaded", 4, 0, 1),
+        ("dossiers", "loaded", 3, 0, 1),
+    ]
+    assert rejects == [] and os.stat(wh).st_mtime_ns == mtime  # nothing written
     assert sql(wh, "select count(*) from fact_dossier")[0][0] == before
     loaded = load_files([f1, f2], wh, allowed_province=25, audit=STEWARD)
     assert loaded.exit_code == 0 and sum(f.rows_loaded for f in loaded.files) == 7
     assert sql(wh, "select count(*) from fact_dossier")[0][0] == before + 7
     audit = quality.uploads(path=wh)
-    assert audit["file_name"].tolist() == ["ok.xlsx", "ok.csv"] or set(audit["file_name"]) == {"ok.csv", "ok.xlsx"}
+    assert audit["file_name"].tolist() == ["ok.xlsx", "ok.csv"] or set(audit["file_name"]) == {
+        "ok.csv",
+        "ok.xlsx",
+    }
     assert set(audit["uploaded_by"]) == {"st"} and audit["content_sha256"].str.len().eq(64).all()
     assert audit["rows_loaded"].sum() == 7 and (audit["size_bytes"] > 0).all()
     # the audit is scoped: Phú Thọ sees it, Hà Nội and a commune do not
@@ -93,7 +98,7 @@ def test_rows_outside_the_stewards_province_are_rejected(wh, tmp_path):
     assert summary.files[0].rows_rejected == 3 and summary.files[0].reasons.get("outside_scope") == 3
     outside = [r for r in rejects if r["rule"] == "outside_scope"]
     assert len(outside) == 3 and "10333" in outside[0]["message_en"] and "tỉnh 25" in outside[0]["message_vi"]
-    assert sorted(r["row_number"] for r in outside) == [4, 5, 6]      # the rows as the steward sees them
+    assert sorted(r["row_number"] for r in outside) == [4, 5, 6]  # the rows as the steward sees them
     load_files([f], wh, allowed_province=25, audit=STEWARD)
     assert sql(wh, "select count(*) from fact_dossier where dossier_id like 'HN%'")[0][0] == 0
     assert sql(wh, "select count(*) from fact_dossier where dossier_id like 'PT%'")[0][0] == 2
@@ -151,7 +156,7 @@ def test_zip_bomb_disguised_as_xlsx_refused_before_parsing(tmp_path):
         z.writestr("xl/workbook.xml", "<workbook/>")
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             chunk = b"0" * (1 << 24)
-            for _ in range(80):                                    # 1.25 GiB of zeros, a few MB zipped
+            for _ in range(80):  # 1.25 GiB of zeros, a few MB zipped
                 fh.write(chunk)
     assert bomb.stat().st_size < 10 * 1024 * 1024
     with pytest.raises(SourceFileError) as err:
@@ -185,4 +190,7 @@ def test_upload_page_shows_uploader_and_audit_on_quality_page(secured):
     assert at.get("file_uploader")
     at = run_as("st", "quality")
     assert not at.exception
-    assert any("uploaded_by" in df.value.columns or "file_name" in df.value.columns for df in at.dataframe) or at.info
+    assert (
+        any("uploaded_by" in df.value.columns or "file_name" in df.value.columns for df in at.dataframe)
+        or at.info
+    )

@@ -28,7 +28,7 @@ def test_deleted_then_restored_warehouse(app_warehouse, monkeypatch, tmp_path):
     live.unlink()
     at.run()
     assert not at.exception and not at.dataframe
-    assert any("make run" in w.value for w in at.warning)                # says how to build one
+    assert any("make run" in w.value for w in at.warning)  # says how to build one
     shutil.copyfile(app_warehouse, live)
     at.run()
     assert not at.exception and at.dataframe

@@ -31,11 +31,20 @@ from etl.sources import common as C
 from etl.sources import skills_common as S
 from etl.sources.registry import spec
 
-SPEC = spec("digital_teams")   # headers, required columns, table and key: spec.toml beside this file
+SPEC = spec("digital_teams")  # headers, required columns, table and key: spec.toml beside this file
 
 KIND = "digital_teams"
-RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "village", "team_name",
-               "team_count", "members", "established_on"]
+RAW_COLUMNS = [
+    "commune_code",
+    "commune_name",
+    "province_code",
+    "province_name",
+    "village",
+    "team_name",
+    "team_count",
+    "members",
+    "established_on",
+]
 
 
 def rules(header_text: dict[str, str]) -> list[C.Rule]:
@@ -43,55 +52,106 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
     is_team, is_count = "record_type = 'team'", "record_type = 'commune_count'"
     return [
         *C.commune_rules(label("commune_code"), label("commune_name")),
-        C.Rule("missing_village", "village", "record_type is null", "''",
-               "'thiếu cả tên thôn, tổ dân phố lẫn số tổ — điền tên thôn cho từng tổ, hoặc số tổ và số thành "
-               "viên của cả xã.'",
-               "'neither a village or residential group nor a team count — fill in the village of each team, "
-               "or the commune''s number of teams and members.'"),
-        C.Rule("bad_count_team_count", "team_count", "raw_team_count is not null and team_count is null",
-               "raw_team_count",
-               "format('số tổ \"{}\" không phải số nguyên — điền số tổ (0 nếu chưa có).', raw_team_count)",
-               "format('team count \"{}\" is not a whole number — fill in the number of teams (0 if none).', "
-               "raw_team_count)"),
-        C.Rule("team_count_with_village", "team_count", f"{is_team} and team_count <> 1", "raw_team_count",
-               "format('dòng có tên thôn \"{}\" là một tổ nhưng ghi số tổ {} — để trống hoặc ghi 1, mỗi tổ một dòng.', "
-               "village, team_count)",
-               "format('a row with a village (\"{}\") is one team but says {} teams — leave it empty or write 1, "
-               "one row per team.', village, team_count)"),
-        C.Rule("negative_count_team_count", "team_count", f"{is_count} and team_count < 0", "raw_team_count",
-               "format('số tổ {} là số âm — sửa số liệu.', team_count)",
-               "format('team count {} is negative — fix the figure.', team_count)"),
-        C.Rule("bad_count_members", "members", "members is null", "raw_members",
-               "format('số thành viên \"{}\" không phải số nguyên — điền số thành viên của tổ.', "
-               "coalesce(raw_members, ''))",
-               "format('members \"{}\" is not a whole number — fill in the number of team members.', "
-               "coalesce(raw_members, ''))"),
-        C.Rule("members_below_1", "members", f"{is_team} and members < 1", "raw_members",
-               "format('tổ ở \"{}\" có {} thành viên — một tổ có ít nhất 1 thành viên; sửa số hoặc xóa dòng.', "
-               "village, members)",
-               "format('the team of \"{}\" has {} members — a team has at least 1 member; fix the figure or "
-               "drop the row.', village, members)"),
-        C.Rule("negative_count_members", "members", f"{is_count} and members < 0", "raw_members",
-               "format('số thành viên {} là số âm — sửa số liệu.', members)",
-               "format('members {} is negative — fix the figure.', members)"),
-        C.Rule("members_below_teams", "members", f"{is_count} and members >= 0 and members < team_count",
-               "raw_members",
-               "format('{} thành viên cho {} tổ — mỗi tổ có ít nhất 1 thành viên; sửa số tổ hoặc số thành viên.', "
-               "members, team_count)",
-               "format('{} members for {} teams — every team has at least 1 member; fix the team count or the "
-               "members.', members, team_count)"),
-        S.required_date_rule("established_on", "ngày thành lập (hoặc ngày báo cáo số tổ)",
-                             "date established (or the date of the team count)"),
+        C.Rule(
+            "missing_village",
+            "village",
+            "record_type is null",
+            "''",
+            "'thiếu cả tên thôn, tổ dân phố lẫn số tổ — điền tên thôn cho từng tổ, hoặc số tổ và số thành "
+            "viên của cả xã.'",
+            "'neither a village or residential group nor a team count — fill in the village of each team, "
+            "or the commune''s number of teams and members.'",
+        ),
+        C.Rule(
+            "bad_count_team_count",
+            "team_count",
+            "raw_team_count is not null and team_count is null",
+            "raw_team_count",
+            "format('số tổ \"{}\" không phải số nguyên — điền số tổ (0 nếu chưa có).', raw_team_count)",
+            "format('team count \"{}\" is not a whole number — fill in the number of teams (0 if none).', "
+            "raw_team_count)",
+        ),
+        C.Rule(
+            "team_count_with_village",
+            "team_count",
+            f"{is_team} and team_count <> 1",
+            "raw_team_count",
+            "format('dòng có tên thôn \"{}\" là một tổ nhưng ghi số tổ {} — để trống hoặc ghi 1, mỗi tổ một dòng.', "
+            "village, team_count)",
+            'format(\'a row with a village ("{}") is one team but says {} teams — leave it empty or write 1, '
+            "one row per team.', village, team_count)",
+        ),
+        C.Rule(
+            "negative_count_team_count",
+            "team_count",
+            f"{is_count} and team_count < 0",
+            "raw_team_count",
+            "format('số tổ {} là số âm — sửa số liệu.', team_count)",
+            "format('team count {} is negative — fix the figure.', team_count)",
+        ),
+        C.Rule(
+            "bad_count_members",
+            "members",
+            "members is null",
+            "raw_members",
+            "format('số thành viên \"{}\" không phải số nguyên — điền số thành viên của tổ.', "
+            "coalesce(raw_members, ''))",
+            "format('members \"{}\" is not a whole number — fill in the number of team members.', "
+            "coalesce(raw_members, ''))",
+        ),
+        C.Rule(
+            "members_below_1",
+            "members",
+            f"{is_team} and members < 1",
+            "raw_members",
+            "format('tổ ở \"{}\" có {} thành viên — một tổ có ít nhất 1 thành viên; sửa số hoặc xóa dòng.', "
+            "village, members)",
+            'format(\'the team of "{}" has {} members — a team has at least 1 member; fix the figure or '
+            "drop the row.', village, members)",
+        ),
+        C.Rule(
+            "negative_count_members",
+            "members",
+            f"{is_count} and members < 0",
+            "raw_members",
+            "format('số thành viên {} là số âm — sửa số liệu.', members)",
+            "format('members {} is negative — fix the figure.', members)",
+        ),
+        C.Rule(
+            "members_below_teams",
+            "members",
+            f"{is_count} and members >= 0 and members < team_count",
+            "raw_members",
+            "format('{} thành viên cho {} tổ — mỗi tổ có ít nhất 1 thành viên; sửa số tổ hoặc số thành viên.', "
+            "members, team_count)",
+            "format('{} members for {} teams — every team has at least 1 member; fix the team count or the "
+            "members.', members, team_count)",
+        ),
+        S.required_date_rule(
+            "established_on",
+            "ngày thành lập (hoặc ngày báo cáo số tổ)",
+            "date established (or the date of the team count)",
+        ),
         *C.date_rules("established_on", "ngày thành lập", "date established"),
-        C.Rule("duplicate_in_file", "village", f"dup_rows is not null and {is_team}", "village",
-               "format('tổ của thôn \"{}\" lặp lại trong tệp (các dòng {}) — giữ lại một dòng.', village, dup_rows)",
-               "format('the team of village \"{}\" appears more than once in the file (rows {}) — keep one row.', "
-               "village, dup_rows)"),
-        C.Rule("duplicate_in_file", "established_on", f"dup_rows is not null and {is_count}", "raw_established_on",
-               "format('số tổ của xã tại ngày {} lặp lại trong tệp (các dòng {}) — giữ lại một dòng.', "
-               "fmt_date(established_on), dup_rows)",
-               "format('the commune''s team count for {} appears more than once in the file (rows {}) — keep one "
-               "row.', fmt_date(established_on), dup_rows)"),
+        C.Rule(
+            "duplicate_in_file",
+            "village",
+            f"dup_rows is not null and {is_team}",
+            "village",
+            "format('tổ của thôn \"{}\" lặp lại trong tệp (các dòng {}) — giữ lại một dòng.', village, dup_rows)",
+            "format('the team of village \"{}\" appears more than once in the file (rows {}) — keep one row.', "
+            "village, dup_rows)",
+        ),
+        C.Rule(
+            "duplicate_in_file",
+            "established_on",
+            f"dup_rows is not null and {is_count}",
+            "raw_established_on",
+            "format('số tổ của xã tại ngày {} lặp lại trong tệp (các dòng {}) — giữ lại một dòng.', "
+            "fmt_date(established_on), dup_rows)",
+            "format('the commune''s team count for {} appears more than once in the file (rows {}) — keep one "
+            "row.', fmt_date(established_on), dup_rows)",
+        ),
     ]
 
 
@@ -127,10 +187,18 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
                 then 'count:' || strftime(established_on, '%Y-%m-%d') end
     """)
     S.add_key(con, staged, "cast(commune_code as varchar) || ' ' || team_key")
-    result = S.finish(KIND, con, staged, rules(header_text), header_text, table.path.name,
-                      "commune_code, province_code, team_key, record_type, village, team_name, "
-                      "case record_type when 'team' then 1 else team_count end as teams, members, established_on",
-                      SPEC.table, list(SPEC.key))
+    result = S.finish(
+        KIND,
+        con,
+        staged,
+        rules(header_text),
+        header_text,
+        table.path.name,
+        "commune_code, province_code, team_key, record_type, village, team_name, "
+        "case record_type when 'team' then 1 else team_count end as teams, members, established_on",
+        SPEC.table,
+        list(SPEC.key),
+    )
     result.notes += _more_teams_than_villages(con, result.outputs[0].temp)
     return result
 
@@ -157,6 +225,8 @@ def _more_teams_than_villages(con: duckdb.DuckDBPyConnection, valid: str) -> lis
     if not rows:
         return []
     examples = ", ".join(f"{name} {teams} > {villages}" for name, teams, villages in rows[:5])
-    return [f"{len(rows)} xã có số tổ nhiều hơn số thôn, tổ dân phố ({examples}) — đã nạp; kiểm tra số thôn "
-            f"trong tệp dân số hoặc danh sách tổ / {len(rows)} communes have more teams than villages "
-            f"({examples}) — loaded; check the village count in the population file or the team list."]
+    return [
+        f"{len(rows)} xã có số tổ nhiều hơn số thôn, tổ dân phố ({examples}) — đã nạp; kiểm tra số thôn "
+        f"trong tệp dân số hoặc danh sách tổ / {len(rows)} communes have more teams than villages "
+        f"({examples}) — loaded; check the village count in the population file or the team list."
+    ]

@@ -15,11 +15,19 @@ from etl.sources import common as C
 from etl.sources import skills_common as S
 from etl.sources.registry import spec
 
-SPEC = spec("population")   # headers, required columns, table and key: spec.toml beside this file
+SPEC = spec("population")  # headers, required columns, table and key: spec.toml beside this file
 
 KIND = "population"
-RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "year", "population",
-               "adults", "villages"]
+RAW_COLUMNS = [
+    "commune_code",
+    "commune_name",
+    "province_code",
+    "province_name",
+    "year",
+    "population",
+    "adults",
+    "villages",
+]
 
 
 def rules(header_text: dict[str, str]) -> list[C.Rule]:
@@ -29,11 +37,17 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
         *S.year_rules(),
         *S.count_rules("population", "dân số", "population", minimum=1),
         *S.count_rules("adults", "số người trưởng thành", "adults", required=False),
-        *S.count_rules("villages", "số thôn, tổ dân phố", "villages and residential groups", required=False,
-                       minimum=1),
-        C.Rule("adults_over_population", "adults", "adults > population", "raw_adults",
-               "format('số người trưởng thành {} lớn hơn dân số {} — sửa một trong hai số.', adults, population)",
-               "format('adults {} exceed the population {} — fix one of the two figures.', adults, population)"),
+        *S.count_rules(
+            "villages", "số thôn, tổ dân phố", "villages and residential groups", required=False, minimum=1
+        ),
+        C.Rule(
+            "adults_over_population",
+            "adults",
+            "adults > population",
+            "raw_adults",
+            "format('số người trưởng thành {} lớn hơn dân số {} — sửa một trong hai số.', adults, population)",
+            "format('adults {} exceed the population {} — fix one of the two figures.', adults, population)",
+        ),
         C.duplicate_rule("dup_key", "year", "xã và năm", "commune and year"),
     ]
 
@@ -53,6 +67,14 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
     """)
     C.resolve_communes(con, staged, "commune_code" in sql_cols, "commune_name" in sql_cols)
     S.add_key(con, staged, "cast(commune_code as varchar) || ' ' || cast(year as varchar)")
-    return S.finish(KIND, con, staged, rules(header_text), header_text, table.path.name,
-                    "commune_code, province_code, year, population, adults, villages",
-                    SPEC.table, list(SPEC.key))
+    return S.finish(
+        KIND,
+        con,
+        staged,
+        rules(header_text),
+        header_text,
+        table.path.name,
+        "commune_code, province_code, year, population, adults, villages",
+        SPEC.table,
+        list(SPEC.key),
+    )

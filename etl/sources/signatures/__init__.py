@@ -8,11 +8,18 @@ from etl.readers import SourceTable
 from etl.sources import common as C
 from etl.sources.registry import spec
 
-SPEC = spec("signatures")   # headers, required columns, table and key: spec.toml beside this file
+SPEC = spec("signatures")  # headers, required columns, table and key: spec.toml beside this file
 
-RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "month",
-               "docs_issued", "docs_confidential", "docs_signed"]
-
+RAW_COLUMNS = [
+    "commune_code",
+    "commune_name",
+    "province_code",
+    "province_name",
+    "month",
+    "docs_issued",
+    "docs_confidential",
+    "docs_signed",
+]
 
 
 def rules(header_text: dict[str, str]) -> list[C.Rule]:
@@ -23,21 +30,27 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
         *C.count_rules("docs_issued", "số văn bản đi", "documents issued"),
         *C.count_rules("docs_confidential", "số văn bản mật", "classified documents"),
         *C.count_rules("docs_signed", "số văn bản ký số", "documents signed"),
-        C.Rule("confidential_over_issued", "docs_confidential",
-               "least(docs_issued, docs_confidential) >= 0 and docs_confidential > docs_issued",
-               "raw_docs_confidential",
-               "format('số văn bản mật {} lớn hơn tổng số văn bản đi {} — sửa số liệu.', "
-               "docs_confidential, docs_issued)",
-               "format('classified documents {} exceed documents issued {} — fix the counts.', "
-               "docs_confidential, docs_issued)"),
-        C.Rule("signed_over_issued", "docs_signed",
-               "least(docs_issued, docs_confidential, docs_signed) >= 0 and docs_confidential <= docs_issued "
-               "and docs_signed > docs_issued - docs_confidential",
-               "raw_docs_signed",
-               "format('số văn bản ký số {} lớn hơn số văn bản đi không mật {} ({} - {}) — sửa số liệu.', "
-               "docs_signed, docs_issued - docs_confidential, docs_issued, docs_confidential)",
-               "format('documents signed {} exceed non-classified documents issued {} ({} - {}) — fix the "
-               "counts.', docs_signed, docs_issued - docs_confidential, docs_issued, docs_confidential)"),
+        C.Rule(
+            "confidential_over_issued",
+            "docs_confidential",
+            "least(docs_issued, docs_confidential) >= 0 and docs_confidential > docs_issued",
+            "raw_docs_confidential",
+            "format('số văn bản mật {} lớn hơn tổng số văn bản đi {} — sửa số liệu.', "
+            "docs_confidential, docs_issued)",
+            "format('classified documents {} exceed documents issued {} — fix the counts.', "
+            "docs_confidential, docs_issued)",
+        ),
+        C.Rule(
+            "signed_over_issued",
+            "docs_signed",
+            "least(docs_issued, docs_confidential, docs_signed) >= 0 and docs_confidential <= docs_issued "
+            "and docs_signed > docs_issued - docs_confidential",
+            "raw_docs_signed",
+            "format('số văn bản ký số {} lớn hơn số văn bản đi không mật {} ({} - {}) — sửa số liệu.', "
+            "docs_signed, docs_issued - docs_confidential, docs_issued, docs_confidential)",
+            "format('documents signed {} exceed non-classified documents issued {} ({} - {}) — fix the "
+            "counts.', docs_signed, docs_issued - docs_confidential, docs_issued, docs_confidential)",
+        ),
         C.duplicate_rule("dup_key", "month", "xã và tháng", "commune and month"),
     ]
 
@@ -70,5 +83,11 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
         from {staged} s where not exists (select 1 from {rejects} r where r.source_row = s.source_row)
     """)
     rows_read = con.execute(f"select count(*) from {staged}").fetchall()[0][0]
-    return C.Staged("signatures", [C.Output(valid, SPEC.table, list(SPEC.key), True)],
-                    rejects, rows_read, rejected, reasons)
+    return C.Staged(
+        "signatures",
+        [C.Output(valid, SPEC.table, list(SPEC.key), True)],
+        rejects,
+        rows_read,
+        rejected,
+        reasons,
+    )

@@ -20,11 +20,21 @@ from etl.sources import common as C
 from etl.sources import skills_common as S
 from etl.sources.registry import spec
 
-SPEC = spec("training")   # headers, required columns, table and key: spec.toml beside this file
+SPEC = spec("training")  # headers, required columns, table and key: spec.toml beside this file
 
 KIND = "training"
-RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "training_on", "topic",
-               "audience", "participants", "organiser", "location"]
+RAW_COLUMNS = [
+    "commune_code",
+    "commune_name",
+    "province_code",
+    "province_name",
+    "training_on",
+    "topic",
+    "audience",
+    "participants",
+    "organiser",
+    "location",
+]
 
 
 def rules(header_text: dict[str, str]) -> list[C.Rule]:
@@ -33,20 +43,35 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
         *C.commune_rules(label("commune_code"), label("commune_name")),
         S.required_date_rule("training_on", "ngày tập huấn", "training date"),
         *C.date_rules("training_on", "ngày tập huấn", "training date"),
-        C.Rule("missing_topic", "topic", "topic is null", "''",
-               "'thiếu nội dung tập huấn — ghi nội dung (ví dụ: Hướng dẫn kích hoạt VNeID mức 2).'",
-               "'no topic — write what the session taught (e.g. activating VNeID level 2).'"),
-        C.Rule("bad_audience", "audience", "audience is null or audience = 'invalid'", "raw_audience",
-               f"format('đối tượng \"{{}}\" không thuộc danh mục ({S.AUDIENCE_LABELS_VI}) — chọn một đối tượng; "
-               f"buổi có nhiều đối tượng thì ghi mỗi đối tượng một dòng.', coalesce(raw_audience, ''))",
-               f"format('audience \"{{}}\" is not one of {S.AUDIENCE_LABELS_EN} — pick one; for a session with "
-               f"several audiences write one row per audience.', coalesce(raw_audience, ''))"),
+        C.Rule(
+            "missing_topic",
+            "topic",
+            "topic is null",
+            "''",
+            "'thiếu nội dung tập huấn — ghi nội dung (ví dụ: Hướng dẫn kích hoạt VNeID mức 2).'",
+            "'no topic — write what the session taught (e.g. activating VNeID level 2).'",
+        ),
+        C.Rule(
+            "bad_audience",
+            "audience",
+            "audience is null or audience = 'invalid'",
+            "raw_audience",
+            f'format(\'đối tượng "{{}}" không thuộc danh mục ({S.AUDIENCE_LABELS_VI}) — chọn một đối tượng; '
+            f"buổi có nhiều đối tượng thì ghi mỗi đối tượng một dòng.', coalesce(raw_audience, ''))",
+            f'format(\'audience "{{}}" is not one of {S.AUDIENCE_LABELS_EN} — pick one; for a session with '
+            f"several audiences write one row per audience.', coalesce(raw_audience, ''))",
+        ),
         *S.count_rules("participants", "số người tham dự", "participants"),
-        C.Rule("duplicate_in_file", "topic", "dup_rows is not null", "topic",
-               "format('buổi tập huấn ngày {} \"{}\" cho đối tượng {} lặp lại trong tệp (các dòng {}) — giữ lại "
-               "một dòng hoặc cộng số người tham dự.', fmt_date(training_on), topic, raw_audience, dup_rows)",
-               "format('the session of {} \"{}\" for {} appears more than once in the file (rows {}) — keep one "
-               "row or add up the participants.', fmt_date(training_on), topic, raw_audience, dup_rows)"),
+        C.Rule(
+            "duplicate_in_file",
+            "topic",
+            "dup_rows is not null",
+            "topic",
+            'format(\'buổi tập huấn ngày {} "{}" cho đối tượng {} lặp lại trong tệp (các dòng {}) — giữ lại '
+            "một dòng hoặc cộng số người tham dự.', fmt_date(training_on), topic, raw_audience, dup_rows)",
+            'format(\'the session of {} "{}" for {} appears more than once in the file (rows {}) — keep one '
+            "row or add up the participants.', fmt_date(training_on), topic, raw_audience, dup_rows)",
+        ),
     ]
 
 
@@ -70,8 +95,20 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
         from raw left join audiences a on a.v = raw.raw_audience
     """)
     C.resolve_communes(con, staged, "commune_code" in sql_cols, "commune_name" in sql_cols)
-    S.add_key(con, staged, "cast(commune_code as varchar) || ' ' || cast(training_on as varchar) || ' ' || "
-                           "nullif(audience, 'invalid') || ' ' || topic")
-    return S.finish(KIND, con, staged, rules(header_text), header_text, table.path.name,
-                    "commune_code, province_code, training_on, topic, audience, participants, organiser, location",
-                    SPEC.table, list(SPEC.key))
+    S.add_key(
+        con,
+        staged,
+        "cast(commune_code as varchar) || ' ' || cast(training_on as varchar) || ' ' || "
+        "nullif(audience, 'invalid') || ' ' || topic",
+    )
+    return S.finish(
+        KIND,
+        con,
+        staged,
+        rules(header_text),
+        header_text,
+        table.path.name,
+        "commune_code, province_code, training_on, topic, audience, participants, organiser, location",
+        SPEC.table,
+        list(SPEC.key),
+    )

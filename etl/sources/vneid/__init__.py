@@ -15,11 +15,18 @@ from etl.sources import common as C
 from etl.sources import skills_common as S
 from etl.sources.registry import spec
 
-SPEC = spec("vneid")   # headers, required columns, table and key: spec.toml beside this file
+SPEC = spec("vneid")  # headers, required columns, table and key: spec.toml beside this file
 
 KIND = "vneid"
-RAW_COLUMNS = ["commune_code", "commune_name", "province_code", "province_name", "month",
-               "vneid_level2_active", "adults_certified"]
+RAW_COLUMNS = [
+    "commune_code",
+    "commune_name",
+    "province_code",
+    "province_name",
+    "month",
+    "vneid_level2_active",
+    "adults_certified",
+]
 
 
 def rules(header_text: dict[str, str]) -> list[C.Rule]:
@@ -27,15 +34,22 @@ def rules(header_text: dict[str, str]) -> list[C.Rule]:
     return [
         *C.commune_rules(label("commune_code"), label("commune_name")),
         *S.month_rules(),
-        *S.count_rules("vneid_level2_active", "số tài khoản VNeID mức 2", "level-2 VNeID accounts",
-                       required=False),
-        *S.count_rules("adults_certified", "số người được cấp chứng nhận", "adults certified", required=False),
-        C.Rule("no_figures", "vneid_level2_active", "raw_vneid_level2_active is null and raw_adults_certified is null",
-               "''",
-               "'dòng không có số tài khoản VNeID mức 2 lẫn số người được cấp chứng nhận — điền ít nhất một số "
-               "hoặc xóa dòng.'",
-               "'the row has neither level-2 VNeID accounts nor adults certified — fill in at least one figure or "
-               "drop the row.'"),
+        *S.count_rules(
+            "vneid_level2_active", "số tài khoản VNeID mức 2", "level-2 VNeID accounts", required=False
+        ),
+        *S.count_rules(
+            "adults_certified", "số người được cấp chứng nhận", "adults certified", required=False
+        ),
+        C.Rule(
+            "no_figures",
+            "vneid_level2_active",
+            "raw_vneid_level2_active is null and raw_adults_certified is null",
+            "''",
+            "'dòng không có số tài khoản VNeID mức 2 lẫn số người được cấp chứng nhận — điền ít nhất một số "
+            "hoặc xóa dòng.'",
+            "'the row has neither level-2 VNeID accounts nor adults certified — fill in at least one figure or "
+            "drop the row.'",
+        ),
         C.duplicate_rule("dup_key", "month", "xã và tháng", "commune and month"),
     ]
 
@@ -54,6 +68,14 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
     """)
     C.resolve_communes(con, staged, "commune_code" in sql_cols, "commune_name" in sql_cols)
     S.add_key(con, staged, "cast(commune_code as varchar) || ' ' || strftime(month, '%m/%Y')")
-    return S.finish(KIND, con, staged, rules(header_text), header_text, table.path.name,
-                    "commune_code, province_code, month, vneid_level2_active, adults_certified",
-                    SPEC.table, list(SPEC.key))
+    return S.finish(
+        KIND,
+        con,
+        staged,
+        rules(header_text),
+        header_text,
+        table.path.name,
+        "commune_code, province_code, month, vneid_level2_active, adults_certified",
+        SPEC.table,
+        list(SPEC.key),
+    )

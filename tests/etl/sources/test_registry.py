@@ -36,12 +36,19 @@ def test_spec_is_consistent(kind, schema):
     assert callable(importlib.import_module(s.module).stage)
     for req in s.required:
         assert all(alt in s.columns for alt in req.split("|")), f"{kind}: required {req!r} is not a column"
-    cols = {r[0] for r in schema.execute(
-        "select column_name from information_schema.columns where table_name = ?", [s.table]).fetchall()}
+    cols = {
+        r[0]
+        for r in schema.execute(
+            "select column_name from information_schema.columns where table_name = ?", [s.table]
+        ).fetchall()
+    }
     assert cols, f"{kind}: table {s.table} is not in the schema"
     assert set(s.key) <= cols, f"{kind}: key {s.key} not all columns of {s.table}"
-    pk = schema.execute("select constraint_column_names from duckdb_constraints() "
-                        "where table_name = ? and constraint_type = 'PRIMARY KEY'", [s.table]).fetchall()
+    pk = schema.execute(
+        "select constraint_column_names from duckdb_constraints() "
+        "where table_name = ? and constraint_type = 'PRIMARY KEY'",
+        [s.table],
+    ).fetchall()
     if pk:
         assert tuple(pk[0][0]) == s.key, f"{kind}: spec key {s.key} != {s.table}'s primary key {pk[0][0]}"
     for g in s.groups:
@@ -60,7 +67,10 @@ def test_consumers_read_the_registry():
 def test_shared_aliases_expand_in_order():
     sig = registry.spec("signatures").columns
     assert sig["commune_code"] == registry.SHARED_COLUMNS["commune_code"]
-    assert sig["commune_name"][:len(registry.SHARED_COLUMNS["commune_name"])] == registry.SHARED_COLUMNS["commune_name"]
+    assert (
+        sig["commune_name"][: len(registry.SHARED_COLUMNS["commune_name"])]
+        == registry.SHARED_COLUMNS["commune_name"]
+    )
     assert sig["commune_name"][-2:] == ["Tên đơn vị", "Đơn vị"]
 
 
