@@ -6,7 +6,7 @@ import streamlit as st
 from metrics import db, warehouse
 from metrics.i18n import t
 from ui import cache, format, state
-from ui.nav import landing_for, pages_for
+from ui.nav import HOME_PAGE, pages_for
 
 st.set_page_config(page_title="CĐS cấp xã", page_icon=":material/insights:", layout="wide")
 
@@ -31,12 +31,12 @@ except db.WarehouseOutdated as outdated:  # built by an older ETL: say how to up
     st.stop()
 lang = ctx.lang
 
-landing = landing_for(ctx.role)
 pages = [
-    st.Page(
-        p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon, default=(p.url_path == landing)
-    )
-    for p in pages_for(ctx.role)
+    st.Page(HOME_PAGE.path, title=t(HOME_PAGE.label_key, lang), default=True, visibility="hidden"),
+    *(
+        st.Page(p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon)
+        for p in pages_for(ctx.role)
+    ),
 ]
 page = st.navigation(pages, position="sidebar")
 
