@@ -749,6 +749,14 @@ LABELS.update(
         "report_build": ("Tạo báo cáo", "Build the report"),
         "report_building": ("Đang tạo báo cáo…", "Building the report…"),
         "report_download": ("Tải về {name}", "Download {name}"),
+        "h_report_now": ("Báo cáo kỳ {period}", "Report for {period}"),
+        "report_all_zip": ("Cả ba (.zip)", "All three (.zip)"),
+        "report_now_hint": (
+            "Bấm một nút để tải (tạo mất vài giây): Word để chỉnh sửa, PDF để in, Excel để lấy số liệu; "
+            "thể thức Nghị định 30/2020/NĐ-CP, số liệu như trên bảng điều khiển.",
+            "One click downloads it (built in a few seconds): Word to edit, PDF to print, Excel for the "
+            "figures; the Decree 30/2020 layout with the dashboard's figures.",
+        ),
         "report_hint": (
             "Bản nháp theo thể thức Nghị định 30/2020/NĐ-CP, số liệu như trên bảng điều khiển; "
             "Word để chỉnh sửa, PDF để in, Excel để lấy số liệu.",

@@ -39,3 +39,47 @@ def test_every_page_has_its_own_address(app_env, page):
     at = run_page(page, province=PHU_THO, commune=VAN_BAN, period="2025-10", lang="en")
     assert at.title[0].value == t(f"nav_{'index' if page == 'service_index' else page}", "en")
     assert at.query_params["commune"] == str(VAN_BAN) and at.query_params["period"] == "2025-10"
+
+
+def _flat(node, out: list) -> list:
+    for child in getattr(node, "children", {}).values():
+        out.append(child)
+        _flat(child, out)
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_commune_profile_offers_this_periods_report_first(app_env, lang):
+    """The secretary's main task: the report, one click per format (or the three in one archive),
+    above the figures, not at the bottom behind two clicks."""
+    at = run_page("commune", province=PHU_THO, commune=VAN_BAN, period="2025-10", lang=lang)
+    elements = _flat(at.main, [])
+    kinds = [getattr(e, "type", "") for e in elements]
+    buttons = [e for e in elements if getattr(e, "type", "") == "download_button"][:4]
+    labels = [b.proto.label for b in buttons]
+    assert labels == ["Word (.docx)", "PDF", "Excel (.xlsx)", t("report_all_zip", lang)]
+    assert kinds.index("download_button") < kinds.index("metric")  # before the first KPI
+    heading = f"**{t('h_report_now', lang).format(period='10/2025')}**"
+    assert heading in [m.value for m in at.markdown]
+    assert not [b for b in at.button if b.key == "commune_report_build"]  # no second click needed
+
+
+def test_report_archive_holds_the_three_formats(app_env):
+    import io
+    import zipfile
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from metrics.scope import OPEN
+    from ui.report_buttons import archive_name, report_archive
+
+    data = report_archive("commune", VAN_BAN, "2025-10", "vi", OPEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = sorted(archive.namelist())
+        assert names == [f"bao-cao-cds-xa-van-ban-2025-10.{x}" for x in ("docx", "pdf", "xlsx")]
+        text = "\n".join(p.text for p in Document(io.BytesIO(archive.read(names[0]))).paragraphs)
+        assert "10/2025" in text and "Vân Bán" in text
+        assert archive.read(names[1]).startswith(b"%PDF")
+        assert load_workbook(io.BytesIO(archive.read(names[2]))).sheetnames
+    assert archive_name("commune", VAN_BAN, "2025-10", "en") == "bao-cao-cds-xa-van-ban-2025-10-en.zip"
