@@ -750,6 +750,21 @@ LABELS.update(
         "report_building": ("Đang tạo báo cáo…", "Building the report…"),
         "report_download": ("Tải về {name}", "Download {name}"),
         "h_report_now": ("Báo cáo kỳ {period}", "Report for {period}"),
+        # the province overview's rank among the provinces (ui/province_rank.py)
+        "province_rank": (
+            "Hạng chỉ số phục vụ trong {total} tỉnh, thành",
+            "Service-index rank of {total} provinces",
+        ),
+        "province_rank_none": (
+            "Chưa có xếp hạng toàn quốc cho kỳ này",
+            "No national ranking for this period",
+        ),
+        "help_province_rank": (
+            "Hạng của tỉnh theo Bộ chỉ số phục vụ (QĐ 766/QĐ-TTg) trong các tỉnh, thành phố có điểm kỳ này "
+            "(1 = tốt nhất), như trang Toàn quốc; thay đổi so với kỳ trước (+ là tăng hạng).",
+            "The province's rank on the service index (Decision 766) among the provinces scored this period "
+            "(1 = best), as on the national page; the change against the previous period (+ = up).",
+        ),
         "report_all_zip": ("Cả ba (.zip)", "All three (.zip)"),
         "report_now_hint": (
             "Bấm một nút để tải (tạo mất vài giây): Word để chỉnh sửa, PDF để in, Excel để lấy số liệu; "

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.i18n import t
 from tests.app.test_pages import PHU_THO, VAN_BAN, run_page
+from ui import format
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ["vi", "en"]
@@ -83,3 +85,45 @@ def test_report_archive_holds_the_three_formats(app_env):
         assert archive.read(names[1]).startswith(b"%PDF")
         assert load_workbook(io.BytesIO(archive.read(names[2]))).sheetnames
     assert archive_name("commune", VAN_BAN, "2025-10", "en") == "bao-cao-cds-xa-van-ban-2025-10-en.zip"
+
+
+def _province_ranks(db: Path, period: str) -> dict[int, int]:
+    """Each province's rank by the mean total of its communes (no portal ranking in the test data)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        means = dict(
+            con.execute(
+                """select province_code, avg(total_score) from fact_index_total
+                where period_type = 'month' and period = ? and total_score is not null group by all""",
+                [period],
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    return {p: 1 + sum(round(o, 2) > round(v, 2) for o in means.values()) for p, v in means.items()}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_province_overview_shows_its_rank_among_the_provinces_with_its_change(app_env, lang):
+    now, before = _province_ranks(app_env, "2025-10"), _province_ranks(app_env, "2025-09")
+    at = run_page("province", province=PHU_THO, period="2025-10", lang=lang)
+    label = t("province_rank", lang).format(total=len(now))
+    cards = [m for m in at.metric if m.label == label]
+    assert cards, [m.label for m in at.metric]
+    assert cards[0].value == f"{now[PHU_THO]}/{len(now)}"
+    moved = before[PHU_THO] - now[PHU_THO]
+    assert cards[0].delta == format.change(moved, "rank", lang)
+    assert at.metric[0].label == label  # the first card of the first screen
+
+
+def test_province_rank_is_the_same_for_a_commune_account(app_env):
+    """An aggregate over every province: a narrower scope sees the same rank, never 1 of 1."""
+    from metrics import service_index
+    from metrics.scope import OPEN, Scope
+
+    whole = service_index.national_province_ranking("2025-10", OPEN, path=app_env)
+    commune = Scope(level="commune", province_code=PHU_THO, commune_code=VAN_BAN)
+    mine = service_index.national_province_ranking("2025-10", commune, path=app_env)
+    row = whole[whole["province_code"] == PHU_THO].iloc[0]
+    own = mine[mine["province_code"] == PHU_THO].iloc[0]
+    assert (own["national_rank"], own["provinces_ranked"]) == (row["national_rank"], row["provinces_ranked"])
