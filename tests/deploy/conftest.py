@@ -49,3 +49,10 @@ def nginx_binary() -> str:
     if NGINX is None:
         pytest.fail("nginx is missing: apt-get install nginx-light (make system-deps)")
     return NGINX
+
+
+@pytest.fixture(scope="session")
+def app_warehouse(tmp_path_factory) -> Path:
+    from tests.app.conftest import build_app_warehouse
+
+    return build_app_warehouse(tmp_path_factory)
