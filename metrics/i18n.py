@@ -868,3 +868,12 @@ def _merge_access_labels() -> None:
 
 
 _merge_access_labels()
+
+
+def _merge_notify_labels() -> None:
+    from metrics.i18n_notify import NOTIFY_LABELS
+
+    LABELS.update({k: v for k, v in NOTIFY_LABELS.items() if k not in LABELS})
+
+
+_merge_notify_labels()

@@ -7,7 +7,7 @@ import ui
 from metrics import rankings
 from metrics.definitions import GROUP_COLUMNS, HEADLINE_RATES, TARGETS
 from metrics.i18n import t
-from ui import portal_sections, province_rank, report_buttons
+from ui import attention_section, portal_sections, province_rank, report_buttons
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -39,6 +39,7 @@ columns = [
 ]
 ui.table(ranking, columns, "province_ranking", f"xep-hang-tinh-{f.province}", open_commune=True, height=420)
 ui.tier_legend()
+attention_section.attention_list(ctx, f.province)
 
 left, right = st.columns(2)
 with left:
