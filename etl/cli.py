@@ -99,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def print_summary(summary, lang: str = "vi", out=sys.stdout) -> None:
+def print_summary(summary, lang: str = "vi", out=None) -> None:
+    out = out or sys.stdout  # (looked up at each call: a default bound at import misses redirection)
     vi = lang == "vi"
     for f in summary.files:
         if f.status in ("failed", "duplicate"):

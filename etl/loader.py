@@ -34,6 +34,7 @@ import duckdb
 from core.config import SCHEMA_VERSION
 from etl import config, headers
 from etl.readers import SourceFileError, read_source
+from etl.recognise import unknown_kind
 from etl.sources import common as C
 from etl.sources.registry import KIND_NAMES
 from etl.sources.registry import KINDS as KIND_SPECS
@@ -320,13 +321,7 @@ def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, op
     if table.lazy is not None and use != "dossiers":
         table = read_source(path, con)  # only the dossier stager streams a file
     if use is None:
-        raise SourceFileError(
-            path.name,
-            f"{path.name}: không nhận ra loại tệp từ dòng tiêu đề {table.header_row} — dùng --kind "
-            f"{'|'.join(KINDS)} hoặc kiểm tra tên cột.",
-            f"{path.name}: cannot tell the file kind from header row {table.header_row} — pass --kind "
-            f"{'|'.join(KINDS)} or check the column names.",
-        )
+        raise unknown_kind(path.name, table.headers, table.header_row, list(KINDS))
     if kind and detected and kind != detected:
         raise SourceFileError(
             path.name,

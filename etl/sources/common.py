@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from etl import headers as H
-from etl.readers import SourceFileError, SourceTable
+from etl.readers import SourceTable
 
 _counter = itertools.count()
 
@@ -149,29 +149,11 @@ def temp_name(prefix: str) -> str:
 def map_columns(kind: str, table: SourceTable) -> tuple[dict[str, str], dict[str, str]]:
     """canonical -> SQL column (c0..) and canonical -> the header text as the file spells it.
 
-    Raises SourceFileError when a required column is missing."""
-    mapping = H.map_headers(kind, table.headers)
-    sql_cols = {canonical: f"c{pos}" for pos, canonical in mapping.items()}
-    header_text = {canonical: table.headers[pos] for pos, canonical in mapping.items()}
-    missing = H.missing_required(kind, set(sql_cols))
-    if missing:
-        names_vi = ", ".join(_required_label(m) for m in missing)
-        raise SourceFileError(
-            table.path.name,
-            f"{table.path.name}: thiếu cột bắt buộc {names_vi} (dòng tiêu đề {table.header_row}) — "
-            f"thêm cột này hoặc chọn đúng loại tệp.",
-            f"{table.path.name}: required column {names_vi} is missing (header row {table.header_row}) — "
-            f"add the column or check the file kind.",
-        )
-    return sql_cols, header_text
+    Raises SourceFileError when a required column is missing or a header is ambiguous (see
+    `etl.recognise.column_map`)."""
+    from etl.recognise import column_map
 
-
-def _required_label(req: str) -> str:
-    names = []
-    for alt in req.split("|"):
-        aliases = next((cols[alt] for cols in H.KIND_COLUMNS.values() if alt in cols), [])
-        names.append(f"{aliases[0]} ({alt})" if aliases else alt)
-    return " / ".join(names)
+    return column_map(kind, table)
 
 
 def select_columns(sql_cols: dict[str, str], wanted: list[str], prefix: str = "raw_") -> str:
