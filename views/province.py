@@ -19,7 +19,7 @@ portal_sections.provisional_note(ctx, f.province)
 
 head = ui.data(rankings.headline, f.province, f.period, ctx.scope)
 ui.kpi_row([province_rank.kpi(ctx), *ui.metric_kpis(head, "national", "national")], per_row=5)
-# "Communes needing attention" (below target, biggest drops, missing data) goes here, near the top.
+attention_section.attention_list(ctx, f.province)
 
 ranking = ui.data(rankings.province_ranking, f.province, f.period, ctx.scope)
 st.subheader(ui.tr("h_ranking"))
@@ -39,7 +39,6 @@ columns = [
 ]
 ui.table(ranking, columns, "province_ranking", f"xep-hang-tinh-{f.province}", open_commune=True, height=420)
 ui.tier_legend()
-attention_section.attention_list(ctx, f.province)
 
 left, right = st.columns(2)
 with left:
