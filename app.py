@@ -43,7 +43,8 @@ page = st.navigation(pages, position="sidebar")
 for notice in ctx.notices:
     st.warning(notice.text(lang), icon=":material/link_off:")  # URL values shown literally
 if cache.data(warehouse.is_demo):
-    st.info(t("demo_banner", lang), icon=":material/science:")
+    # a compact badge, not a banner: on a phone two banners filled the first screen
+    st.badge(t("demo_banner", lang), icon=":material/science:", color="orange")
 as_of = cache.data(warehouse.data_as_of, ctx.scope)
 stamp = " · ".join(
     f"{t('source_' + r.source, lang)} {format.as_of(r.last_month, lang)}" for r in as_of.itertuples()

@@ -294,6 +294,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_previous_index_rank": ("Hạng kỳ trước", "Previous rank"),
     "col_national_rank": ("Hạng toàn quốc", "National rank"),
     "col_tier": ("Nhóm", "Tier"),
+    # compact headers of wide tables (ui/columns.py SHORT); the full label is the tooltip
+    "short_index_total": ("Điểm", "Score"),
+    "short_index_rank_change": ("± Hạng", "± Rank"),
+    "short_online_rate": ("Trực tuyến", "Online"),
+    "short_on_time_rate": ("Đúng hạn", "On time"),
+    "short_signature_rate": ("Ký số", "Signed"),
     "col_commune_code": ("Mã xã", "Commune code"),
     "col_commune_name": ("Xã/phường", "Commune"),
     "col_province_code": ("Mã tỉnh", "Province code"),
@@ -395,7 +401,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "axis_percent": ("Tỷ lệ (%)", "Share (%)"),
     "axis_share": ("Tỷ trọng hồ sơ (%)", "Share of dossiers (%)"),
     "axis_days": ("Số ngày", "Days"),
-    "axis_rank": ("Hạng (1 = cao nhất)", "Rank (1 = best)"),
+    "axis_rank": ("Hạng", "Rank"),  # short: a phone's chart has no room for "(1 = best)"; 1 sits on top
     "axis_places": ("Số bậc", "Places"),
     "axis_points": ("Điểm", "Points"),
     "axis_communes": ("Số xã", "Communes"),
@@ -466,8 +472,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "No data for {province} in {period}.",
     ),
     "empty_pick_commune": (
-        "Chọn một xã/phường của {province} ở thanh bên trái (mục Xã/phường) để xem hồ sơ.",
-        "Choose a commune of {province} in the sidebar (Commune) to see its profile.",
+        "Chọn một xã/phường của {province} ở mục Xã/phường trong menu (trên điện thoại: bấm » ở góc trên "
+        "bên trái để mở menu) để xem hồ sơ.",
+        "Choose a commune of {province} under Commune in the menu (on a phone: tap » at the top left to "
+        "open the menu) to see its profile.",
     ),
     "empty_commune_period": (
         "Không có dữ liệu của {commune} cho {period}.",
@@ -623,8 +631,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "needed to pass the next commune cannot be worked out.",
     ),
     "wit_pick_commune": (
-        "Chọn một xã ở thanh bên trái để xem cần gì để tăng điểm.",
-        "Choose a commune in the sidebar to see what it takes to gain points.",
+        "Chọn một xã ở mục Xã/phường trong menu (trên điện thoại: bấm » ở góc trên bên trái) để xem cần gì để tăng điểm.",
+        "Choose a commune under Commune in the menu (on a phone: tap » at the top left) to see what it takes to "
+        "gain points.",
     ),
     "h_assumptions": ("Quy tắc tính điểm (giả định)", "Scoring rules (assumptions)"),
     "wit_unconfirmed": (
@@ -690,8 +699,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{sessions} sessions, {participants} attendances in the period",
     ),
     "skills_pick_commune_trend": (
-        "Chọn một xã ở thanh bên trái để xem diễn biến theo tháng.",
-        "Choose a commune in the sidebar to see its monthly trend.",
+        "Chọn một xã ở mục Xã/phường trong menu (trên điện thoại: bấm » ở góc trên bên trái) để xem diễn biến theo tháng.",
+        "Choose a commune under Commune in the menu (on a phone: tap » at the top left) to see its monthly trend.",
     ),
     "chart_skills_ranking": ("Các xã của {province}", "Communes of {province}"),
     "chart_skills_shares": ("Chứng nhận, VNeID, tổ công nghệ số", "Certificates, VNeID, digital teams"),

@@ -34,6 +34,8 @@ def kpi(ctx: Context) -> Kpi:
     change = row["national_rank_change"]
     moved = not pd.isna(change)
     notes = [f"{tr('m_index_average')}: {format.value(row['index_total'], 'score', lang)}"]
+    if moved:
+        notes.insert(0, tr("change_vs", period=f.period.previous().label(lang)))
     if isinstance(row["basis"], str):
         notes.append(tr(f"index_basis_{row['basis']}"))
     return Kpi(
@@ -42,5 +44,4 @@ def kpi(ctx: Context) -> Kpi:
         format.change(change, "rank", lang) if moved else None,
         " · ".join(notes),
         tr("help_province_rank"),
-        delta_description=tr("change_vs", period=f.period.previous().label(lang)) if moved else None,
     )

@@ -127,3 +127,47 @@ def test_province_rank_is_the_same_for_a_commune_account(app_env):
     row = whole[whole["province_code"] == PHU_THO].iloc[0]
     own = mine[mine["province_code"] == PHU_THO].iloc[0]
     assert (own["national_rank"], own["provinces_ranked"]) == (row["national_rank"], row["provinces_ranked"])
+
+
+# The main area's content width beside the sidebar at 1366 px, measured in Chromium (1366 px less the
+# 300 px sidebar and 2 x 80 px padding); a table whose columns are narrower in total never scrolls.
+MAIN_WIDTH_1366 = 906
+
+
+@pytest.mark.parametrize(("page", "lang"), [("province", "vi"), ("province", "en"), ("service_index", "vi")])
+def test_ranking_table_shows_all_six_groups_at_1366_px(app_env, page, lang):
+    import json
+
+    from core.index_groups import GROUP_COLUMNS, GROUP_MAX
+
+    at = run_page(page, province=PHU_THO, period="2025-10", lang=lang)
+    config = json.loads(at.dataframe[0].proto.columns)
+    shown = list(at.dataframe[0].proto.column_order)
+    assert all(c in shown for c in GROUP_COLUMNS.values())
+    assert all(isinstance(config[c].get("width"), int) for c in shown), config
+    assert sum(config[c]["width"] for c in shown) + 2 * len(shown) <= MAIN_WIDTH_1366
+    # compact headers, the full label on hover
+    assert config["score_ckmb"]["label"] == "CKMB"
+    assert config["score_ckmb"]["help"] == f"{t('group_ckmb', lang)} ({t('max_score', lang).lower()} 18)"
+    assert GROUP_MAX["CKMB"] == 18
+    if "online_rate" in shown:
+        assert config["online_rate"]["label"] == t("short_online_rate", lang)
+        assert config["online_rate"]["help"] == t("m_online_rate", lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_phone_friendly_hints_and_demo_badge(app_env, lang):
+    """At 400 px the sidebar is hidden behind », so no hint says 'in the sidebar'; the demo notice is
+    a one-line badge, not a second banner."""
+    from metrics.i18n import LABELS
+
+    for key in ("empty_pick_commune", "wit_pick_commune", "skills_pick_commune_trend"):
+        text = t(key, lang)
+        assert "»" in text and "sidebar" not in text and "thanh bên" not in text
+    assert not [k for k, (vi, en) in LABELS.items() if "sidebar" in en.lower() or "thanh bên" in vi.lower()]
+    at = run_page("commune", province=PHU_THO, period="2025-10", lang=lang)  # no commune chosen
+    texts = " ".join(i.value for i in at.info)
+    assert t("empty_pick_commune", lang).format(province="Phú Thọ") in texts
+    assert not any(t("demo_banner", lang) in i.value for i in at.info)
+    assert any(t("demo_banner", lang) in m.value for m in at.markdown)
+    assert t("axis_rank", lang) in ("Hạng", "Rank")  # no "(1 = best" clipped on a phone
