@@ -58,10 +58,12 @@ def test_site_has_websockets_sticky_sessions_tls_and_the_upload_limit(tls_cert):
     assert render_nginx.max_upload_mb() == upload_mb
 
 
-def test_streamlit_config_has_xsrf_on_and_cors_off():
+def test_streamlit_config_has_xsrf_on_and_no_cross_origin_access():
+    """Streamlit's enableCORS is its CORS *protection*: true means no cross-origin access."""
     server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
     assert server["enableXsrfProtection"] is True
-    assert server["enableCORS"] is False
+    assert server["enableCORS"] is True
+    assert server["corsAllowedOrigins"] == []
 
 
 @pytest.mark.parametrize(
