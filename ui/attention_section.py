@@ -48,3 +48,38 @@ def attention_list(ctx: Context, province: int) -> None:
             open_commune=True,
             height=300,
         )
+
+
+def notify_last_run(ctx: Context) -> None:
+    """The data-quality page's section on the e-mails: the last `python -m notify run` (from the sent
+    record, metrics/notify_log.py), its counts and its failures.  The record covers every recipient
+    of every province, so only a national account (or the open mode) sees it."""
+    from metrics import notify_log
+
+    if not ctx.scope.is_national:
+        return
+    st.subheader(tr("h_notify"))
+    run, failures = notify_log.last_run()
+    if run is None:
+        st.caption(tr("notify_never"))
+        return
+    st.write(
+        tr(
+            "notify_summary",
+            at=str(run.get("at", "")).replace("T", " "),
+            period=run.get("period", ""),
+            sent=run.get("sent", 0),
+            corrections=run.get("corrections", 0),
+            skipped=run.get("skipped", 0),
+            failed=run.get("failed", 0),
+        )
+    )
+    if run.get("aborted"):
+        st.error(str(run["aborted"]), icon=":material/error:")
+    if not failures.empty:
+        st.dataframe(
+            failures.rename(
+                columns={"user": tr("col_recipient"), "email": "e-mail", "error": tr("col_error")}
+            ),
+            hide_index=True,
+        )

@@ -89,3 +89,48 @@ def test_users_file_email_checked(tmp_path):
     users.write_text('[users."vb"]\nrole = "commune"\nscope = 8380\nsubscribe = "pack"\n', encoding="utf-8")
     with pytest.raises(UsersFileError, match="subscribe"):
         load_users(users)
+
+
+def test_mail_bodies_escape_html_and_config_hides_the_password():
+    import pandas as pd
+
+    from core.periods import parse_period
+    from metrics.scope import Scope
+    from notify import content
+    from notify.config import smtp_config
+
+    hostile = '<img src=x onerror=alert(1)><a href="https://evil.example">Đăng nhập</a>'
+    p = content.Plan(
+        "st",
+        "st@tinh.example.vn",
+        "steward",
+        "vi",
+        ("alerts",),
+        parse_period("2025-10"),
+        Scope("province", 25),
+        hostile,
+    )
+    p.figures = [["a", "b", "c"], [hostile, "1", "2"]]
+    p.alerts = pd.DataFrame(
+        [
+            {
+                "province_code": 25,
+                "commune_code": 8380,
+                "commune_name": hostile,
+                "level_label": "x",
+                "reasons": hostile,
+            }
+        ]
+    )
+    p.link = "https://cds.example.vn/province?province=25"
+    text, html = content.bodies(p, "https://cds.example.vn", False, False)
+    assert "<img" not in html and 'href="https://evil.example"' not in html and "&lt;img" in html
+    assert hostile in text  # the plain-text part shows it as text
+    cfg = smtp_config(
+        {
+            "CDS_SMTP_HOST": "mail.example.vn",
+            "CDS_SMTP_PASSWORD": "s3cret-pass",
+            "CDS_MAIL_FROM": "cds@example.vn",
+        }
+    )
+    assert cfg.port == 587 and cfg.security == "starttls" and "s3cret-pass" not in repr(cfg)
