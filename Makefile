@@ -34,12 +34,12 @@ run: $(VENV)/.runtime $(DB)
 
 # Debian packages the browser test needs (Chromium and fonts with Vietnamese glyphs).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || [ ! -d /usr/share/fonts/truetype/liberation2 ]; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				chromium fonts-dejavu-core fonts-noto-core >/dev/null; \
+				chromium fonts-dejavu-core fonts-noto-core fonts-liberation2 >/dev/null; \
 		else \
-			echo "Install Chromium and fonts first: sudo apt-get install chromium fonts-dejavu-core fonts-noto-core"; \
+			echo "Install Chromium and fonts first: sudo apt-get install chromium fonts-dejavu-core fonts-noto-core fonts-liberation2"; \
 			exit 1; \
 		fi; \
 	fi
