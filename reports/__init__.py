@@ -172,8 +172,12 @@ def build_province_briefings(
     if "docx" in fmts or "pdf" in fmts:
         charts = {}
         if data.has_data:
-            charts["distribution"] = figures.score_distribution(data.ranking, lang)
-            charts["worst_groups"] = figures.worst_groups(data.worst_groups, lang)
+            charts["distribution"] = figures.score_distribution(
+                data.ranking, lang, height=content.DISTRIBUTION_H
+            )
+            charts["worst_groups"] = figures.worst_groups(
+                data.worst_groups, lang, height=content.WORST_GROUPS_H
+            )
         doc = content.province_document(data, charts, lang, issued_on)
         if "docx" in fmts:
             out["docx"] = docx_writer.render(doc)

@@ -23,6 +23,7 @@ from reports.labels import count, date_short, pct, period_in, period_phrase, pla
 
 
 TRENDS_H, GROUPS_H = 54.0, 54.0  # mm: the commune report's two charts (reports/figures.py draws them)
+DISTRIBUTION_H, WORST_GROUPS_H = 50.0, 44.0  # mm: the province briefing's two charts
 
 
 def metric_label(metric: str, lang: str) -> str:
@@ -338,6 +339,7 @@ def _index_section(
             m.Paragraph(
                 t("index_text", lang).format(
                     total=fmt_number(idx["index_total"], lang, 2),
+                    estimate=t("estimate_mark", lang) if idx.get("is_derived") else "",
                     previous_total=fmt_number(idx.get("previous_index_total"), lang, 2),
                     rank=idx.get("index_rank"),
                     ranked=idx.get("communes_ranked"),
@@ -898,7 +900,7 @@ def _ranking_sections(data: ProvinceBriefingData, charts: dict, lang: str, ctx: 
         )
     )
     if charts.get("distribution"):
-        out.append(m.Figure(charts["distribution"], m.TEXT_W, 62, t("figure_distribution", lang)))
+        out.append(m.Figure(charts["distribution"], m.TEXT_W, DISTRIBUTION_H, t("figure_distribution", lang)))
 
     out.append(m.Heading(t("s_movers", lang).format(**ctx), 2))
     if data.movers_up.empty and data.movers_down.empty:
@@ -976,7 +978,7 @@ def _ranking_sections(data: ProvinceBriefingData, charts: dict, lang: str, ctx: 
             )
         )
     if charts.get("worst_groups"):
-        out.append(m.Figure(charts["worst_groups"], m.TEXT_W, 52, t("figure_worst_groups", lang)))
+        out.append(m.Figure(charts["worst_groups"], m.TEXT_W, WORST_GROUPS_H, t("figure_worst_groups", lang)))
     return out
 
 

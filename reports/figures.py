@@ -199,7 +199,7 @@ def score_distribution(
         return None
     with matplotlib.rc_context(_rc()):
         fig = Figure(figsize=(width * MM, height * MM))
-        fig.subplots_adjust(left=0.08, right=0.99, top=0.97, bottom=0.25)
+        fig.subplots_adjust(left=0.08, right=0.99, top=1 - 2 / height, bottom=15.5 / height)
         ax = fig.subplots()
         x = list(range(len(ranked)))
         colours = [
@@ -229,7 +229,7 @@ def worst_groups(counts: pd.DataFrame, lang: str, width: float = 165, height: fl
         return None
     with matplotlib.rc_context(_rc()):
         fig = Figure(figsize=(width * MM, height * MM))
-        fig.subplots_adjust(left=0.3, right=0.97, top=0.96, bottom=0.27)
+        fig.subplots_adjust(left=0.3, right=0.97, top=1 - 2 / height, bottom=14 / height)
         ax = fig.subplots()
         rows = counts.set_index("group").reindex(GROUPS).fillna(0).iloc[::-1]
         y = list(range(len(rows)))

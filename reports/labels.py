@@ -173,9 +173,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "No digital-signature data for {unit} {period}.",
     ),
     "index_text": (
-        "Tổng điểm {total}/100 ({previous_label}: {previous_total}), xếp hạng {rank}/{ranked} xã, "
+        "Tổng điểm {total}/100{estimate} ({previous_label}: {previous_total}), xếp hạng {rank}/{ranked} xã, "
         "phường của {province} ({rank_change}); trung vị tỉnh {median} điểm; thuộc {tier}.",
-        "Total score {total}/100 ({previous_label}: {previous_total}), ranked {rank} of {ranked} in "
+        "Total score {total}/100{estimate} ({previous_label}: {previous_total}), ranked {rank} of {ranked} in "
         "{province} ({rank_change}); province median {median} points; tier: {tier}.",
     ),
     "index_partial_text": (
@@ -331,6 +331,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "estimate).",
     ),
     "estimate_suffix": (", ước tính", ", estimate"),
+    "estimate_mark": (" (ước tính)", " (estimate)"),
     "annex_reference": (
         "(Kèm theo Báo cáo số …/BC-UBND ngày {date} của UBND {unit})",
         "(Attached to Report No. …/BC-UBND of {date} of the People's Committee of {unit})",
