@@ -34,12 +34,12 @@ run: $(VENV)/.runtime $(DB)
 
 # Debian packages the browser test needs (Chromium and fonts with Vietnamese glyphs).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || [ ! -d /usr/share/fonts/truetype/liberation2 ] || [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				chromium fonts-dejavu-core fonts-noto-core nginx-light openssl >/dev/null; \
+				chromium fonts-dejavu-core fonts-noto-core fonts-liberation2 nginx-light openssl >/dev/null; \
 		else \
-			echo "Install Chromium, fonts, nginx and openssl first: sudo apt-get install chromium fonts-dejavu-core fonts-noto-core nginx-light openssl"; \
+			echo "Install Chromium, fonts, nginx and openssl first: sudo apt-get install chromium fonts-dejavu-core fonts-noto-core fonts-liberation2 nginx-light openssl"; \
 			exit 1; \
 		fi; \
 	fi
