@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--period", default=None, help="period of index files: 2026-08, 2026-Q3 or 2026")
     load.add_argument("--group", default=None, help="index group of a portal JSON file, e.g. TDGQ")
+    load.add_argument(
+        "--sheet",
+        default=None,
+        help="worksheet of a workbook to read (default: the first whose header row fits a kind)",
+    )
     load.add_argument("--json", action="store_true", help="print the summary as JSON")
     load.add_argument("--lang", choices=["vi", "en"], default="vi")
 
@@ -113,13 +118,15 @@ def print_summary(summary, lang: str = "vi", out=None) -> None:
         if vi:
             print(
                 f"{f.file}: loại {f.kind}, đọc {f.rows_read} dòng, nạp {f.rows_loaded}, "
-                f"thay thế {f.rows_replaced}, từ chối {f.rows_rejected}",
+                f"thay thế {f.rows_replaced}, từ chối {f.rows_rejected}"
+                + (f", bỏ qua {f.rows_skipped} dòng sau dữ liệu" if f.rows_skipped else ""),
                 file=out,
             )
         else:
             print(
                 f"{f.file}: kind {f.kind}, read {f.rows_read}, loaded {f.rows_loaded}, "
-                f"replaced {f.rows_replaced}, rejected {f.rows_rejected}",
+                f"replaced {f.rows_replaced}, rejected {f.rows_rejected}"
+                + (f", skipped {f.rows_skipped} rows after the data" if f.rows_skipped else ""),
                 file=out,
             )
         for rule, n in f.reasons.items():
@@ -253,7 +260,12 @@ def _run(args) -> int:
     if args.command == "load":
         from etl.loader import load_files
 
-        return _emit(load_files(args.paths, db, kind=args.kind, period=args.period, group=args.group), args)
+        return _emit(
+            load_files(
+                args.paths, db, kind=args.kind, period=args.period, group=args.group, sheet=args.sheet
+            ),
+            args,
+        )
     if args.command == "rejects":
         return _rejects(args)
     if args.command == "demo":

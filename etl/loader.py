@@ -92,6 +92,9 @@ class FileResult:
     stored_path: str | None = None
     communes_matched: int = 0  # distinct communes of the warehouse among the rows kept
     size_bytes: int = 0
+    # Rows of a workbook after its data that are not data (totals, notes, signatures): not loaded,
+    # counted here and listed in `notes` (etl.readers: SourceTable.skipped_rows).
+    rows_skipped: int = 0
 
 
 @dataclass
@@ -310,16 +313,27 @@ def build_marts(con: duckdb.DuckDBPyConnection, months: list | None = None) -> N
             con.execute(sql)
 
 
-def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, options: dict) -> C.Staged:
+def _stage_file(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    kind: str | None,
+    options: dict,
+    skipped: list[tuple[int, str]] | None = None,
+) -> C.Staged:
+    """Read and stage one file; the rows a workbook has after its data (totals, notes, signatures)
+    are appended to `skipped` as (row, first cell)."""
     if path.suffix.lower() == ".json" or kind == "portal":
         from etl.sources import portal_json
 
         return portal_json.stage_json(path, con, period=options.get("period"), group=options.get("group"))
-    table = read_source(path, con, lazy=kind in (None, "dossiers"))
+    sheet = options.get("sheet")
+    table = read_source(path, con, lazy=kind in (None, "dossiers"), sheet=sheet)
     detected = headers.detect_kind(table.headers)
     use = kind or detected
     if table.lazy is not None and use != "dossiers":
-        table = read_source(path, con)  # only the dossier stager streams a file
+        table = read_source(path, con, sheet=sheet)  # only the dossier stager streams a file
+    if skipped is not None:
+        skipped.extend(table.skipped_rows)
     if use is None:
         raise unknown_kind(path.name, table.headers, table.header_row, list(KINDS))
     if kind and detected and kind != detected:
@@ -384,6 +398,7 @@ def load_files(
     kind: str | None = None,
     period: str | None = None,
     group: str | None = None,
+    sheet: str | None = None,
     demo: bool = False,
     record: bool = True,
     allowed_province: int | None = None,
@@ -406,7 +421,7 @@ def load_files(
     started = time.perf_counter()
     db_path = Path(db_path or config.default_db_path()).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    options = {k: v for k, v in {"period": period, "group": group}.items() if v}
+    options = {k: v for k, v in {"period": period, "group": group, "sheet": sheet}.items() if v}
     results: list[FileResult] = []
     manifest_entries: list[dict] = []
     timings: dict[str, float] = {}
@@ -690,8 +705,9 @@ def _stage_one(
     res.sha256, res.size_bytes = digest, path.stat().st_size
     if digest in loaded:
         return _duplicate(path, digest, res.size_bytes), None
+    skipped: list[tuple[int, str]] = []
     try:
-        staged = _stage_file(path, con, kind, options)
+        staged = _stage_file(path, con, kind, options, skipped)
     except SourceFileError as err:
         res.message_vi, res.message_en = err.message_vi, err.message_en
         return res, None
@@ -724,6 +740,14 @@ def _stage_one(
     res.communes_matched = _communes_matched(con, staged)
     res.kind, res.rows_read, res.rows_rejected = staged.kind, staged.rows_read, staged.rows_rejected
     res.reasons, res.notes = staged.reasons, list(staged.notes)
+    if skipped:
+        res.rows_skipped = len(skipped)
+        rows = ", ".join(f"{row} ({text})" if text else str(row) for row, text in skipped[:8])
+        more = f" (+{len(skipped) - 8})" if len(skipped) > 8 else ""
+        res.notes.append(
+            f"{len(skipped)} dòng sau dữ liệu không nạp (dòng tổng, ghi chú, chữ ký) / "
+            f"{len(skipped)} rows after the data not loaded (totals, notes, signatures): {rows}{more}"
+        )
     res.status = "partial" if res.rows_rejected else "loaded"
     return res, staged
 
@@ -1141,7 +1165,7 @@ def refresh_marts(
     return time.perf_counter() - started
 
 
-REPLAY_KEYS = ("kind", "period", "group", "allowed_province")
+REPLAY_KEYS = ("kind", "period", "group", "sheet", "allowed_province")
 
 
 def rebuild(
@@ -1198,6 +1222,7 @@ def rebuild(
                     kind=opts["kind"],
                     period=opts["period"],
                     group=opts["group"],
+                    sheet=opts["sheet"],
                     allowed_province=opts["allowed_province"],
                     demo=demo,
                     record=False,

@@ -211,3 +211,179 @@ def test_cli_exit_code_2_and_warehouse_byte_identical(tmp_path, db, capfd):
     assert "warehouse unchanged" in out
     assert file_sha(db) == before
     assert sql(db, "select count(*) from fact_dossier where dossier_id = 'B1'") == [(0,)]
+
+
+# --- 2. workbooks as offices make them --------------------------------------------------------------
+
+
+def _write_xls(path, sheets):
+    """An Excel 97-2003 workbook written with xlwt: {sheet: [(row, col, value, merge_to_col), ...]}."""
+    import datetime as dt
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for name, cells in sheets.items():
+        ws = book.add_sheet(name)
+        for r, c, value, *merge in cells:
+            style = date_style if isinstance(value, dt.date) else xlwt.Style.default_style
+            if merge:
+                r1, c1 = merge[0]
+                ws.write_merge(r, r1, c, c1, value, style)
+            else:
+                ws.write(r, c, value, style)
+    book.save(str(path))
+    return path
+
+
+def _rows(r0, rows):
+    return [(r0 + i, c, v) for i, row in enumerate(rows) for c, v in enumerate(row) if v not in (None, "")]
+
+
+def test_xls_workbook_loads_like_xlsx(tmp_path, db):
+    import datetime as dt
+
+    head = ["MaHoSo", "MaXa", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "KenhThucHien"]
+    data = [
+        ["X1", 8380, dt.date(2025, 10, 1), dt.date(2025, 10, 5), dt.date(2025, 10, 3), 2],
+        ["X2", 8380, "02/10/2025", "06/10/2025", "", 1],
+    ]
+    f = _write_xls(tmp_path / "ho-so.xls", {"Sheet1": _rows(0, [head, *data])})
+    assert f.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    s = load_files([f], db)
+    assert s.exit_code == 0, s.to_dict()
+    got = sql(
+        db,
+        "select dossier_id, commune_code, received_at::date, finished_at::date, channel from fact_dossier order by 1",
+    )
+    assert [tuple(str(v) if v is not None else None for v in r) for r in got] == [
+        ("X1", "8380", "2025-10-01", "2025-10-03", "online"),
+        ("X2", "8380", "2025-10-02", None, "in_person"),
+    ]
+
+
+def _office_workbook(tmp_path, writer):
+    """Instructions on sheet 1; on sheet 2 a title, a two-row header (merged "Ngày" over three
+    sub-headers), three dossiers, a totals row, a note and a signature block."""
+    instructions = _rows(
+        0, [["Hướng dẫn"], ["Điền mỗi hồ sơ một dòng ở trang Dữ liệu."], ["Mã hồ sơ: mã trên Cổng"]]
+    )
+    upper = ["STT", "Mã hồ sơ", "Đơn vị tiếp nhận", "Ngày", None, None, "Kênh thực hiện"]
+    lower = [None, None, None, "Tiếp nhận", "Hẹn trả", "Hoàn thành", None]
+    data = [
+        [1, "W1", "UBND xã Vân Bán", "01/10/2025", "05/10/2025", "03/10/2025", "Trực tuyến"],
+        [2, "W2", "UBND xã Vân Bán", "02/10/2025", "06/10/2025", "", "Trực tiếp"],
+        [3, "W3", "UBND xã Cao Sơn", "03/10/2025", "07/10/2025", "04/10/2025", "Trực tuyến"],
+    ]
+    footer = [
+        ["Tổng cộng", None, None, 3, 3, 2, None],
+        [],
+        ["Ghi chú: số liệu tính đến hết ngày 31/10/2025"],
+        [None, "Người lập biểu", None, None, None, "Thủ trưởng đơn vị"],
+        [None, "(Ký, ghi rõ họ tên)"],
+        [None, "Nguyễn Văn A", None, None, None, "Trần Thị B"],
+    ]
+    data_cells = [(0, 0, "BÁO CÁO HỒ SƠ THÁNG 10/2025 - TỈNH PHÚ THỌ")]
+    data_cells += [(2, c, v) for c, v in enumerate(upper) if v and c != 3 and c not in (0, 1, 2, 6)]
+    merged = [(2, 3, "Ngày", (2, 5)), (2, 0, "STT", (3, 0)), (2, 1, "Mã hồ sơ", (3, 1))]
+    merged += [(2, 2, "Đơn vị tiếp nhận", (3, 2)), (2, 6, "Kênh thực hiện", (3, 6))]
+    data_cells += [(3, c, v) for c, v in enumerate(lower) if v]
+    data_cells += _rows(4, data) + _rows(7, footer)
+    return writer(tmp_path, {"Hướng dẫn": instructions, "Dữ liệu": (data_cells, merged)})
+
+
+def _xls_writer(tmp_path, sheets):
+    flat = {}
+    for name, value in sheets.items():
+        cells, merged = value if isinstance(value, tuple) else (value, [])
+        flat[name] = [*cells, *[(r, c, v, m) for r, c, v, m in merged]]
+    return _write_xls(tmp_path / "bao-cao.xls", flat)
+
+
+def _xlsx_writer(tmp_path, sheets):
+    import openpyxl
+
+    from etl.xlsx_guard import column_letters
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, value in sheets.items():
+        cells, merged = value if isinstance(value, tuple) else (value, [])
+        ws = wb.create_sheet(name)
+        for r, c, v in cells:
+            ws.cell(row=r + 1, column=c + 1, value=v)
+        for r, c, v, (r1, c1) in merged:
+            ws.cell(row=r + 1, column=c + 1, value=v)
+            ws.merge_cells(f"{column_letters(c + 1)}{r + 1}:{column_letters(c1 + 1)}{r1 + 1}")
+    path = tmp_path / "bao-cao.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("writer", [_xls_writer, _xlsx_writer], ids=["xls", "xlsx"])
+def test_later_sheet_two_row_header_and_totals_row(tmp_path, db, writer):
+    f = _office_workbook(tmp_path, writer)
+    s = load_files([f], db)
+    res = s.files[0]
+    assert s.exit_code == 1 and res.kind == "dossiers", s.to_dict()  # W3: Cao Sơn is in two provinces
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (3, 2, 1)
+    assert res.rows_skipped == 5  # totals, note, 3 signature rows (the blank row is no row)
+    note = next(n for n in res.notes if "rows after the data" in n)
+    assert "8 (Tổng cộng), 10 (Ghi chú: số liệu" in note and "13 (Nguyễn Văn A)" in note
+    got = sql(
+        db,
+        "select dossier_id, commune_code, received_at::date, due_at::date, channel, source_row from fact_dossier order by 1",
+    )
+    assert [tuple(str(v) for v in r) for r in got] == [
+        ("W1", "8380", "2025-10-01", "2025-10-05", "online", "5"),
+        ("W2", "8380", "2025-10-02", "2025-10-06", "in_person", "6"),
+    ]
+    assert sql(db, "select row_number, rule from etl_reject") == [(7, "ambiguous_commune")]
+
+
+def test_sheet_named_on_the_command_line(tmp_path, db, capfd):
+    f = _office_workbook(tmp_path, _xlsx_writer)
+    assert cli_main(["load", str(f), "--db", str(db), "--sheet", "Hướng dẫn", "--lang", "en"]) == 2
+    assert "bao-cao.xlsx" in capfd.readouterr().out
+    assert cli_main(["load", str(f), "--db", str(db), "--sheet", "Khác", "--lang", "en"]) == 2
+    out = capfd.readouterr().out
+    assert 'no sheet "Khác"' in out and '"Hướng dẫn", "Dữ liệu"' in out
+    assert cli_main(["load", str(f), "--db", str(db), "--sheet", "Dữ liệu", "--lang", "en"]) == 1
+    assert "skipped 5 rows after the data" in capfd.readouterr().out
+
+
+def test_xls_grid_bomb_is_refused_before_calamine(tmp_path, db):
+    """One far cell (IV65536) would make calamine build a 16.7-million-cell grid: refused from the
+    BIFF records, nothing loaded."""
+    head = ["MaHoSo", "MaXa", "NgayTiepNhan", "KenhThucHien"]
+    f = _write_xls(
+        tmp_path / "bom.xls", {"S": [*_rows(0, [head, ["B1", 8380, "01/10/2025", 2]]), (65535, 255, "x")]}
+    )
+    assert f.stat().st_size < 20_000
+    from etl.xls_guard import check_xls
+
+    with pytest.raises(Exception) as err:
+        check_xls(f)
+    assert err.value.code == "sheet_too_large" and "IV65536" in err.value.message_en
+    s = load_files([f], db)
+    assert s.exit_code == 2 and not db.exists() and "IV65536" in s.files[0].message_en
+
+
+def test_corrupt_and_fake_xls_are_refused(tmp_path, db):
+    from etl.readers import SourceFileError
+    from etl.uploads import check_upload
+
+    good = _write_xls(
+        tmp_path / "tot.xls",
+        {"S": _rows(0, [["MaHoSo", "NgayTiepNhan", "KenhThucHien"], ["G1", "01/10/2025", 2]])},
+    )
+    assert check_upload(good) == ".xls"
+    cut = tmp_path / "cut.xls"
+    cut.write_bytes(good.read_bytes()[:700])
+    s = load_files([cut], db)
+    assert s.exit_code == 2 and "cut.xls" in s.files[0].message_en and " — " in s.files[0].message_en
+    fake = tmp_path / "fake.xls"
+    fake.write_text("MaHoSo,NgayTiepNhan\n")
+    with pytest.raises(SourceFileError, match="not an Excel 97-2003 workbook"):
+        check_upload(fake)
