@@ -35,6 +35,7 @@ from core.config import SCHEMA_VERSION
 from etl import config, headers
 from etl.readers import SourceFileError, read_source
 from etl.sources import common as C
+from etl.sources import registry
 from etl.sources.registry import KIND_NAMES
 from etl.sources.registry import KINDS as KIND_SPECS
 
@@ -310,10 +311,9 @@ def build_marts(con: duckdb.DuckDBPyConnection, months: list | None = None) -> N
 
 
 def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, options: dict) -> C.Staged:
-    if path.suffix.lower() == ".json" or kind == "portal":
-        from etl.sources import portal_json
-
-        return portal_json.stage_json(path, con, period=options.get("period"), group=options.get("group"))
+    reader = registry.for_file(path, kind)
+    if reader is not None and not reader.tabular:  # (portal JSON: read by its own reader hook)
+        return reader.stage(path, con, **options)
     table = read_source(path, con, lazy=kind in (None, "dossiers"))
     detected = headers.detect_kind(table.headers)
     use = kind or detected
