@@ -36,6 +36,7 @@ from etl import config, headers
 from etl.readers import SourceFileError, read_source
 from etl.recognise import unknown_kind
 from etl.sources import common as C
+from etl.sources import registry
 from etl.sources.registry import KIND_NAMES
 from etl.sources.registry import KINDS as KIND_SPECS
 
@@ -322,10 +323,9 @@ def _stage_file(
 ) -> C.Staged:
     """Read and stage one file; the rows a workbook has after its data (totals, notes, signatures)
     are appended to `skipped` as (row, first cell)."""
-    if path.suffix.lower() == ".json" or kind == "portal":
-        from etl.sources import portal_json
-
-        return portal_json.stage_json(path, con, period=options.get("period"), group=options.get("group"))
+    reader = registry.for_file(path, kind)
+    if reader is not None and not reader.tabular:  # (portal JSON: read by its own reader hook)
+        return reader.stage(path, con, **options)
     sheet = options.get("sheet")
     table = read_source(path, con, lazy=kind in (None, "dossiers"), sheet=sheet)
     detected = headers.detect_kind(table.headers)

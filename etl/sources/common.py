@@ -437,35 +437,6 @@ def date_rules(column: str, label_vi: str, label_en: str, future_ok: bool = Fals
     ]
 
 
-def duplicate_rule(key_sql: str, column: str, what_vi: str, what_en: str) -> Rule:
-    """All rows sharing a key inside one file are refused (we cannot know which one is right)."""
-    return Rule(
-        "duplicate_in_file",
-        column,
-        "dup_rows is not null",
-        key_sql,
-        f"format('{what_vi} {{}} lặp lại trong tệp (các dòng {{}}) — giữ lại một dòng.', "
-        f"{key_sql}, dup_rows)",
-        f"format('{what_en} {{}} appears more than once in the file (rows {{}}) — keep one row.', "
-        f"{key_sql}, dup_rows)",
-    )
-
-
-def mark_duplicates(con: duckdb.DuckDBPyConnection, staged: str, key_sql: str) -> None:
-    """Adds dup_rows (comma-separated source rows) to rows whose key repeats inside the file."""
-    dups = temp_name("dups")
-    con.execute(f"""
-        create temp table {dups} as
-        with repeated as (select {key_sql} as k from {staged} where {key_sql} is not null
-                          group by all having count(*) > 1)
-        select s.{key_sql} as k, string_agg(cast(s.source_row as varchar), ', ' order by s.source_row) as rows_list
-        from {staged} s semi join repeated r on s.{key_sql} = r.k group by all;
-        alter table {staged} add column dup_rows varchar;
-    """)
-    if con.execute(f"select count(*) from {dups}").fetchall()[0][0]:
-        con.execute(f"update {staged} s set dup_rows = d.rows_list from {dups} d where s.{key_sql} = d.k")
-
-
 def apply_rules(
     con: duckdb.DuckDBPyConnection,
     staged: str,
@@ -512,7 +483,7 @@ OFFICIAL_NAME_FORMS = """
     union all select commune_code, hash(cast(null as varchar)) from dim_commune"""
 
 
-def _flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+def flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     """Mark broken the rows whose (commune, name) is not one of the official forms of the commune's
     name (`name_key` from pass 1): pass 2 matches their names (`mark_name_mismatches`).  One
     distinct over the file's few (code, name) pairs; files writing official names flag nothing."""
@@ -529,7 +500,7 @@ def _flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     con.execute(f"drop table {odd}")
 
 
-def _provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
+def provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
     """[province of commune 1, of commune 2, ...] from dim_commune (None where no commune has the code)."""
     pairs = con.execute("select commune_code, province_code from dim_commune").fetchall()
     out = [None] * max((c for c, _ in pairs), default=0)
@@ -546,123 +517,6 @@ REJECTS_DDL = (
     "(source_row integer, column_name varchar, value varchar, rule varchar, message_vi varchar, "
     "message_en varchar)"
 )
-
-
-def stage_valid_rows(
-    con: duckdb.DuckDBPyConnection,
-    parse_sql,
-    final: dict[str, str],
-    rules: list[Rule],
-    header_text: dict[str, str],
-    file_name: str,
-    has_name: bool,
-    key: str | None = None,
-    lazy=None,
-) -> tuple[str, str, int, int, dict] | None:
-    """Stage a big file in two passes: returns (staged, rejects, rows read, rows rejected, reasons).
-
-    `parse_sql(where, dups, lazy)` is the source's staging query (raw_* columns, parsed values,
-    commune columns, `dup_rows` from the table `dups` (k, rows_list)) with `where` applied to the
-    reader's relation; `final` maps each output column to its expression over that query; `key` is
-    the output column that must not repeat inside the file.  Pass 1 keeps only the output columns
-    and one `broken` flag (a rule broken, no official code matched, or a repeated key).  Pass 2
-    parses just the broken rows again with every column, matches their commune names and runs the
-    rules on them for the messages; rows a name match saves are kept.  The big table never carries
-    the raw text.
-
-    `lazy` (an `etl.readers.LazyCsv`): pass 1 streams the CSV itself (no join, so the table keeps
-    the file's order and line numbers come from rowid; the province is joined after); pass 2, if
-    any, reads the file the ordinary way.  Returns None when the lazy read cannot be trusted (lines
-    the records do not account for, overlong rows): the caller reads the file the ordinary way."""
-    staged = temp_name("staged")
-    # Straight into the loader's shared in-memory database when there is one (no copy later).
-    shared = bool(
-        con.execute("select count(*) from duckdb_databases() where database_name = 'stage'").fetchall()[0][0]
-    )
-    create = f"create table stage.{staged}" if shared else f"create temp table {staged}"
-    staged = f"stage.{staged}" if shared else staged
-    dups = temp_name("dups")
-    con.execute(f"create temp table {dups} (k varchar, rows_list varchar)")
-    # Streamed, pass 1 has no commune join (commune_status is NULL there): the commune rules cannot
-    # fire, and a code no official commune has leaves province_code NULL, which marks the row.
-    pass1 = [r for r in rules if (lazy is None or r.rule not in COMMUNE_RULES) and r.rule not in PASS2_RULES]
-    any_broken = " or ".join(f"coalesce({r.condition}, false)" for r in pass1)
-    # The commune name is kept as a hash (8 bytes, nearly free): after pass 1, a (code, name) the
-    # official list does not write that way sends its rows to pass 2, which looks for a mismatch.
-    name_key = "hash(p.raw_commune_name) as name_key" if has_name else "cast(null as ubigint) as name_key"
-    cols = ", ".join(f"{expr} as {name}" for name, expr in final.items())
-    if lazy is None:
-        con.execute(
-            f"{create} as select {cols}, {name_key}, ({any_broken}) or p.commune_code is null as broken "
-            f"from ({parse_sql('', dups, None)}) p"
-        )
-    else:
-        keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
-        con.execute("set preserve_insertion_order = true")
-        try:
-            con.execute(
-                f"{create} as select {cols}, {name_key}, p.overlong, ({any_broken}) as broken "
-                f"from ({parse_sql('', dups, lazy)}) p",
-                lazy.params,
-            )
-        finally:
-            if not keeps_order:
-                con.execute("set preserve_insertion_order = false")
-        records, overlong = con.execute(
-            f"select count(*), coalesce(bool_or(overlong), false) from {staged}"
-        ).fetchall()[0]
-        if overlong or not records or records + lazy.header_end_line < lazy.lines:
-            con.execute(f"drop table {staged}; drop table {dups}")
-            return None  # (no records: the ordinary read says so, with the header's line)
-        # Line numbers, provinces (a list indexed by commune code: no join, one pass) and the rows
-        # whose code no official commune has.  A blank record has no key, so it is broken too, and
-        # pass 2 (the ordinary read, which drops blank rows) does not count it as a row.
-        provinces = _provinces_by_code(con)
-        province = "case when commune_code between 1 and ? then list_extract(?, commune_code) end"
-        con.execute(
-            f"update {staged} set source_row = ? + rowid, province_code = {province}, "
-            f"broken = broken or {province} is null",  # (SET sees the old province_code)
-            [int(lazy.first_data_line), *([len(provinces), provinces] * 2)],
-        )
-    if key is not None:
-        con.execute(f"""
-            insert into {dups}
-            with repeated as (select {key} as k from {staged} where {key} is not null group by {key} having count(*) > 1)
-            select {key}, string_agg(cast(source_row as varchar), ', ' order by source_row)
-            from {staged} semi join repeated r on {key} = r.k group by {key}""")
-        if con.execute(f"select count(*) from {dups}").fetchall()[0][0]:
-            con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
-    if has_name:
-        _flag_odd_names(con, staged)
-    rows_read, n_broken = con.execute(
-        f"select count(*), count(*) filter (where broken) from {staged}"
-    ).fetchall()[0]
-    rejects = temp_name("rejects")
-    if n_broken == 0:
-        con.execute(f"create temp table {rejects} {REJECTS_DDL}")
-        con.execute(f"drop table {dups}")
-        return staged, rejects, rows_read, 0, {}
-    broken = [r[0] for r in con.execute(f"select source_row from {staged} where broken").fetchall()]
-    suspects = temp_name("suspects")
-    con.execute(
-        f"create temp table {suspects} as select * from "
-        f"({parse_sql('where list_contains(?, source_row)', dups, None)})",
-        [broken],
-    )
-    resolve_names(con, suspects, has_name)
-    mark_name_mismatches(con, suspects)
-    rejects, rejected, reasons = apply_rules(con, suspects, rules, header_text, file_name)
-    # Rows pass 2 finds valid (a name matched, or a streamed cell only needed trimming) are kept as
-    # pass 2 parsed them; a streamed row of nothing but spaces is not a row (the ordinary read drops it).
-    not_rows = len(broken) - con.execute(f"select count(*) from {suspects}").fetchall()[0][0]
-    con.execute(f"""
-        delete from {staged} where broken;
-        insert into {staged} by name
-            select {cols}, false as broken from {suspects} x
-            where x.source_row not in (select source_row from {rejects});
-        drop table {suspects};
-        drop table {dups};""")
-    return staged, rejects, rows_read - not_rows, rejected, reasons
 
 
 PARSE_MONTH = """coalesce(
