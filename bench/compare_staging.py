@@ -7,6 +7,8 @@ is handed: the rejects and the staged rows).
     python -m bench.compare_staging --out after.json [--files DIR ...]
     python -m bench.compare_staging --diff before.json after.json
 
+`--no-demo` skips the demo warehouse: the `--files` are staged into an empty warehouse (quick).
+
 It builds the demo warehouse (in a temporary folder) with `etl.loader._stage_file` wrapped, and then
 stages every file under each `--files` folder (e.g. files full of bad rows) into a scratch warehouse.
 For every staged file it records the kind, rows read and rejected, the reasons, the notes, every
@@ -59,7 +61,7 @@ def _describe(con: duckdb.DuckDBPyConnection, path: Path, staged) -> dict:
     }
 
 
-def snapshot(extra: list[Path]) -> dict:
+def snapshot(extra: list[Path], demo: bool = True) -> dict:
     from etl import loader
 
     seen: dict[str, dict] = {}
@@ -79,7 +81,14 @@ def snapshot(extra: list[Path]) -> dict:
             from demo.generate import build_demo
 
             db = Path(tmp) / "warehouse.duckdb"
-            build_demo(db, Path(tmp) / "files")
+            warehouse: dict[str, dict] = {}
+            if demo:
+                build_demo(db, Path(tmp) / "files")
+            else:  # (an empty warehouse: the schema and the official communes)
+                from etl.loader import create_schema
+
+                with duckdb.connect(str(db)) as con:
+                    create_schema(con)
             con = duckdb.connect(str(db), read_only=True)
             tables = [
                 r[0]
@@ -90,7 +99,8 @@ def snapshot(extra: list[Path]) -> dict:
             ]
             # Load bookkeeping (times, ids, paths of the temporary folder, built_at) differs run to run.
             skip = ("load_", "etl_", "schema_", "warehouse_info")
-            warehouse = {t: _table_digest(con, t) for t in tables if not t.startswith(skip)}
+            if demo:
+                warehouse = {t: _table_digest(con, t) for t in tables if not t.startswith(skip)}
             con.close()
             for folder in extra:
                 for path in sorted(p for p in folder.iterdir() if p.is_file()):
@@ -134,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path)
     p.add_argument("--files", type=Path, action="append", default=[])
     p.add_argument("--diff", nargs=2, type=Path)
+    p.add_argument("--no-demo", action="store_true", help="stage only the --files, into an empty warehouse")
     args = p.parse_args(argv)
     if args.diff:
         a, b = (json.loads(x.read_text()) for x in args.diff)
@@ -146,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{'identical' if not changes else f'{len(changes)} differences'}"
         )
         return 1 if changes else 0
-    snap = snapshot(args.files)
+    snap = snapshot(args.files, demo=not args.no_demo)
     args.out.write_text(json.dumps(snap, ensure_ascii=False, indent=1, sort_keys=True, default=str))
     print(f"{len(snap['staged'])} staged files written to {args.out}")
     return 0

@@ -1,4 +1,6 @@
-"""What every source shares: mapping headers, parsing values in SQL, row rules and commune matching.
+"""The staging engine's building blocks: mapping headers, parsing values in SQL, row rules and
+commune matching (the engine, `etl/sources/engine.py`, puts them together from each kind's spec; the
+portal JSON reader uses them too).
 
 A source turns one file (already read into a DuckDB temp table by `etl.readers`) into two temp
 tables in the load's connection: the valid rows in the contract's columns, and the rejects.  It
@@ -15,7 +17,6 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import duckdb
 import pandas as pd
@@ -393,50 +394,6 @@ def commune_rules(code_label: str, name_label: str) -> list[Rule]:
     ]
 
 
-def date_rules(column: str, label_vi: str, label_en: str, future_ok: bool = False) -> list[Rule]:
-    """Unparseable dates and dates outside 2015..today (2015.. when `future_ok`) for one date column.
-
-    "Today" is the time the rules are made, written into the SQL as a constant (DuckDB evaluated
-    current_localtimestamp() once a row: 9 % of a national file's staging query)."""
-    raw, parsed = f"raw_{column}", column
-    now = f"timestamp '{datetime.now().isoformat(sep=' ', timespec='seconds')}'"
-    if future_ok:
-        return [
-            date_rules(column, label_vi, label_en)[0],
-            Rule(
-                f"date_out_of_range_{column}",
-                column,
-                f"{parsed} < timestamp '{EARLIEST_DATE}'",
-                raw,
-                f"format('{label_vi} {{}} trước 01/01/2015 — sửa ngày hoặc xóa dòng.', fmt_date({parsed}))",
-                f"format('{label_en} {{}} is before 01/01/2015 — fix the date or drop the row.', "
-                f"fmt_date({parsed}))",
-            ),
-        ]
-    return [
-        Rule(
-            f"bad_date_{column}",
-            column,
-            f"{raw} is not null and {parsed} is null",
-            raw,
-            f'format(\'{label_vi} "{{}}" không đọc được — dùng dạng dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc '
-            f"yyyy-mm-dd.', {raw})",
-            f'format(\'{label_en} "{{}}" is not a date — use dd/mm/yyyy, dd/mm/yyyy HH:MM or '
-            f"yyyy-mm-dd.', {raw})",
-        ),
-        Rule(
-            f"date_out_of_range_{column}",
-            column,
-            f"{parsed} < timestamp '{EARLIEST_DATE}' or {parsed} > {now}",
-            raw,
-            f"format('{label_vi} {{}} nằm ngoài khoảng 01/01/2015 đến hôm nay — sửa ngày hoặc xóa dòng.', "
-            f"fmt_date({parsed}))",
-            f"format('{label_en} {{}} is outside 01/01/2015 to today — fix the date or drop the row.', "
-            f"fmt_date({parsed}))",
-        ),
-    ]
-
-
 def apply_rules(
     con: duckdb.DuckDBPyConnection,
     staged: str,
@@ -517,69 +474,3 @@ REJECTS_DDL = (
     "(source_row integer, column_name varchar, value varchar, rule varchar, message_vi varchar, "
     "message_en varchar)"
 )
-
-
-PARSE_MONTH = """coalesce(
-    try_strptime(regexp_replace(lower(strip_accents(raw_month)), '^(thang|t)\\s*', ''),
-                 ['%m/%Y', '%m-%Y', '%Y-%m', '%Y/%m', '%m.%Y']),
-    date_trunc('month', parse_ts(raw_month)))"""
-
-
-def count_rules(column: str, vi: str, en: str, *, required: bool = True, minimum: int = 0) -> list[Rule]:
-    """A whole number that is not below `minimum` (0: 'is negative'; 1: 'must be at least 1').
-
-    `required`: an empty cell is refused too; otherwise it stays NULL (= not reported)."""
-    raw = f"raw_{column}"
-    missing = f"{column} is null" if required else f"{raw} is not null and {column} is null"
-    below = (
-        (
-            f"format('{vi} {{}} là số âm — sửa số liệu.', {column})",
-            f"format('{en} {{}} is negative — fix the figure.', {column})",
-        )
-        if minimum == 0
-        else (
-            f"format('{vi} {{}} phải từ {minimum} trở lên — sửa số liệu hoặc xóa dòng.', {column})",
-            f"format('{en} {{}} must be at least {minimum} — fix the figure or drop the row.', {column})",
-        )
-    )
-    return [
-        Rule(
-            f"bad_count_{column}",
-            column,
-            missing,
-            raw,
-            f"format('{vi} \"{{}}\" không phải số nguyên — điền số (0 nếu không có).', coalesce({raw}, ''))",
-            f"format('{en} \"{{}}\" is not a whole number — fill in the figure (0 if none).', "
-            f"coalesce({raw}, ''))",
-        ),
-        Rule(
-            "negative_count_" + column if minimum == 0 else f"{column}_below_{minimum}",
-            column,
-            f"{column} < {minimum}",
-            raw,
-            *below,
-        ),
-    ]
-
-
-def month_rules() -> list[Rule]:
-    return [
-        Rule(
-            "bad_month",
-            "month",
-            "month is null",
-            "raw_month",
-            "format('tháng báo cáo \"{}\" không đọc được — dùng dạng mm/yyyy, ví dụ 10/2025.', "
-            "coalesce(raw_month, ''))",
-            "format('report month \"{}\" is not a month — use mm/yyyy, e.g. 10/2025.', "
-            "coalesce(raw_month, ''))",
-        ),
-        Rule(
-            "date_out_of_range_month",
-            "month",
-            f"month < date '{EARLIEST_DATE}' or month > current_date",
-            "raw_month",
-            "format('tháng {} nằm ngoài khoảng 01/2015 đến nay — sửa tháng.', strftime(month, '%m/%Y'))",
-            "format('month {} is outside 01/2015 to now — fix the month.', strftime(month, '%m/%Y'))",
-        ),
-    ]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -119,7 +120,7 @@ def parse_sql(f: Field) -> str:
         case "count":
             return f"parse_count({raw})"
         case "month":
-            return f"cast({C.PARSE_MONTH.replace('raw_month', raw)} as date)"
+            return f"cast({PARSE_MONTH.replace('raw_month', raw)} as date)"
         case "year":
             return PARSE_YEAR.format(f.name)
         case "date":
@@ -145,16 +146,16 @@ def field_checks(f: Field) -> list[C.Rule]:
     vi, en = o.get("label_vi", name), o.get("label_en", name)
     match f.type:
         case "count":
-            return C.count_rules(name, vi, en, required=f.required, minimum=o.get("min", 0))
+            return count_rules(name, vi, en, required=f.required, minimum=o.get("min", 0))
         case "month":
-            return C.month_rules()
+            return month_rules()
         case "year":
             return year_checks()
         case "date" | "timestamp":
             out = []
             if f.required:
                 out.append(missing_check(f))
-            return out + C.date_rules(name, vi, en, future_ok=o.get("future", False))
+            return out + date_rules(name, vi, en, future_ok=o.get("future", False))
         case "text":
             return [missing_check(f)] if f.required else []
         case "choice":
@@ -175,6 +176,116 @@ def missing_check(f: Field) -> C.Rule:
     message_en = o.get("missing_en", _literal(f"no {en} — fill in the date as dd/mm/yyyy."))
     cond = f"{f.name} is null" if f.type == "text" else f"{raw} is null"
     return C.Rule(f"missing_{f.name}", f.name, cond, "''", message_vi, message_en)
+
+
+PARSE_MONTH = """coalesce(
+    try_strptime(regexp_replace(lower(strip_accents(raw_month)), '^(thang|t)\\s*', ''),
+                 ['%m/%Y', '%m-%Y', '%Y-%m', '%Y/%m', '%m.%Y']),
+    date_trunc('month', parse_ts(raw_month)))"""
+
+
+def count_rules(column: str, vi: str, en: str, *, required: bool = True, minimum: int = 0) -> list[C.Rule]:
+    """A whole number that is not below `minimum` (0: 'is negative'; 1: 'must be at least 1').
+
+    `required`: an empty cell is refused too; otherwise it stays NULL (= not reported)."""
+    raw = f"raw_{column}"
+    missing = f"{column} is null" if required else f"{raw} is not null and {column} is null"
+    below = (
+        (
+            f"format('{vi} {{}} là số âm — sửa số liệu.', {column})",
+            f"format('{en} {{}} is negative — fix the figure.', {column})",
+        )
+        if minimum == 0
+        else (
+            f"format('{vi} {{}} phải từ {minimum} trở lên — sửa số liệu hoặc xóa dòng.', {column})",
+            f"format('{en} {{}} must be at least {minimum} — fix the figure or drop the row.', {column})",
+        )
+    )
+    return [
+        C.Rule(
+            f"bad_count_{column}",
+            column,
+            missing,
+            raw,
+            f"format('{vi} \"{{}}\" không phải số nguyên — điền số (0 nếu không có).', coalesce({raw}, ''))",
+            f"format('{en} \"{{}}\" is not a whole number — fill in the figure (0 if none).', "
+            f"coalesce({raw}, ''))",
+        ),
+        C.Rule(
+            "negative_count_" + column if minimum == 0 else f"{column}_below_{minimum}",
+            column,
+            f"{column} < {minimum}",
+            raw,
+            *below,
+        ),
+    ]
+
+
+def month_rules() -> list[C.Rule]:
+    return [
+        C.Rule(
+            "bad_month",
+            "month",
+            "month is null",
+            "raw_month",
+            "format('tháng báo cáo \"{}\" không đọc được — dùng dạng mm/yyyy, ví dụ 10/2025.', "
+            "coalesce(raw_month, ''))",
+            "format('report month \"{}\" is not a month — use mm/yyyy, e.g. 10/2025.', "
+            "coalesce(raw_month, ''))",
+        ),
+        C.Rule(
+            "date_out_of_range_month",
+            "month",
+            f"month < date '{C.EARLIEST_DATE}' or month > current_date",
+            "raw_month",
+            "format('tháng {} nằm ngoài khoảng 01/2015 đến nay — sửa tháng.', strftime(month, '%m/%Y'))",
+            "format('month {} is outside 01/2015 to now — fix the month.', strftime(month, '%m/%Y'))",
+        ),
+    ]
+
+
+def date_rules(column: str, label_vi: str, label_en: str, future_ok: bool = False) -> list[C.Rule]:
+    """Unparseable dates and dates outside 2015..today (2015.. when `future_ok`) for one date column.
+
+    "Today" is the time the rules are made, written into the SQL as a constant (DuckDB evaluated
+    current_localtimestamp() once a row: 9 % of a national file's staging query)."""
+    raw, parsed = f"raw_{column}", column
+    now = f"timestamp '{datetime.now().isoformat(sep=' ', timespec='seconds')}'"
+    if future_ok:
+        return [
+            date_rules(column, label_vi, label_en)[0],
+            C.Rule(
+                f"date_out_of_range_{column}",
+                column,
+                f"{parsed} < timestamp '{C.EARLIEST_DATE}'",
+                raw,
+                f"format('{label_vi} {{}} trước 01/01/2015 — sửa ngày hoặc xóa dòng.', fmt_date({parsed}))",
+                f"format('{label_en} {{}} is before 01/01/2015 — fix the date or drop the row.', "
+                f"fmt_date({parsed}))",
+            ),
+        ]
+    return [
+        C.Rule(
+            f"bad_date_{column}",
+            column,
+            f"{raw} is not null and {parsed} is null",
+            raw,
+            f'format(\'{label_vi} "{{}}" không đọc được — dùng dạng dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc '
+            f"yyyy-mm-dd.', {raw})",
+            f'format(\'{label_en} "{{}}" is not a date — use dd/mm/yyyy, dd/mm/yyyy HH:MM or '
+            f"yyyy-mm-dd.', {raw})",
+        ),
+        C.Rule(
+            f"date_out_of_range_{column}",
+            column,
+            f"{parsed} < timestamp '{C.EARLIEST_DATE}' or {parsed} > {now}",
+            raw,
+            f"format('{label_vi} {{}} nằm ngoài khoảng 01/01/2015 đến hôm nay — sửa ngày hoặc xóa dòng.', "
+            f"fmt_date({parsed}))",
+            f"format('{label_en} {{}} is outside 01/01/2015 to today — fix the date or drop the row.', "
+            f"fmt_date({parsed}))",
+        ),
+    ]
 
 
 def year_checks() -> list[C.Rule]:
