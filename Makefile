@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 PORT   ?= 8501
 
-.PHONY: run test demo lint bench bench-national national system-deps clean screenshots
+.PHONY: run test demo lint bench bench-national national system-deps clean screenshots test-spark
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ test: $(VENV)/.dev system-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# The marts built by Spark over the Parquet lake against DuckDB's (docs/scaling.md): needs Java 17+.
+test-spark: $(VENV)/.dev
+	$(BIN)/pip install -q -r requirements-spark.txt
+	$(BIN)/python -m pytest -m spark tests/scaling/test_spark_marts.py
 
 bench: $(VENV)/.dev $(DB)
 	$(BIN)/python -m bench.bench_demo_build

@@ -50,7 +50,9 @@ MART_FILES = [
     "mart_index_derived.sql",
     "mart_commune_month.sql",
     "mart_procedure_month.sql",
+    "int_period_months.sql",
     "mart_area_period.sql",
+    "mart_skills_area.sql",
 ]
 # The one mart of fact_dossier's millions of rows: refreshed only for the months a load touched.
 INCREMENTAL_MART = "mart_dossier_month"
