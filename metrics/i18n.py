@@ -759,6 +759,27 @@ LABELS.update(
         "report_building": ("Đang tạo báo cáo…", "Building the report…"),
         "report_download": ("Tải về {name}", "Download {name}"),
         "h_report_now": ("Báo cáo kỳ {period}", "Report for {period}"),
+        # the provincial departments on the service-index page (ui/index_sections.py departments)
+        "h_departments": ("Xếp hạng các sở, ngành của tỉnh", "The province's departments ranked"),
+        "col_department_name": ("Sở, ngành", "Department"),
+        "col_department_code": ("Mã trên Cổng", "Portal code"),
+        "col_groups_published": ("Số nhóm đã công bố", "Groups published"),
+        "departments_none": (
+            "Kho dữ liệu chưa có điểm của các sở, ngành cho {period}. Điểm này được nạp từ các tệp JSON "
+            "của trang Đánh giá chất lượng phục vụ (Cổng Dịch vụ công quốc gia); dữ liệu minh họa không có.",
+            "The warehouse holds no department scores for {period}. They are loaded from the JSON files "
+            "of the national portal's service-quality page; the demo data has none.",
+        ),
+        "departments_note": (
+            "{n} sở, ngành, theo điểm Cổng công bố (tổng điểm, hoặc tổng sáu nhóm khi đủ sáu nhóm); "
+            "1 = cao nhất; thay đổi hạng so với kỳ trước.",
+            "{n} departments by the portal's published scores (the total, or the sum of the six groups "
+            "when all six are loaded); 1 = best; rank change against the previous period.",
+        ),
+        "departments_partial": (
+            "{n} sở, ngành chưa đủ sáu nhóm điểm: chưa có tổng điểm và chưa xếp hạng.",
+            "{n} departments lack some of the six groups: no total and no rank yet.",
+        ),
         # the province overview's rank among the provinces (ui/province_rank.py)
         "province_rank": (
             "Hạng chỉ số phục vụ trong {total} tỉnh, thành",

@@ -171,3 +171,74 @@ def test_phone_friendly_hints_and_demo_badge(app_env, lang):
     assert not any(t("demo_banner", lang) in i.value for i in at.info)
     assert any(t("demo_banner", lang) in m.value for m in at.markdown)
     assert t("axis_rank", lang) in ("Hạng", "Rank")  # no "(1 = best" clipped on a phone
+
+
+@pytest.fixture(scope="module")
+def dept_warehouse(app_warehouse, tmp_path_factory) -> Path:
+    """A copy of the page tests' warehouse with Phú Thọ's real portal answer (service-results: its
+    departments and communes, tests/fixtures/portal/replay) loaded for 10/2025."""
+    import json
+    import shutil
+
+    from etl.loader import load_files
+
+    out = tmp_path_factory.mktemp("dept_warehouse")
+    db = out / "warehouse.duckdb"
+    shutil.copy(app_warehouse, db)
+    src = ROOT / "tests/fixtures/portal/replay/H44-service-results.json"
+    answer = out / "ket-qua-phu-tho-2025-10.json"
+    answer.write_bytes(src.read_bytes())
+    summary = load_files([answer], db)
+    assert summary.exit_code == 0, summary.to_dict()
+    agencies = [
+        u
+        for u in json.loads(src.read_text(encoding="utf-8"))["data"]["evaluation"]
+        if u["childGroup"] != "COMMUNE"
+    ]
+    return db, agencies
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_service_index_ranks_the_provinces_departments(dept_warehouse, monkeypatch, lang):
+    import json
+
+    db, agencies = dept_warehouse
+    monkeypatch.setenv("CDS_WAREHOUSE", str(db))
+    at = run_page("service_index", province=PHU_THO, period="2025-10", lang=lang)
+    assert t("h_departments", lang) in [s.value for s in at.subheader]
+    shown = next((d for d in at.dataframe if "department_name" in d.proto.column_order), None)
+    assert shown is not None, [i.value for i in at.info]
+    frame = shown.value
+    assert len(frame) == len(agencies)
+    best = max(agencies, key=lambda u: u["totalScore"])
+    top = frame.iloc[0]
+    assert top["department_name"] == best["departmentName"] and top["index_total"] == best["totalScore"]
+    assert list(frame["index_rank"].astype(int)) == [
+        1 + sum(o["totalScore"] > v for o in agencies)
+        for v in sorted((u["totalScore"] for u in agencies), reverse=True)
+    ]
+    assert t("departments_note", lang).format(n=len(agencies)) in [c.value for c in at.caption]
+    config = json.loads(shown.proto.columns)
+    assert config["department_name"]["label"] == t("col_department_name", lang)
+
+
+def test_department_ranking_follows_the_scope(dept_warehouse):
+    from core.periods import parse_period
+    from metrics import departments
+    from metrics.scope import OPEN, Scope
+
+    db, agencies = dept_warehouse
+    period = parse_period("2025-10")
+    assert len(departments.department_ranking(PHU_THO, period, OPEN, path=db)) == len(agencies)
+    own = Scope(level="commune", province_code=PHU_THO, commune_code=VAN_BAN)
+    assert len(departments.department_ranking(PHU_THO, period, own, path=db)) == len(agencies)
+    other = Scope(level="province", province_code=1)  # Hà Nội's account sees none of Phú Thọ's
+    assert departments.department_ranking(PHU_THO, period, other, path=db).empty
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_service_index_says_when_no_department_is_loaded(app_env, lang):
+    at = run_page("service_index", province=PHU_THO, period="2025-10", lang=lang)
+    assert t("h_departments", lang) in [s.value for s in at.subheader]
+    assert t("departments_none", lang).format(period="10/2025") in [i.value for i in at.info]
+    assert not [d for d in at.dataframe if "department_name" in d.proto.column_order]
