@@ -7,8 +7,9 @@ except `big`, which has four times as many):
 
 - narrow: 7 columns (MaHoSo, MaXa, NgayTiepNhan, NgayHenTra, NgayKetThucXuLy, KenhThucHien,
   TrangThaiHoSo), dd/mm/yyyy dates, 16 months, one file;
-- wide: a portal export of 19 columns (codes, names, procedure, sector, four ISO date-times,
-  status, channel, flags, handling unit), one file per month (16 files);
+- wide: a portal export of 18 columns (commune code and official name, province name, procedure,
+  sector, four ISO date-times, status, channel, flags, handling unit "UBND <commune>"), one file
+  per month (16 files);
 - big: the narrow shape, one file of 4 x `--rows` rows;
 - many: the wide shape cut into files of 1,000 rows (`--rows` / 1000 files).
 
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.reference import commune_frame
+from core.reference import commune_frame, province_frame
 from etl import loader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,8 +87,8 @@ WIDE = """
 select
     'W' || lpad(cast(i as varchar), 9, '0') as "MaHoSo",
     communes[1 + (i * 7919) % len(communes)] as "MaXa",
-    'Xã Thử ' || cast((i * 7919) % len(communes) as varchar) as "TenXa",
-    'Tỉnh Thử' as "TenTinh",
+    names[1 + (i * 7919) % len(communes)] as "TenXa",
+    provinces[1 + (i * 7919) % len(communes)] as "TenTinh",
     '2.00' || cast(1000 + i % 300 as varchar) as "MaTTHC",
     'Thủ tục hành chính số ' || cast(i % 300 as varchar) as "TenTTHC",
     'LV' || cast(i % 20 as varchar) as "MaLinhVuc",
@@ -101,14 +102,20 @@ select
     case when i % 3 = 1 then cast(i % 2 as varchar) end as "ToanTrinh",
     cast(i % 3 as varchar) as "DuocThanhToanTrucTuyen",
     cast(i % 2 as varchar) as "HoSoCoThanhPhanSoHoa",
-    'UBND xã Thử ' || cast((i * 7919) % len(communes) as varchar) as "DonViXuLy"
-from (select i, timestamp '{month}' + to_seconds(cast(i % 2419200 as bigint)) as t, ? as communes
-      from range(?, ?) r(i))
+    'UBND ' || names[1 + (i * 7919) % len(communes)] as "DonViXuLy"
+from (select i, timestamp '{month}' + to_seconds(cast(i % 2419200 as bigint)) as t, ? as communes,
+             ? as names, ? as provinces from range(?, ?) r(i))
 """
 
 
 def write_shapes(work: Path, rows: int, shapes: list[str]) -> dict[str, list[Path]]:
-    communes = [int(c) for c in commune_frame()["commune_code"]]
+    frame = commune_frame().merge(
+        province_frame()[["province_code", "name"]].rename(columns={"name": "province_name"}),
+        on="province_code",
+    )
+    communes = [int(c) for c in frame["commune_code"]]
+    names = list(frame["name"])  # the official names: real exports write them (or close variants)
+    provinces = list(frame["province_name"])
     con = duckdb.connect()
     out: dict[str, list[Path]] = {}
 
@@ -128,11 +135,17 @@ def write_shapes(work: Path, rows: int, shapes: list[str]) -> dict[str, list[Pat
             for m in range(16):
                 month = f"{2025 + (m // 12)}-{m % 12 + 1:02d}-01"
                 files.append(folder / f"wide-{m:02d}.csv")
-                copy(WIDE.format(month=month), [communes, m * per, (m + 1) * per], files[-1])
+                copy(
+                    WIDE.format(month=month), [communes, names, provinces, m * per, (m + 1) * per], files[-1]
+                )
         elif shape == "many":
             for k in range(max(1, rows // 1000)):
                 files.append(folder / f"many-{k:04d}.csv")
-                copy(WIDE.format(month="2025-10-01"), [communes, k * 1000, (k + 1) * 1000], files[-1])
+                copy(
+                    WIDE.format(month="2025-10-01"),
+                    [communes, names, provinces, k * 1000, (k + 1) * 1000],
+                    files[-1],
+                )
         out[shape] = files
     con.close()
     return out
