@@ -903,7 +903,8 @@ def _scan_bytes(path: Path, watch_from: int, delimiter: str) -> _ByteScan:
         has_cr = data.find(b"\r") >= 0
         codes = np.frombuffer(data, dtype=np.uint8)
         try:
-            if len(codes) <= MAX_LINE_BYTES:  # no line can be too long: count only
+            if len(codes) <= MAX_LINE_BYTES or _short_lines(data, len(codes)):
+                # no line can be too long: count only (the longest is looked for only when one may be)
                 lines = int(np.count_nonzero(codes == 10))
                 longest = (1, 0)
             else:
@@ -914,6 +915,17 @@ def _scan_bytes(path: Path, watch_from: int, delimiter: str) -> _ByteScan:
         finally:
             del codes  # the mmap cannot close while numpy holds its buffer
     return _ByteScan(path, watch_from, nul, combining, lines, longest, bool(other))
+
+
+def _short_lines(data: mmap.mmap, size: int) -> bool:
+    """True when no line can be longer than MAX_LINE_BYTES: every aligned block of half that size
+    holds a line feed (a longer line would cover a whole block without one).  One `find` a block,
+    each ending at the block's first line feed: microseconds, where the exact longest line costs a
+    pass over every byte (0.44 s of a 71 MB file's 0.92 s read)."""
+    block = max(MAX_LINE_BYTES // 2, 1)
+    # (only whole blocks: a line running to the end of the file and longer than two blocks covers
+    # a whole one too)
+    return all(data.find(b"\n", start, start + block) >= 0 for start in range(0, size - block + 1, block))
 
 
 def _longest_line(codes: np.ndarray) -> tuple[tuple[int, int], int]:

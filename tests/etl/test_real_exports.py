@@ -387,3 +387,35 @@ def test_corrupt_and_fake_xls_are_refused(tmp_path, db):
     fake.write_text("MaHoSo,NgayTiepNhan\n")
     with pytest.raises(SourceFileError, match="not an Excel 97-2003 workbook"):
         check_upload(fake)
+
+
+# --- 6. the narrow path's byte scan --------------------------------------------------------------
+
+
+def test_short_lines_never_hides_a_line_over_the_limit(tmp_path, monkeypatch):
+    """The block test that spares the exact longest-line pass answers True only when no line is
+    over the limit (random layouts, lines at the start, the end and without a final line feed)."""
+    import mmap
+    import random
+
+    import numpy as np
+
+    from etl import readers
+
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 64)
+    rng = random.Random(17)
+    for trial in range(400):
+        lengths = [rng.choice([0, 5, 31, 32, 33, 63, 64, 65, 100, 129]) for _ in range(rng.randint(1, 12))]
+        body = b"\n".join(b"x" * n for n in lengths) + (b"\n" if trial % 2 else b"")
+        if not body:
+            continue
+        path = tmp_path / f"t{trial}.csv"
+        path.write_bytes(body)
+        with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            short = readers._short_lines(data, len(body))
+        (_, longest), _ = readers._longest_line(np.frombuffer(body, dtype=np.uint8))
+        assert longest == max(lengths)
+        if short:
+            assert longest <= 64, (lengths, trial)
+        elif len(body) >= 64 and longest < 32:
+            raise AssertionError(f"lines shorter than half the limit must pass: {lengths}")
