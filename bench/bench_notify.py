@@ -3,7 +3,7 @@ the province's leaders (briefing and the attention list) and a steward (alerts),
 local SMTP server (aiosmtpd on 127.0.0.1).  Target: ≤ 3 minutes for Phú Thọ's 148 communes on this
 machine (2 cores).
 
-    .venv/bin/python bench/bench_notify.py [--db FILE] [--province 25] [--period 2026-10] [--jobs 2]
+    .venv/bin/python bench/bench_notify.py [--db FILE] [--province 25] [--period 2026-10] [--jobs 2] [--limit N]
 
 Uses --db, else `$CDS_WAREHOUSE` / data/warehouse.duckdb (`make data/warehouse.duckdb`).
 
