@@ -256,7 +256,7 @@ def subject(p: Plan, correction: bool) -> str:
     return (t("mail_correction", lang) if correction else "") + t(key, lang).format(period=label, unit=p.unit)
 
 
-def bodies(p: Plan, base_url: str, correction: bool, attached: bool) -> tuple[str, str]:
+def bodies(p: Plan, base_url: str, correction: bool) -> tuple[str, str]:
     """(plain text, HTML) in the account's language."""
     lang, label = p.lang, p.period.label(p.lang)
     level = p.scope.level if p.scope.level in ("commune", "province") else "national"
@@ -297,7 +297,6 @@ def bodies(p: Plan, base_url: str, correction: bool, attached: bool) -> tuple[st
     footer = t("mail_footer", lang).format(user=p.user)
     text += ["", "--", footer]
     parts.append(f'<p style="color:#666;font-size:12px">{html.escape(footer)}</p></div>')
-    del attached
     return "\n".join(text) + "\n", "\n".join(parts)
 
 
@@ -321,7 +320,7 @@ def message(
     msg["X-CDS-Digest"] = p.digest
     if correction:
         msg["X-CDS-Correction"] = "yes"
-    text, body = bodies(p, base_url, correction, bool(files))
+    text, body = bodies(p, base_url, correction)
     msg.set_content(text)
     msg.add_alternative(body, subtype="html")
     for name, media, data in files:

@@ -173,30 +173,27 @@ def run(
             (a, period, rules, base_url, mail_from, recorded[a.username], path, issued_on) for a in targets
         ]
         mailer = Mailer(smtp, sleep=sleep) if smtp else None
+        prepared = _prepared(args, jobs)
         try:
-            for user, status, data, digest, error in _prepared(args, jobs):
+            for user, status, data, digest, error in prepared:
                 account = by_user[user]
                 outcome = Outcome(user, account.email, status, error)
-                if status in ("new", "correction") and not result.aborted:
+                if status in ("new", "correction"):
                     outcome = _deliver(outcome, data, dry_run, mailer)
-                    if outcome.status in ("sent", "correction"):
-                        record.append(
-                            {
-                                "type": "message",
-                                "run": run_id,
-                                "period": period.key,
-                                "user": user,
-                                "email": account.email,
-                                "status": "sent",
-                                "digest": digest,
-                                "correction": outcome.status == "correction",
-                            }
-                        )
-                    elif outcome.status == "aborted":
-                        result.aborted = outcome.error
-                elif status in ("new", "correction"):
-                    outcome = Outcome(user, account.email, "aborted", "not sent: the run stopped")
-                if outcome.status == "failed" and not dry_run:
+                if outcome.status in ("sent", "correction"):
+                    record.append(
+                        {
+                            "type": "message",
+                            "run": run_id,
+                            "period": period.key,
+                            "user": user,
+                            "email": account.email,
+                            "status": "sent",
+                            "digest": digest,
+                            "correction": outcome.status == "correction",
+                        }
+                    )
+                elif outcome.status == "failed" and not dry_run:
                     record.append(
                         {
                             "type": "message",
@@ -211,9 +208,20 @@ def run(
                 result.outcomes.append(outcome)
                 if progress:
                     progress(outcome)
+                if outcome.status == "aborted":
+                    # the server cannot be reached: stop building; the rest stays unsent and unrecorded
+                    result.aborted = outcome.error
+                    break
         finally:
+            prepared.close()
             if mailer:
                 mailer.close()
+        done = {o.user for o in result.outcomes}
+        result.outcomes += [
+            Outcome(a.username, a.email, "aborted", "not sent: the run stopped")
+            for a in targets
+            if a.username not in done
+        ]
         result.seconds = time.perf_counter() - started
         if not dry_run:
             record.append(

@@ -265,7 +265,15 @@ def test_dry_run_writes_one_eml_per_subscriber(notify_warehouse, tmp_path):
 def test_unreachable_server_is_retried_then_named_and_nothing_recorded(notify_warehouse, tmp_path):
     users = users_file(
         tmp_path,
-        {"st": {"role": "steward", "scope": PHU_THO, "email": "st@tinh.example.vn", "subscribe": ["alerts"]}},
+        {
+            "st": {
+                "role": "steward",
+                "scope": PHU_THO,
+                "email": "st@tinh.example.vn",
+                "subscribe": ["alerts"],
+            },
+            "vb": {"role": "commune", "scope": VAN_BAN, "email": "vb@xa.example.vn", "subscribe": ["alerts"]},
+        },
     )
     port = free_port()  # nothing listens there
     waits: list[float] = []
@@ -273,7 +281,8 @@ def test_unreachable_server_is_retried_then_named_and_nothing_recorded(notify_wa
         PERIOD, users, path=notify_warehouse, env=env(port, CDS_SMTP_RETRIES="4"), sleep=waits.append
     )
     assert not result.ok and f"127.0.0.1:{port}" in result.aborted and "after 4 attempts" in result.aborted
-    assert waits == [0.5, 1.0, 2.0]
+    assert waits == [0.5, 1.0, 2.0]  # one message tried 4 times, then the run stopped
+    assert {o.user: o.status for o in result.outcomes} == {"st": "aborted", "vb": "aborted"}
     assert not notify_log.last_sent(users.parent / "notify-sent.jsonl", PERIOD)
 
 

@@ -123,7 +123,7 @@ def test_mail_bodies_escape_html_and_config_hides_the_password():
         ]
     )
     p.link = "https://cds.example.vn/province?province=25"
-    text, html = content.bodies(p, "https://cds.example.vn", False, False)
+    text, html = content.bodies(p, "https://cds.example.vn", False)
     assert "<img" not in html and 'href="https://evil.example"' not in html and "&lt;img" in html
     assert hostile in text  # the plain-text part shows it as text
     cfg = smtp_config(
