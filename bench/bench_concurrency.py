@@ -6,12 +6,16 @@ served app on the demo warehouse, directly or through nginx in front of several 
 
 For each level N, N sessions (each a new browser context, as N people) open a page at the same time:
 the province overview, a commune profile or the service index, each with its own province, commune
-and period, so that sessions do not all ask for the same figures.  A page counts as rendered when
+and period, so that sessions do not all ask for the same figures (each process first opens one page
+of each kind, unmeasured: the imports and the first run of each page are not part of any level).  `--client ws` speaks Streamlit's
+own websocket protocol instead of running a browser: the server's whole cost of a page without
+Chromium's rendering, which on this machine shares the 2 cores with the servers.  A page counts as rendered when
 its title is shown and the script run has finished (the stApp's script state is notRunning) without
 an exception element.  Reported per level: p50 / p95 time to a rendered page, pages per second
 (sessions / wall time of the level), errors, and the peak resident memory of every server process
 (with their children) during the level.  The first level (1 session, after one unmeasured warm-up
-page) is the baseline; each level's p95 is compared with the baseline's median.
+page per process) is the baseline: three sessions one after another, their median; each level's
+p95 is compared with it.
 
 The browser runs on the same 2-core machine as the servers: its own CPU is part of each figure.
 `--processes N` starts N Streamlit processes behind nginx (a self-signed certificate made with
@@ -45,6 +49,7 @@ GiB = 2**30
 WAIT_S = 300
 TARGET_RATIO_10 = 5.0
 TARGET_RSS = 2 * GiB
+BASELINE_RUNS = 3  # the one-session level: three sessions one after another, their median
 
 
 def tree_rss(pids: list[int]) -> int:
@@ -248,40 +253,138 @@ async def one_session(browser, url: str) -> tuple[float | None, str | None]:
         await context.close()
 
 
-async def run_levels(base: str, urls: list[str], levels: list[int], pids: list[int]) -> list[dict]:
+async def ws_session(base: str, url: str) -> tuple[float | None, str | None, int]:
+    """One session over Streamlit's own websocket protocol, without a browser: connect to
+    /_stcore/stream, ask for the page's script run (BackMsg rerun_script with the page and its query
+    string), read every ForwardMsg until the run has finished.  Returns (seconds, error, bytes
+    received): the server's whole cost of a page, and the payload a browser would have to render."""
+    import ssl
+
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    path, _, query = url.partition("?")
+    ws_url = base.replace("http", "ws", 1) + "/_stcore/stream"
+    ctx = None
+    if ws_url.startswith("wss"):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    received = 0
+    started = time.perf_counter()
+    try:
+        async with websockets.connect(
+            ws_url, subprotocols=["streamlit"], ssl=ctx, max_size=None, open_timeout=WAIT_S
+        ) as ws:
+            msg = BackMsg()
+            msg.rerun_script.query_string = query
+            msg.rerun_script.page_name = path.strip("/")
+            await ws.send(msg.SerializeToString())
+            while True:
+                data = await asyncio.wait_for(ws.recv(), WAIT_S)
+                received += len(data)
+                fwd = ForwardMsg()
+                fwd.ParseFromString(data)
+                kind = fwd.WhichOneof("type")
+                if (
+                    kind == "delta"
+                    and fwd.delta.WhichOneof("type") == "new_element"
+                    and fwd.delta.new_element.WhichOneof("type") == "exception"
+                ):
+                    return None, f"{url}: exception {fwd.delta.new_element.exception.message[:120]}", received
+                if kind == "script_finished" and fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                    return time.perf_counter() - started, None, received
+                if (
+                    kind == "script_finished"
+                    and fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR
+                ):
+                    return None, f"{url}: compile error", received
+    except Exception as err:
+        return None, f"{url}: {type(err).__name__}: {str(err)[:160]}", received
+
+
+async def run_ws_levels(
+    base: str, urls: list[str], levels: list[int], pids: list[int], direct: list[str]
+) -> list[dict]:
+    out = []
+    offset = 0
+    for d in direct:  # warm-up of every process and page kind, on its own port: not measured
+        for u in urls[-3:]:
+            await ws_session(d, u)
+    for n in levels:
+        chosen = [urls[(offset + i) % len(urls)] for i in range(max(n, BASELINE_RUNS if n == 1 else n))]
+        offset += len(chosen)
+        cpu0 = tree_cpu(pids)
+        with Peak(pids) as peak:
+            started = time.perf_counter()
+            if n == 1:  # the baseline: one session at a time, BASELINE_RUNS times
+                results = [await ws_session(base, u) for u in chosen]
+            else:
+                results = await asyncio.gather(*(ws_session(base, u) for u in chosen))
+            wall = time.perf_counter() - started
+        out.append(
+            _row(
+                n,
+                [(t, e) for t, e, _ in results],
+                wall,
+                peak.peak,
+                tree_cpu(pids) - cpu0,
+                None,
+                statistics.median(b for _, _, b in results),
+            )
+        )
+        print(_line(out[-1], out[0]), flush=True)
+    return out
+
+
+def _row(n, results, wall, rss, server_cpu, browser_cpu, payload=None, pages=None) -> dict:
+    pages = pages or n
+    times = sorted(t for t, _ in results if t is not None)
+    errors = [e for _, e in results if e]
+    return {
+        "sessions": n,
+        "p50": statistics.median(times) if times else None,
+        "p95": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))] if times else None,
+        "max": times[-1] if times else None,
+        "pages_per_s": len(times) / wall,
+        "wall": wall,
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "rss_peak": rss,
+        "server_cpu_s_per_page": server_cpu / pages,
+        "browser_cpu_s_per_page": None if browser_cpu is None else browser_cpu / pages,
+        "payload_bytes_median": payload,
+        "load_avg_1min": os.getloadavg()[0],
+    }
+
+
+async def run_levels(
+    base: str, urls: list[str], levels: list[int], pids: list[int], direct: list[str]
+) -> list[dict]:
     from playwright.async_api import async_playwright
 
     out = []
     offset = 0
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        await one_session(browser, base + urls[-1])  # warm-up (imports, first script run): not measured
+        for d in direct:  # warm-up of every process and page kind on its own port: not measured
+            for u in urls[-3:]:
+                await one_session(browser, d + u)
         for n in levels:
-            chosen = [base + urls[(offset + i) % len(urls)] for i in range(n)]
-            offset += n
+            count = BASELINE_RUNS if n == 1 else n
+            chosen = [base + urls[(offset + i) % len(urls)] for i in range(count)]
+            offset += count
             others = [p for p in browser_pids(pids) if p not in pids]
             cpu0, bcpu0 = tree_cpu(pids), tree_cpu(others)
             with Peak(pids) as peak:
                 started = time.perf_counter()
-                results = await asyncio.gather(*(one_session(browser, u) for u in chosen))
+                if n == 1:  # the baseline: one session at a time, BASELINE_RUNS times
+                    results = [await one_session(browser, u) for u in chosen]
+                else:
+                    results = await asyncio.gather(*(one_session(browser, u) for u in chosen))
                 wall = time.perf_counter() - started
             server_cpu, browser_cpu = tree_cpu(pids) - cpu0, tree_cpu(others) - bcpu0
-            times = sorted(t for t, _ in results if t is not None)
-            errors = [e for _, e in results if e]
-            row = {
-                "sessions": n,
-                "p50": statistics.median(times) if times else None,
-                "p95": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))] if times else None,
-                "max": times[-1] if times else None,
-                "pages_per_s": len(times) / wall,
-                "wall": wall,
-                "errors": len(errors),
-                "error_samples": errors[:3],
-                "rss_peak": peak.peak,
-                "server_cpu_s_per_page": server_cpu / n,
-                "browser_cpu_s_per_page": browser_cpu / n,
-                "load_avg_1min": os.getloadavg()[0],
-            }
+            row = _row(n, results, wall, peak.peak, server_cpu, browser_cpu, pages=count)
             out.append(row)
             print(_line(row, out[0]), flush=True)
         await browser.close()
@@ -293,8 +396,14 @@ def _line(row: dict, base: dict) -> str:
     return (
         f"  {row['sessions']:>3} sessions: p50 {row['p50'] or float('nan'):6.2f} s  p95 {row['p95'] or float('nan'):6.2f} s"
         f"  ({ratio:4.1f}x one session)  {row['pages_per_s']:5.2f} pages/s  errors {row['errors']}"
-        f"  server RSS {row['rss_peak'] / GiB:.2f} GiB  CPU per page: server {row['server_cpu_s_per_page']:.2f} s,"
-        f" browser {row['browser_cpu_s_per_page']:.2f} s  (load {row['load_avg_1min']:.1f})"
+        f"  server RSS {row['rss_peak'] / GiB:.2f} GiB  CPU per page: server {row['server_cpu_s_per_page']:.2f} s"
+        + (
+            f", browser {row['browser_cpu_s_per_page']:.2f} s"
+            if row["browser_cpu_s_per_page"] is not None
+            else ""
+        )
+        + (f", payload {row['payload_bytes_median'] / 1e3:.0f} kB" if row["payload_bytes_median"] else "")
+        + f"  (load {row['load_avg_1min']:.1f})"
     )
 
 
@@ -308,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nginx", action="store_true", help="put nginx in front even of one process")
     ap.add_argument(
         "--config", action="append", default=[], help="Streamlit option KEY=VALUE for every server"
+    )
+    ap.add_argument(
+        "--client",
+        choices=["browser", "ws"],
+        default="browser",
+        help="browser: Playwright contexts in Chromium (default); ws: Streamlit's websocket protocol, no rendering",
     )
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
@@ -333,7 +448,9 @@ def main(argv: list[str] | None = None) -> int:
                 procs.append(ngx)
             else:
                 base = f"http://127.0.0.1:{ports[0]}"
-            rows = asyncio.run(run_levels(base, page_urls(args.db), levels, pids))
+            runner = run_ws_levels if args.client == "ws" else run_levels
+            direct = [f"http://127.0.0.1:{port}" for port in ports]
+            rows = asyncio.run(runner(base, page_urls(args.db), levels, pids, direct))
         finally:
             for p in procs:
                 p.terminate()

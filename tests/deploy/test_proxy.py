@@ -220,3 +220,48 @@ def test_killed_process_new_sessions_go_to_the_other(stack, browser):
     context.close()
     assert {_stream_port(prefix, r) for r in routes} == {other}
     assert {int(p) for p, _ in _streams(prefix)[before:]} <= {other}
+
+
+def test_cross_origin_websocket_is_refused_and_same_origin_accepted(stack):
+    """Another site's page cannot open the app's live connection (Streamlit's CORS protection on)."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    base, _, _, _ = stack
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    url = base.replace("https", "wss", 1) + "/_stcore/stream"
+    with connect(url, ssl=ctx, subprotocols=["streamlit"], origin=base, open_timeout=120) as ws:
+        assert ws.subprotocol == "streamlit"
+    with (
+        pytest.raises(InvalidStatus),
+        connect(url, ssl=ctx, subprotocols=["streamlit"], origin="https://evil.example", open_timeout=120),
+    ):
+        pass
+
+
+def test_request_over_the_upload_limit_is_refused_by_the_proxy(stack):
+    """A body larger than Streamlit's upload limit never reaches a dashboard process: nginx answers 413
+    from the announced length, before reading it."""
+    import socket
+
+    base, _, _, _ = stack
+    host, port = base.removeprefix("https://").split(":")
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    limit_mb = render_nginx.max_upload_mb()
+
+    def status_for(length: int, body: bytes = b"") -> int:
+        with socket.create_connection((host, int(port)), timeout=120) as raw, ctx.wrap_socket(raw) as s:
+            s.sendall(
+                f"PUT /_stcore/upload_file/x/y HTTP/1.1\r\nHost: localhost\r\nContent-Length: {length}\r\n"
+                "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n".encode()
+                + body
+            )
+            return int(s.recv(64).split()[1])
+
+    assert status_for((limit_mb + 1) * 1024 * 1024) == 413
+    assert status_for(10, b"0123456789") not in (
+        413,
+        502,
+    )  # a small body passes on to Streamlit (which checks its own token)
