@@ -77,13 +77,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
 # label becomes the header's tooltip.
 SHORT: dict[str, str] = {
     "index_total": "short_index_total",
+    "index_average": "short_index_average",
     "index_rank_change": "short_index_rank_change",
     "online_rate": "short_online_rate",
     "on_time_rate": "short_on_time_rate",
     "signature_rate": "short_signature_rate",
 }
 # Column widths in pixels by kind (None: Streamlit's own); the name column keeps its own width.
-WIDTH: dict[str, int] = {"rank": 44, "tier": 44, "rank_change": 56, "score": 54, "pct": 72}
+WIDTH: dict[str, int] = {"rank": 44, "tier": 44, "rank_change": 52, "score": 52, "pct": 70}
 
 
 def kind(column: str) -> str:
@@ -99,7 +100,7 @@ def short_key(column: str) -> str | None:
     return SHORT.get(column)
 
 
-NAME_WIDTH = 140  # a name column (pinned): most names fit; a longer one shows in full on hover
+NAME_WIDTH = 124  # a name column (pinned): most names fit; a longer one shows in full on hover
 
 
 def width(column: str) -> int | None:
