@@ -104,6 +104,9 @@ NAME_WIDTH = 124  # a name column (pinned): most names fit; a longer one shows i
 
 
 def width(column: str) -> int | None:
+    """A compact column's width: names, ranks, tiers, the group scores and the columns with a short
+    header; any other column keeps Streamlit's own width (its full header must stay readable)."""
     if column in ("commune_name", "province_name"):
         return NAME_WIDTH
-    return WIDTH.get(kind(column))
+    compact = column in SHORT or column in GROUP_COLUMNS.values() or kind(column) in ("rank", "tier")
+    return WIDTH.get(kind(column)) if compact else None

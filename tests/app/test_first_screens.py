@@ -244,3 +244,15 @@ def test_service_index_says_when_no_department_is_loaded(app_env, lang):
     assert t("h_departments", lang) in [s.value for s in at.subheader]
     assert t("departments_none", lang).format(period="10/2025") in [i.value for i in at.info]
     assert not [d for d in at.dataframe if "department_name" in d.proto.column_order]
+
+
+def test_columns_without_a_short_header_keep_their_width(app_env):
+    """Only compact columns are narrowed: the commune's group table keeps readable headers."""
+    import json
+
+    at = run_page("commune", province=PHU_THO, commune=VAN_BAN, period="2025-10", lang="en")
+    groups = next(d for d in at.dataframe if "points_lost" in d.proto.column_order)
+    config = json.loads(groups.proto.columns)
+    assert all(
+        "width" not in config[c] for c in ("max_score", "points_lost", "province_median", "province_best")
+    )
