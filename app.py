@@ -44,7 +44,7 @@ for notice in ctx.notices:
     st.warning(notice.text(lang), icon=":material/link_off:")  # URL values shown literally
 if cache.data(warehouse.is_demo):
     # a compact badge, not a banner: on a phone two banners filled the first screen
-    st.badge(t("demo_banner", lang), icon=":material/science:", color="orange")
+    st.badge(t("demo_badge", lang), icon=":material/science:", color="orange")
 as_of = cache.data(warehouse.data_as_of, ctx.scope)
 stamp = " · ".join(
     f"{t('source_' + r.source, lang)} {format.as_of(r.last_month, lang)}" for r in as_of.itertuples()

@@ -23,6 +23,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "Dữ liệu minh họa (demo): số liệu được sinh tự động, không phải số liệu thật.",
         "Demo data: figures are generated, not real.",
     ),
+    # the pages' one-line badge (a phone cuts a badge, it does not wrap: short)
+    "demo_badge": ("Dữ liệu minh họa (demo), không phải số liệu thật", "Demo data, not real figures"),
     "no_warehouse": (
         "Chưa có kho dữ liệu. Chạy `make run` (tự tạo dữ liệu minh họa) hoặc "
         "`python -m etl load TỆP` để nạp tệp.",
@@ -296,6 +298,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_tier": ("Nhóm", "Tier"),
     # compact headers of wide tables (ui/columns.py SHORT); the full label is the tooltip
     "short_index_total": ("Điểm", "Score"),
+    "short_index_average": ("Điểm TB", "Avg score"),
     "short_index_rank_change": ("± Hạng", "± Rank"),
     "short_online_rate": ("Trực tuyến", "Online"),
     "short_on_time_rate": ("Đúng hạn", "On time"),

@@ -77,13 +77,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
 # label becomes the header's tooltip.
 SHORT: dict[str, str] = {
     "index_total": "short_index_total",
+    "index_average": "short_index_average",
     "index_rank_change": "short_index_rank_change",
     "online_rate": "short_online_rate",
     "on_time_rate": "short_on_time_rate",
     "signature_rate": "short_signature_rate",
 }
 # Column widths in pixels by kind (None: Streamlit's own); the name column keeps its own width.
-WIDTH: dict[str, int] = {"rank": 44, "tier": 44, "rank_change": 56, "score": 54, "pct": 72}
+WIDTH: dict[str, int] = {"rank": 44, "tier": 44, "rank_change": 52, "score": 52, "pct": 70}
 
 
 def kind(column: str) -> str:
@@ -99,10 +100,13 @@ def short_key(column: str) -> str | None:
     return SHORT.get(column)
 
 
-NAME_WIDTH = 140  # a name column (pinned): most names fit; a longer one shows in full on hover
+NAME_WIDTH = 124  # a name column (pinned): most names fit; a longer one shows in full on hover
 
 
 def width(column: str) -> int | None:
+    """A compact column's width: names, ranks, tiers, the group scores and the columns with a short
+    header; any other column keeps Streamlit's own width (its full header must stay readable)."""
     if column in ("commune_name", "province_name"):
         return NAME_WIDTH
-    return WIDTH.get(kind(column))
+    compact = column in SHORT or column in GROUP_COLUMNS.values() or kind(column) in ("rank", "tier")
+    return WIDTH.get(kind(column)) if compact else None
