@@ -40,7 +40,9 @@ commune_rates as (
            dossiers_paid_online / nullif(dossiers_received, 0) as paid_online_rate,
            dossiers_digitized / nullif(dossiers_received, 0) as digitized_rate,
            docs_signed / nullif(docs_issued - docs_confidential, 0) as signature_rate,
-           processing_days_total / nullif(dossiers_completed, 0) as avg_processing_days
+           -- the exact decimal sum made a double, then one division: the same bits in DuckDB and Spark (a
+           -- decimal divided by an integer is a double in DuckDB, a rounded decimal in Spark)
+           cast(processing_days_total as double) / nullif(dossiers_completed, 0) as avg_processing_days
     from per_commune
 ),
 counts as (
@@ -87,7 +89,8 @@ index_area as (
     select case when grouping(province_code) = 1 then 'national' else 'province' end as area_level,
            province_code, period_type, period,
            count(index_total) as communes_indexed,
-           avg(cast(index_total as decimal(18, 4))) as index_average,
+           -- exact decimal sum, then one division (DuckDB's avg of a decimal is a double, Spark's a decimal)
+           cast(sum(cast(index_total as decimal(18, 4))) as double) / nullif(count(index_total), 0) as index_average,
            median(index_total) as median_index_total,
            median(score_ckmb) as median_score_ckmb,
            median(score_tdgq) as median_score_tdgq,
