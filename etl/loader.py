@@ -327,7 +327,12 @@ def _stage_file(
 
         return portal_json.stage_json(path, con, period=options.get("period"), group=options.get("group"))
     sheet = options.get("sheet")
-    table = read_source(path, con, lazy=kind in (None, "dossiers"), sheet=sheet)
+    try:
+        table = read_source(path, con, lazy=kind in (None, "dossiers"), sheet=sheet)
+    except SourceFileError as err:
+        if err.code == "no_header" and err.headers:  # say which kind it comes nearest and what it lacks
+            raise unknown_kind(path.name, err.headers, err.header_row, list(KINDS), scanned=err) from err
+        raise
     detected = headers.detect_kind(table.headers)
     use = kind or detected
     if table.lazy is not None and use != "dossiers":
