@@ -248,7 +248,7 @@ def match_headers(kind: str, headers: list[str]) -> HeaderMatch:
 def map_headers(kind: str, headers: list[str]) -> dict[int, str]:
     """Position -> canonical name for the headers this kind recognises (an exact alias's first
     occurrence wins; the others by score, ambiguous cells left out)."""
-    return match_headers(kind, headers).mapping
+    return dict(match_headers(kind, headers).mapping)  # (a copy: the match is cached)
 
 
 def missing_required(kind: str, present: set[str]) -> list[str]:

@@ -329,7 +329,12 @@ def _stage_file(
     if reader is not None and not reader.tabular:  # (portal JSON: read by its own reader hook)
         return reader.stage(path, con, **options)
     sheet = options.get("sheet")
-    table = read_source(path, con, lazy=kind in (None, "dossiers"), sheet=sheet)
+    try:
+        table = read_source(path, con, lazy=kind in (None, "dossiers"), sheet=sheet)
+    except SourceFileError as err:
+        if err.code == "no_header" and err.headers:  # say which kind it comes nearest and what it lacks
+            raise unknown_kind(path.name, err.headers, err.header_row, list(KINDS), scanned=err) from err
+        raise
     detected = headers.detect_kind(table.headers)
     use = kind or detected
     if table.lazy is not None and use != "dossiers":

@@ -106,6 +106,10 @@ class SourceFileError(Exception):
         self.message_vi = message_vi
         self.message_en = message_en
         self.code = code
+        # "no_header": the widest of the rows scanned (its cells and its row), for a message that
+        # names the closest kind and what it lacks (etl.recognise.unknown_kind); else None.
+        self.headers: list[str] | None = None
+        self.header_row: int | None = None
 
     def __str__(self) -> str:
         return self.message_en
@@ -271,6 +275,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this CSV line cannot be read ({reason}) — fix the line or save the file as .xlsx.",
     ),
 }
+
+
+def _no_header(name: str, n: int, widest: tuple[int, list[str]] | None) -> SourceFileError:
+    """The "no header row" error, carrying the widest row scanned (row number, cells) when any."""
+    err = _error(name, "no_header", n=n)
+    if widest is not None and any(widest[1]):
+        cells = widest[1]
+        filled = [i for i, c in enumerate(cells) if c]
+        err.headers, err.header_row = cells[filled[0] : filled[-1] + 1], widest[0]
+    return err
+
+
+def _widest(rows: Iterable[tuple[int, list[str]]]) -> tuple[int, list[str]] | None:
+    """(row, cells) of the first row with the most non-empty cells."""
+    best = None
+    for row, cells in rows:
+        if best is None or sum(1 for c in cells if c) > sum(1 for c in best[1] if c):
+            best = (row, cells)
+    return best
 
 
 def _error(file_name: str, code: str, *, line: object = None, **fmt: object) -> SourceFileError:
@@ -616,8 +639,9 @@ def _read_xlsx(
                 raise _error(name, "no_sheet", sheet=sheet, sheets=", ".join(f'"{s}"' for s in order))
             order = [wanted]
         fallback: str | None = None
+        seen: list[tuple[int, list[str]]] = []  # every sheet's scanned rows, for a no-header message
         for sheet_name in order:
-            scan = _scan_sheet(workbook, sheet_name, max_scan_rows)
+            scan = _scan_sheet(workbook, sheet_name, max_scan_rows, seen)
             if scan is not None and scan[1].detected:
                 return _load_xlsx_rows(path, con, relation, name, *scan, fmt=fmt, sheet_name=sheet_name)
             if scan is not None and fallback is None:
@@ -633,11 +657,12 @@ def _read_xlsx(
         raise _error(name, "corrupt_xlsx", err=_short(exc)) from exc
     finally:
         workbook.close()
-    raise _error(name, "no_header", n=max_scan_rows)
+    raise _no_header(name, max_scan_rows, _widest(seen))
 
 
-def _scan_sheet(workbook: CalamineWorkbook, sheet_name: str, max_scan_rows: int):
-    """(sheet, header, rows consumed so far by position, the rest of the row iterator) or None."""
+def _scan_sheet(workbook: CalamineWorkbook, sheet_name: str, max_scan_rows: int, seen: list | None = None):
+    """(sheet, header, rows consumed so far by position, the rest of the row iterator) or None;
+    the non-blank rows scanned are added to `seen` as (row, cells)."""
     sheet = workbook.get_sheet_by_name(sheet_name)
     rows = iter(sheet.iter_rows())
     scanned: list[list[str]] = []
@@ -651,6 +676,8 @@ def _scan_sheet(workbook: CalamineWorkbook, sheet_name: str, max_scan_rows: int)
                 break
     _spread_merged(sheet, scanned)
     nonblank = [(p, scanned[p]) for p, _ in nonblank]
+    if seen is not None:
+        seen.extend((p + 1, cells) for p, cells in nonblank)
     header = _find_header(nonblank, two_rows=True)
     return None if header is None else (sheet, header, scanned, rows)
 
@@ -1020,7 +1047,11 @@ def _read_csv(
         _refuse_markup(text, name)
         layout = _csv_layout(text, max_scan_rows)
         if layout is None:
-            raise _error(name, "no_header", n=max_scan_rows)
+            widest = max(
+                (_widest((r[1], r[3]) for r in _csv_records(text, d, max_scan_rows)) for d in DELIMITERS),
+                key=lambda w: -1 if w is None else sum(1 for c in w[1] if c),
+            )
+            raise _no_header(name, max_scan_rows, widest)
         if rewrite:
             break
         # Byte-level checks at memchr speed; DuckDB's reader validates the UTF-8 itself (a Python

@@ -109,20 +109,41 @@ def column_error(
     return SourceFileError(file_name, "\n".join(vi), "\n".join(en), code="missing_columns")
 
 
-def unknown_kind(file_name: str, headers: list[str], header_row: int, kinds: list[str]) -> SourceFileError:
-    """No kind's required columns are all in the header row: name the closest kind and what it lacks."""
+def unknown_kind(
+    file_name: str,
+    headers: list[str],
+    header_row: int,
+    kinds: list[str],
+    scanned: SourceFileError | None = None,
+) -> SourceFileError:
+    """No kind's required columns are all in the header row: name the closest kind and what it lacks.
+
+    `scanned`: the reader found no header row at all (its "no_header" error); `headers` is then the
+    widest row it scanned, named as such."""
     kind = H.closest_kind(headers)
     match = H.match_headers(kind, headers)
     missing = H.missing_required(kind, set(match.positions()))
     label_vi, label_en = _label(kind)
-    vi = [
-        f"{file_name}: không nhận ra loại tệp từ dòng tiêu đề {header_row}; gần nhất là {label_vi}, "
-        "nhưng thiếu cột bắt buộc:"
-    ]
-    en = [
-        f"{file_name}: cannot tell the file kind from header row {header_row}; the closest is "
-        f"{label_en}, which lacks required columns:"
-    ]
+    if scanned is not None:
+        first_vi = scanned.message_vi.removeprefix(f"{file_name}: ").split(":")[0]
+        first_en = scanned.message_en.removeprefix(f"{file_name}: ").split(":")[0]
+        vi = [
+            f"{file_name}: {first_vi}; dòng rộng nhất (dòng {header_row}) gần nhất với loại {label_vi}, "
+            "nhưng thiếu cột bắt buộc:"
+        ]
+        en = [
+            f"{file_name}: {first_en}; the widest row (row {header_row}) comes closest to {label_en}, "
+            "which lacks required columns:"
+        ]
+    else:
+        vi = [
+            f"{file_name}: không nhận ra loại tệp từ dòng tiêu đề {header_row}; gần nhất là {label_vi}, "
+            "nhưng thiếu cột bắt buộc:"
+        ]
+        en = [
+            f"{file_name}: cannot tell the file kind from header row {header_row}; the closest is "
+            f"{label_en}, which lacks required columns:"
+        ]
     mv, me = _missing_lines(kind, missing)
     vi += mv
     en += me
@@ -140,7 +161,9 @@ def unknown_kind(file_name: str, headers: list[str], header_row: int, kinds: lis
         f"What to do — rename the columns to an accepted name, or give the kind with --kind {'|'.join(kinds)}. "
         "Nothing was loaded from this file."
     )
-    return SourceFileError(file_name, "\n".join(vi), "\n".join(en), code="unknown_kind")
+    return SourceFileError(
+        file_name, "\n".join(vi), "\n".join(en), code="no_header" if scanned is not None else "unknown_kind"
+    )
 
 
 def column_map(kind: str, table: SourceTable) -> tuple[dict[str, str], dict[str, str]]:

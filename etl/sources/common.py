@@ -457,13 +457,14 @@ def flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     con.execute(f"drop table {odd}")
 
 
-def provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
-    """[province of commune 1, of commune 2, ...] from dim_commune (None where no commune has the code)."""
-    pairs = con.execute("select commune_code, province_code from dim_commune").fetchall()
-    out = [None] * max((c for c, _ in pairs), default=0)
-    for code, province in pairs:
-        out[code - 1] = province
-    return out
+# [province of commune 1, of commune 2, ...] from dim_commune (NULL where no commune has the code),
+# as an uncorrelated scalar subquery: DuckDB builds the list once a query.  (The list was a bound
+# parameter: converting its 32,248 Python values cost 0.33 s each time, twice a file — 0.7 s of
+# fixed cost per file, most of a small file's load.)
+PROVINCES_BY_CODE = (
+    "(select list(d.province_code order by r.c) from range(1, (select max(commune_code) + 1 from dim_commune)) "
+    "r(c) left join dim_commune d on d.commune_code = r.c)"
+)
 
 
 COMMUNE_RULES = {"missing_commune", "unknown_commune", "ambiguous_commune"}  # see `commune_rules`

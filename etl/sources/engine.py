@@ -624,12 +624,14 @@ def stage_valid_rows(
         # Line numbers, provinces (a list indexed by commune code: no join, one pass) and the rows
         # whose code no official commune has.  A blank record has no key, so it is broken too, and
         # pass 2 (the ordinary read, which drops blank rows) does not count it as a row.
-        provinces = C.provinces_by_code(con)
-        province = "case when commune_code between 1 and ? then list_extract(?, commune_code) end"
+        province = (
+            "case when commune_code between 1 and (select max(commune_code) from dim_commune) "
+            f"then list_extract({C.PROVINCES_BY_CODE}, commune_code) end"
+        )
         con.execute(
             f"update {staged} set source_row = ? + rowid, province_code = {province}, "
             f"broken = broken or {province} is null",  # (SET sees the old province_code)
-            [int(lazy.first_data_line), *([len(provinces), provinces] * 2)],
+            [int(lazy.first_data_line)],
         )
     if key is not None and find_duplicates_in_file(con, staged, key, dups):
         con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")

@@ -419,3 +419,16 @@ def test_short_lines_never_hides_a_line_over_the_limit(tmp_path, monkeypatch):
             assert longest <= 64, (lengths, trial)
         elif len(body) >= 64 and longest < 32:
             raise AssertionError(f"lines shorter than half the limit must pass: {lengths}")
+
+
+def test_no_header_row_names_the_widest_row_and_the_closest_kind(tmp_path, db):
+    f = write_csv(tmp_path / "khac.csv", ["Họ tên", "Tuổi", "Ngày tiếp nhận"], [["An", 30, "01/10/2025"]])
+    s = load_files([f], db)
+    assert s.exit_code == 2 and not db.exists()
+    en = s.files[0].message_en
+    assert en.startswith("khac.csv: no header row found in the first 30 rows; the widest row (row 1)")
+    assert "dossier export (dossiers)" in en and "Mã hồ sơ (dossier_id)" in en and '"MaHoSo"' in en
+    assert 'the file\'s columns: "Họ tên", "Tuổi", "Ngày tiếp nhận"' in en
+    assert s.files[0].message_vi.startswith(
+        "khac.csv: không tìm thấy dòng tiêu đề trong 30 dòng đầu; dòng rộng nhất"
+    )
