@@ -295,7 +295,9 @@ def bodies(p: Plan, base_url: str, correction: bool) -> tuple[str, str]:
         text += ["", heading]
         parts.append(f"<h3>{html.escape(heading)}</h3>")
         if level != "commune":
-            para(t("att_counts", lang).format(total=p.population, **p.counts))
+            para(
+                t("att_counts", lang).format(total=p.population, **{"urgent": 0, "attention": 0, **p.counts})
+            )
         if not rows:
             para(t("mail_own_alerts_none" if level == "commune" else "att_none", lang))
         else:
