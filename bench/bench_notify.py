@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,6 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET = 180.0
+
+
+def cpu() -> float:
+    """CPU seconds of this process and its finished children (the worker processes)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def uptime() -> str:
@@ -102,14 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load before: {uptime()}")
     with tempfile.TemporaryDirectory(prefix="bench-notify-") as tmp:
         folder = Path(tmp)
-        started = time.perf_counter()
+        started, cpu0 = time.perf_counter(), cpu()
         base = write_communes(
             codes, period, ["docx", "pdf"], folder / "reports", "vi", path=db, jobs=args.jobs
         )
-        baseline = time.perf_counter() - started
+        baseline, base_cpu = time.perf_counter() - started, cpu() - cpu0
         print(
             f"baseline: {len(codes)} commune reports (DOCX + PDF), {args.jobs} workers: {baseline:.1f} s "
-            f"({len(base.failed)} failed)"
+            f"({len(base.failed)} failed), {base_cpu:.0f} s of CPU"
         )
         users = users_file(folder, args.province, codes)
         with smtp_server() as (handler, port):
@@ -121,9 +128,9 @@ def main(argv: list[str] | None = None) -> int:
                 per_message.append(now - last[0])
                 last[0] = now
 
-            started = time.perf_counter()
+            started, cpu0 = time.perf_counter(), cpu()
             result = run(period.key, users, path=db, jobs=args.jobs, env=env(port), progress=tick)
-            elapsed = time.perf_counter() - started
+            elapsed, run_cpu = time.perf_counter() - started, cpu() - cpu0
             received = len(handler.messages)
             size = sum(len(m.as_bytes()) for _, m in handler.messages)
             started = time.perf_counter()
@@ -135,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         f"notify run: {result.count('sent')} sent, {result.count('failed', 'aborted')} failed of {total} "
         f"subscribers; server received {received} messages ({size / 1e6:.1f} MB); {elapsed:.1f} s "
         f"(median {statistics.median(per_message):.2f} s between messages); "
-        f"{elapsed / baseline:.2f}× the baseline"
+        f"{elapsed / baseline:.2f}× the baseline; {run_cpu:.0f} s of CPU ({run_cpu / base_cpu:.2f}× the baseline's)"
     )
     print(f"re-run: {again.count('skipped')} already sent, {resent} sent again; {rerun:.1f} s")
     print(f"load after: {uptime()}")

@@ -54,6 +54,8 @@ class Plan:
     alerts: pd.DataFrame = field(default_factory=pd.DataFrame)  # attention.by_commune (or per province)
     link: str = ""
     digest: str = ""
+    population: int = 0  # the communes the alerts cover (1 for a commune account)
+    counts: dict = field(default_factory=dict)  # communes per level (attention.counts)
 
 
 def _period_key(period: Period) -> str:
@@ -145,8 +147,17 @@ def plan(account: Account, period: Period, rules: list[Rule], base_url: str, pat
         ]
     if "alerts" in p.subscribe:
         found = attention.communes_needing_attention(scope, period, rules, path=path)
-        if scope.level == "national":
-            per = attention.by_commune(found, lang)
+        p.counts = attention.counts(found)
+        if scope.level == "commune":
+            p.population = 1
+        elif scope.level == "province":
+            p.population = len(rankings.province_ranking(scope.province_code, period, scope, path))
+        else:
+            p.population = int(rankings.national_table(period, scope, path)["communes"].sum())
+        per = attention.by_commune(found, lang)
+        if scope.level == "national" and per.empty:
+            p.alerts = pd.DataFrame()
+        elif scope.level == "national":
             p.alerts = (
                 per.groupby("province_code")["level"]
                 .value_counts()
@@ -157,7 +168,7 @@ def plan(account: Account, period: Period, rules: list[Rule], base_url: str, pat
             names = rankings.national_table(period, scope, path).set_index("province_code")["province_name"]
             p.alerts["province_name"] = p.alerts["province_code"].map(names)
         else:
-            p.alerts = attention.by_commune(found, lang)
+            p.alerts = per
     content = {
         "user": p.user,
         "email": p.email,
@@ -283,6 +294,10 @@ def bodies(p: Plan, base_url: str, correction: bool) -> tuple[str, str]:
         heading = t("h_attention", lang)
         text += ["", heading]
         parts.append(f"<h3>{html.escape(heading)}</h3>")
+        if level != "commune":
+            para(
+                t("att_counts", lang).format(total=p.population, **{"urgent": 0, "attention": 0, **p.counts})
+            )
         if not rows:
             para(t("mail_own_alerts_none" if level == "commune" else "att_none", lang))
         else:

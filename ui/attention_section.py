@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import attention
+from metrics import attention, rankings
 from metrics.alert_rules import AlertRulesError, load_rules, rules_path
 from ui.cache import data
 from ui.columns import COLUMNS
@@ -35,8 +35,13 @@ def attention_list(ctx: Context, province: int) -> None:
     title = tr("h_attention") + (
         f" · {tr('att_level_urgent')}: {n['urgent']} · {tr('att_level_attention')}: {n['attention']}"
     )
+    population = len(data(rankings.province_ranking, province, period, ctx.scope))
+    if ctx.scope.level == "commune":
+        population = 1
     with st.expander(title, expanded=n["urgent"] > 0, icon=":material/notification_important:"):
-        st.caption(tr("att_rules_note", path=rules_path().name))
+        st.caption(
+            tr("att_counts", total=population, **n) + " · " + tr("att_rules_note", path=rules_path().name)
+        )
         if per.empty:
             st.success(tr("att_none"), icon=":material/check_circle:")
             return

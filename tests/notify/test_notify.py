@@ -175,6 +175,15 @@ def test_each_role_receives_exactly_its_scope(sent_once, notify_warehouse):
         "vi",
     )
     text = body(msg)
+    n = attention.counts(
+        attention.communes_needing_attention(
+            Scope("province", PHU_THO), parse_period(PERIOD), load_rules(), path=notify_warehouse
+        )
+    )
+    # the population the list covers: every commune of the province
+    assert (
+        f"{n['urgent']} xã cần cải thiện gấp, {n['attention']} xã cần chú ý (trên {len(phu_tho)} xã)" in text
+    )
     for name in expected["commune_name"].head(20):
         assert name in text
     assert all(c in phu_tho for c in expected["commune_code"])

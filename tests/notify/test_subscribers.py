@@ -123,9 +123,11 @@ def test_mail_bodies_escape_html_and_config_hides_the_password():
         ]
     )
     p.link = "https://cds.example.vn/province?province=25"
+    p.population, p.counts = 148, {"urgent": 1, "attention": 0}
     text, html = content.bodies(p, "https://cds.example.vn", False)
     assert "<img" not in html and 'href="https://evil.example"' not in html and "&lt;img" in html
     assert hostile in text  # the plain-text part shows it as text
+    assert "1 xã cần cải thiện gấp, 0 xã cần chú ý (trên 148 xã)" in text
     cfg = smtp_config(
         {
             "CDS_SMTP_HOST": "mail.example.vn",
