@@ -222,7 +222,7 @@ class Swapper:
     def start(self) -> None:
         self.count += 1
         csv = self.folder / f"swap-{self.count}.csv"
-        rows = [f"SWAP{self.count}-{i},8380,0{self.count % 9 + 1}/01/2027,2" for i in range(50)]
+        rows = [f"SWAP{self.count}-{i},8380,0{self.count % 9 + 1}/11/2026,2" for i in range(50)]
         csv.write_text("MaHoSo,MaXa,NgayTiepNhan,KenhThucHien\n" + "\n".join(rows) + "\n", encoding="utf-8")
         self.proc = subprocess.Popen([sys.executable, "-c", LOADER, str(self.db), str(csv)], cwd=ROOT)
 
@@ -517,6 +517,11 @@ def main(argv: list[str] | None = None) -> int:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait(5)
+            # The servers' logs (tracebacks of any error) outlive the run: bench/out/ (git-ignored).
+            keep = ROOT / "bench" / "out" / f"concurrency-{time.strftime('%Y%m%dT%H%M%S')}"
+            keep.mkdir(parents=True, exist_ok=True)
+            for log in folder.glob("streamlit-*.log"):
+                shutil.copyfile(log, keep / log.name)
     result = {
         "processes": args.processes,
         "config": args.config,
