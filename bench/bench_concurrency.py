@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -201,6 +202,38 @@ def start_nginx(ports: list[int], folder: Path) -> tuple[str, subprocess.Popen]:
     return base, proc
 
 
+LOADER = """
+import sys
+from pathlib import Path
+from etl.loader import load_files
+s = load_files([Path(sys.argv[2])], Path(sys.argv[1]))
+sys.exit(0 if s.exit_code == 0 and s.swapped else 1)
+"""
+
+
+class Swapper:
+    """`--swap`: during every level of more than one session, a load (a small dossier file of a new
+    month) swaps a new warehouse file in under the servers; the level's errors count what the
+    sessions saw of it."""
+
+    def __init__(self, db: Path, folder: Path):
+        self.db, self.folder, self.count, self.proc = db, folder, 0, None
+
+    def start(self) -> None:
+        self.count += 1
+        csv = self.folder / f"swap-{self.count}.csv"
+        rows = [f"SWAP{self.count}-{i},8380,0{self.count % 9 + 1}/11/2026,2" for i in range(50)]
+        csv.write_text("MaHoSo,MaXa,NgayTiepNhan,KenhThucHien\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        self.proc = subprocess.Popen([sys.executable, "-c", LOADER, str(self.db), str(csv)], cwd=ROOT)
+
+    def finish(self) -> bool:
+        """True when the load swapped a new file in."""
+        return self.proc.wait(600) == 0
+
+
+SWAP: Swapper | None = None
+
+
 def page_urls(db: Path) -> list[str]:
     """Province overviews, commune profiles and service-index pages over different provinces,
     communes and periods of the warehouse."""
@@ -315,13 +348,17 @@ async def run_ws_levels(
         chosen = [urls[(offset + i) % len(urls)] for i in range(max(n, BASELINE_RUNS if n == 1 else n))]
         offset += len(chosen)
         cpu0 = tree_cpu(pids)
+        swapping = SWAP is not None and n > 1
         with Peak(pids) as peak:
             started = time.perf_counter()
+            if swapping:
+                SWAP.start()
             if n == 1:  # the baseline: one session at a time, BASELINE_RUNS times
                 results = [await ws_session(base, u) for u in chosen]
             else:
                 results = await asyncio.gather(*(ws_session(base, u) for u in chosen))
             wall = time.perf_counter() - started
+        swapped = SWAP.finish() if swapping else None
         out.append(
             _row(
                 n,
@@ -331,8 +368,10 @@ async def run_ws_levels(
                 tree_cpu(pids) - cpu0,
                 None,
                 statistics.median(b for _, _, b in results),
+                pages=len(chosen),
             )
         )
+        out[-1]["warehouse_swapped_during"] = swapped
         print(_line(out[-1], out[0]), flush=True)
     return out
 
@@ -376,15 +415,20 @@ async def run_levels(
             offset += count
             others = [p for p in browser_pids(pids) if p not in pids]
             cpu0, bcpu0 = tree_cpu(pids), tree_cpu(others)
+            swapping = SWAP is not None and n > 1
             with Peak(pids) as peak:
                 started = time.perf_counter()
+                if swapping:
+                    SWAP.start()
                 if n == 1:  # the baseline: one session at a time, BASELINE_RUNS times
                     results = [await one_session(browser, u) for u in chosen]
                 else:
                     results = await asyncio.gather(*(one_session(browser, u) for u in chosen))
                 wall = time.perf_counter() - started
+            swapped = SWAP.finish() if swapping else None
             server_cpu, browser_cpu = tree_cpu(pids) - cpu0, tree_cpu(others) - bcpu0
             row = _row(n, results, wall, peak.peak, server_cpu, browser_cpu, pages=count)
+            row["warehouse_swapped_during"] = swapped
             out.append(row)
             print(_line(row, out[0]), flush=True)
         await browser.close()
@@ -404,10 +448,12 @@ def _line(row: dict, base: dict) -> str:
         )
         + (f", payload {row['payload_bytes_median'] / 1e3:.0f} kB" if row["payload_bytes_median"] else "")
         + f"  (load {row['load_avg_1min']:.1f})"
+        + (" [warehouse swapped during the level]" if row.get("warehouse_swapped_during") else "")
     )
 
 
 def main(argv: list[str] | None = None) -> int:
+    global SWAP
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--db", type=Path, default=Path(os.environ.get("CDS_WAREHOUSE", ROOT / "data" / "warehouse.duckdb"))
@@ -423,6 +469,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=["browser", "ws"],
         default="browser",
         help="browser: Playwright contexts in Chromium (default); ws: Streamlit's websocket protocol, no rendering",
+    )
+    ap.add_argument(
+        "--swap",
+        action="store_true",
+        help="serve a copy of the warehouse and swap a new one in (a load) during every level of 2+ sessions",
     )
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
@@ -440,8 +491,14 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         try:
             ports = [free_port() for _ in range(args.processes)]
+            served = args.db
+            if args.swap:
+                served = folder / "wh" / "warehouse.duckdb"
+                served.parent.mkdir()
+                shutil.copyfile(args.db, served)
+                SWAP = Swapper(served, folder)
             for i, port in enumerate(ports):
-                procs.append(start_streamlit(args.db, port, folder / f"streamlit-{i}.log", args.config))
+                procs.append(start_streamlit(served, port, folder / f"streamlit-{i}.log", args.config))
             pids = [p.pid for p in procs]
             if args.processes > 1 or args.nginx:
                 base, ngx = start_nginx(ports, folder)
@@ -460,6 +517,11 @@ def main(argv: list[str] | None = None) -> int:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait(5)
+            # The servers' logs (tracebacks of any error) outlive the run: bench/out/ (git-ignored).
+            keep = ROOT / "bench" / "out" / f"concurrency-{time.strftime('%Y%m%dT%H%M%S')}"
+            keep.mkdir(parents=True, exist_ok=True)
+            for log in folder.glob("streamlit-*.log"):
+                shutil.copyfile(log, keep / log.name)
     result = {
         "processes": args.processes,
         "config": args.config,
