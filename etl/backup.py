@@ -193,7 +193,9 @@ def backup(
         shutil.rmtree(work, ignore_errors=True)
     manifest["path"] = str(target)
     if dated and keep:
-        for old in sorted(p for p in dest.iterdir() if DATED.match(p.name) and (p / MANIFEST).exists())[:-keep]:
+        for old in sorted(p for p in dest.iterdir() if DATED.match(p.name) and (p / MANIFEST).exists())[
+            :-keep
+        ]:
             shutil.rmtree(old)
     return manifest
 
@@ -233,9 +235,9 @@ def restore(src: Path, db_path: Path | None = None, *, env: dict | None = None) 
     for item in manifest["items"]:
         target = here[item["item"]].path if item["item"] in here else Path(item["source"])
         plan.append((item, target))
-    taken = [
-        t for item, t in plan if t.exists() and (not item["is_dir"] or any(t.iterdir()))
-    ] + ([db_path] if db_path.exists() else [])
+    taken = [t for item, t in plan if t.exists() and (not item["is_dir"] or any(t.iterdir()))] + (
+        [db_path] if db_path.exists() else []
+    )
     if taken:
         names = ", ".join(str(t) for t in taken)
         raise BackupError(
@@ -254,4 +256,9 @@ def restore(src: Path, db_path: Path | None = None, *, env: dict | None = None) 
             os.chmod(tmp, mode)
             os.replace(tmp, dst)
         restored.append({"item": item["item"], "to": str(target), "files": len(item["files"])})
-    return {"backup": str(src), "warehouse": str(db_path), "restored": restored, "skipped": manifest["skipped"]}
+    return {
+        "backup": str(src),
+        "warehouse": str(db_path),
+        "restored": restored,
+        "skipped": manifest["skipped"],
+    }

@@ -82,7 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         help="copy what cannot be rebuilt (kept files and manifest, users, mappings, alert rules, sent "
         "notifications) into DIR, with checksums",
     )
-    bak.add_argument("dir", type=Path, help="an empty or new folder (with --dated: the folder of dated backups)")
+    bak.add_argument(
+        "dir", type=Path, help="an empty or new folder (with --dated: the folder of dated backups)"
+    )
     bak.add_argument("--db", type=Path, default=argparse.SUPPRESS)
     bak.add_argument("--dated", action="store_true", help="write into a new folder DIR/cds-backup-<UTC time>")
     bak.add_argument("--keep", type=int, default=None, help="with --dated: keep only the newest N backups")
@@ -90,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     res = sub.add_parser("restore", help="check a backup's checksums and copy it onto an empty machine")
     res.add_argument("dir", type=Path)
     res.add_argument("--db", type=Path, default=argparse.SUPPRESS)
-    res.add_argument("--rebuild", action="store_true", help="then rebuild the warehouse from the restored files")
+    res.add_argument(
+        "--rebuild", action="store_true", help="then rebuild the warehouse from the restored files"
+    )
     res.add_argument("--json", action="store_true")
 
     from etl.portal.cli import add_parser as add_fetch_portal

@@ -53,7 +53,9 @@ def _server(tmp_path: Path, app_warehouse: Path) -> tuple[Path, dict]:
     (etc / "users.toml").write_text(USERS, encoding="utf-8")
     (live / "mappings").mkdir()
     (live / "mappings" / "one-stop-2026.toml").write_text('[columns]\nMa_HS = "MaHoSo"\n', encoding="utf-8")
-    (etc / "alert-rules.toml").write_text('[[rule]]\nmetric = "on_time_rate"\nbelow = 0.8\n', encoding="utf-8")
+    (etc / "alert-rules.toml").write_text(
+        '[[rule]]\nmetric = "on_time_rate"\nbelow = 0.8\n', encoding="utf-8"
+    )
     # The record of sent notifications, with a line still being written (no newline yet).
     (etc / "notify-sent.jsonl").write_text('{"rule": 1, "commune": 8380}\n{"rule": 2', encoding="utf-8")
     env = {
@@ -84,12 +86,19 @@ def test_backup_restore_rebuild_gives_the_same_marts_and_users(app_warehouse, tm
     run_env.pop("CDS_MAPPING_PROFILES", None)
     done = subprocess.run(
         [sys.executable, "-m", "etl", "restore", str(tmp_path / "backup")],
-        cwd=ROOT, env=run_env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=run_env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     assert "python -m etl rebuild" in done.stdout
     done = subprocess.run(
-        [sys.executable, "-m", "etl", "rebuild", "--json"], cwd=ROOT, env=run_env, capture_output=True, text=True
+        [sys.executable, "-m", "etl", "rebuild", "--json"],
+        cwd=ROOT,
+        env=run_env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode in (0, 1), done.stderr
     rebuilt = new / "lib" / "warehouse.duckdb"
@@ -115,7 +124,10 @@ def test_backup_waits_for_a_running_load_and_holds_all_of_it(tmp_path):
     with that load's file and manifest line, never the manifest without the file."""
     db = tmp_path / "lib" / "warehouse.duckdb"
     header = ["MaHoSo", "MaXa", "NgayTiepNhan", "KenhThucHien"]
-    assert load_files([write_csv(tmp_path / "a.csv", header, [["A1", 8380, "02/10/2025", 2]])], db).exit_code == 0
+    assert (
+        load_files([write_csv(tmp_path / "a.csv", header, [["A1", 8380, "02/10/2025", 2]])], db).exit_code
+        == 0
+    )
     second = write_csv(tmp_path / "b.csv", header, [["B1", 8380, "03/10/2025", 2]])
     holding, waiting, result = threading.Event(), threading.Event(), {}
 
@@ -155,7 +167,9 @@ def test_restore_refuses_a_changed_file_and_an_occupied_machine(app_warehouse, t
     users.write_text(users.read_text().replace("25", "26"))
     target = tmp_path / "empty" / "warehouse.duckdb"
     with pytest.raises(B.BackupError, match="SHA-256") as err:
-        B.restore(tmp_path / "backup", target, env={"DASHBOARD_USERS_FILE": str(tmp_path / "empty" / "u.toml")})
+        B.restore(
+            tmp_path / "backup", target, env={"DASHBOARD_USERS_FILE": str(tmp_path / "empty" / "u.toml")}
+        )
     assert str(users) in err.value.message_en
     assert not (tmp_path / "empty").exists()  # nothing written
 
