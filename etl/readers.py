@@ -42,6 +42,7 @@ split of those rows gives the best header row.
 from __future__ import annotations
 
 import codecs
+import contextvars
 import csv
 import datetime as dt
 import io
@@ -61,7 +62,13 @@ import numpy as np
 import pyarrow as pa
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from etl.headers import KIND_COLUMNS, detect_kind, map_headers
+from etl.headers import KIND_COLUMNS, detect_kind, header_key, map_headers
+
+# Set by a caller reading through a column-mapping profile (etl/mapping.py, etl/loader.py): the
+# header_key of every column the profile names; a row holding most of them is a header row too.
+EXPECTED_HEADERS: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
+    "expected_headers", default=None
+)
 
 # Characters trimmed from both ends of every cell (Python str.strip() and DuckDB trim() alike).
 CELL_WHITESPACE = " \t\r\n\x0b\x0c\u00a0\u200b\ufeff"
@@ -397,13 +404,20 @@ class _Header:
 def _find_header(rows: Iterable[tuple[int, list[str]]]) -> _Header | None:
     """First row that detect_kind accepts, else the row with most recognised cells (>= 2)."""
     best: _Header | None = None
+    expected = EXPECTED_HEADERS.get()
     for position, cells in rows:
         hits = max(len(map_headers(kind, cells)) for kind in KIND_COLUMNS)
-        if detect_kind(cells) is not None:
+        if detect_kind(cells) is not None or (expected and _holds_most(expected, cells)):
             return _Header(position, cells, True, hits)
         if hits >= 2 and (best is None or hits > best.hits):
             best = _Header(position, cells, False, hits)
     return best
+
+
+def _holds_most(expected: frozenset[str], cells: list[str]) -> bool:
+    """At least half of the profile's columns (two at least) are cells of the row (the loader then
+    names the ones missing)."""
+    return len(expected & {header_key(c) for c in cells}) >= max(2, (len(expected) + 1) // 2)
 
 
 def _clean(text: str) -> str:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from etl import headers as H
 from etl.readers import SourceFileError, SourceTable
+from etl.sources import duplicates as D
 
 _counter = itertools.count()
 
@@ -469,18 +470,18 @@ def duplicate_rule(key_sql: str, column: str, what_vi: str, what_en: str) -> Rul
     )
 
 
-def mark_duplicates(con: duckdb.DuckDBPyConnection, staged: str, key_sql: str) -> None:
-    """Adds dup_rows (comma-separated source rows) to rows whose key repeats inside the file."""
+def mark_duplicates(
+    con: duckdb.DuckDBPyConnection, staged: str, key_sql: str, file_name: str | None = None, column: str = ""
+) -> None:
+    """Adds dup_rows (the first lines listed, then the count) to rows whose key repeats inside the
+    file: one aggregate by key (`etl.sources.duplicates`).  With `file_name`, a file dominated by
+    repeated keys is refused as a whole (`duplicates.RepeatedKeysError`)."""
     dups = temp_name("dups")
-    con.execute(f"""
-        create temp table {dups} as
-        with repeated as (select {key_sql} as k from {staged} where {key_sql} is not null
-                          group by all having count(*) > 1)
-        select s.{key_sql} as k, string_agg(cast(s.source_row as varchar), ', ' order by s.source_row) as rows_list
-        from {staged} s semi join repeated r on s.{key_sql} = r.k group by all;
-        alter table {staged} add column dup_rows varchar;
-    """)
-    if con.execute(f"select count(*) from {dups}").fetchall()[0][0]:
+    con.execute(f"create temp table {dups} {D.DUPS_DDL}; alter table {staged} add column dup_rows varchar")
+    repeated = D.insert_repeats(con, staged, key_sql, dups)
+    if repeated:
+        if file_name is not None:
+            D.refuse_if_dominated(con, staged, key_sql, dups, repeated, file_name=file_name, column=column)
         con.execute(f"update {staged} s set dup_rows = d.rows_list from {dups} d where s.{key_sql} = d.k")
 
 
@@ -600,7 +601,7 @@ def stage_valid_rows(
     create = f"create table stage.{staged}" if shared else f"create temp table {staged}"
     staged = f"stage.{staged}" if shared else staged
     dups = temp_name("dups")
-    con.execute(f"create temp table {dups} (k varchar, rows_list varchar)")
+    con.execute(f"create temp table {dups} {D.DUPS_DDL}")
     # Streamed, pass 1 has no commune join (commune_status is NULL there): the commune rules cannot
     # fire, and a code no official commune has leaves province_code NULL, which marks the row.
     pass1 = [r for r in rules if (lazy is None or r.rule not in COMMUNE_RULES) and r.rule not in PASS2_RULES]
@@ -643,12 +644,10 @@ def stage_valid_rows(
             [int(lazy.first_data_line), *([len(provinces), provinces] * 2)],
         )
     if key is not None:
-        con.execute(f"""
-            insert into {dups}
-            with repeated as (select {key} as k from {staged} where {key} is not null group by {key} having count(*) > 1)
-            select {key}, string_agg(cast(source_row as varchar), ', ' order by source_row)
-            from {staged} semi join repeated r on {key} = r.k group by {key}""")
-        if con.execute(f"select count(*) from {dups}").fetchall()[0][0]:
+        repeated = D.insert_repeats(con, staged, key, dups)
+        if repeated:
+            column = header_label(header_text, key)
+            D.refuse_if_dominated(con, staged, key, dups, repeated, file_name=file_name, column=column)
             con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
     if has_name:
         _flag_odd_names(con, staged)
@@ -660,25 +659,29 @@ def stage_valid_rows(
         con.execute(f"create temp table {rejects} {REJECTS_DDL}")
         con.execute(f"drop table {dups}")
         return staged, rejects, rows_read, 0, {}
-    broken = [r[0] for r in con.execute(f"select source_row from {staged} where broken").fetchall()]
+    # The broken rows' numbers as a table: pass 2 semi-joins it (a hash lookup per row; a list
+    # searched for every row was quadratic when most rows were broken).
+    broken = temp_name("broken")
+    con.execute(f"create temp table {broken} as select source_row from {staged} where broken")
+    n_listed = con.execute(f"select count(*) from {broken}").fetchall()[0][0]
     suspects = temp_name("suspects")
     con.execute(
         f"create temp table {suspects} as select * from "
-        f"({parse_sql('where list_contains(?, source_row)', dups, None)})",
-        [broken],
+        f"({parse_sql(f'where source_row in (select source_row from {broken})', dups, None)})"
     )
     resolve_names(con, suspects, has_name)
     mark_name_mismatches(con, suspects)
     rejects, rejected, reasons = apply_rules(con, suspects, rules, header_text, file_name)
     # Rows pass 2 finds valid (a name matched, or a streamed cell only needed trimming) are kept as
     # pass 2 parsed them; a streamed row of nothing but spaces is not a row (the ordinary read drops it).
-    not_rows = len(broken) - con.execute(f"select count(*) from {suspects}").fetchall()[0][0]
+    not_rows = n_listed - con.execute(f"select count(*) from {suspects}").fetchall()[0][0]
     con.execute(f"""
         delete from {staged} where broken;
         insert into {staged} by name
             select {cols}, false as broken from {suspects} x
             where x.source_row not in (select source_row from {rejects});
         drop table {suspects};
+        drop table {broken};
         drop table {dups};""")
     return staged, rejects, rows_read - not_rows, rejected, reasons
 
