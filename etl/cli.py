@@ -133,6 +133,8 @@ def print_summary(summary, lang: str = "vi", out=sys.stdout) -> None:
             print(f"    {rule}: {n}", file=out)
         for note in f.notes:
             print(f"    {note}", file=out)
+        if f.mapping:
+            print(f"    {'hồ sơ ánh xạ cột' if vi else 'column-mapping profile'}: {f.mapping}", file=out)
     tail = (
         ("kho dữ liệu đã cập nhật" if summary.swapped else "kho dữ liệu không đổi")
         if vi

@@ -341,35 +341,43 @@ def file_headers(path: Path) -> list[str]:
         pass
     finally:
         con.close()
+    rows: list[list[str]] = []
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         from python_calamine import CalamineWorkbook
 
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         for row in sheet.iter_rows():
-            cells = [str(c).strip() if c is not None else "" for c in row]
-            if any(cells):
-                return _trim_blank_tail(cells)
-        return []
-    import csv
-
-    raw = path.open("rb").read(256 * 1024)
-    for encoding in ("utf-8-sig", "utf-16", "cp1258"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+            rows.append([str(c).strip() if c is not None else "" for c in row])
+            if len(rows) >= 30:
+                break
     else:
+        import csv
+
+        with path.open("rb") as fh:
+            raw = fh.read(256 * 1024)
+        for encoding in ("utf-8-sig", "utf-16", "cp1258"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return []
+        lines = [line for line in text.splitlines()[:31] if line.strip()][:30]
+        if not lines:
+            return []
+        try:
+            delimiter = (
+                csv.Sniffer().sniff(lines[0] if len(lines) == 1 else "\n".join(lines[-2:]), ",;\t|").delimiter
+            )
+        except csv.Error:
+            delimiter = ","
+        rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=delimiter)]
+    # The header: the first of the widest rows (a title above it is narrower; data rows come after).
+    filled = [sum(1 for c in r if c) for r in rows]
+    if not filled or max(filled) == 0:
         return []
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
-    if not lines:
-        return []
-    try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    return _trim_blank_tail([c.strip() for c in next(csv.reader([lines[0]], delimiter=delimiter))])
+    return _trim_blank_tail(rows[filled.index(max(filled))])
 
 
 def _trim_blank_tail(cells: list[str]) -> list[str]:

@@ -156,3 +156,27 @@ def test_a_steward_never_overwrites_another_provinces_profile(tmp_path):
     with pytest.raises(M.ProfileError, match="another province"):
         M.save_profile(M.validate("p", "dossiers", COLUMNS, province=25), tmp_path, replace=True, province=25)
     assert M.load_profile("p", tmp_path).province == 26
+
+
+def test_a_workbook_with_own_headers_loads_with_a_profile_and_its_headers_are_offered(tmp_path, db):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Danh sách hồ sơ tháng 10"])  # a title row above the header
+    ws.append(OWN)
+    for i in range(4):
+        ws.append([f"X{i}", 8380, "01/10/2025", "05/10/2025", "03/10/2025", 2])
+    f = tmp_path / "mot-cua.xlsx"
+    wb.save(f)
+    assert load_files([f], db).exit_code == 2
+    assert M.file_headers(f) == OWN  # the widest first row, not the title above it
+    assert M.file_headers(own_file(tmp_path)) == OWN
+    s = load_files([f], db, mapping=M.validate("p", "dossiers", COLUMNS))
+    assert s.exit_code == 0, s.files[0].message_en
+    assert sql(db, "select list(dossier_id order by dossier_id) from fact_dossier")[0][0] == [
+        "X0",
+        "X1",
+        "X2",
+        "X3",
+    ]

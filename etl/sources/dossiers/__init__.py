@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl import limits
 from etl.readers import SourceTable, read_source
 from etl.sources import common as C
 from etl.sources.registry import spec
@@ -259,7 +260,9 @@ def stage(table: SourceTable, con: duckdb.DuckDBPyConnection, **_options) -> C.S
         try:
             parse_dates(None)
             result = C.stage_valid_rows(*args, key="dossier_id", lazy=table.lazy)
-        except duckdb.Error:
+        except duckdb.Error as err:
+            if limits.is_cap_error(err):
+                raise  # past the load's memory or temp-disk cap: the load stops (etl/limits.py)
             result = None  # e.g. quoted line breaks or bad UTF-8: the ordinary read says what
     if result is None:  # (the streamed read could not be trusted: read it the ordinary way)
         parse_dates(relation())
