@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 PORT   ?= 8501
 
-.PHONY: run test demo lint bench bench-national national system-deps clean screenshots
+.PHONY: run test demo lint bench bench-national national system-deps clean screenshots test-spark
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,12 @@ run: $(VENV)/.runtime $(DB)
 
 # Debian packages the browser test needs (Chromium and fonts with Vietnamese glyphs).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || [ ! -d /usr/share/fonts/truetype/liberation2 ] || [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				chromium fonts-dejavu-core fonts-noto-core >/dev/null; \
+				chromium fonts-dejavu-core fonts-noto-core fonts-liberation2 nginx-light openssl >/dev/null; \
 		else \
-			echo "Install Chromium and fonts first: sudo apt-get install chromium fonts-dejavu-core fonts-noto-core"; \
+			echo "Install Chromium, fonts, nginx and openssl first: sudo apt-get install chromium fonts-dejavu-core fonts-noto-core fonts-liberation2 nginx-light openssl"; \
 			exit 1; \
 		fi; \
 	fi
@@ -54,6 +54,11 @@ test: $(VENV)/.dev system-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# The marts built by Spark over the Parquet lake against DuckDB's (docs/scaling.md): needs Java 17+.
+test-spark: $(VENV)/.dev
+	$(BIN)/pip install -q -r requirements-spark.txt
+	$(BIN)/python -m pytest -m spark tests/scaling/test_spark_marts.py
 
 bench: $(VENV)/.dev $(DB)
 	$(BIN)/python -m bench.bench_demo_build

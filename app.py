@@ -6,7 +6,7 @@ import streamlit as st
 from metrics import db, warehouse
 from metrics.i18n import t
 from ui import cache, format, state
-from ui.nav import landing_for, pages_for
+from ui.nav import HOME_PAGE, pages_for
 
 st.set_page_config(page_title="CĐS cấp xã", page_icon=":material/insights:", layout="wide")
 
@@ -31,19 +31,20 @@ except db.WarehouseOutdated as outdated:  # built by an older ETL: say how to up
     st.stop()
 lang = ctx.lang
 
-landing = landing_for(ctx.role)
 pages = [
-    st.Page(
-        p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon, default=(p.url_path == landing)
-    )
-    for p in pages_for(ctx.role)
+    st.Page(HOME_PAGE.path, title=t(HOME_PAGE.label_key, lang), default=True, visibility="hidden"),
+    *(
+        st.Page(p.path, title=t(p.label_key, lang), url_path=p.url_path, icon=p.icon)
+        for p in pages_for(ctx.role)
+    ),
 ]
 page = st.navigation(pages, position="sidebar")
 
 for notice in ctx.notices:
     st.warning(notice.text(lang), icon=":material/link_off:")  # URL values shown literally
 if cache.data(warehouse.is_demo):
-    st.info(t("demo_banner", lang), icon=":material/science:")
+    # a compact badge, not a banner: on a phone two banners filled the first screen
+    st.badge(t("demo_banner", lang), icon=":material/science:", color="orange")
 as_of = cache.data(warehouse.data_as_of, ctx.scope)
 stamp = " · ".join(
     f"{t('source_' + r.source, lang)} {format.as_of(r.last_month, lang)}" for r in as_of.itertuples()

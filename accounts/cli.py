@@ -1,5 +1,7 @@
 """`python -m accounts add USER --role ROLE [--scope CODE]` (password from standard input),
-`disable USER`, `enable USER`, `list`.  The file is `--file` or `$DASHBOARD_USERS_FILE`.
+`disable USER`, `enable USER`, `list`, and
+`set USER --email ADDRESS --lang vi|en --subscribe pack,alerts` (who receives the monthly pack and the
+alerts by e-mail: see docs/notify.md; `--subscribe none` and `--email ""` stop them).  The file is `--file` or `$DASHBOARD_USERS_FILE`.
 Hashes are never printed.  `add` says which unit the scope code names ("scope 8380 = Xã Vân Bán,
 Tỉnh Phú Thọ") before it asks for the password, refuses codes that are not a unit of the right kind,
 and asks for --confirm-commune when a commune code is also a province code (25 is Tỉnh Phú Thọ and
@@ -17,12 +19,15 @@ from datetime import datetime
 
 from accounts import units
 from accounts.store import (
+    LANGS,
     ROLES,
+    SUBSCRIPTIONS,
     Account,
     AccountsError,
     hash_password,
     load_users,
     save_users,
+    valid_email,
     valid_username,
 )
 
@@ -51,6 +56,39 @@ def _scope_text(role: str, scope: int | None) -> str:
     return "national" if scope is None else f"scope {scope} = {units.describe(role, scope) or '?'}"
 
 
+def _set(account: Account, args) -> Account:
+    changes: dict = {}
+    if args.email is not None:
+        email = args.email.strip()
+        if email and not valid_email(email):
+            raise AccountsError(
+                f"--email: {args.email!r} is not an e-mail address (expected name@domain, one address)",
+                f"--email: {args.email!r} không phải địa chỉ thư điện tử (cần dạng ten@tenmien, một địa chỉ)",
+            )
+        changes["email"] = email
+    if args.lang is not None:
+        changes["lang"] = args.lang
+    if args.subscribe is not None:
+        items = [s.strip() for s in args.subscribe.split(",") if s.strip()]
+        items = [] if items == ["none"] else items
+        bad = [s for s in items if s not in SUBSCRIPTIONS]
+        if bad:
+            raise AccountsError(
+                f"--subscribe: {', '.join(bad)} is not a subscription (expected {', '.join(SUBSCRIPTIONS)} or none)",
+                f"--subscribe: {', '.join(bad)} không phải mục đăng ký (chỉ dùng {', '.join(SUBSCRIPTIONS)} hoặc none)",
+            )
+        changes["subscribe"] = tuple(s for s in SUBSCRIPTIONS if s in items)
+    if not changes:
+        raise ValueError("nothing to set: pass --email, --lang or --subscribe")
+    updated = dataclasses.replace(account, **changes)
+    if updated.subscribe and not updated.email:
+        raise AccountsError(
+            f"{account.username} has no e-mail address: pass --email with --subscribe",
+            f"{account.username} chưa có địa chỉ thư điện tử: thêm --email cùng --subscribe",
+        )
+    return updated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m accounts", description="Manage dashboard accounts.")
     parser.add_argument(
@@ -69,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("disable", "enable"):
         sub.add_parser(name, help=f"{name} a user").add_argument("user")
     sub.add_parser("list", help="list users (never their hashes)")
+    st = sub.add_parser("set", help="set a user's e-mail address, language and subscriptions")
+    st.add_argument("user")
+    st.add_argument("--email", help='address for the monthly pack and alerts ("" removes it)')
+    st.add_argument("--lang", choices=LANGS, help="language of the e-mails")
+    st.add_argument("--subscribe", help=f"comma-separated: {','.join(SUBSCRIPTIONS)} (or none)")
     args = parser.parse_args(argv)
     if not args.file:
         print(f"no users file: pass --file or set {USERS_ENV}", file=sys.stderr)
@@ -79,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             for a in sorted(users.values(), key=lambda a: a.username):
                 print(
                     f"{a.username}\t{a.role}\t{'' if a.scope is None else a.scope}\t"
-                    f"{'disabled' if a.disabled else 'active'}\t{a.created_at}\t{units.describe(a.role, a.scope)}"
+                    f"{'disabled' if a.disabled else 'active'}\t{a.created_at}\t{units.describe(a.role, a.scope)}\t"
+                    f"{a.email or '-'}\t{a.lang}\t{','.join(a.subscribe) or '-'}"
                 )
             return 0
         if not valid_username(args.user):
@@ -97,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                     "dùng --role province; đúng là xã này thì thêm --confirm-commune.",
                 )
             password_hash = hash_password(_read_password())
+            old = users.get(args.user)
             users[args.user] = Account(
                 args.user,
                 args.role,
@@ -104,12 +149,22 @@ def main(argv: list[str] | None = None) -> int:
                 password_hash,
                 False,
                 datetime.now().isoformat(timespec="seconds"),
+                # a password reset keeps the e-mail settings
+                *((old.email, old.lang, old.subscribe) if old else ()),
             )
             save_users(args.file, users)
             print(f"{args.user}: {args.role}, {_scope_text(args.role, args.scope)} — saved")
             return 0
         if args.user not in users:
             raise ValueError(f"no user {args.user!r}")
+        if args.command == "set":
+            users[args.user] = _set(users[args.user], args)
+            save_users(args.file, users)
+            a = users[args.user]
+            print(
+                f"{a.username}: email {a.email or '-'}, lang {a.lang}, subscribe {','.join(a.subscribe) or '-'}"
+            )
+            return 0
         users[args.user] = dataclasses.replace(users[args.user], disabled=(args.command == "disable"))
         save_users(args.file, users)
         print(f"{args.user}: {args.command}d")

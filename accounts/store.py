@@ -6,6 +6,9 @@
     password_hash = "$2b$12$..." # bcrypt
     disabled = false
     created_at = "2026-01-05T09:12:00"
+    email = "lanhdao@phutho.gov.vn"  # optional: where notify sends the monthly pack and alerts
+    lang = "vi"                      # vi | en: the language of those e-mails
+    subscribe = ["pack", "alerts"]   # pack: the report/briefing; alerts: the needs-attention list
 
 Passwords are never stored or printed, only their bcrypt hashes (bcrypt reads at most 72 bytes, so
 longer passwords are refused rather than silently cut).
@@ -24,6 +27,12 @@ from pathlib import Path
 import bcrypt
 
 ROLES = ("national", "province", "commune", "steward")
+LANGS = ("vi", "en")
+SUBSCRIPTIONS = ("pack", "alerts")
+# One address, no display name, no spaces or line breaks (a header cannot be injected through it).
+EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72
@@ -39,6 +48,18 @@ class Account:
     password_hash: str
     disabled: bool = False
     created_at: str = ""
+    email: str = ""
+    lang: str = "vi"
+    subscribe: tuple[str, ...] = ()
+
+    @property
+    def subscriber(self) -> bool:
+        """Receives e-mail: active, with an address and at least one subscription."""
+        return bool(self.email and self.subscribe and not self.disabled)
+
+
+def valid_email(address: str) -> bool:
+    return bool(address) and len(address) <= 254 and bool(EMAIL_RE.match(address)) and ".." not in address
 
 
 def valid_username(name: str) -> bool:
@@ -87,7 +108,7 @@ class UsersFileError(AccountsError):
         self.path, self.key = path, key
 
 
-ENTRY_KEYS = ("role", "scope", "password_hash", "disabled", "created_at")
+ENTRY_KEYS = ("role", "scope", "password_hash", "disabled", "created_at", "email", "lang", "subscribe")
 BCRYPT_RE = re.compile(r"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$")
 
 
@@ -154,7 +175,48 @@ def _parse_entry(p: Path, name, entry) -> Account:
         raise UsersFileError(
             p, _key(name, "created_at"), f"is {en}; expected a date and time", f"là {vi}; cần ngày giờ"
         )
-    return Account(name, role, scope, password_hash, disabled, str(created_at))
+    email = entry.get("email", "")
+    if not isinstance(email, str) or (email and not valid_email(email)):
+        shown = toml_repr(email)
+        raise UsersFileError(
+            p,
+            _key(name, "email"),
+            f"{shown} is not an e-mail address (expected name@domain, one address)",
+            f"{shown} không phải địa chỉ thư điện tử (cần dạng ten@tenmien, một địa chỉ)",
+        )
+    lang = entry.get("lang", "vi")
+    if lang not in LANGS:
+        shown = toml_repr(lang)
+        raise UsersFileError(
+            p,
+            _key(name, "lang"),
+            f"{shown} is not a language (vi or en)",
+            f"{shown} không phải ngôn ngữ (vi hoặc en)",
+        )
+    subscribe = entry.get("subscribe", [])
+    if not isinstance(subscribe, list) or any(s not in SUBSCRIPTIONS for s in subscribe):
+        shown = (
+            toml_repr(subscribe)
+            if not isinstance(subscribe, list)
+            else json.dumps(subscribe, ensure_ascii=False)
+        )
+        raise UsersFileError(
+            p,
+            _key(name, "subscribe"),
+            f"{shown} is not a list of subscriptions (expected some of {', '.join(SUBSCRIPTIONS)})",
+            f"{shown} không phải danh sách đăng ký (chỉ dùng {', '.join(SUBSCRIPTIONS)})",
+        )
+    return Account(
+        name,
+        role,
+        scope,
+        password_hash,
+        disabled,
+        str(created_at),
+        email,
+        lang,
+        tuple(s for s in SUBSCRIPTIONS if s in subscribe),
+    )
 
 
 def load_users(path: str | Path) -> dict[str, Account]:
@@ -211,6 +273,12 @@ def save_users(path: str | Path, users: dict[str, Account]) -> None:
         lines.append(f"disabled = {'true' if a.disabled else 'false'}")
         if a.created_at:
             lines.append(f"created_at = {json.dumps(a.created_at)}")
+        if a.email:
+            lines.append(f"email = {json.dumps(a.email)}")
+        if a.lang != "vi":
+            lines.append(f"lang = {json.dumps(a.lang)}")
+        if a.subscribe:
+            lines.append(f"subscribe = {json.dumps(list(a.subscribe))}")
         lines.append("")
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     try:

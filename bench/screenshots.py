@@ -25,8 +25,7 @@ HEIGHT_JS = """() => Math.max(...['[data-testid="stMain"]', '[data-testid="stApp
 
 
 def url(base: str, url_path: str, query: str) -> str:
-    path = "" if url_path == PAGES[0].url_path else url_path  # the landing page lives at /
-    return f"{base}/{path}?{query}"
+    return f"{base}/{url_path}?{query}"  # every page has its own address, the landing page too
 
 
 def main(argv: list[str] | None = None) -> int:

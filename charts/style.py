@@ -8,6 +8,7 @@ import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 # One colour per index group, on every page (Okabe–Ito, safe for the common colour-vision deficiencies).
 GROUP_COLOURS = {
@@ -53,6 +54,13 @@ TITLE_WIDTH = 44  # characters per title line: fits a phone-width chart
 HEIGHT = 360
 
 
+# Every figure starts from the white template, applied once when the figure is created.  Setting it
+# again in `layout` made plotly resolve, validate and deep-copy the whole template a second time:
+# ~70 ms of one core per chart, a third of a page's server time (bench/RESULTS.md, "Many users at once").
+TEMPLATE = "plotly_white"
+pio.templates.default = TEMPLATE
+
+
 def separators(lang: str) -> str:
     """Plotly's separators: decimal then thousands (1.234,5 in Vietnamese, 1,234.5 in English)."""
     return ",." if lang == "vi" else ".,"
@@ -80,8 +88,9 @@ def layout(
     # into the plot's fraction so that tall and short charts look the same.
     plot_px = max(120, height - top - 60)
     legend_y = -(62 if x_title else 34) / plot_px
+    if fig.layout.template.layout.paper_bgcolor != pio.templates[TEMPLATE].layout.paper_bgcolor:
+        fig.update_layout(template=TEMPLATE)  # a figure made before this module set the default
     fig.update_layout(
-        template="plotly_white",
         separators=separators(lang),
         font={"family": FONT, "size": 13, "color": "#1F2933"},
         # Anchored to the plot's top edge and growing upwards into the top margin (sized above for

@@ -16,8 +16,9 @@ DB_ENV_VAR = "CDS_WAREHOUSE"
 #   1: before the version was recorded (no mart_procedure_month, mart_index_derived, fact_index_province
 #      in the oldest warehouses);
 #   2: every mart of etl/sql, the intermediate model int_open_overdue, the portal's province tables;
-#   3: mart_area_period (the provinces' and the country's aggregates every role is shown).
-SCHEMA_VERSION = 3
+#   3: mart_area_period (the provinces' and the country's aggregates every role is shown);
+#   4: mart_skills_area (the provinces' and the country's digital-skills aggregates).
+SCHEMA_VERSION = 4
 
 
 def default_db_path() -> Path:

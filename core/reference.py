@@ -10,7 +10,8 @@ Matching a commune name as found in the wild
 2. Strip a trailing province: " - Tỉnh Phú Thọ", ", tỉnh Phú Thọ", " - TP Hà Nội", "(Phú Thọ)",
    " Tỉnh Phú Thọ" ...  The tail is stripped only if it resolves to exactly one province, so
    official names such as "Phường Văn Miếu - Quốc Tử Giám" stay whole.
-3. Strip leading "UBND" / "Ủy ban nhân dân" / "Uỷ ban nhân dân", then a division type: "xã",
+3. Strip leading "UBND" / "Ủy ban nhân dân" / "Uỷ ban nhân dân" (and an office before it: "Bộ
+   phận một cửa", "Văn phòng HĐND và"), then a division type: "xã",
    "phường", "đặc khu", "thị trấn" (no longer exists: stripped, does not narrow), "X.", "P.",
    "TT.".  A type word written with the wrong accents ("Phương Liệt", "Xà Phiên") is part of the
    name, not a type.  A type word without any accents ("phuong liet", "xa dung") is read both
@@ -203,8 +204,12 @@ class Match:
 
 _UNKNOWN = Match("unknown", None)
 
-# Leading "UBND" / "Ủy ban nhân dân" (folded text).
-_UBND_RE = re.compile(r"^(?:ubnd|uy ban nhan dan)\b[\s.:,-]*")
+# Leading "UBND" / "Ủy ban nhân dân" (folded text), and before it, in a unit column of a one-stop
+# export, the committee's office: "Bộ phận một cửa UBND xã ...", "Văn phòng HĐND và UBND xã ...".
+_UBND_RE = re.compile(
+    r"^(?:(?:bo phan (?:mot cua|tiep nhan(?: va tra ket qua)?)|van phong(?: hdnd va)?)[\s.:,-]*"
+    r"(?=ubnd|uy ban nhan dan))?(?:ubnd|uy ban nhan dan)\b[\s.:,-]*"
+)
 # Division type words: (folded regex, accented form, division_type value or None = no narrowing).
 _COMMUNE_TYPES: list[tuple[re.Pattern[str], str | None, str | None]] = [
     (re.compile(r"^(xa)\s+"), "xã", "xã"),

@@ -513,6 +513,20 @@ def _setup(con: duckdb.DuckDBPyConnection, communes: pd.DataFrame, months: list[
             cast(hash(xor(k, cast(salt as ubigint))) >> 11 as double) / 9007199254740992.0;
         create macro demo_u(a, b, c, salt) as demo_draw(demo_key(a, b, c), salt);
         create macro demo_clamp(x, lo, hi) as least(hi, greatest(lo, x));
+        -- a commune's slowly drifting draw for month ym (yyyymm): the mean of six monthly draws ending
+        -- at ym, so that consecutive months share five of them (a month-to-month change is a sixth of
+        -- an independent draw's): ranks then move a few places a month, not a hundred.
+        -- dossier i of n's stratified draw: (i * p + offset) mod n is a permutation of 0..n-1 (p a prime
+        -- above any month's n), so a commune-month's draws cover [0, 1) evenly; a share p of the
+        -- dossiers then falls below p up to one dossier, not up to a binomial spread (with ~30 dossiers
+        -- a month that spread alone moved ranks by dozens of places).
+        create macro demo_strat(i, n, u, shift, p) as
+            (cast((i * p + floor(shift * n)) % n as double) + u) / n;
+        create macro demo_month_no(ym) as (ym // 100) * 12 + ym % 100;
+        create macro demo_drift(a, ym, salt) as
+            (demo_u(a, demo_month_no(ym), 1, salt) + demo_u(a, demo_month_no(ym) - 1, 1, salt)
+             + demo_u(a, demo_month_no(ym) - 2, 1, salt) + demo_u(a, demo_month_no(ym) - 3, 1, salt)
+             + demo_u(a, demo_month_no(ym) - 4, 1, salt) + demo_u(a, demo_month_no(ym) - 5, 1, salt)) / 6;
         create macro demo_data_end() as timestamp '{data_end.isoformat()}';
         create macro demo_month_of(ts) as (year(ts) - {y0}) * 12 + month(ts) - {m0};
         -- each index group's maximum points (core.index_groups)

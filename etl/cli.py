@@ -1,4 +1,4 @@
-"""`python -m etl load|rejects|demo|rebuild|export-lake` — the steward's command line."""
+"""`python -m etl load|rejects|demo|rebuild|export-lake|backup|restore` — the steward's command line."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="NAME",
         help="read the files' columns through this saved column-mapping profile (python -m etl mapping list)",
+    )
+    load.add_argument(
+        "--sheet",
+        default=None,
+        help="worksheet of a workbook to read (default: the first whose header row fits a kind)",
     )
     load.add_argument("--json", action="store_true", help="print the summary as JSON")
     load.add_argument("--lang", choices=["vi", "en"], default="vi")
@@ -100,13 +105,34 @@ def _parser() -> argparse.ArgumentParser:
     lake.add_argument("--json", action="store_true")
     lake.add_argument("--lang", choices=["vi", "en"], default="vi")
 
+    bak = sub.add_parser(
+        "backup",
+        help="copy what cannot be rebuilt (kept files and manifest, users, mappings, alert rules, sent "
+        "notifications) into DIR, with checksums",
+    )
+    bak.add_argument(
+        "dir", type=Path, help="an empty or new folder (with --dated: the folder of dated backups)"
+    )
+    bak.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    bak.add_argument("--dated", action="store_true", help="write into a new folder DIR/cds-backup-<UTC time>")
+    bak.add_argument("--keep", type=int, default=None, help="with --dated: keep only the newest N backups")
+    bak.add_argument("--json", action="store_true")
+    res = sub.add_parser("restore", help="check a backup's checksums and copy it onto an empty machine")
+    res.add_argument("dir", type=Path)
+    res.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    res.add_argument(
+        "--rebuild", action="store_true", help="then rebuild the warehouse from the restored files"
+    )
+    res.add_argument("--json", action="store_true")
+
     from etl.portal.cli import add_parser as add_fetch_portal
 
     add_fetch_portal(sub)
     return p
 
 
-def print_summary(summary, lang: str = "vi", out=sys.stdout) -> None:
+def print_summary(summary, lang: str = "vi", out=None) -> None:
+    out = out or sys.stdout  # (looked up at each call: a default bound at import misses redirection)
     vi = lang == "vi"
     for f in summary.files:
         if f.status in ("failed", "duplicate"):
@@ -120,13 +146,15 @@ def print_summary(summary, lang: str = "vi", out=sys.stdout) -> None:
         if vi:
             print(
                 f"{f.file}: loại {f.kind}, đọc {f.rows_read} dòng, nạp {f.rows_loaded}, "
-                f"thay thế {f.rows_replaced}, từ chối {f.rows_rejected}",
+                f"thay thế {f.rows_replaced}, từ chối {f.rows_rejected}"
+                + (f", bỏ qua {f.rows_skipped} dòng sau dữ liệu" if f.rows_skipped else ""),
                 file=out,
             )
         else:
             print(
                 f"{f.file}: kind {f.kind}, read {f.rows_read}, loaded {f.rows_loaded}, "
-                f"replaced {f.rows_replaced}, rejected {f.rows_rejected}",
+                f"replaced {f.rows_replaced}, rejected {f.rows_rejected}"
+                + (f", skipped {f.rows_skipped} rows after the data" if f.rows_skipped else ""),
                 file=out,
             )
         for rule, n in f.reasons.items():
@@ -253,6 +281,39 @@ def _export_lake(args) -> int:
     return 0
 
 
+def _backup_restore(args) -> int:
+    from etl.backup import BackupError, backup, restore
+
+    try:
+        if args.command == "backup":
+            out = backup(args.dir, args.db, dated=args.dated, keep=args.keep)
+        else:
+            out = restore(args.dir, args.db)
+    except BackupError as err:
+        print(f"{err.message_vi}\n{err.message_en}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    elif args.command == "backup":
+        for item in out["items"]:
+            print(f"{item['item']}: {len(item['files'])} file(s) from {item['source']}")
+        for skip in out["skipped"]:
+            print(f"{skip['item']}: skipped, {skip['source']} {skip['reason']}")
+        print(f"backup written: {out['path']} ({out['seconds']:.1f} s)")
+    else:
+        for item in out["restored"]:
+            print(f"{item['item']}: {item['files']} file(s) -> {item['to']}")
+        for skip in out["skipped"]:
+            print(f"{skip['item']}: not in the backup (absent on the backed-up server)")
+    if args.command == "restore":
+        if args.rebuild:
+            from etl.loader import rebuild
+
+            return _emit(rebuild(args.db), args)
+        print("next: python -m etl rebuild   (recreates the warehouse and marts from the restored files)")
+    return 0
+
+
 # Exit codes: 0 everything loaded; 1 some rows or files rejected; 2 usage error or nothing could be
 # read, or a load went past its memory or temp-disk cap (etl/limits.py); 3 another writer held the warehouse past the wait limit (CDS_ETL_LOCK_TIMEOUT), nothing changed.
 EXIT_BUSY = 3
@@ -287,7 +348,15 @@ def _run(args) -> int:
                 print(err.message_vi if args.lang == "vi" else err.message_en, file=sys.stderr)
                 return 2
         return _emit(
-            load_files(args.paths, db, kind=args.kind, period=args.period, group=args.group, mapping=profile),
+            load_files(
+                args.paths,
+                db,
+                kind=args.kind,
+                period=args.period,
+                group=args.group,
+                sheet=args.sheet,
+                mapping=profile,
+            ),
             args,
         )
     if args.command == "rejects":
@@ -330,6 +399,8 @@ def _run(args) -> int:
             return 2
     if args.command == "export-lake":
         return _export_lake(args)
+    if args.command in ("backup", "restore"):
+        return _backup_restore(args)
     if args.command == "fetch-portal":
         from etl.portal.cli import run as fetch_portal
 

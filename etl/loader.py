@@ -35,7 +35,9 @@ from core.config import SCHEMA_VERSION
 from etl import config, headers, limits, readers
 from etl import mapping as M
 from etl.readers import SourceFileError, read_source
+from etl.recognise import unknown_kind
 from etl.sources import common as C
+from etl.sources import registry
 from etl.sources.duplicates import RepeatedKeysError
 from etl.sources.registry import KIND_NAMES
 from etl.sources.registry import KINDS as KIND_SPECS
@@ -50,7 +52,9 @@ MART_FILES = [
     "mart_index_derived.sql",
     "mart_commune_month.sql",
     "mart_procedure_month.sql",
+    "int_period_months.sql",
     "mart_area_period.sql",
+    "mart_skills_area.sql",
 ]
 # The one mart of fact_dossier's millions of rows: refreshed only for the months a load touched.
 INCREMENTAL_MART = "mart_dossier_month"
@@ -92,6 +96,9 @@ class FileResult:
     stored_path: str | None = None
     communes_matched: int = 0  # distinct communes of the warehouse among the rows kept
     size_bytes: int = 0
+    # Rows of a workbook after its data that are not data (totals, notes, signatures): not loaded,
+    # counted here and listed in `notes` (etl.readers: SourceTable.skipped_rows).
+    rows_skipped: int = 0
     # A file refused as a whole for its repeated keys: its first refused lines (row, column, value,
     # rule, message_vi, message_en); nothing of it is written to etl_reject.
     sample_rejects: list[dict] = field(default_factory=list)
@@ -315,13 +322,21 @@ def build_marts(con: duckdb.DuckDBPyConnection, months: list | None = None) -> N
             con.execute(sql)
 
 
-def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, options: dict) -> C.Staged:
+def _stage_file(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    kind: str | None,
+    options: dict,
+    skipped: list[tuple[int, str]] | None = None,
+) -> C.Staged:
+    """Read and stage one file; the rows a workbook has after its data (totals, notes, signatures)
+    are appended to `skipped` as (row, first cell).  `options["mapping"]`: a column-mapping profile
+    (etl/mapping.py) the file's headers are read through."""
     profile: M.Profile | None = options.get("mapping")
     options = {k: v for k, v in options.items() if k != "mapping"}
-    if path.suffix.lower() == ".json" or kind == "portal":
-        from etl.sources import portal_json
-
-        return portal_json.stage_json(path, con, period=options.get("period"), group=options.get("group"))
+    reader = registry.for_file(path, kind)
+    if reader is not None and not reader.tabular:  # (portal JSON: read by its own reader hook)
+        return reader.stage(path, con, **options)
     if profile is not None:
         if kind and kind != profile.kind:
             raise SourceFileError(
@@ -334,29 +349,28 @@ def _stage_file(path: Path, con: duckdb.DuckDBPyConnection, kind: str | None, op
     # by the profile's columns too.
     expected = readers.EXPECTED_HEADERS.set(M.header_keys(profile) if profile is not None else None)
     try:
-        return _stage_table(path, con, kind, options, profile)
+        return _stage_table(path, con, kind, options, profile, skipped)
     finally:
         readers.EXPECTED_HEADERS.reset(expected)
 
 
-def _stage_table(path: Path, con, kind: str | None, options: dict, profile: M.Profile | None) -> C.Staged:
-    table = read_source(path, con, lazy=kind in (None, "dossiers"))
+def _stage_table(
+    path: Path, con, kind: str | None, options: dict, profile: M.Profile | None, skipped: list | None
+) -> C.Staged:
+    sheet = options.get("sheet")
+    table = read_source(path, con, lazy=kind in (None, "dossiers"), sheet=sheet)
     if profile is not None:
         table = _mapped(path, table, profile)
     detected = headers.detect_kind(table.headers)
     use = kind or detected
     if table.lazy is not None and use != "dossiers":
-        table = read_source(path, con)  # only the dossier stager streams a file
+        table = read_source(path, con, sheet=sheet)  # only the dossier stager streams a file
         if profile is not None:
             table = _mapped(path, table, profile)
+    if skipped is not None:
+        skipped.extend(table.skipped_rows)
     if use is None:
-        raise SourceFileError(
-            path.name,
-            f"{path.name}: không nhận ra loại tệp từ dòng tiêu đề {table.header_row} — dùng --kind "
-            f"{'|'.join(KINDS)} hoặc kiểm tra tên cột.",
-            f"{path.name}: cannot tell the file kind from header row {table.header_row} — pass --kind "
-            f"{'|'.join(KINDS)} or check the column names.",
-        )
+        raise unknown_kind(path.name, table.headers, table.header_row, list(KINDS))
     if kind and detected and kind != detected:
         raise SourceFileError(
             path.name,
@@ -435,6 +449,7 @@ def load_files(
     kind: str | None = None,
     period: str | None = None,
     group: str | None = None,
+    sheet: str | None = None,
     demo: bool = False,
     record: bool = True,
     allowed_province: int | None = None,
@@ -458,7 +473,9 @@ def load_files(
     started = time.perf_counter()
     db_path = Path(db_path or config.default_db_path()).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    options = {k: v for k, v in {"period": period, "group": group, "mapping": mapping}.items() if v}
+    options = {
+        k: v for k, v in {"period": period, "group": group, "sheet": sheet, "mapping": mapping}.items() if v
+    }
     results: list[FileResult] = []
     manifest_entries: list[dict] = []
     timings: dict[str, float] = {}
@@ -754,8 +771,9 @@ def _stage_one(
     res.sha256, res.size_bytes = digest, path.stat().st_size
     if digest in loaded:
         return _duplicate(path, digest, res.size_bytes), None
+    skipped: list[tuple[int, str]] = []
     try:
-        staged = _stage_file(path, con, kind, options)
+        staged = _stage_file(path, con, kind, options, skipped)
     except RepeatedKeysError as err:
         res.message_vi, res.message_en = err.message_vi, err.message_en
         res.rows_read, res.rows_rejected, res.sample_rejects = err.lines, err.lines, err.rejects
@@ -791,6 +809,14 @@ def _stage_one(
     res.communes_matched = _communes_matched(con, staged)
     res.kind, res.rows_read, res.rows_rejected = staged.kind, staged.rows_read, staged.rows_rejected
     res.reasons, res.notes = staged.reasons, list(staged.notes)
+    if skipped:
+        res.rows_skipped = len(skipped)
+        rows = ", ".join(f"{row} ({text})" if text else str(row) for row, text in skipped[:8])
+        more = f" (+{len(skipped) - 8})" if len(skipped) > 8 else ""
+        res.notes.append(
+            f"{len(skipped)} dòng sau dữ liệu không nạp (dòng tổng, ghi chú, chữ ký) / "
+            f"{len(skipped)} rows after the data not loaded (totals, notes, signatures): {rows}{more}"
+        )
     res.status = "partial" if res.rows_rejected else "loaded"
     return res, staged
 
@@ -1244,7 +1270,7 @@ def refresh_marts(
     return time.perf_counter() - started
 
 
-REPLAY_KEYS = ("kind", "period", "group", "allowed_province", "mapping")
+REPLAY_KEYS = ("kind", "period", "group", "sheet", "allowed_province", "mapping")
 
 
 def rebuild(
@@ -1301,6 +1327,7 @@ def rebuild(
                     kind=opts["kind"],
                     period=opts["period"],
                     group=opts["group"],
+                    sheet=opts["sheet"],
                     allowed_province=opts["allowed_province"],
                     mapping=M.Profile.from_manifest(opts["mapping"]),
                     demo=demo,

@@ -30,8 +30,17 @@ Formats are recognised by content (magic bytes), not by the extension alone:
   from the line breaks inside the values); old-Mac files ending lines with a lone CR are not
   supported.  A line with more non-empty values than the header has cells is a whole-file error
   (it usually means an unquoted delimiter shifted the values); shorter lines are padded with NULL.
-* Old binary .xls, macro-enabled workbooks, .xlsb/.ods, HTML or XML saved as ".xls", PDFs, images
-  and archives are refused with a message telling the steward how to save the file instead.
+* XLS (Excel 97-2003: an OLE2 container holding a ``Workbook`` stream) is first checked by
+  `etl.xls_guard.check_xls` (size, macros, password, each sheet's real extent from its BIFF cell
+  records), then read with python-calamine exactly like an XLSX.
+* Workbooks (both kinds) laid out for people: a first sheet of instructions is passed over (the
+  first sheet whose header row fits a kind is read; `sheet=` names one); a header of two rows (a
+  group cell such as a merged "Ngày" over "Tiếp nhận / Hẹn trả / Hoàn thành") is read as one, the
+  group spread over the columns it covers; rows closing the table (totals "Tổng cộng", notes
+  "Ghi chú", a signature block "Người lập biểu ... (Ký, ghi rõ họ tên)") are not loaded but listed in
+  `SourceTable.skipped_rows` for the load summary.
+* Macro-enabled workbooks, .xlsb/.ods, HTML or XML saved as ".xls", PDFs, images and archives are
+  refused with a message telling the steward how to save the file instead.
 
 Header detection looks at the first `max_scan_rows` non-blank rows: the first row that
 `headers.detect_kind` accepts wins; failing that, the row with the most cells recognised by
@@ -118,6 +127,10 @@ class SourceTable:
     header_row: int  # 1-based row/line of the header row as a user sees it
     relation_name: str | None  # TEMP relation in the connection: source_row, c0 .. c{n-1} (None when lazy)
     lazy: LazyCsv | None = None  # read_source(lazy=True) on a plain UTF-8 CSV: not read yet, see LazyCsv
+    sheet: str | None = None  # the worksheet read (workbooks)
+    header_rows: int = 1  # rows the header spans (2: a merged group cell over sub-headers)
+    # Rows after the data that are not data (totals, notes, signatures): (row, its first cell), not loaded.
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -198,10 +211,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "workbook nor readable CSV — open it in Excel and save it as .xlsx, or export it again.",
     ),
     "xls": (
-        "tệp Excel 97-2003 (.xls) không được hỗ trợ — mở trong Excel và lưu lại dưới dạng .xlsx hoặc "
-        "CSV UTF-8.",
-        "old Excel 97-2003 workbook (.xls) is not supported — open it in Excel and save it as .xlsx or "
-        "CSV UTF-8.",
+        "tệp OLE (Excel 97-2003) không chứa bảng tính đọc được — mở trong Excel và lưu lại dưới dạng "
+        ".xlsx hoặc CSV UTF-8.",
+        "this OLE (Excel 97-2003) file holds no workbook that can be read — open it in Excel and save it "
+        "as .xlsx or CSV UTF-8.",
     ),
     "encrypted": (
         "tệp Excel có mật khẩu — gỡ mật khẩu rồi lưu lại dưới dạng .xlsx.",
@@ -238,6 +251,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cannot decode the file's text encoding — save as UTF-8 CSV or XLSX.",
     ),
     "no_header": (_NO_HEADER_VI, _NO_HEADER_EN),
+    "no_sheet": (
+        'bảng tính không có trang "{sheet}" — các trang có: {sheets}. Chọn lại --sheet.',
+        'the workbook has no sheet "{sheet}" — its sheets are: {sheets}. Choose another --sheet.',
+    ),
     # Line-level problems: _error(..., line=...) puts "h1.csv, dòng 57: " / "h1.csv, line 57: " first.
     "too_many_fields": (
         "có nhiều giá trị hơn số cột của dòng tiêu đề ({n} cột) — đặt giá trị có chứa {delim_vi} "
@@ -284,12 +301,15 @@ def read_source(
     max_scan_rows: int = 30,
     file_name: str | None = None,
     lazy: bool = False,
+    sheet: str | None = None,
 ) -> SourceTable:
     """Read `path` into a fresh TEMP table in `con` (see the module docstring).
 
     `file_name` is the name used in messages (default: `path.name`), for callers that read a
     stored copy of an uploaded file.  `lazy`: a plain UTF-8 dossier CSV is not read at all but
     returned as a `LazyCsv` for the stager to stream (one materialisation fewer on big files).
+    `sheet`: the worksheet of a workbook to read (default: the first whose header row fits a kind;
+    a CSV has no sheets and ignores it).
     """
     path = Path(path)
     name = file_name or path.name
@@ -303,8 +323,8 @@ def read_source(
         raise _error(name, "empty")
     relation = f"src_{uuid.uuid4().hex[:16]}"
     fmt = _sniff_format(path, head, name)
-    if fmt == "xlsx":
-        return _read_xlsx(path, con, relation, name, max_scan_rows)
+    if fmt in ("xlsx", "xls"):
+        return _read_xlsx(path, con, relation, name, max_scan_rows, fmt=fmt, sheet=sheet)
     try:
         return _read_csv(path, con, relation, name, max_scan_rows, head, lazy)
     except SourceFileError as exc:
@@ -349,6 +369,8 @@ def _sniff_format(path: Path, head: bytes, name: str) -> str:
                 raise _error(name, "encrypted")
             if m.find(_utf16_name("WordDocument")) >= 0:
                 raise _error(name, "not_spreadsheet", what_vi="văn bản Word", what_en="a Word document")
+            if m.find(_utf16_name("Workbook")) >= 0 or m.find(_utf16_name("Book")) >= 0:
+                return "xls"  # Excel 97-2003: read like an XLSX after etl.xls_guard.check_xls
         raise _error(name, "xls")
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         raise _error(name, "not_spreadsheet", what_vi="ảnh WEBP", what_en="a WEBP image")
@@ -389,6 +411,7 @@ class _Header:
     cells: list[str]  # all cells of the row, stripped ('' for empty)
     detected: bool  # detect_kind accepted it
     hits: int  # recognised cells, best kind
+    rows: int = 1  # rows the header spans (2: group cells over sub-headers, combined into `cells`)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -401,17 +424,58 @@ class _Header:
         return self.cells[lo : hi + 1]
 
 
-def _find_header(rows: Iterable[tuple[int, list[str]]]) -> _Header | None:
-    """First row that detect_kind accepts, else the row with most recognised cells (>= 2)."""
+def _hits(cells: list[str]) -> int:
+    return max(len(map_headers(kind, cells)) for kind in KIND_COLUMNS)
+
+
+def _find_header(rows: Iterable[tuple[int, list[str]]], two_rows: bool = False) -> _Header | None:
+    """First row that detect_kind accepts, else the row with most recognised cells (>= 2).
+
+    `two_rows`: a row and the one right below it are also tried as one header (`_combine`: a group
+    cell such as "Ngày" over "Tiếp nhận / Hẹn trả / Hoàn thành"); the pair wins when kind
+    detection accepts it and it recognises more columns than either row alone."""
     best: _Header | None = None
     expected = EXPECTED_HEADERS.get()
-    for position, cells in rows:
-        hits = max(len(map_headers(kind, cells)) for kind in KIND_COLUMNS)
-        if detect_kind(cells) is not None or (expected and _holds_most(expected, cells)):
-            return _Header(position, cells, True, hits)
-        if hits >= 2 and (best is None or hits > best.hits):
-            best = _Header(position, cells, False, hits)
+    rows = list(rows)
+    for i, (position, cells) in enumerate(rows):
+        hits = _hits(cells)
+        detected = detect_kind(cells) is not None or bool(expected and _holds_most(expected, cells))
+        single = _Header(position, cells, detected, hits)
+        pair = None
+        if two_rows and i + 1 < len(rows) and rows[i + 1][0] == position + 1:
+            combined = _combine(cells, rows[i + 1][1])
+            pair = _Header(position, combined, detect_kind(combined) is not None, _hits(combined), rows=2)
+            # Two rows are one header only when together they recognise more columns than either
+            # alone (a title glued onto the header row below it recognises no more, often less).
+            if pair.hits <= max(hits, _hits(rows[i + 1][1])):
+                pair = None
+        if pair is not None and pair.detected:
+            return pair
+        if single.detected:
+            return single
+        for cand in (single, pair):
+            if cand is not None and cand.hits >= 2 and (best is None or cand.hits > best.hits):
+                best = cand
     return best
+
+
+def _combine(upper: list[str], lower: list[str]) -> list[str]:
+    """One header from two rows: a group cell in the upper row ("Ngày", merged or not) is spread
+    right over the empty upper cells above its sub-headers and joined to each ("Ngày Tiếp nhận");
+    a cell alone in its column (a name spanning both rows) stays as it is."""
+    width = max(len(upper), len(lower))
+    upper = [*upper, *[""] * (width - len(upper))]
+    lower = [*lower, *[""] * (width - len(lower))]
+    out: list[str] = []
+    group = ""
+    for up, low in zip(upper, lower, strict=True):
+        if up:
+            group = up if low else ""
+        elif not low:
+            group = ""
+        top = up or group
+        out.append(f"{top} {low}" if top and low and top != low else (top or low))
+    return out
 
 
 def _holds_most(expected: frozenset[str], cells: list[str]) -> bool:
@@ -532,11 +596,23 @@ def _sheet_order(workbook: CalamineWorkbook) -> list[str]:
 
 
 def _read_xlsx(
-    path: Path, con: duckdb.DuckDBPyConnection, relation: str, name: str, max_scan_rows: int
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    name: str,
+    max_scan_rows: int,
+    fmt: str = "xlsx",
+    sheet: str | None = None,
 ) -> SourceTable:
-    from etl.xlsx_guard import check_xlsx
+    # calamine allocates a sheet's whole grid: bound it first
+    if fmt == "xls":
+        from etl.xls_guard import check_xls
 
-    check_xlsx(path, name)  # calamine allocates a sheet's whole grid: bound it first
+        check_xls(path, name)
+    else:
+        from etl.xlsx_guard import check_xlsx
+
+        check_xlsx(path, name)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except PasswordError as exc:
@@ -544,18 +620,27 @@ def _read_xlsx(
     except Exception as exc:  # calamine raises ZipError, XmlError, CalamineError, ...
         raise _error(name, "corrupt_xlsx", err=_short(exc)) from exc
     try:
-        # The first sheet whose header row satisfies a kind wins; else the first with a partial one.
+        # The first sheet whose header row satisfies a kind wins (a first sheet of instructions is
+        # passed over); else the first with a partial one.  `sheet` names the one to read.
+        order = _sheet_order(workbook)
+        if sheet is not None:
+            wanted = next((s for s in order if s == sheet), None) or next(
+                (s for s in order if s.strip().casefold() == sheet.strip().casefold()), None
+            )
+            if wanted is None:
+                raise _error(name, "no_sheet", sheet=sheet, sheets=", ".join(f'"{s}"' for s in order))
+            order = [wanted]
         fallback: str | None = None
-        for sheet_name in _sheet_order(workbook):
+        for sheet_name in order:
             scan = _scan_sheet(workbook, sheet_name, max_scan_rows)
             if scan is not None and scan[1].detected:
-                return _load_xlsx_rows(path, con, relation, name, *scan)
+                return _load_xlsx_rows(path, con, relation, name, *scan, fmt=fmt, sheet_name=sheet_name)
             if scan is not None and fallback is None:
                 fallback = sheet_name
         if fallback is not None:
             scan = _scan_sheet(workbook, fallback, max_scan_rows)
             assert scan is not None
-            return _load_xlsx_rows(path, con, relation, name, *scan)
+            return _load_xlsx_rows(path, con, relation, name, *scan, fmt=fmt, sheet_name=fallback)
     except SourceFileError:
         raise
     except Exception as exc:
@@ -579,8 +664,29 @@ def _scan_sheet(workbook: CalamineWorkbook, sheet_name: str, max_scan_rows: int)
             nonblank.append((len(scanned) - 1, cells))
             if len(nonblank) >= max_scan_rows:
                 break
-    header = _find_header(nonblank)
+    _spread_merged(sheet, scanned)
+    nonblank = [(p, scanned[p]) for p, _ in nonblank]
+    header = _find_header(nonblank, two_rows=True)
     return None if header is None else (sheet, header, scanned, rows)
+
+
+def _spread_merged(sheet, scanned: list[list[str]]) -> None:
+    """Give every cell of a merged range among the scanned rows the range's value (Excel keeps it
+    in the top-left cell only): a "Ngày" merged over three columns heads each of them."""
+    try:
+        merged = sheet.merged_cell_ranges or []
+    except Exception:  # (not every reader knows merged ranges)
+        return
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(scanned) or c0 >= len(scanned[r0]) or not scanned[r0][c0]:
+            continue
+        value = scanned[r0][c0]
+        for r in range(r0, min(r1, len(scanned) - 1) + 1):
+            row = scanned[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = row[c] or value
 
 
 def _load_xlsx_rows(
@@ -592,23 +698,24 @@ def _load_xlsx_rows(
     header: _Header,
     scanned: list[list[str]],
     rest: Iterator[list],
+    *,
+    fmt: str = "xlsx",
+    sheet_name: str | None = None,
 ) -> SourceTable:
     lo, hi = header.span
     n = hi - lo + 1
-    positions: list[int] = []
-    columns: list[list[str]] = [[] for _ in range(n)]
-
-    def add(position: int, cells: list[str]) -> None:
-        positions.append(position)
-        for i, column in enumerate(columns):
-            column.append(cells[i] if i < len(cells) else "")
-
-    for position in range(header.position + 1, len(scanned)):
-        add(position, scanned[position][lo : hi + 1])
+    body: list[tuple[int, list[str]]] = []
+    for position in range(header.position + header.rows, len(scanned)):
+        body.append((position, scanned[position][lo : hi + 1]))
     total = len(scanned)
     for row in rest:
-        add(total, [_cell_text(v) for v in row[lo : hi + 1]])
+        body.append((total, [_cell_text(v) for v in row[lo : hi + 1]]))
         total += 1
+    footer = _footer_start(body)
+    skipped = [(p, next((c for c in cells if c), "")) for p, cells in body[footer:] if any(cells)]
+    body = body[:footer]
+    positions = [p for p, _ in body]
+    columns = [[cells[i] if i < len(cells) else "" for _, cells in body] for i in range(n)]
     # calamine 0.9 yields rows from the sheet's row 1 (A1) on; stay right if a later version starts
     # at the used range instead (then the row count equals the used range's height).
     offset = 0
@@ -631,12 +738,47 @@ def _load_xlsx_rows(
     _finish(con, relation, name, header_row)
     return SourceTable(
         path=path,
-        file_format="xlsx",
+        file_format=fmt,
         encoding=None,
         headers=header.headers,
         header_row=header_row,
         relation_name=relation,
+        sheet=sheet_name,
+        header_rows=header.rows,
+        skipped_rows=[(p + offset + 1, text[:60]) for p, text in skipped],
     )
+
+
+# The first cell of a row that closes a table laid out for people (accents and case dropped):
+# totals ("Tổng cộng", "Cộng"), notes ("Ghi chú", "* ..."), the signature block ("Người lập biểu",
+# "Thủ trưởng đơn vị", "(Ký, ghi rõ họ tên)", "..., ngày 5 tháng 10 năm 2025").
+_FOOTER = re.compile(
+    r"^(?:tong cong|tong so|tong\s*:|tong$|cong\s*:|cong$|cong toan|ghi chu|chu thich|luu y|\*|"
+    r"nguoi lap|nguoi bao cao|nguoi ky|thu truong|lanh dao|giam doc|pho giam doc|chu tich|"
+    r"truong phong|ke toan|xac nhan|noi nhan|\(ky|ky ten|ky,|.{0,40}ngay\s*[\d.]*\s*thang\s*[\d.]*\s*nam)"
+)
+
+
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
+    return " ".join("".join(ch for ch in s if not unicodedata.combining(ch)).lower().split())
+
+
+def _footer_start(body: list[tuple[int, list[str]]]) -> int:
+    """Index of the first row of the block closing the table: a row whose first cell opens a totals,
+    note or signature row, followed only by such rows, blank rows or rows of at most two cells
+    (names and titles of a signature block).  len(body) when there is none."""
+    start = len(body)
+    for i in range(len(body) - 1, -1, -1):
+        cells = [c for c in body[i][1] if c]
+        if not cells:
+            continue
+        if _FOOTER.match(_fold(cells[0])):
+            start = i
+        elif len(cells) > 2:
+            break
+    # A block of short rows with no totals/notes/signature row in it is data, not a footer.
+    return start
 
 
 def _short(exc: BaseException) -> str:
@@ -776,7 +918,8 @@ def _scan_bytes(path: Path, watch_from: int, delimiter: str) -> _ByteScan:
         has_cr = data.find(b"\r") >= 0
         codes = np.frombuffer(data, dtype=np.uint8)
         try:
-            if len(codes) <= MAX_LINE_BYTES:  # no line can be too long: count only
+            if len(codes) <= MAX_LINE_BYTES or _short_lines(data, len(codes)):
+                # no line can be too long: count only (the longest is looked for only when one may be)
                 lines = int(np.count_nonzero(codes == 10))
                 longest = (1, 0)
             else:
@@ -787,6 +930,17 @@ def _scan_bytes(path: Path, watch_from: int, delimiter: str) -> _ByteScan:
         finally:
             del codes  # the mmap cannot close while numpy holds its buffer
     return _ByteScan(path, watch_from, nul, combining, lines, longest, bool(other))
+
+
+def _short_lines(data: mmap.mmap, size: int) -> bool:
+    """True when no line can be longer than MAX_LINE_BYTES: every aligned block of half that size
+    holds a line feed (a longer line would cover a whole block without one).  One `find` a block,
+    each ending at the block's first line feed: microseconds, where the exact longest line costs a
+    pass over every byte (0.44 s of a 71 MB file's 0.92 s read)."""
+    block = max(MAX_LINE_BYTES // 2, 1)
+    # (only whole blocks: a line running to the end of the file and longer than two blocks covers
+    # a whole one too)
+    return all(data.find(b"\n", start, start + block) >= 0 for start in range(0, size - block + 1, block))
 
 
 def _longest_line(codes: np.ndarray) -> tuple[tuple[int, int], int]:

@@ -1,4 +1,5 @@
-"""Checks on a file uploaded through the dashboard, before any parser sees it: size, type, and for
+"""Checks on a file uploaded through the dashboard, before any parser sees it: size, type, for XLS
+the reader's own check (`etl.xls_guard`: the OLE container, macros, each sheet's real extent), and for
 XLSX the reader's own check (`etl.xlsx_guard`: the archive's unpacked size, macros, and each sheet's
 real extent streamed from its XML, never its declared dimension).  Each refusal is a
 SourceFileError with a message in both languages."""
@@ -17,7 +18,8 @@ from pathlib import Path
 from etl.readers import SourceFileError
 
 MAX_MB_ENV = "DASHBOARD_MAX_UPLOAD_MB"
-ALLOWED_SUFFIXES = (".csv", ".xlsx", ".json")
+ALLOWED_SUFFIXES = (".csv", ".xlsx", ".xls", ".json")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".docm", ".pptm")
 
 
@@ -56,12 +58,27 @@ def check_upload(path: Path, name: str | None = None) -> str:
     if suffix not in ALLOWED_SUFFIXES:
         raise _refuse(
             name,
-            f"loại tệp '{suffix or '(không đuôi)'}' không được nhận — chỉ nhận CSV, XLSX, JSON.",
-            f"file type '{suffix or '(none)'}' is not accepted — only CSV, XLSX and JSON.",
+            f"loại tệp '{suffix or '(không đuôi)'}' không được nhận — chỉ nhận CSV, XLSX, XLS, JSON.",
+            f"file type '{suffix or '(none)'}' is not accepted — only CSV, XLSX, XLS and JSON.",
             "unknown_type",
         )
     if suffix == ".xlsx":
         check_xlsx(path, name)
+    if suffix == ".xls":
+        with path.open("rb") as fh:
+            magic = fh.read(len(OLE2_MAGIC))
+        if magic != OLE2_MAGIC:
+            raise _refuse(
+                name,
+                "tệp mang đuôi .xls nhưng không phải bảng tính Excel 97-2003 — mở bằng Excel và lưu lại "
+                "dưới dạng .xlsx.",
+                "the name ends in .xls but this is not an Excel 97-2003 workbook — open it in Excel and "
+                "save it as .xlsx.",
+                "not_excel",
+            )
+        from etl.xls_guard import check_xls
+
+        check_xls(path, name)
     return suffix
 
 

@@ -13,10 +13,11 @@ import pandas as pd
 
 from core.periods import Period
 from metrics import db
-from metrics.definitions import add_rates
+from metrics.definitions import TARGETS, add_rates
 from metrics.scope import OPEN, Scope
 
 AREA_PERIOD_SQL = db.read_sql("area_period.sql")
+TARGET_COUNTS_SQL = db.read_sql("area_target_counts.sql")
 # Which column of the mart holds the province median of a metric.
 MEDIAN_COLUMNS = {
     m: f"median_{m}"
@@ -66,3 +67,20 @@ def provinces(periods: list[Period], scope: Scope = OPEN, path=None) -> pd.DataF
     """Every province's row per period (the national table's rows)."""
     df = area_periods(periods, scope, path)
     return df[df["area_level"] == "province"].reset_index(drop=True)
+
+
+def target_counts(province: int, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
+    """Per target of metrics.definitions.TARGETS (in that order): metric, target, communes_with_data (the
+    province's communes with the rate for the period) and communes_at_target.  Counts of communes, no
+    commune's figure: the same for every role."""
+    params = {
+        "province": int(province),
+        "start": period.start,
+        "end": period.end,
+        "targets": {m: float(t.value) for m, t in TARGETS.items()},
+    }
+    df = db.query(TARGET_COUNTS_SQL, params, path, scope=scope).set_index("metric")
+    df = df.reindex(list(TARGETS)).reset_index()
+    for col in ("communes_with_data", "communes_at_target"):
+        df[col] = df[col].fillna(0).astype("int64")
+    return df[["metric", "target", "communes_with_data", "communes_at_target"]]

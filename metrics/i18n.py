@@ -294,6 +294,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_previous_index_rank": ("Hạng kỳ trước", "Previous rank"),
     "col_national_rank": ("Hạng toàn quốc", "National rank"),
     "col_tier": ("Nhóm", "Tier"),
+    # compact headers of wide tables (ui/columns.py SHORT); the full label is the tooltip
+    "short_index_total": ("Điểm", "Score"),
+    "short_index_rank_change": ("± Hạng", "± Rank"),
+    "short_online_rate": ("Trực tuyến", "Online"),
+    "short_on_time_rate": ("Đúng hạn", "On time"),
+    "short_signature_rate": ("Ký số", "Signed"),
     "col_commune_code": ("Mã xã", "Commune code"),
     "col_commune_name": ("Xã/phường", "Commune"),
     "col_province_code": ("Mã tỉnh", "Province code"),
@@ -395,7 +401,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "axis_percent": ("Tỷ lệ (%)", "Share (%)"),
     "axis_share": ("Tỷ trọng hồ sơ (%)", "Share of dossiers (%)"),
     "axis_days": ("Số ngày", "Days"),
-    "axis_rank": ("Hạng (1 = cao nhất)", "Rank (1 = best)"),
+    "axis_rank": ("Hạng", "Rank"),  # short: a phone's chart has no room for "(1 = best)"; 1 sits on top
     "axis_places": ("Số bậc", "Places"),
     "axis_points": ("Điểm", "Points"),
     "axis_communes": ("Số xã", "Communes"),
@@ -466,8 +472,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "No data for {province} in {period}.",
     ),
     "empty_pick_commune": (
-        "Chọn một xã/phường của {province} ở thanh bên trái (mục Xã/phường) để xem hồ sơ.",
-        "Choose a commune of {province} in the sidebar (Commune) to see its profile.",
+        "Chọn một xã/phường của {province} ở mục Xã/phường trong menu (trên điện thoại: bấm » ở góc trên "
+        "bên trái để mở menu) để xem hồ sơ.",
+        "Choose a commune of {province} under Commune in the menu (on a phone: tap » at the top left to "
+        "open the menu) to see its profile.",
     ),
     "empty_commune_period": (
         "Không có dữ liệu của {commune} cho {period}.",
@@ -623,8 +631,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "needed to pass the next commune cannot be worked out.",
     ),
     "wit_pick_commune": (
-        "Chọn một xã ở thanh bên trái để xem cần gì để tăng điểm.",
-        "Choose a commune in the sidebar to see what it takes to gain points.",
+        "Chọn một xã ở mục Xã/phường trong menu (trên điện thoại: bấm » ở góc trên bên trái) để xem cần gì để tăng điểm.",
+        "Choose a commune under Commune in the menu (on a phone: tap » at the top left) to see what it takes to "
+        "gain points.",
     ),
     "h_assumptions": ("Quy tắc tính điểm (giả định)", "Scoring rules (assumptions)"),
     "wit_unconfirmed": (
@@ -690,8 +699,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "{sessions} sessions, {participants} attendances in the period",
     ),
     "skills_pick_commune_trend": (
-        "Chọn một xã ở thanh bên trái để xem diễn biến theo tháng.",
-        "Choose a commune in the sidebar to see its monthly trend.",
+        "Chọn một xã ở mục Xã/phường trong menu (trên điện thoại: bấm » ở góc trên bên trái) để xem diễn biến theo tháng.",
+        "Choose a commune under Commune in the menu (on a phone: tap » at the top left) to see its monthly trend.",
     ),
     "chart_skills_ranking": ("Các xã của {province}", "Communes of {province}"),
     "chart_skills_shares": ("Chứng nhận, VNeID, tổ công nghệ số", "Certificates, VNeID, digital teams"),
@@ -749,6 +758,50 @@ LABELS.update(
         "report_build": ("Tạo báo cáo", "Build the report"),
         "report_building": ("Đang tạo báo cáo…", "Building the report…"),
         "report_download": ("Tải về {name}", "Download {name}"),
+        "h_report_now": ("Báo cáo kỳ {period}", "Report for {period}"),
+        # the provincial departments on the service-index page (ui/index_sections.py departments)
+        "h_departments": ("Xếp hạng các sở, ngành của tỉnh", "The province's departments ranked"),
+        "col_department_name": ("Sở, ngành", "Department"),
+        "col_department_code": ("Mã trên Cổng", "Portal code"),
+        "col_groups_published": ("Số nhóm đã công bố", "Groups published"),
+        "departments_none": (
+            "Kho dữ liệu chưa có điểm của các sở, ngành cho {period}. Điểm này được nạp từ các tệp JSON "
+            "của trang Đánh giá chất lượng phục vụ (Cổng Dịch vụ công quốc gia); dữ liệu minh họa không có.",
+            "The warehouse holds no department scores for {period}. They are loaded from the JSON files "
+            "of the national portal's service-quality page; the demo data has none.",
+        ),
+        "departments_note": (
+            "{n} sở, ngành, theo điểm Cổng công bố (tổng điểm, hoặc tổng sáu nhóm khi đủ sáu nhóm); "
+            "1 = cao nhất; thay đổi hạng so với kỳ trước.",
+            "{n} departments by the portal's published scores (the total, or the sum of the six groups "
+            "when all six are loaded); 1 = best; rank change against the previous period.",
+        ),
+        "departments_partial": (
+            "{n} sở, ngành chưa đủ sáu nhóm điểm: chưa có tổng điểm và chưa xếp hạng.",
+            "{n} departments lack some of the six groups: no total and no rank yet.",
+        ),
+        # the province overview's rank among the provinces (ui/province_rank.py)
+        "province_rank": (
+            "Hạng chỉ số phục vụ trong {total} tỉnh, thành",
+            "Service-index rank of {total} provinces",
+        ),
+        "province_rank_none": (
+            "Chưa có xếp hạng toàn quốc cho kỳ này",
+            "No national ranking for this period",
+        ),
+        "help_province_rank": (
+            "Hạng của tỉnh theo Bộ chỉ số phục vụ (QĐ 766/QĐ-TTg) trong các tỉnh, thành phố có điểm kỳ này "
+            "(1 = tốt nhất), như trang Toàn quốc; thay đổi so với kỳ trước (+ là tăng hạng).",
+            "The province's rank on the service index (Decision 766) among the provinces scored this period "
+            "(1 = best), as on the national page; the change against the previous period (+ = up).",
+        ),
+        "report_all_zip": ("Cả ba (.zip)", "All three (.zip)"),
+        "report_now_hint": (
+            "Bấm một nút để tải (tạo mất vài giây): Word để chỉnh sửa, PDF để in, Excel để lấy số liệu; "
+            "thể thức Nghị định 30/2020/NĐ-CP, số liệu như trên bảng điều khiển.",
+            "One click downloads it (built in a few seconds): Word to edit, PDF to print, Excel for the "
+            "figures; the Decree 30/2020 layout with the dashboard's figures.",
+        ),
         "report_hint": (
             "Bản nháp theo thể thức Nghị định 30/2020/NĐ-CP, số liệu như trên bảng điều khiển; "
             "Word để chỉnh sửa, PDF để in, Excel để lấy số liệu.",
@@ -845,3 +898,12 @@ def _merge_access_labels() -> None:
 
 
 _merge_access_labels()
+
+
+def _merge_notify_labels() -> None:
+    from metrics.i18n_notify import NOTIFY_LABELS
+
+    LABELS.update({k: v for k, v in NOTIFY_LABELS.items() if k not in LABELS})
+
+
+_merge_notify_labels()

@@ -136,7 +136,8 @@ def province_index(period: Period, scope: Scope = OPEN, path=None) -> pd.DataFra
     A period with published results takes metrics.service_index.national_province_ranking (the
     portal's national ranking when loaded, else the mean of the province's ranked communes).  A
     quarter or year without published results (derived from its months, see index_period.sql) takes
-    the mean of the communes' derived totals, ranked the same way."""
+    the mean of the communes' derived totals (mart_area_period), ranked the same way.  Every province,
+    for every role: the provinces' ranking is an aggregate."""
     from metrics import service_index
 
     columns = ["province_code", "index_average", "index_rank", "index_rank_change", "tier", "index_basis"]
@@ -153,14 +154,12 @@ def province_index(period: Period, scope: Scope = OPEN, path=None) -> pd.DataFra
             }
         )[columns]
     prev = period.previous()
-    idx = index_results([prev, period], None, None, scope, path)
-    avg = (
-        idx.groupby(["period", "province_code"])["index_total"]
-        .mean()
-        .round(2)
-        .rename("index_average")
-        .reset_index()
-    )
+    # every province's mean of its communes' derived totals: an aggregate (mart_area_period), the same for
+    # every role, never the mean of the communes the caller's scope shows
+    avg = provinces([prev, period], scope, path)[["period", "province_code", "index_average"]]
+    avg = avg.dropna(subset=["index_average"]).copy()
+    avg["province_code"] = avg["province_code"].astype("int64")
+    avg["index_average"] = avg["index_average"].astype("float64").round(2)
     avg["index_rank"] = competition_rank_by(avg, "period", "index_average")
     cur = avg[avg["period"] == period.key].set_index("province_code")
     before = avg[avg["period"] == prev.key].set_index("province_code")

@@ -521,7 +521,7 @@ def province_briefing_data(
         movers_down=down,
         lowest=lowest,
         worst_groups=rankings.worst_group_counts(losses),
-        targets=_targets(ranking, scope.level == "commune"),
+        targets=areas.target_counts(province, period, scope, path),
         skills_summary=_skills_summary(province, period, scope, path),
         is_demo=warehouse.is_demo(path),
         data_as_of=pd.Timestamp(as_of.max()).date() if len(as_of) else None,
@@ -571,35 +571,13 @@ def _lowest(ranking: pd.DataFrame, losses: pd.DataFrame) -> pd.DataFrame:
     return out.merge(extra, on="commune_code", how="left").reset_index(drop=True)
 
 
-def _targets(ranking: pd.DataFrame, withheld: bool = False) -> pd.DataFrame:
-    """Per target: the province's communes with data and at the target.  Those need every commune's own
-    rate: `withheld` (a commune account) leaves both empty rather than counting its own commune only."""
-    rows = []
-    for metric, target in TARGETS.items():
-        values = ranking[metric].dropna()
-        rows.append(
-            {
-                "metric": metric,
-                "target": target.value,
-                "communes_with_data": None if withheld else len(values),
-                "communes_at_target": None if withheld else int((values >= target.value - 1e-12).sum()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def _skills_summary(province: int, period: Period, scope: Scope, path) -> pd.DataFrame:
-    """Skills figures of the province and of the country for the period: unit, metric columns.
-    They are computed from the communes' rows the scope shows, so only a national scope gets the
-    country's, and a commune account (which sees its own commune only) neither: never a scope's own rows
-    labelled as the province's or the country's (no aggregate mart holds the skills figures yet)."""
-    if scope.level == "commune":
-        return pd.DataFrame()
+    """Skills figures of the province and of the country for the period: unit, metric columns.  Read from
+    the aggregate mart (metrics.skills.summary over mart_skills_area), so they are the province's and the
+    country's for every role, never the rows a scope shows."""
     own = skills.summary(province, period, scope, path=path)
     nat = skills.summary(None, period, scope, path=path)
-    own, nat = own[own["period"] == period.key], nat[nat["period"] == period.key].copy()
-    if not scope.is_national:
-        nat[[m for m in SKILLS_METRICS if m in nat.columns]] = float("nan")
+    own, nat = own[own["period"] == period.key], nat[nat["period"] == period.key]
     if own.empty or all(pd.isna(own.iloc[0].get(m)) for m in SKILLS_METRICS if m in own.columns):
         return pd.DataFrame()
     return pd.concat([own.assign(unit="province"), nat.assign(unit="national")], ignore_index=True)

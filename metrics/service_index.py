@@ -898,8 +898,8 @@ def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path
     province's ranked communes, with communes_ranked of communes_total), national_rank of
     provinces_ranked (the portal's rank, else metrics.ranking.competition_rank: ties share a rank),
     changes against the previous period on the same basis (national_rank_change positive = moved up)
-    and the quartile `tier`.  Ranks and tiers are taken over every province; a province scope then
-    sees its own row."""
+    and the quartile `tier`.  Every province for every role: the provinces' ranking is an aggregate of
+    each province (issue 15's rule), not a commune's figure, so the scope does not filter it."""
     per = _period(period)
     params = {"period_type": per.period_type, "period": per.key, "previous_period": per.previous().key}
     rows = db.query(
@@ -946,9 +946,6 @@ def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path
     df = df.sort_values(["national_rank", "province_name"], na_position="last")
     # Tiers are cut from every ranked province, whatever the caller may see.
     df["tier"] = quartile_tiers(df["index_total"])
-    province = scope.sql_params()["scope_province"]
-    if province is not None:
-        df = df[df["province_code"] == province]
     for col in ("national_rank", "previous_national_rank", "national_rank_change"):
         df[col] = df[col].astype("Int64")
     return df.reset_index(drop=True)

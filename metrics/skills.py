@@ -37,6 +37,7 @@ PERIOD_SQL = db.read_sql("skills_period.sql")
 TREND_SQL = db.read_sql("skills_trend.sql")
 SESSIONS_SQL = db.read_sql("skills_sessions.sql")
 MONTH_RANGE_SQL = db.read_sql("skills_month_range.sql")
+AREA_SQL = db.read_sql("skills_area.sql")
 
 AUDIENCES = ("officials", "residents", "pupils", "businesses")
 ADULT_AUDIENCES = ("officials", "residents", "businesses")
@@ -101,7 +102,11 @@ def aggregate(
             den = src[den_col].where(both).groupby([src[c] for c in by], dropna=False).sum(min_count=1)
             num, den = num.astype("float64"), den.astype("float64")
         out[name] = num * m.scale / den.where(den > 0)
-    out = out.reset_index()
+    return _with_target(out.reset_index(), certified_target)
+
+
+def _with_target(out: pd.DataFrame, certified_target: float) -> pd.DataFrame:
+    """The certification target, the gap to it and whether it is met, beside adults_certified_share."""
     if "adults_certified_share" in out.columns:
         out["certified_target"] = float(certified_target)
         out["certified_gap"] = (certified_target - out["adults_certified_share"]).clip(lower=0)
@@ -169,10 +174,29 @@ def summary(
     certified_target: float = CERTIFIED_TARGET.value,
     path=None,
 ) -> pd.DataFrame:
-    """The province's (or, when `province` is None, the whole scope's) figures for the period and the
-    previous one: one row per period, counts summed over its communes, then the metrics."""
-    df = skills_counts([period.previous(), period], province, None, scope, path, certified_target)
-    return aggregate(df, ["period", "period_start"], certified_target)
+    """The province's (or, when `province` is None, the country's) figures for the period and the
+    previous one: one row per period, counts summed over the area's communes, communes,
+    months_in_warehouse, then the metrics (each share over the communes that have both its numerator and
+    its denominator).  Read from the aggregate mart `mart_skills_area`, not from the rows the caller's
+    scope shows: the same figures for every role (aggregates reveal no single commune)."""
+    periods = [period.previous(), period]
+    params = {
+        "period_keys": [p.key for p in periods],
+        "period_starts": [p.start for p in periods],
+        "period_type": period.period_type,
+        "province": province,
+    }
+    df = db.query(AREA_SQL, params, path, scope=scope)
+    for name, m in METRICS.items():
+        den_col = m.denominator_column
+        if den_col == "months":
+            num, den = df[m.numerator], df["months_in_warehouse"]
+        else:
+            num, den = df[f"{name}_numerator"], df[f"{name}_denominator"]
+        num, den = num.astype("float64"), den.astype("float64")
+        df[name] = num * m.scale / den.where(den > 0)
+    parts = [c for c in df.columns if c.endswith(("_numerator", "_denominator"))]
+    return _with_target(df.drop(columns=parts), certified_target)
 
 
 def commune_trend(

@@ -95,12 +95,12 @@ def build_commune_reports(
     issued_on: date | None = None,
 ) -> dict[str, bytes]:
     """The commune report in each of `formats` ({'docx': bytes, ...}), from one read of the data and
-    one rendering of the charts."""
+    one rendering of the charts.  `issued_on`: the date on the report; without it the date line is
+    left for the signer ('ngày … tháng … năm …'), never the day the file was generated."""
     from metrics import report_data
     from reports import content, docx_writer, figures, pdf_writer, xlsx_writer
 
     per, fmts, lang = _period(period), _formats(formats), _lang(lang)
-    issued_on = issued_on or date.today()
     with shared_queries():
         try:
             data = report_data.commune_report_data(int(commune_code), per, scope, path)
@@ -115,8 +115,12 @@ def build_commune_reports(
     if "docx" in fmts or "pdf" in fmts:
         charts = {}
         if data.has_data:
-            charts["trends"] = figures.commune_trends(data.monthly, lang, data.commune_name)
-            charts["groups"] = figures.group_scores(data.groups, lang, data.commune_name)
+            charts["trends"] = figures.commune_trends(
+                data.monthly, lang, data.commune_name, height=content.TRENDS_H
+            )
+            charts["groups"] = figures.group_scores(
+                data.groups, lang, data.commune_name, height=content.GROUPS_H
+            )
         doc = content.commune_document(data, charts, lang, issued_on)
         if "docx" in fmts:
             out["docx"] = docx_writer.render(doc)
@@ -154,7 +158,6 @@ def build_province_briefings(
     from reports import content, docx_writer, figures, pdf_writer, xlsx_writer
 
     per, fmts, lang = _period(period), _formats(formats), _lang(lang)
-    issued_on = issued_on or date.today()
     with shared_queries():
         try:
             data = report_data.province_briefing_data(int(province_code), per, scope, path)
@@ -169,8 +172,12 @@ def build_province_briefings(
     if "docx" in fmts or "pdf" in fmts:
         charts = {}
         if data.has_data:
-            charts["distribution"] = figures.score_distribution(data.ranking, lang)
-            charts["worst_groups"] = figures.worst_groups(data.worst_groups, lang)
+            charts["distribution"] = figures.score_distribution(
+                data.ranking, lang, height=content.DISTRIBUTION_H
+            )
+            charts["worst_groups"] = figures.worst_groups(
+                data.worst_groups, lang, height=content.WORST_GROUPS_H
+            )
         doc = content.province_document(data, charts, lang, issued_on)
         if "docx" in fmts:
             out["docx"] = docx_writer.render(doc)

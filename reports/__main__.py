@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         "--date",
         type=date.fromisoformat,
         default=None,
-        help="date on the report, YYYY-MM-DD (default: today)",
+        help="date on the report, YYYY-MM-DD (default: left blank for the signer: ngày … tháng … năm …)",
     )
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("commune", parents=[common], help="the commune report of one or more communes")

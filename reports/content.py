@@ -16,10 +16,14 @@ from metrics.i18n import LABELS as APP_LABELS
 from metrics.i18n import fmt_month, fmt_number
 from metrics.report_data import CommuneReportData, ProvinceBriefingData
 from reports import model as m
-from reports.labels import count, pct, period_in, period_phrase, place_date, signed, t
+from reports.labels import count, date_short, pct, period_in, period_phrase, place_date, signed, t
 
 # --------------------------------------------------------------------------------------------------
 # Small helpers.
+
+
+TRENDS_H, GROUPS_H = 54.0, 54.0  # mm: the commune report's two charts (reports/figures.py draws them)
+DISTRIBUTION_H, WORST_GROUPS_H = 50.0, 44.0  # mm: the province briefing's two charts
 
 
 def metric_label(metric: str, lang: str) -> str:
@@ -86,7 +90,9 @@ def province_type(province_code: int) -> str:
     return "tỉnh" if row.empty else str(row.iloc[0]["division_type"])
 
 
-def _frame(lang: str, issuer_unit: str, place: str, issued_on: date, title_kind: str, subject: str) -> tuple:
+def _frame(
+    lang: str, issuer_unit: str, place: str, issued_on: date | None, title_kind: str, subject: str
+) -> tuple:
     header = m.Header(
         issuer=[t("committee", lang), issuer_unit.upper()],
         number=t("number", lang),
@@ -95,6 +101,33 @@ def _frame(lang: str, issuer_unit: str, place: str, issued_on: date, title_kind:
         place_date=place_date(place, issued_on, lang),
     )
     return header, m.Title(kind=t(title_kind, lang), subject=subject)
+
+
+UNIT_KINDS = ("xã", "phường", "đặc khu")
+
+
+def unit_counts(province_code: int) -> list[tuple[str, int]]:
+    """What the province has, from the official unit list (core.reference): [('xã', 133), ('phường', 15)]
+    for Phú Thọ; a kind it does not have is left out."""
+    from core.reference import commune_frame
+
+    frame = commune_frame()
+    kinds = frame[frame["province_code"] == int(province_code)]["division_type"].value_counts()
+    return [(kind, int(kinds[kind])) for kind in UNIT_KINDS if kinds.get(kind, 0) > 0]
+
+
+def _join(parts: list[str], lang: str) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {t('and', lang)} " + parts[-1]
+
+
+def province_context(province_code: int, period, lang: str) -> dict:
+    """period_context plus the province's kinds of unit: {kinds} 'xã, phường', {kinds_upper}, {units}
+    '133 xã và 15 phường' (never 'đặc khu' where there is none)."""
+    counts = unit_counts(province_code) or [("xã", 0)]
+    names = [t(f"types_{k}", lang) for k, _ in counts]
+    kinds = ", ".join(names) if lang == "vi" else _join(names, lang)  # 'xã, phường' / 'communes and wards'
+    units = _join([f"{fmt_number(n, lang)} {t(f'types_{k}', lang)}" for k, n in counts], lang)
+    return {**period_context(period, lang), "kinds": kinds, "kinds_upper": kinds.upper(), "units": units}
 
 
 def period_context(period, lang: str) -> dict:
@@ -110,7 +143,7 @@ def period_context(period, lang: str) -> dict:
 # Commune report.
 
 
-def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on: date) -> m.Document:
+def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on: date | None) -> m.Document:
     ctx = period_context(data.period, lang)
     unit = unit_inline(data.commune_name, data.division_type, lang)
     prov_type = province_type(data.province_code)
@@ -127,8 +160,6 @@ def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on
     notes = []
     if data.is_demo:
         notes.append(t("demo_banner", lang))
-    if data.data_as_of:
-        notes.append(t("source_note", lang).format(as_of=fmt_month(data.data_as_of)))
     if "withheld_for_account" in data.notes:
         notes.append(t("withheld_for_account_note", lang))
     body += [m.Paragraph(n, italic=True, size=m.SMALL_PT) for n in notes]
@@ -144,10 +175,10 @@ def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on
     body.append(m.Paragraph(t("placeholder_causes", lang), italic=True))
 
     body.append(m.Heading(t("s_tasks", lang)))
-    index_tasks, target_tasks = commune_tasks(data, lang)
+    idx_tasks, target_tasks = commune_tasks(data, lang)
     if data.has_data:
         body.append(m.Heading(t("s_tasks_index", lang), 2))
-        body.append(m.Bullets(index_tasks))
+        body.append(m.Bullets(idx_tasks))
         body.append(m.Heading(t("s_tasks_targets", lang), 2))
         body.append(m.Bullets(target_tasks))
         body.append(m.Heading(t("s_tasks_other", lang), 2))
@@ -168,7 +199,11 @@ def commune_document(data: CommuneReportData, charts: dict, lang: str, issued_on
         signer=[t("on_behalf", lang), t("chair", lang)],
         signer_note=t("signer_name", lang),
     )
-    annex = _monthly_annex(data, lang) if data.has_data and not data.monthly.empty else []
+    annex = (
+        _commune_annex(data, charts, lang, unit, issued_on)
+        if data.has_data and not data.monthly.empty
+        else []
+    )
     return m.Document(
         header=header,
         title=title,
@@ -187,7 +222,7 @@ def _results(data: CommuneReportData, charts: dict, lang: str, unit: str, provin
     out: list = [m.Heading(t("s_key_figures", lang), 2)]
     out.append(figures_table(data.figures, data.period, lang, t("table_key_figures", lang).format(**ctx)))
     if charts.get("trends"):
-        out.append(m.Figure(charts["trends"], m.TEXT_W, 62, t("figure_trends", lang).format(unit=unit)))
+        out.append(m.Figure(charts["trends"], m.TEXT_W, TRENDS_H, t("figure_trends", lang).format(unit=unit)))
 
     c, p = data.counts, data.previous_counts
     out.append(m.Heading(t("s_dossiers", lang), 2))
@@ -200,10 +235,9 @@ def _results(data: CommuneReportData, charts: dict, lang: str, unit: str, provin
                     previous_received=count(p.get("dossiers_received"), lang),
                     online=count(c["dossiers_online"], lang),
                     online_rate=pct(c.get("online_rate"), lang),
-                    full=count(c["dossiers_online_full"], lang),
-                    partial=count(c["dossiers_online_partial"], lang),
+                    online_split=_online_split(c, lang),
                     in_person=count(c["dossiers_in_person"], lang),
-                    post=count(c["dossiers_post"], lang),
+                    post_clause=_clause("post_clause", c.get("dossiers_post"), lang),
                     on_time=count(c["dossiers_on_time"], lang),
                     overdue=count(c["dossiers_overdue"], lang),
                     on_time_rate=pct(c.get("on_time_rate"), lang),
@@ -226,7 +260,7 @@ def _results(data: CommuneReportData, charts: dict, lang: str, unit: str, provin
                 t("signatures_text", lang).format(
                     unit=unit,
                     issued=count(c["docs_issued"], lang),
-                    confidential=count(c["docs_confidential"], lang),
+                    confidential_clause=_clause("confidential_clause", c.get("docs_confidential"), lang),
                     signed=count(c["docs_signed"], lang),
                     rate=pct(c.get("signature_rate"), lang),
                     target=target_text(TARGETS["signature_rate"].value, lang),
@@ -273,6 +307,25 @@ def _results(data: CommuneReportData, charts: dict, lang: str, unit: str, provin
     return out
 
 
+def _clause(key: str, n, lang: str) -> str:
+    """A 'trong đó …' clause, left out when it would say zero (or nothing is known)."""
+    n = _none(n)
+    return "" if n is None or int(n) == 0 else t(key, lang).format(n=count(n, lang))
+
+
+def _online_split(c: dict, lang: str) -> str:
+    """'; toàn trình 18, một phần 12', without the parts that are zero."""
+    parts = [
+        t(key, lang).format(n=count(_none(c.get(col)), lang))
+        for key, col in (
+            ("online_full", "dossiers_online_full"),
+            ("online_partial", "dossiers_online_partial"),
+        )
+        if _none(c.get(col)) not in (None, 0)
+    ]
+    return "; " + ", ".join(parts) if parts else ""
+
+
 def _index_section(
     data: CommuneReportData, charts: dict, lang: str, unit: str, province: str, ctx: dict
 ) -> list:
@@ -286,6 +339,7 @@ def _index_section(
             m.Paragraph(
                 t("index_text", lang).format(
                     total=fmt_number(idx["index_total"], lang, 2),
+                    estimate=t("estimate_mark", lang) if idx.get("is_derived") else "",
                     previous_total=fmt_number(idx.get("previous_index_total"), lang, 2),
                     rank=idx.get("index_rank"),
                     ranked=idx.get("communes_ranked"),
@@ -342,8 +396,6 @@ def _index_section(
                 caption=t("table_groups", lang).format(**ctx),
             )
         )
-        if charts.get("groups"):
-            out.append(m.Figure(charts["groups"], m.TEXT_W, 66, t("figure_groups", lang)))
     return out
 
 
@@ -383,13 +435,27 @@ def figures_table(figures: pd.DataFrame, period, lang: str, caption: str) -> m.T
         t("target", lang),
     ]
     return m.Table(
-        header, rows, [40, 17, 17, 30, 19, 21, 21], ["L", "R", "R", "R", "C", "R", "R"], caption=caption
+        header, rows, [50, 16, 16, 24, 18, 20, 21], ["L", "R", "R", "R", "C", "R", "R"], caption=caption
     )
 
 
+# Section II lists a figure against the province median only when the difference matters: a
+# processing time half a day (and a tenth) longer, a rate 2 percentage points lower, an index total a
+# point lower.  A figure below its target is always listed (the target is the bar).
+NOTABLE_DAYS, NOTABLE_DAYS_SHARE = 0.5, 0.10
+NOTABLE_PP = 0.02
+NOTABLE_POINTS = 1.0
+NOTABLE_GROUP_LOSS = 0.5  # points a group loses in indicators the dossiers do not show, before III names them
+
+
+def _notable(metric: str) -> float:
+    return NOTABLE_PP if fmt(metric) == "pct" else NOTABLE_POINTS
+
+
 def commune_shortfalls(data: CommuneReportData, lang: str) -> list[str]:
-    """Section II, from the data: figures below target and/or the province median, a longer
-    processing time, the rank lost, the groups losing most points, the certification gap."""
+    """Section II, from the data: figures below target and/or clearly below the province median (see
+    NOTABLE_*), a clearly longer processing time, the rank lost, the groups losing most points, the
+    certification gap."""
     ctx = period_context(data.period, lang)
     if not data.has_data:
         return [t("short_no_data", lang).format(**ctx)]
@@ -404,7 +470,7 @@ def commune_shortfalls(data: CommuneReportData, lang: str) -> list[str]:
         target, median = _none(r["target"]), _none(r["province_median"])
         label = metric_label(metric, lang)
         if metric == "avg_processing_days":
-            if median is not None and v > median + 1e-9:
+            if median is not None and v - median >= max(NOTABLE_DAYS, NOTABLE_DAYS_SHARE * median):
                 items.append(
                     t("short_days", lang).format(
                         value=fmt_number(v, lang, 1), median=fmt_number(median, lang, 1)
@@ -412,7 +478,7 @@ def commune_shortfalls(data: CommuneReportData, lang: str) -> list[str]:
                 )
             continue
         if metric == "index_total":
-            if median is not None and v < median - 1e-9:
+            if median is not None and median - v >= NOTABLE_POINTS:
                 items.append(
                     t("short_index_median", lang).format(
                         value=fmt_number(v, lang, 2), median=fmt_number(median, lang, 2)
@@ -420,7 +486,7 @@ def commune_shortfalls(data: CommuneReportData, lang: str) -> list[str]:
                 )
             continue
         below_target = target is not None and v < target - 1e-9
-        below_median = median is not None and v < median - 1e-9
+        below_median = median is not None and median - v >= _notable(metric)
         fields = dict(
             metric=label,
             value=value(metric, v, lang),
@@ -464,16 +530,114 @@ def commune_shortfalls(data: CommuneReportData, lang: str) -> list[str]:
     return items or [t("short_none", lang)]
 
 
+INDEX_ACTIONS = (
+    "fewer_overdue",
+    "fewer_overdue_satisfaction",
+    "more_online",
+    "more_paid_online",
+    "more_digitized",
+)
+
+
+def _group_name(code: str, lang: str) -> str:
+    return service_index.rules().groups[code].name(lang)
+
+
+def _indicators(code: str, lang: str) -> str:
+    group = service_index.rules().groups[code]
+    return "; ".join(_lower_first(i.name(lang)) for i in group.not_computable)
+
+
+def _lower_first(text: str) -> str:
+    """'Công bố ...' -> 'công bố ...' inside a sentence; an acronym ('TTHC ...') stays as it is."""
+    return text[:1].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+
+
+def index_tasks(data: CommuneReportData, lang: str) -> list[str]:
+    """Section III.1 as tasks: what the commune does next, with the count of dossiers and the points it
+    is estimated to bring (marked 'ước tính').  No other commune is named and no formula is written
+    here: the formulas are in the appendix (estimate_lines)."""
+    what = data.what
+    if not what.commune_name:
+        return [t("task_no_index", lang)]
+    target = what.target
+    items: list[str] = []
+    if target is not None and target.status == "ranked" and target.points_to_pass is not None:
+        items.append(
+            t("task_rank_up", lang).format(
+                rank=target.index_rank,
+                ranked=target.communes_ranked,
+                points=fmt_number(target.points_to_pass, lang, 2),
+            )
+        )
+    elif target is not None and target.status == "first":
+        items.append(t("task_rank_first", lang))
+    elif target is not None and target.status == "partial":
+        items.append(
+            t("index_target_partial", lang).format(
+                published=target.groups_published, expected=target.groups_expected
+            )
+        )
+    for lv in what.levers:
+        group = _group_name(lv.group_code, lang)
+        if lv.action_kind in INDEX_ACTIONS and lv.action_count:
+            gain = (
+                t("task_gain", lang).format(group=group, points=fmt_number(lv.points_gain, lang, 2))
+                if (lv.points_gain or 0) > 0.005
+                else ""
+            )
+            threshold = (
+                t("task_threshold", lang).format(threshold=pct(lv.threshold, lang, 0))
+                if lv.reaches_threshold and (lv.threshold or 1) < 1
+                else ""
+            )
+            items.append(
+                t(f"task_{lv.action_kind}", lang).format(
+                    count=count(lv.action_count, lang),
+                    base=count(lv.base_count, lang),
+                    threshold=threshold,
+                    gain=gain,
+                )
+            )
+            if (lv.points_other or 0) >= NOTABLE_GROUP_LOSS and _indicators(lv.group_code, lang):
+                items.append(
+                    t("task_indicators_other", lang).format(
+                        group=group,
+                        indicators=_indicators(lv.group_code, lang),
+                        points=fmt_number(lv.points_other, lang, 2),
+                    )
+                )
+        elif (
+            lv.action_kind in (service_index.NOT_COMPUTABLE, service_index.NOT_FROM_DOSSIERS)
+            and (lv.points_lost or 0) >= NOTABLE_GROUP_LOSS
+            and _indicators(lv.group_code, lang)
+        ):
+            items.append(
+                t("task_indicators", lang).format(
+                    group=group,
+                    indicators=_indicators(lv.group_code, lang),
+                    points=fmt_number(lv.points_lost, lang, 2),
+                    est="" if lv.score_source == "published" else t("estimate_suffix", lang),
+                )
+            )
+    return items or [t("index_target_unpublished", lang)]
+
+
+def estimate_lines(data: CommuneReportData, lang: str) -> list[str]:
+    """The appendix's formulas behind section III's estimates (metrics.service_index's sentences for
+    every group that loses points, e.g. 'Mỗi hồ sơ quá hạn làm mất 0,333 điểm (= 20 / 60) ...')."""
+    if not data.what.commune_name:
+        return []
+    return [
+        service_index.describe_lever(lv, lang)
+        for lv in data.what.levers
+        if lv.action_kind in INDEX_ACTIONS and lv.action_count
+    ]
+
+
 def commune_tasks(data: CommuneReportData, lang: str) -> tuple[list[str], list[str]]:
-    """Section III: (what it takes to climb the index, from metrics.service_index; the dossiers,
-    documents and people still missing to each target, from metrics.report_data.target_gaps)."""
-    index_tasks = service_index.describe(data.what, lang) if data.what.commune_name else []
-    if not index_tasks or (
-        data.what.target is not None
-        and data.what.target.status == "unpublished"
-        and not [lv for lv in data.what.levers if lv.action_kind != "full_points"]
-    ):
-        index_tasks = index_tasks or [t("task_no_index", lang)]
+    """Section III: (the service-index tasks, index_tasks; the dossiers, documents and people still
+    missing to each target, from metrics.report_data.target_gaps)."""
     target_tasks = []
     for _, r in data.target_gaps.iterrows():
         needed = _none(r["needed"])
@@ -491,7 +655,45 @@ def commune_tasks(data: CommuneReportData, lang: str) -> tuple[list[str], list[s
         missing = int(s["villages"] - s["villages_with_team"])
         if missing > 0:
             target_tasks.append(t("task_villages", lang).format(n=count(missing, lang)))
-    return index_tasks, target_tasks or [t("task_all_met", lang)]
+    return index_tasks(data, lang), target_tasks or [t("task_all_met", lang)]
+
+
+def annex_reference(unit: str, issued_on: date | None, lang: str) -> m.Paragraph:
+    """'(Kèm theo Báo cáo số …/BC-UBND ngày … của UBND xã Vân Bán)', under the appendix's title."""
+    return m.Paragraph(
+        t("annex_reference", lang).format(date=date_short(issued_on), unit=unit),
+        italic=True,
+        align="center",
+        indent=False,
+    )
+
+
+def _sources(data_as_of, lang: str) -> list:
+    if not data_as_of:
+        return []
+    return [
+        m.Paragraph(
+            t("annex_sources", lang) + ": " + t("source_note", lang).format(as_of=fmt_month(data_as_of)),
+            italic=True,
+            size=m.SMALL_PT,
+        )
+    ]
+
+
+def _commune_annex(
+    data: CommuneReportData, charts: dict, lang: str, unit: str, issued_on: date | None
+) -> list:
+    """The monthly table, the group-score chart (Bảng 2's figures drawn; in the appendix so the body
+    stays within three pages), the formulas behind section III's estimates and the sources."""
+    out: list = [annex_reference(unit, issued_on, lang), *_monthly_annex(data, lang)]
+    if charts.get("groups"):
+        out.append(m.Figure(charts["groups"], m.TEXT_W, GROUPS_H, t("figure_groups", lang)))
+    lines = estimate_lines(data, lang)
+    if lines:
+        out.append(m.Heading(t("annex_estimates", lang), 2))
+        out.append(m.Paragraph(t("annex_estimates_note", lang), italic=True, size=m.SMALL_PT))
+        out.append(m.Bullets(lines))
+    return out + _sources(data.data_as_of, lang)
 
 
 def _monthly_annex(data: CommuneReportData, lang: str) -> list:
@@ -524,8 +726,10 @@ def _monthly_annex(data: CommuneReportData, lang: str) -> list:
 # Province briefing.
 
 
-def province_document(data: ProvinceBriefingData, charts: dict, lang: str, issued_on: date) -> m.Document:
-    ctx = period_context(data.period, lang)
+def province_document(
+    data: ProvinceBriefingData, charts: dict, lang: str, issued_on: date | None
+) -> m.Document:
+    ctx = province_context(data.province_code, data.period, lang)
     ptype = province_type(data.province_code)
     province = unit_inline(data.province_name, ptype, lang)
     province_title = cap(province)
@@ -537,21 +741,15 @@ def province_document(data: ProvinceBriefingData, charts: dict, lang: str, issue
         "briefing",
         t("title_province", lang).format(**ctx),
     )
-    body: list = [m.Paragraph(t("intro_province", lang).format(n=data.communes, province=province, **ctx))]
+    body: list = [m.Paragraph(t("intro_province", lang).format(province=province, **ctx))]
     if data.is_demo:
         body.append(m.Paragraph(t("demo_banner", lang), italic=True, size=m.SMALL_PT))
-    if data.data_as_of:
-        body.append(
-            m.Paragraph(
-                t("source_note", lang).format(as_of=fmt_month(data.data_as_of)), italic=True, size=m.SMALL_PT
-            )
-        )
     body.append(m.Heading(t("s_overview", lang)))
     if not data.has_data:
         body.append(m.Paragraph(t("no_data_province", lang).format(province=province, **ctx)))
     else:
         body += _overview(data, lang, province, province_title, ctx)
-        body.append(m.Heading(t("s_ranking", lang)))
+        body.append(m.Heading(t("s_ranking", lang).format(**ctx)))
         body += _ranking_sections(data, charts, lang, ctx)
     section = 3
     if data.has_data and not data.skills_summary.empty:
@@ -570,13 +768,21 @@ def province_document(data: ProvinceBriefingData, charts: dict, lang: str, issue
             ),
             "- " + t("to_chairs", lang).format(unit=t(f"type_{ptype}", lang)),
             "- " + t("to_dost", lang),
-            "- " + t("to_communes", lang),
+            "- " + t("to_communes", lang).format(**ctx),
             "- " + t("to_archive", lang),
         ],
         signer=[t("on_behalf", lang), t("chair", lang)],
         signer_note=t("signer_name", lang),
     )
-    annex = [_ranking_table(data, lang)] if data.has_data else []
+    annex = (
+        [
+            annex_reference(province, issued_on, lang),
+            _ranking_table(data, lang),
+            *_sources(data.data_as_of, lang),
+        ]
+        if data.has_data
+        else []
+    )
     return m.Document(
         header=header,
         title=title,
@@ -694,7 +900,7 @@ def _ranking_sections(data: ProvinceBriefingData, charts: dict, lang: str, ctx: 
         )
     )
     if charts.get("distribution"):
-        out.append(m.Figure(charts["distribution"], m.TEXT_W, 62, t("figure_distribution", lang)))
+        out.append(m.Figure(charts["distribution"], m.TEXT_W, DISTRIBUTION_H, t("figure_distribution", lang)))
 
     out.append(m.Heading(t("s_movers", lang).format(**ctx), 2))
     if data.movers_up.empty and data.movers_down.empty:
@@ -772,7 +978,7 @@ def _ranking_sections(data: ProvinceBriefingData, charts: dict, lang: str, ctx: 
             )
         )
     if charts.get("worst_groups"):
-        out.append(m.Figure(charts["worst_groups"], m.TEXT_W, 52, t("figure_worst_groups", lang)))
+        out.append(m.Figure(charts["worst_groups"], m.TEXT_W, WORST_GROUPS_H, t("figure_worst_groups", lang)))
     return out
 
 

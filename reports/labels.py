@@ -19,6 +19,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
     "number": ("Số: .../BC-UBND", "No.: .../BC-UBND"),
     "place_date": ("{place}, ngày {day} tháng {month} năm {year}", "{place}, {day} {month_name} {year}"),
+    "place_date_blank": ("{place}, ngày … tháng … năm …", "{place}, date: …"),
     "report": ("BÁO CÁO", "REPORT"),
     "briefing": ("BÁO CÁO TÓM TẮT", "BRIEFING"),
     "recipients": ("Nơi nhận:", "Recipients:"),
@@ -31,7 +32,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "This concludes the People's Committee of {unit}'s report on digital transformation {period}./.",
     ),
     "closing_province": (
-        "Trên đây là báo cáo tóm tắt kết quả chuyển đổi số của các xã, phường {period}./.",
+        "Trên đây là báo cáo tóm tắt kết quả chuyển đổi số của các {kinds} {period}./.",
         "This concludes the briefing on the communes' digital transformation {period}./.",
     ),
     "placeholder_causes": (
@@ -45,6 +46,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "type_đặc khu": ("đặc khu", "special zone"),
     "type_tỉnh": ("tỉnh", "province"),
     "type_thành phố trung ương": ("thành phố", "city"),
+    "types_xã": ("xã", "communes"),
+    "types_phường": ("phường", "wards"),
+    "types_đặc khu": ("đặc khu", "special zones"),
+    "and": ("và", "and"),
     # recipients
     "to_province": ("UBND {province} (để báo cáo);", "{province} People's Committee (for reporting);"),
     "to_dost": (
@@ -63,7 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Thường trực {party}, HĐND {kind};",
         "Standing Party Committee and People's Council;",
     ),
-    "to_communes": ("UBND các xã, phường, đặc khu;", "People's Committees of the communes and wards;"),
+    "to_communes": ("UBND các {kinds};", "People's Committees of the {kinds};"),
     "to_archive": ("Lưu: VT, VP.", "Archive: clerical office."),
     # commune report
     "title_commune": ("Kết quả chuyển đổi số {period}", "Digital transformation results {period}"),
@@ -76,10 +81,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "“Bình dân học vụ số” movement):",
     ),
     "source_note": (
-        "Số liệu tổng hợp từ kho dữ liệu chuyển đổi số (dữ liệu đến tháng {as_of}); các tỷ lệ tính từ "
-        "số liệu cộng dồn trong kỳ.",
-        "Figures from the digital-transformation warehouse (data up to {as_of}); rates are computed "
-        "from the period's summed counts.",
+        "số liệu đến tháng {as_of}, tổng hợp từ hệ thống giải quyết thủ tục hành chính, hệ thống quản lý "
+        "văn bản, kết quả Bộ chỉ số phục vụ và số liệu phong trào Bình dân học vụ số; tỷ lệ của kỳ tính "
+        "từ số liệu cộng dồn trong kỳ.",
+        "figures up to {as_of}, from the administrative-procedure system, the document-management "
+        "system, the service index results and the Bình dân học vụ số returns; a period's rates are "
+        "computed from its summed counts.",
     ),
     "s_results": ("I. KẾT QUẢ THỰC HIỆN", "I. RESULTS"),
     "s_key_figures": ("1. Các chỉ tiêu chính", "1. Key figures"),
@@ -133,27 +140,31 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "dossiers_text": (
         "Trong {period}, {unit} tiếp nhận {received} hồ sơ ({previous_label}: {previous_received}), "
-        "trong đó {online} hồ sơ nộp trực tuyến ({online_rate}; toàn trình {full}, một phần "
-        "{partial}), {in_person} hồ sơ nộp trực tiếp, {post} hồ sơ qua dịch vụ bưu chính công ích. "
+        "trong đó {online} hồ sơ nộp trực tuyến ({online_rate}{online_split}), {in_person} hồ sơ nộp "
+        "trực tiếp{post_clause}. "
         "Đã giải quyết đúng hạn {on_time} hồ sơ, quá hạn {overdue} hồ sơ (tỷ lệ đúng hạn "
         "{on_time_rate}); thời gian xử lý trung bình {days} ngày. Có {paid} hồ sơ thanh toán trực "
         "tuyến ({paid_rate}) và {digitized} hồ sơ được số hóa ({digitized_rate}).",
         "In {label}, {unit} received {received} dossiers ({previous_label}: {previous_received}), "
-        "{online} of them filed online ({online_rate}; {full} fully, {partial} partly online), "
-        "{in_person} in person and {post} by public postal service. {on_time} were handled on time "
+        "{online} of them filed online ({online_rate}{online_split}), {in_person} in "
+        "person{post_clause}. {on_time} were handled on time "
         "and {overdue} late (on-time rate {on_time_rate}); average processing time {days} days. "
         "{paid} dossiers were paid online ({paid_rate}) and {digitized} digitized "
         "({digitized_rate}).",
     ),
+    "online_full": ("toàn trình {n}", "{n} fully online"),
+    "online_partial": ("một phần {n}", "{n} partly online"),
+    "post_clause": (", {n} hồ sơ qua dịch vụ bưu chính công ích", " and {n} by public postal service"),
+    "confidential_clause": (", trong đó {n} văn bản mật", ", {n} of them classified"),
     "no_dossiers": (
         "Kho dữ liệu chưa có hồ sơ của {unit} tiếp nhận {period}.",
         "The warehouse has no dossiers received by {unit} {period}.",
     ),
     "signatures_text": (
-        "Trong {period}, {unit} ban hành {issued} văn bản đi, trong đó {confidential} văn bản mật; "
+        "Trong {period}, {unit} ban hành {issued} văn bản đi{confidential_clause}; "
         "{signed} văn bản được ký số, đạt {rate} số văn bản không mật (mục tiêu {target}; "
         "{previous_label}: {previous_rate}).",
-        "In {label}, {unit} issued {issued} outgoing documents, {confidential} of them classified; "
+        "In {label}, {unit} issued {issued} outgoing documents{confidential_clause}; "
         "{signed} were signed digitally, {rate} of the non-classified ones (target {target}; "
         "{previous_label}: {previous_rate}).",
     ),
@@ -162,9 +173,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "No digital-signature data for {unit} {period}.",
     ),
     "index_text": (
-        "Tổng điểm {total}/100 ({previous_label}: {previous_total}), xếp hạng {rank}/{ranked} xã, "
+        "Tổng điểm {total}/100{estimate} ({previous_label}: {previous_total}), xếp hạng {rank}/{ranked} xã, "
         "phường của {province} ({rank_change}); trung vị tỉnh {median} điểm; thuộc {tier}.",
-        "Total score {total}/100 ({previous_label}: {previous_total}), ranked {rank} of {ranked} in "
+        "Total score {total}/100{estimate} ({previous_label}: {previous_total}), ranked {rank} of {ranked} in "
         "{province} ({rank_change}); province median {median} points; tier: {tier}.",
     ),
     "index_partial_text": (
@@ -263,6 +274,79 @@ LABELS: dict[str, tuple[str, str]] = {
         "Thành lập tổ công nghệ số cộng đồng cho {n} thôn, tổ dân phố chưa có tổ.",
         "Set up community digital technology teams in the {n} villages without one.",
     ),
+    # section III: the service index, written as tasks (the formulas are in the appendix)
+    "task_rank_up": (
+        "Phấn đấu tăng ít nhất một bậc xếp hạng trong tỉnh (hiện hạng {rank}/{ranked}): cần thêm khoảng "
+        "{points} điểm (ước tính).",
+        "Climb at least one place in the province (now {rank} of {ranked}): about {points} more points "
+        "(estimate).",
+    ),
+    "task_rank_first": (
+        "Giữ vị trí dẫn đầu tỉnh về Bộ chỉ số phục vụ.",
+        "Keep the first place in the province's service index.",
+    ),
+    "task_gain": (
+        " (nhóm {group}: ước tính +{points} điểm)",
+        " ({group}: an estimated +{points} points)",
+    ),
+    "task_threshold": (", đạt ngưỡng {threshold}", ", reaching the {threshold} threshold"),
+    "task_fewer_overdue": (
+        "Giải quyết đúng hạn các hồ sơ thủ tục hành chính, giảm ít nhất {count} hồ sơ quá hạn so với "
+        "kỳ này{threshold}{gain}.",
+        "Handle administrative dossiers on time, with at least {count} fewer overdue than this "
+        "period{threshold}{gain}.",
+    ),
+    "task_fewer_overdue_satisfaction": (
+        "Giải quyết đúng hạn các hồ sơ để nâng mức độ hài lòng của người dân, giảm ít nhất {count} hồ sơ "
+        "quá hạn{threshold}{gain}.",
+        "Handle dossiers on time to raise citizens' satisfaction, with at least {count} fewer "
+        "overdue{threshold}{gain}.",
+    ),
+    "task_more_online": (
+        "Hướng dẫn người dân, doanh nghiệp nộp hồ sơ trực tuyến: thêm ít nhất {count} hồ sơ trực tuyến "
+        "(trên {base} hồ sơ của kỳ){threshold}{gain}.",
+        "Help citizens and businesses file online: at least {count} more online dossiers (out of the "
+        "period's {base}){threshold}{gain}.",
+    ),
+    "task_more_paid_online": (
+        "Hướng dẫn thanh toán phí, lệ phí trực tuyến: thêm ít nhất {count} hồ sơ thanh toán trực tuyến "
+        "(trên {base} hồ sơ của kỳ){threshold}{gain}.",
+        "Promote online payment of fees: at least {count} more dossiers paid online (out of the period's "
+        "{base}){threshold}{gain}.",
+    ),
+    "task_more_digitized": (
+        "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính: thêm ít nhất {count} hồ sơ được số hóa "
+        "(trên {base} hồ sơ của kỳ){threshold}{gain}.",
+        "Digitize dossiers and their results: at least {count} more digitized dossiers (out of the "
+        "period's {base}){threshold}{gain}.",
+    ),
+    "task_indicators": (
+        "Rà soát, thực hiện đầy đủ các chỉ tiêu của nhóm {group}: {indicators} (đang mất {points} điểm{est}).",
+        "Review and meet the {group} indicators: {indicators} (now losing {points} points{est}).",
+    ),
+    "task_indicators_other": (
+        "Rà soát các chỉ tiêu của nhóm {group} không thể hiện trong hồ sơ: {indicators} (khoảng {points} "
+        "điểm, ước tính).",
+        "Review the {group} indicators the dossiers do not show: {indicators} (about {points} points, "
+        "estimate).",
+    ),
+    "estimate_suffix": (", ước tính", ", estimate"),
+    "estimate_mark": (" (ước tính)", " (estimate)"),
+    "annex_reference": (
+        "(Kèm theo Báo cáo số …/BC-UBND ngày {date} của UBND {unit})",
+        "(Attached to Report No. …/BC-UBND of {date} of the People's Committee of {unit})",
+    ),
+    "annex_estimates": (
+        "Cách ước tính điểm Bộ chỉ số phục vụ (mục III)",
+        "How the service-index points are estimated (section III)",
+    ),
+    "annex_estimates_note": (
+        "Điểm ước tính theo quy tắc tính điểm giả định của Bộ chỉ số (Quyết định 766/QĐ-TTg), từ số hồ sơ "
+        "của kỳ; điểm công bố chính thức có thể khác.",
+        "Points are estimated with the service index's assumed scoring rules (Decision 766/QĐ-TTg) from "
+        "the period's dossiers; the officially published points may differ.",
+    ),
+    "annex_sources": ("Nguồn số liệu", "Sources"),
     "task_all_met": ("Duy trì các chỉ tiêu đã đạt mục tiêu.", "Keep the targets already met."),
     "task_no_index": (
         "Chưa có kết quả chỉ số phục vụ để tính nhiệm vụ.",
@@ -270,15 +354,15 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # province briefing
     "title_province": (
-        "Kết quả chuyển đổi số của các xã, phường {period}",
+        "Kết quả chuyển đổi số của các {kinds} {period}",
         "Digital transformation of the communes {period}",
     ),
     "intro_province": (
-        "Tổng hợp kết quả chuyển đổi số của {n} xã, phường, đặc khu thuộc {province} {period} như sau:",
-        "Digital-transformation results of the {n} communes and wards of {province} {period}:",
+        "Tổng hợp kết quả chuyển đổi số của {units} thuộc {province} {period} như sau:",
+        "Digital-transformation results of the {units} of {province} {period}:",
     ),
     "s_overview": ("I. TỔNG QUAN", "I. OVERVIEW"),
-    "s_ranking": ("II. XẾP HẠNG CÁC XÃ, PHƯỜNG", "II. COMMUNE RANKING"),
+    "s_ranking": ("II. XẾP HẠNG CÁC {kinds_upper}", "II. COMMUNE RANKING"),
     "s_tiers": ("1. Phân nhóm theo tứ phân vị tổng điểm", "1. Tiers by quartile of the total score"),
     "s_movers": (
         "2. Thay đổi thứ hạng lớn nhất so với {previous_label}",
@@ -313,7 +397,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Bảng 7. Bình dân học vụ số: {province} so với cả nước",
         "Table 7. Digital skills: {province} against the country",
     ),
-    "table_ranking": ("Bảng xếp hạng các xã, phường {period}", "Commune ranking {period}"),
+    "table_ranking": ("Bảng xếp hạng các {kinds} {period}", "Commune ranking {period}"),
     "figure_distribution": (
         "Hình 1. Tổng điểm các xã, phường (xếp từ thấp đến cao, màu theo nhóm)",
         "Figure 1. Total scores of the communes (lowest to highest, coloured by tier)",
@@ -341,7 +425,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "No ranks for {previous_label} to compare with.",
     ),
     "no_data_province": (
-        "Kho dữ liệu chưa có số liệu của các xã, phường thuộc {province} {period}.",
+        "Kho dữ liệu chưa có số liệu của các {kinds} thuộc {province} {period}.",
         "The warehouse has no data for the communes of {province} {period}.",
     ),
     "placeholder_remarks": ("(Bổ sung nhận xét, đề xuất.)", "(Add remarks and proposals.)"),
@@ -361,7 +445,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "xlsx_commune": ("Xã/phường", "Commune"),
     "xlsx_province": ("Tỉnh/thành phố", "Province"),
     "xlsx_period": ("Kỳ báo cáo", "Period"),
-    "xlsx_generated": ("Ngày lập", "Generated on"),
+    "xlsx_generated": ("Ngày lập tệp", "File generated on"),
+    "xlsx_issued": ("Ngày báo cáo", "Report date"),
     "xlsx_rates_note": (
         "Tỷ lệ ghi dạng phần trăm; số liệu lấy từ kho dữ liệu, giống bảng điều khiển.",
         "Rates are percentages; figures come from the warehouse, as on the dashboard.",
@@ -406,15 +491,24 @@ def period_in(period: Period, lang: str = "vi") -> str:
     return period.label(lang) if lang == "en" else period_phrase(period, lang)
 
 
-def place_date(place: str, day: date, lang: str = "vi") -> str:
+def place_date(place: str, day: date | None, lang: str = "vi") -> str:
     """'Vân Bán, ngày 05 tháng 11 năm 2025': days below 10 and months 1 and 2 take a leading zero
-    (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+    (Nghị định 30/2020/NĐ-CP, Phụ lục I).  Without a date the day, month and year are left for the
+    signer ('Vân Bán, ngày … tháng … năm …'): a report is dated when it is signed, not when the file
+    was generated."""
+    if day is None:
+        return t("place_date_blank", lang).format(place=place)
     if lang == "en":
         return t("place_date", lang).format(
             place=place, day=day.day, month_name=MONTH_NAMES_EN[day.month - 1], year=day.year
         )
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return t("place_date", lang).format(place=place, day=f"{day.day:02d}", month=month, year=day.year)
+
+
+def date_short(day: date | None) -> str:
+    """'05/11/2025'; '…' without a date (left for the signer)."""
+    return "…" if day is None else day.strftime("%d/%m/%Y")
 
 
 def signed(value: float | None, lang: str, decimals: int, unit: str = "") -> str:

@@ -1,53 +1,23 @@
 """A reports.model.Document as PDF (fpdf2), laid out like the DOCX.
 
-The text font is Noto Serif (Debian's fonts-noto-core; DejaVu Serif from fonts-dejavu-core when Noto is
-missing), embedded as a subset with its Unicode map, so Vietnamese text extracts exactly as written.
+The text font is a Times-metric serif (reports/fonts.py: Liberation Serif 2, else Tinos), embedded as a
+subset with its Unicode map, so Vietnamese text extracts exactly as written and lines break where the
+Word file's Times New Roman breaks them.
 """
 
 from __future__ import annotations
 
 import io
-from functools import cache
-from pathlib import Path
 
 from fpdf import FPDF
 
 from reports import model as m
+from reports.fonts import serif
 
 FAMILY = "serif"
-FONT_SETS = [
-    {
-        "": "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf",
-        "B": "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf",
-        "I": "/usr/share/fonts/truetype/noto/NotoSerif-Italic.ttf",
-        "BI": "/usr/share/fonts/truetype/noto/NotoSerif-BoldItalic.ttf",
-    },
-    {
-        "": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-        "B": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
-        "I": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf",
-        "BI": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-BoldItalic.ttf",
-    },
-]
 PT = 25.4 / 72  # mm per point
 LINE = 1.3  # line height, in font sizes
 HEADER_LEFT, HEADER_RIGHT = 65.0, 100.0
-
-
-class FontMissing(RuntimeError):
-    """No Unicode serif font with Vietnamese glyphs is installed."""
-
-
-@cache
-def fonts() -> dict[str, str]:
-    """The font files to embed, by style ('' regular, B, I, BI); a missing italic falls back to regular."""
-    for font_set in FONT_SETS:
-        if Path(font_set[""]).exists() and Path(font_set["B"]).exists():
-            return {
-                style: path if Path(path).exists() else font_set["" if "B" not in style else "B"]
-                for style, path in font_set.items()
-            }
-    raise FontMissing("Install fonts-noto-core or fonts-dejavu-core: apt-get install fonts-noto-core")
 
 
 class _PDF(FPDF):
@@ -61,7 +31,7 @@ class _PDF(FPDF):
 
 def render(doc: m.Document) -> bytes:
     pdf = _PDF(orientation="P", unit="mm", format="A4")
-    for style, path in fonts().items():
+    for style, path in serif().files.items():
         pdf.add_font(FAMILY, style, path)
     pdf.set_margins(m.MARGIN_LEFT, m.MARGIN_TOP, m.MARGIN_RIGHT)
     pdf.set_auto_page_break(True, m.MARGIN_BOTTOM)
@@ -146,7 +116,7 @@ def _closing(pdf: FPDF, c: m.Closing) -> None:
     pdf.set_font(FAMILY, "", m.BODY_PT)
     lines = len(pdf.multi_cell(m.TEXT_W - 10, _lh(m.BODY_PT), c.text, dry_run=True, output="LINES"))
     if pdf.will_page_break(lines * _lh(m.BODY_PT) + 45):
-        pdf.add_page()
+        pdf.add_page(same=True)
     _write(pdf, c.text, m.BODY_PT)
     pdf.ln(3)
     top = pdf.get_y()
@@ -196,7 +166,7 @@ def _write(
 def _block(pdf: FPDF, block, width: float) -> None:
     if isinstance(block, m.Heading):
         if pdf.will_page_break(_lh(m.BODY_PT) * 3):
-            pdf.add_page()
+            pdf.add_page(same=True)
         pdf.ln(1.5)
         _write(pdf, block.text, m.BODY_PT, "B", width=width)
     elif isinstance(block, m.Paragraph):
@@ -212,7 +182,7 @@ def _block(pdf: FPDF, block, width: float) -> None:
         w = min(block.width, width)
         h = block.height * w / block.width
         if pdf.will_page_break(h + 8):
-            pdf.add_page()
+            pdf.add_page(same=True)
         pdf.image(io.BytesIO(block.png), x=m.MARGIN_LEFT + (width - w) / 2, y=pdf.get_y(), w=w, h=h)
         pdf.set_y(pdf.get_y() + h + 1)
         if block.caption:
@@ -229,7 +199,7 @@ def _table(pdf: FPDF, block: m.Table, width: float) -> None:
     pad_x, pad_y = 1.0, 0.7
     if block.caption:
         if pdf.will_page_break(_lh(12) + line_h * 6):
-            pdf.add_page()
+            pdf.add_page(same=True)
         pdf.ln(1)
         _write(pdf, block.caption, 11.5, "B", "CENTER", False, width, 1)
     scale = min(1.0, width / sum(block.widths))
@@ -248,7 +218,7 @@ def _table(pdf: FPDF, block: m.Table, width: float) -> None:
         split = [lines_of(text, w) for text, w in zip(cells, widths, strict=True)]
         height = max(len(parts) for parts in split) * line_h + 2 * pad_y
         if pdf.will_page_break(height):
-            pdf.add_page()
+            pdf.add_page(same=True)
             if cells is not block.header:
                 draw(block.header, ["C"] * len(widths), "B")
                 pdf.set_font(FAMILY, style, size)

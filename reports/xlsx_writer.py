@@ -155,7 +155,15 @@ def _col(column: str, lang: str, label_key: str | None = None) -> tuple[str, str
 # ------------------------------------------------------------------------------------------ commune
 
 
-def commune_workbook(data: CommuneReportData, lang: str, issued_on: date) -> bytes:
+def _dates(issued_on: date | None, lang: str) -> list[tuple[str, str]]:
+    """The day the file was made, and the report's date when the secretary chose one."""
+    lines = [(t("xlsx_generated", lang), date.today().strftime("%d/%m/%Y"))]
+    if issued_on is not None:
+        lines.append((t("xlsx_issued", lang), issued_on.strftime("%d/%m/%Y")))
+    return lines
+
+
+def commune_workbook(data: CommuneReportData, lang: str, issued_on: date | None) -> bytes:
     b = _Book()
     per = data.period
     unit = content.unit_inline(data.commune_name, data.division_type, lang)
@@ -165,7 +173,7 @@ def commune_workbook(data: CommuneReportData, lang: str, issued_on: date) -> byt
         (t("xlsx_commune", lang), data.commune_name),
         (t("xlsx_province", lang), data.province_name),
         (t("xlsx_period", lang), per.label(lang)),
-        (t("xlsx_generated", lang), issued_on.strftime("%d/%m/%Y")),
+        *_dates(issued_on, lang),
     ]
 
     ws = b.sheet(t("sheet_summary", lang))
@@ -521,16 +529,16 @@ def _month_value(v):
 # ------------------------------------------------------------------------------------------ province
 
 
-def province_workbook(data: ProvinceBriefingData, lang: str, issued_on: date) -> bytes:
+def province_workbook(data: ProvinceBriefingData, lang: str, issued_on: date | None) -> bytes:
     b = _Book()
     per = data.period
-    ctx = content.period_context(per, lang)
+    ctx = content.province_context(data.province_code, per, lang)
     title = f"{t('briefing', lang)} {t('title_province', lang).format(**ctx)}"
     lines = [
         ("", title),
         (t("xlsx_province", lang), data.province_name),
         (t("xlsx_period", lang), per.label(lang)),
-        (t("xlsx_generated", lang), issued_on.strftime("%d/%m/%Y")),
+        *_dates(issued_on, lang),
     ]
     ws = b.sheet(t("sheet_overview", lang))
     sheet = ws.get_name()

@@ -35,6 +35,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "province_median": ("score", "province_median"),
     "province_best": ("score", "province_best"),
     "best_commune": ("text", "col_best_commune"),
+    "department_name": ("text", "col_department_name"),
+    "department_code": ("text", "col_department_code"),
+    "groups_published": ("int", "col_groups_published"),
     "load_id": ("code", "col_load_id"),
     "file_name": ("text", "col_file_name"),
     "kind": ("source", "col_kind"),
@@ -69,9 +72,37 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+# Compact headers, so that a ranking table shows the rank, the name, the total and all six group scores
+# with the headline rates at 1366 px without scrolling sideways: column -> short label key; the full
+# label becomes the header's tooltip.
+SHORT: dict[str, str] = {
+    "index_total": "short_index_total",
+    "index_rank_change": "short_index_rank_change",
+    "online_rate": "short_online_rate",
+    "on_time_rate": "short_on_time_rate",
+    "signature_rate": "short_signature_rate",
+}
+# Column widths in pixels by kind (None: Streamlit's own); the name column keeps its own width.
+WIDTH: dict[str, int] = {"rank": 44, "tier": 44, "rank_change": 56, "score": 54, "pct": 72}
+
+
 def kind(column: str) -> str:
     return COLUMNS.get(column, ("text", ""))[0]
 
 
 def label_key(column: str) -> str | None:
     return COLUMNS.get(column, ("text", None))[1]
+
+
+def short_key(column: str) -> str | None:
+    """The compact header's label key, or None where the column keeps its label."""
+    return SHORT.get(column)
+
+
+NAME_WIDTH = 140  # a name column (pinned): most names fit; a longer one shows in full on hover
+
+
+def width(column: str) -> int | None:
+    if column in ("commune_name", "province_name"):
+        return NAME_WIDTH
+    return WIDTH.get(kind(column))

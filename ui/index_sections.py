@@ -207,3 +207,22 @@ def published_vs_computed(ctx: Context, key: str = "pvc") -> None:
         open_commune=True,
         height=360,
     )
+
+
+def departments(ctx) -> None:
+    """The province's departments (sở, ngành) ranked beside its communes, as the portal ranks them;
+    says so when the warehouse holds none for the period (the demo has none)."""
+    from metrics import departments as dept
+
+    f, lang = ctx.filters, ctx.lang
+    st.subheader(tr("h_departments"))
+    ranking = data(dept.department_ranking, f.province, f.period, ctx.scope)
+    if ranking.empty:
+        st.info(tr("departments_none", period=f.period.label(lang)), icon=":material/info:")
+        return
+    partial = int(ranking["index_total"].isna().sum())
+    columns = ["index_rank", "department_name", "index_total", "index_rank_change", *dept.GROUP_SCORES]
+    table(ranking, columns, "department_ranking", f"so-nganh-{f.province}")
+    st.caption(tr("departments_note", n=len(ranking)))
+    if partial:
+        st.caption(tr("departments_partial", n=partial))

@@ -27,6 +27,10 @@ PAGES = [
 ]
 UPLOAD_PAGE = PageDef("views/upload.py", "nav_upload", "upload", ":material/upload_file:")
 PAGE_BY_KEY = {p.url_path: p for p in [*PAGES, UPLOAD_PAGE]}
+# The bare address's page: hidden from the menu, it only switches to the role's landing page (with
+# the address's filters), so that every real page keeps its own path and a deep link such as
+# /province?province=25 opens it instead of "Page not found".
+HOME_PAGE = PageDef("views/home.py", "app_title", "home", ":material/home:")
 
 
 def pages_for(role: str | None) -> list[PageDef]:

@@ -92,7 +92,7 @@ def national_ranking(ctx: Context) -> None:
         columns,
         "portal_ranking",
         "xep-hang-cong-dvc",
-        open_province=True,
+        open_province=ctx.scope.is_national,  # every province shown; only a national account opens one
         height=400,
     )
 

@@ -93,11 +93,7 @@ def province_kpis(ctx: Context) -> bool:
     """The province's figures for the period against the previous one; False (with an empty state)
     when the province has no digital-skills data for the period."""
     f, lang = ctx.filters, ctx.lang
-    if ctx.scope.level == "commune":
-        # the province's figures are sums over its communes' own rows, which a commune account does not
-        # see (no skills aggregate in the warehouse yet): said, never its own commune's shown instead
-        st.info(tr("not_available_for_account"))
-        return True
+    # the province's aggregates (mart_skills_area), the same for every role
     df = data(skills.summary, f.province, f.period, ctx.scope)
     current = df[df["period"] == f.period.key]
     if current.empty or current[["population", "digital_teams", "adults_certified"]].isna().all(axis=None):

@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from charts.style import TIER_COLOURS, TIER_TEXT_COLOURS
+from core.index_groups import GROUP_MAX
 from metrics.i18n import t
 from ui import export, format
-from ui.columns import kind, label_key
+from ui.columns import kind, label_key, short_key, width
 from ui.format import EMPTY
 from ui.nav import go
 from ui.state import current
@@ -100,6 +101,24 @@ def _styler(view: pd.DataFrame, lang: str):
     return styler
 
 
+def _column(c: str):
+    """A column's header: compact (a short label, the full one and its help as the tooltip) and narrow,
+    so that wide tables fit 1366 px."""
+    label = tr(label_key(c)) if label_key(c) else c
+    group = c.removeprefix("score_").upper() if c.startswith("score_") else None
+    tip = None
+    if short_key(c):
+        label, tip = tr(short_key(c)), label
+    elif group in GROUP_MAX:  # "CKMB", its name and maximum on hover
+        label, tip = group, f"{tr('group_' + group.lower())} ({tr('max_score').lower()} {GROUP_MAX[group]:g})"
+    return st.column_config.Column(
+        label,
+        help=tip,
+        pinned=True if c in ("commune_name", "province_name") else None,
+        width=width(c),
+    )
+
+
 def table(
     df: pd.DataFrame,
     columns: list[str],
@@ -115,14 +134,7 @@ def table(
     lang = current().lang
     ids = [c for c in ("commune_code", "province_code") if c in df.columns and c not in columns]
     view = df[columns + ids].reset_index(drop=True)
-    config = {
-        c: st.column_config.Column(
-            tr(label_key(c)) if label_key(c) else c,
-            pinned=True if c in ("commune_name", "province_name") else None,
-            width="small" if kind(c) in ("rank", "tier") else None,
-        )
-        for c in columns
-    }
+    config = {c: _column(c) for c in columns}
     selectable = open_commune or open_province
     event = st.dataframe(
         _styler(view, lang),

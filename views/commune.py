@@ -19,6 +19,7 @@ if f.commune is None:
 name = ctx.options.communes[f.commune][0]
 st.subheader(f"{name} · {ctx.options.provinces[f.province]} · {f.period.label(lang)}")
 portal_sections.provisional_note(ctx, f.province)
+report_buttons.quick_downloads("commune", f.commune, "commune_report")  # the secretary's main task, first
 
 figures = ui.data(commune.commune_figures, f.commune, f.period, ctx.scope)
 if figures["value"].isna().all():
@@ -65,4 +66,3 @@ if groups["score"].notna().any():
 
 index_sections.what_it_takes(ctx, key="commune_wit")
 skills_sections.commune_section(ctx)
-report_buttons.report_downloads("commune", f.commune, "commune_report")

@@ -35,10 +35,12 @@ metric = st.segmented_control(
     format_func=lambda m: t("m_" + m, lang),
 )
 national = head.set_index("metric")["value"].get(metric)
+# every province's row is shown to every role, but only a national account may open another province
+can_open = ctx.scope.is_national
 ui.chart(
     charts.province_bars(table, metric, lang, highlight=f.province, national=national),
     "province_bars",
-    open_province=True,
+    open_province=can_open,
 )
 
 st.subheader(ui.tr("h_provinces"))
@@ -52,13 +54,15 @@ columns = [
     "dossiers_received",
     "communes",
 ]
-ui.table(table, columns, "national_table", "so-sanh-tinh", open_province=True, height=440)
+ui.table(table, columns, "national_table", "so-sanh-tinh", open_province=can_open, height=440)
 ui.tier_legend("tier_legend_national")
 if missing:
     st.caption(ui.tr("provinces_without_data", names=", ".join(missing)))
 
 portal_sections.national_ranking(ctx)
 
+if not can_open:
+    st.stop()
 pick = st.selectbox(
     ui.tr("drill_province"),
     table["province_code"].tolist(),

@@ -7,7 +7,7 @@ import ui
 from metrics import rankings
 from metrics.definitions import GROUP_COLUMNS, HEADLINE_RATES, TARGETS
 from metrics.i18n import t
-from ui import portal_sections, report_buttons
+from ui import attention_section, portal_sections, province_rank, report_buttons
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -18,7 +18,8 @@ st.subheader(f"{ctx.options.provinces[f.province]} · {f.period.label(lang)}")
 portal_sections.provisional_note(ctx, f.province)
 
 head = ui.data(rankings.headline, f.province, f.period, ctx.scope)
-ui.kpi_row(ui.metric_kpis(head, "national", "national"))
+ui.kpi_row([province_rank.kpi(ctx), *ui.metric_kpis(head, "national", "national")], per_row=5)
+attention_section.attention_list(ctx, f.province)
 
 ranking = ui.data(rankings.province_ranking, f.province, f.period, ctx.scope)
 st.subheader(ui.tr("h_ranking"))

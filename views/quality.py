@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from metrics import quality
 from metrics.i18n import t
-from ui import portal_sections
+from ui import attention_section, portal_sections
 
 ctx = ui.current()
 f, lang = ctx.filters, ctx.lang
@@ -101,6 +101,7 @@ else:
     )
 
 portal_sections.fetch_log(ctx)
+attention_section.notify_last_run(ctx)
 
 st.subheader(ui.tr("h_rejects"))
 # Counts per file and rule cover every rejected row; the rows themselves are fetched for the chosen

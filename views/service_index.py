@@ -29,6 +29,7 @@ if ranked["is_derived"].any():
 columns = ["index_rank", "commune_name", "index_total", "tier", "index_rank_change", *GROUP_COLUMNS.values()]
 ui.table(ranked, columns, "index_ranking", f"chi-so-766-{f.province}", open_commune=True, height=380)
 ui.tier_legend()
+index_sections.departments(ctx)
 
 st.subheader(ui.tr("h_bump"))
 codes = ranked["commune_code"].astype(int).tolist()

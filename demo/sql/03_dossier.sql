@@ -10,19 +10,22 @@ with numbered as (
     from demo_commune_month cm
 ),
 draws as (
+    -- the draws that decide the month's shares (procedure mix, channel, on time, paid, digitized) are stratified
+    -- (demo_strat): the month's shares follow the commune's rates closely, as a real office's do
     select n.*,
-        cast(floor(demo_draw(k, 20) * 10000) as integer) as bucket,
-        demo_draw(k, 21) as u_channel,
+        cast(floor(demo_strat(i, dossiers, demo_draw(k, 20), demo_u(commune_code, ym, 1, 20), 49979687) * 10000)
+             as integer) as bucket,
+        demo_strat(i, dossiers, demo_draw(k, 21), demo_u(commune_code, ym, 1, 21), 104729) as u_channel,
         demo_draw(k, 22) as u_full,
         demo_draw(k, 23) as u_day,
         demo_draw(k, 24) as u_time,
-        demo_draw(k, 25) as u_on_time,
+        demo_strat(i, dossiers, demo_draw(k, 25), demo_u(commune_code, ym, 1, 25), 1299709) as u_on_time,
         demo_draw(k, 26) as u_span,
         demo_draw(k, 27) as u_return,
         demo_draw(k, 28) as u_collect,
-        demo_draw(k, 29) as u_pay,
+        demo_strat(i, dossiers, demo_draw(k, 29), demo_u(commune_code, ym, 1, 29), 15485863) as u_pay,
         demo_draw(k, 30) as u_via,
-        demo_draw(k, 31) as u_digitized,
+        demo_strat(i, dossiers, demo_draw(k, 31), demo_u(commune_code, ym, 1, 31), 32452843) as u_digitized,
         demo_draw(k, 32) as u_finish_time,
         demo_draw(k, 33) as u_return_time
     from (select *, demo_key(commune_code, ym, i) as k from numbered) n

@@ -519,7 +519,7 @@ def _prestage(
     refuses the whole run.  Returns (vi, en) of such a refusal."""
     from etl.loader import create_schema
     from etl.sources import common as C
-    from etl.sources import portal_json
+    from etl.sources import portal_reader as portal_json
 
     con = duckdb.connect(":memory:")
     try:

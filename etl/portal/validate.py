@@ -7,7 +7,7 @@
   the `rootDepartmentId` sent (group endpoints); `overview.departmentCode` equals the province's
   `Hnn` (province service-results, which carries no departmentId there); the national list has no
   root code and only `Hnn` rows.  A mismatch raises `RootMismatch`: the run loads nothing;
-- group: the importer's own detection (etl.sources.portal_json.detect_group) agrees with the
+- group: the importer's own detection (etl.sources.portal_reader.detect_group) agrees with the
   endpoint's group;
 - paging: `pagination` {currentPage, totalPages} when present; the same departmentId on two pages
   is refused.
@@ -110,7 +110,7 @@ def root(endpoint: Endpoint, obj: dict, label: str, root_id: str | None, portal_
 def group(endpoint: Endpoint, obj: dict, label: str) -> None:
     if endpoint.shape == "results":
         return
-    from etl.sources.portal_json import detect_group
+    from etl.sources.portal_reader import detect_group
 
     found = detect_group(obj)
     if found != endpoint.group:

@@ -1,4 +1,6 @@
-"""What every source shares: mapping headers, parsing values in SQL, row rules and commune matching.
+"""The staging engine's building blocks: mapping headers, parsing values in SQL, row rules and
+commune matching (the engine, `etl/sources/engine.py`, puts them together from each kind's spec; the
+portal JSON reader uses them too).
 
 A source turns one file (already read into a DuckDB temp table by `etl.readers`) into two temp
 tables in the load's connection: the valid rows in the contract's columns, and the rejects.  It
@@ -15,14 +17,12 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import duckdb
 import pandas as pd
 
 from etl import headers as H
-from etl.readers import SourceFileError, SourceTable
-from etl.sources import duplicates as D
+from etl.readers import SourceTable
 
 _counter = itertools.count()
 
@@ -150,29 +150,11 @@ def temp_name(prefix: str) -> str:
 def map_columns(kind: str, table: SourceTable) -> tuple[dict[str, str], dict[str, str]]:
     """canonical -> SQL column (c0..) and canonical -> the header text as the file spells it.
 
-    Raises SourceFileError when a required column is missing."""
-    mapping = H.map_headers(kind, table.headers)
-    sql_cols = {canonical: f"c{pos}" for pos, canonical in mapping.items()}
-    header_text = {canonical: table.headers[pos] for pos, canonical in mapping.items()}
-    missing = H.missing_required(kind, set(sql_cols))
-    if missing:
-        names_vi = ", ".join(_required_label(m) for m in missing)
-        raise SourceFileError(
-            table.path.name,
-            f"{table.path.name}: thiếu cột bắt buộc {names_vi} (dòng tiêu đề {table.header_row}) — "
-            f"thêm cột này hoặc chọn đúng loại tệp.",
-            f"{table.path.name}: required column {names_vi} is missing (header row {table.header_row}) — "
-            f"add the column or check the file kind.",
-        )
-    return sql_cols, header_text
+    Raises SourceFileError when a required column is missing or a header is ambiguous (see
+    `etl.recognise.column_map`)."""
+    from etl.recognise import column_map
 
-
-def _required_label(req: str) -> str:
-    names = []
-    for alt in req.split("|"):
-        aliases = next((cols[alt] for cols in H.KIND_COLUMNS.values() if alt in cols), [])
-        names.append(f"{aliases[0]} ({alt})" if aliases else alt)
-    return " / ".join(names)
+    return column_map(kind, table)
 
 
 def select_columns(sql_cols: dict[str, str], wanted: list[str], prefix: str = "raw_") -> str:
@@ -412,79 +394,6 @@ def commune_rules(code_label: str, name_label: str) -> list[Rule]:
     ]
 
 
-def date_rules(column: str, label_vi: str, label_en: str, future_ok: bool = False) -> list[Rule]:
-    """Unparseable dates and dates outside 2015..today (2015.. when `future_ok`) for one date column.
-
-    "Today" is the time the rules are made, written into the SQL as a constant (DuckDB evaluated
-    current_localtimestamp() once a row: 9 % of a national file's staging query)."""
-    raw, parsed = f"raw_{column}", column
-    now = f"timestamp '{datetime.now().isoformat(sep=' ', timespec='seconds')}'"
-    if future_ok:
-        return [
-            date_rules(column, label_vi, label_en)[0],
-            Rule(
-                f"date_out_of_range_{column}",
-                column,
-                f"{parsed} < timestamp '{EARLIEST_DATE}'",
-                raw,
-                f"format('{label_vi} {{}} trước 01/01/2015 — sửa ngày hoặc xóa dòng.', fmt_date({parsed}))",
-                f"format('{label_en} {{}} is before 01/01/2015 — fix the date or drop the row.', "
-                f"fmt_date({parsed}))",
-            ),
-        ]
-    return [
-        Rule(
-            f"bad_date_{column}",
-            column,
-            f"{raw} is not null and {parsed} is null",
-            raw,
-            f'format(\'{label_vi} "{{}}" không đọc được — dùng dạng dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc '
-            f"yyyy-mm-dd.', {raw})",
-            f'format(\'{label_en} "{{}}" is not a date — use dd/mm/yyyy, dd/mm/yyyy HH:MM or '
-            f"yyyy-mm-dd.', {raw})",
-        ),
-        Rule(
-            f"date_out_of_range_{column}",
-            column,
-            f"{parsed} < timestamp '{EARLIEST_DATE}' or {parsed} > {now}",
-            raw,
-            f"format('{label_vi} {{}} nằm ngoài khoảng 01/01/2015 đến hôm nay — sửa ngày hoặc xóa dòng.', "
-            f"fmt_date({parsed}))",
-            f"format('{label_en} {{}} is outside 01/01/2015 to today — fix the date or drop the row.', "
-            f"fmt_date({parsed}))",
-        ),
-    ]
-
-
-def duplicate_rule(key_sql: str, column: str, what_vi: str, what_en: str) -> Rule:
-    """All rows sharing a key inside one file are refused (we cannot know which one is right)."""
-    return Rule(
-        "duplicate_in_file",
-        column,
-        "dup_rows is not null",
-        key_sql,
-        f"format('{what_vi} {{}} lặp lại trong tệp (các dòng {{}}) — giữ lại một dòng.', "
-        f"{key_sql}, dup_rows)",
-        f"format('{what_en} {{}} appears more than once in the file (rows {{}}) — keep one row.', "
-        f"{key_sql}, dup_rows)",
-    )
-
-
-def mark_duplicates(
-    con: duckdb.DuckDBPyConnection, staged: str, key_sql: str, file_name: str | None = None, column: str = ""
-) -> None:
-    """Adds dup_rows (the first lines listed, then the count) to rows whose key repeats inside the
-    file: one aggregate by key (`etl.sources.duplicates`).  With `file_name`, a file dominated by
-    repeated keys is refused as a whole (`duplicates.RepeatedKeysError`)."""
-    dups = temp_name("dups")
-    con.execute(f"create temp table {dups} {D.DUPS_DDL}; alter table {staged} add column dup_rows varchar")
-    repeated = D.insert_repeats(con, staged, key_sql, dups)
-    if repeated:
-        if file_name is not None:
-            D.refuse_if_dominated(con, staged, key_sql, dups, repeated, file_name=file_name, column=column)
-        con.execute(f"update {staged} s set dup_rows = d.rows_list from {dups} d where s.{key_sql} = d.k")
-
-
 def apply_rules(
     con: duckdb.DuckDBPyConnection,
     staged: str,
@@ -531,7 +440,7 @@ OFFICIAL_NAME_FORMS = """
     union all select commune_code, hash(cast(null as varchar)) from dim_commune"""
 
 
-def _flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+def flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     """Mark broken the rows whose (commune, name) is not one of the official forms of the commune's
     name (`name_key` from pass 1): pass 2 matches their names (`mark_name_mismatches`).  One
     distinct over the file's few (code, name) pairs; files writing official names flag nothing."""
@@ -548,7 +457,7 @@ def _flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     con.execute(f"drop table {odd}")
 
 
-def _provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
+def provinces_by_code(con: duckdb.DuckDBPyConnection) -> list:
     """[province of commune 1, of commune 2, ...] from dim_commune (None where no commune has the code)."""
     pairs = con.execute("select commune_code, province_code from dim_commune").fetchall()
     out = [None] * max((c for c, _ in pairs), default=0)
@@ -565,188 +474,3 @@ REJECTS_DDL = (
     "(source_row integer, column_name varchar, value varchar, rule varchar, message_vi varchar, "
     "message_en varchar)"
 )
-
-
-def stage_valid_rows(
-    con: duckdb.DuckDBPyConnection,
-    parse_sql,
-    final: dict[str, str],
-    rules: list[Rule],
-    header_text: dict[str, str],
-    file_name: str,
-    has_name: bool,
-    key: str | None = None,
-    lazy=None,
-) -> tuple[str, str, int, int, dict] | None:
-    """Stage a big file in two passes: returns (staged, rejects, rows read, rows rejected, reasons).
-
-    `parse_sql(where, dups, lazy)` is the source's staging query (raw_* columns, parsed values,
-    commune columns, `dup_rows` from the table `dups` (k, rows_list)) with `where` applied to the
-    reader's relation; `final` maps each output column to its expression over that query; `key` is
-    the output column that must not repeat inside the file.  Pass 1 keeps only the output columns
-    and one `broken` flag (a rule broken, no official code matched, or a repeated key).  Pass 2
-    parses just the broken rows again with every column, matches their commune names and runs the
-    rules on them for the messages; rows a name match saves are kept.  The big table never carries
-    the raw text.
-
-    `lazy` (an `etl.readers.LazyCsv`): pass 1 streams the CSV itself (no join, so the table keeps
-    the file's order and line numbers come from rowid; the province is joined after); pass 2, if
-    any, reads the file the ordinary way.  Returns None when the lazy read cannot be trusted (lines
-    the records do not account for, overlong rows): the caller reads the file the ordinary way."""
-    staged = temp_name("staged")
-    # Straight into the loader's shared in-memory database when there is one (no copy later).
-    shared = bool(
-        con.execute("select count(*) from duckdb_databases() where database_name = 'stage'").fetchall()[0][0]
-    )
-    create = f"create table stage.{staged}" if shared else f"create temp table {staged}"
-    staged = f"stage.{staged}" if shared else staged
-    dups = temp_name("dups")
-    con.execute(f"create temp table {dups} {D.DUPS_DDL}")
-    # Streamed, pass 1 has no commune join (commune_status is NULL there): the commune rules cannot
-    # fire, and a code no official commune has leaves province_code NULL, which marks the row.
-    pass1 = [r for r in rules if (lazy is None or r.rule not in COMMUNE_RULES) and r.rule not in PASS2_RULES]
-    any_broken = " or ".join(f"coalesce({r.condition}, false)" for r in pass1)
-    # The commune name is kept as a hash (8 bytes, nearly free): after pass 1, a (code, name) the
-    # official list does not write that way sends its rows to pass 2, which looks for a mismatch.
-    name_key = "hash(p.raw_commune_name) as name_key" if has_name else "cast(null as ubigint) as name_key"
-    cols = ", ".join(f"{expr} as {name}" for name, expr in final.items())
-    if lazy is None:
-        con.execute(
-            f"{create} as select {cols}, {name_key}, ({any_broken}) or p.commune_code is null as broken "
-            f"from ({parse_sql('', dups, None)}) p"
-        )
-    else:
-        keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
-        con.execute("set preserve_insertion_order = true")
-        try:
-            con.execute(
-                f"{create} as select {cols}, {name_key}, p.overlong, ({any_broken}) as broken "
-                f"from ({parse_sql('', dups, lazy)}) p",
-                lazy.params,
-            )
-        finally:
-            if not keeps_order:
-                con.execute("set preserve_insertion_order = false")
-        records, overlong = con.execute(
-            f"select count(*), coalesce(bool_or(overlong), false) from {staged}"
-        ).fetchall()[0]
-        if overlong or not records or records + lazy.header_end_line < lazy.lines:
-            con.execute(f"drop table {staged}; drop table {dups}")
-            return None  # (no records: the ordinary read says so, with the header's line)
-        # Line numbers, provinces (a list indexed by commune code: no join, one pass) and the rows
-        # whose code no official commune has.  A blank record has no key, so it is broken too, and
-        # pass 2 (the ordinary read, which drops blank rows) does not count it as a row.
-        provinces = _provinces_by_code(con)
-        province = "case when commune_code between 1 and ? then list_extract(?, commune_code) end"
-        con.execute(
-            f"update {staged} set source_row = ? + rowid, province_code = {province}, "
-            f"broken = broken or {province} is null",  # (SET sees the old province_code)
-            [int(lazy.first_data_line), *([len(provinces), provinces] * 2)],
-        )
-    if key is not None:
-        repeated = D.insert_repeats(con, staged, key, dups)
-        if repeated:
-            column = header_label(header_text, key)
-            D.refuse_if_dominated(con, staged, key, dups, repeated, file_name=file_name, column=column)
-            con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
-    if has_name:
-        _flag_odd_names(con, staged)
-    rows_read, n_broken = con.execute(
-        f"select count(*), count(*) filter (where broken) from {staged}"
-    ).fetchall()[0]
-    rejects = temp_name("rejects")
-    if n_broken == 0:
-        con.execute(f"create temp table {rejects} {REJECTS_DDL}")
-        con.execute(f"drop table {dups}")
-        return staged, rejects, rows_read, 0, {}
-    # The broken rows' numbers as a table: pass 2 semi-joins it (a hash lookup per row; a list
-    # searched for every row was quadratic when most rows were broken).
-    broken = temp_name("broken")
-    con.execute(f"create temp table {broken} as select source_row from {staged} where broken")
-    n_listed = con.execute(f"select count(*) from {broken}").fetchall()[0][0]
-    suspects = temp_name("suspects")
-    con.execute(
-        f"create temp table {suspects} as select * from "
-        f"({parse_sql(f'where source_row in (select source_row from {broken})', dups, None)})"
-    )
-    resolve_names(con, suspects, has_name)
-    mark_name_mismatches(con, suspects)
-    rejects, rejected, reasons = apply_rules(con, suspects, rules, header_text, file_name)
-    # Rows pass 2 finds valid (a name matched, or a streamed cell only needed trimming) are kept as
-    # pass 2 parsed them; a streamed row of nothing but spaces is not a row (the ordinary read drops it).
-    not_rows = n_listed - con.execute(f"select count(*) from {suspects}").fetchall()[0][0]
-    con.execute(f"""
-        delete from {staged} where broken;
-        insert into {staged} by name
-            select {cols}, false as broken from {suspects} x
-            where x.source_row not in (select source_row from {rejects});
-        drop table {suspects};
-        drop table {broken};
-        drop table {dups};""")
-    return staged, rejects, rows_read - not_rows, rejected, reasons
-
-
-PARSE_MONTH = """coalesce(
-    try_strptime(regexp_replace(lower(strip_accents(raw_month)), '^(thang|t)\\s*', ''),
-                 ['%m/%Y', '%m-%Y', '%Y-%m', '%Y/%m', '%m.%Y']),
-    date_trunc('month', parse_ts(raw_month)))"""
-
-
-def count_rules(column: str, vi: str, en: str, *, required: bool = True, minimum: int = 0) -> list[Rule]:
-    """A whole number that is not below `minimum` (0: 'is negative'; 1: 'must be at least 1').
-
-    `required`: an empty cell is refused too; otherwise it stays NULL (= not reported)."""
-    raw = f"raw_{column}"
-    missing = f"{column} is null" if required else f"{raw} is not null and {column} is null"
-    below = (
-        (
-            f"format('{vi} {{}} là số âm — sửa số liệu.', {column})",
-            f"format('{en} {{}} is negative — fix the figure.', {column})",
-        )
-        if minimum == 0
-        else (
-            f"format('{vi} {{}} phải từ {minimum} trở lên — sửa số liệu hoặc xóa dòng.', {column})",
-            f"format('{en} {{}} must be at least {minimum} — fix the figure or drop the row.', {column})",
-        )
-    )
-    return [
-        Rule(
-            f"bad_count_{column}",
-            column,
-            missing,
-            raw,
-            f"format('{vi} \"{{}}\" không phải số nguyên — điền số (0 nếu không có).', coalesce({raw}, ''))",
-            f"format('{en} \"{{}}\" is not a whole number — fill in the figure (0 if none).', "
-            f"coalesce({raw}, ''))",
-        ),
-        Rule(
-            "negative_count_" + column if minimum == 0 else f"{column}_below_{minimum}",
-            column,
-            f"{column} < {minimum}",
-            raw,
-            *below,
-        ),
-    ]
-
-
-def month_rules() -> list[Rule]:
-    return [
-        Rule(
-            "bad_month",
-            "month",
-            "month is null",
-            "raw_month",
-            "format('tháng báo cáo \"{}\" không đọc được — dùng dạng mm/yyyy, ví dụ 10/2025.', "
-            "coalesce(raw_month, ''))",
-            "format('report month \"{}\" is not a month — use mm/yyyy, e.g. 10/2025.', "
-            "coalesce(raw_month, ''))",
-        ),
-        Rule(
-            "date_out_of_range_month",
-            "month",
-            f"month < date '{EARLIEST_DATE}' or month > current_date",
-            "raw_month",
-            "format('tháng {} nằm ngoài khoảng 01/2015 đến nay — sửa tháng.', strftime(month, '%m/%Y'))",
-            "format('month {} is outside 01/2015 to now — fix the month.', strftime(month, '%m/%Y'))",
-        ),
-    ]

@@ -8,16 +8,7 @@
 -- Index: the published results of the period (mart_index_period) or, where the province has none, the
 -- results derived from its months (mart_index_derived), as metrics/sql/index_period.sql reads them.
 create or replace table mart_area_period as
-with month_periods as (
-    select distinct month,
-           unnest(['month', 'quarter', 'year']) as period_type,
-           unnest([strftime(month, '%Y-%m'), strftime(month, '%Y') || '-Q' || cast(quarter(month) as varchar),
-                   strftime(month, '%Y')]) as period,
-           unnest([month, make_date(year(month), 3 * (quarter(month) - 1) + 1, 1),
-                   make_date(year(month), 1, 1)]) as period_start
-    from mart_commune_month
-),
-per_commune as (
+with per_commune as (
     select p.period_type, p.period, p.period_start, m.commune_code, m.province_code,
            sum(m.dossiers_received) as dossiers_received,
            sum(m.dossiers_online) as dossiers_online,
@@ -37,7 +28,7 @@ per_commune as (
            sum(m.docs_signed) as docs_signed,
            count(m.docs_issued) as signature_months
     from mart_commune_month m
-    join month_periods p using (month)
+    join int_period_months p using (month)
     group by all
 ),
 commune_rates as (

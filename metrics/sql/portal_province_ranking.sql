@@ -1,8 +1,8 @@
 -- The portal's own ranking of the provinces for one period (fact_index_province, group 'TOTAL', as
 -- loaded from the national service-results): total, the six group scores, rank by total (ties share
 -- a rank: 1, 2, 2, 4), and whether the row is provisional (fetched while the period was open).
--- Ranks are taken over every province before the scope filter (the caller's published scope, the
--- `scope` relation): a province or commune account sees its own province's row.
+-- Every province for every role: a province's total and rank are aggregates, not a commune's figure, so
+-- the caller's scope does not filter them (tests/metrics/test_scope_sql.py lists this query as public).
 with __LOAD_STATUS__,
 rows as (
     select p.province_code, p.group_code, p.score, p.score_delta, p.portal_code, p.source_row,
@@ -36,6 +36,4 @@ select r.portal_rank, r.provinces_ranked, r.province_code, d.name as province_na
        r.score_mdsh, r.score_mdhl, r.index_status
 from ranked r
 join dim_province d using (province_code)
-cross join scope s
-where s.province_code is null or r.province_code = s.province_code
 order by r.portal_rank, d.name

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
-from docx import Document
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -26,18 +24,6 @@ def _page(page: str, **params) -> AppTest:
 
 def _build_button(at: AppTest, key: str):
     return next(b for b in at.button if b.key == f"{key}_build")
-
-
-@pytest.mark.parametrize("lang", ["vi", "en"])
-def test_commune_report_built_on_click(app_env, lang):
-    at = _page("commune", province=25, commune=8380, period="2025-10", lang=lang)
-    assert "commune_report_file" not in at.session_state  # nothing built before the click
-    _build_button(at, "commune_report").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    wanted, data = at.session_state["commune_report_file"]
-    assert wanted == ("commune", 8380, "2025-10", "docx", lang)
-    text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
-    assert "10/2025" in text and "Vân Bán" in text  # the title names the period; the name keeps its accents
 
 
 def test_province_briefing_xlsx_on_click(app_env):

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from metrics.i18n import t
 from tests.browser.serving import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -44,8 +45,7 @@ def browser():
 
 
 def _url(base: str, url_path: str, query: str) -> str:
-    path = "" if url_path == PAGES[0].url_path else url_path  # the landing page lives at /
-    return f"{base}/{path}?{query}"
+    return f"{base}/{url_path}?{query}"  # every page has its own address, the landing page too
 
 
 @pytest.mark.browser
@@ -60,6 +60,29 @@ def test_every_page_opens_without_exception(server, browser):
             page.screenshot(path=str(SHOTS / f"{p.url_path}-{lang}-{width}.png"))
             assert page.locator(EXCEPTION).count() == 0, f"exception on {p.url_path} ({lang})"
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_old_deep_link_and_bare_address_open_the_province_overview(server, browser, lang):
+    """/province?... (the landing page's own address) and the bare address both open the province
+    overview with the address's filters, never a "Page not found" dialog."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    for path in ("province", ""):
+        open_page(page, f"{server}/{path}?province=25&period=2025-10&lang={lang}")
+        main = page.locator('[data-testid="stMainBlockContainer"]')
+        page.wait_for_function(
+            "(label) => { const h = document.querySelector("
+            "'[data-testid=\"stMainBlockContainer\"] h1'); return h && h.innerText === label; }",
+            arg=t("nav_province", lang),
+            timeout=WAIT_MS,
+        )
+        assert "Phú Thọ" in main.inner_text()
+        assert page.get_by_text("Page not found").count() == 0
+        page.wait_for_url("**/province?**", timeout=WAIT_MS)
+        assert "province=25" in page.url and "period=2025-10" in page.url and f"lang={lang}" in page.url
+    context.close()
 
 
 @pytest.mark.browser

@@ -97,7 +97,7 @@ def test_rank_history_and_bump_put_rank_one_on_top():
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]  # reversed
     assert (
         list(fig.layout.xaxis.ticktext) == ["07/2026", "08/2026"]
-        and fig.layout.yaxis.title.text == "Rank (1 = best)"
+        and fig.layout.yaxis.title.text == "Rank"  # short: "Rank (1 = best" was clipped on a phone
     )
     assert fig.layout.yaxis.tickvals[0] == 1 and min(fig.layout.yaxis.tickvals) == 1  # no rank 0
     quarters = charts.rank_history(df.assign(period=["2026-Q2", "2026-Q3"]), "vi")

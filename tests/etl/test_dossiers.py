@@ -265,7 +265,7 @@ def test_streamed_and_ordinary_staging_agree_on_rows_lines_and_messages(tmp_path
     same rows, line numbers, rejects and messages as the ordinary read, whatever the file holds."""
     from etl.readers import read_source
     from etl.sources import common as C
-    from etl.sources import dossiers as D
+    from etl.sources.registry import spec
 
     header = [
         "MaHoSo",
@@ -333,12 +333,12 @@ def test_streamed_and_ordinary_staging_agree_on_rows_lines_and_messages(tmp_path
             create_schema(con)
             table = read_source(path, con, lazy=lazy)
             assert (table.lazy is not None) == lazy  # (the multi-line file falls back when staged)
-            staged = D.stage(table, con)
+            staged = spec("dossiers").stage(table, con)
             out = staged.outputs[0].temp
             results.append(
                 (
                     con.execute(
-                        f"select {', '.join(D.CONTRACT_COLUMNS)} from {out} order by source_row"
+                        f"select {', '.join(spec('dossiers').outputs[0].columns)} from {out} order by source_row"
                     ).fetchall(),
                     con.execute(f"select * from {staged.rejects} order by all").fetchall(),
                     staged.rows_read,

@@ -16,7 +16,7 @@ import pytest
 
 from core.reference import commune_frame, province_frame
 from etl.readers import SourceFileError
-from etl.sources.portal_json import detect_group, detect_json_kind, stage_json
+from etl.sources.portal_reader import detect_group, detect_json_kind, stage_json
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -18,10 +18,21 @@ READS_DATA = re.compile(r"\b(from|join)\s+(fact_\w+|mart_\w+|etl_\w+)", re.IGNOR
 READS_SCOPE = re.compile(r"\b(from|join)\s+(scoped_commune|scope)\b", re.IGNORECASE)
 
 # Public within the country: the provinces' national ranking (every province's average or the portal's
-# published rank); the caller's scope is applied in Python after ranking (service_index.national_province_ranking).
+# published rank), every province for every role (service_index.national_province_ranking).
 # The provinces' and the country's aggregates (mart_area_period: sums, medians, means, no commune's row):
 # shown to every role (metrics/areas.py).
-PUBLIC = {"index_province_ranking.sql", "area_period.sql"}
+# The portal's ranking of the 34 provinces (each province's total and group scores, its rank): aggregates of a
+# province, shown in full to every role (portal_province_ranking.sql).
+# The provinces' and the country's digital-skills aggregates (mart_skills_area: sums over the communes).
+# How many of a province's communes have each target rate and how many meet it (counts of communes, no
+# commune's rate): area_target_counts.sql, the province briefing's targets table.
+PUBLIC = {
+    "index_province_ranking.sql",
+    "area_period.sql",
+    "portal_province_ranking.sql",
+    "skills_area.sql",
+    "area_target_counts.sql",
+}
 # Whether published index results are provisional (counts of provisional rows per level and period,
 # no figure of any unit): status metadata of the portal fetch (metrics/portal.py).
 STATUS = {"portal_index_status.sql", "portal_provisional_periods.sql", "portal_load_status.sql"}

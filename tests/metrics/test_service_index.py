@@ -540,9 +540,11 @@ def test_province_ranking_from_commune_averages_without_portal(wh, tmp_path):
     assert df.loc[PHU_THO, "previous_index_total"] == 81.25 and df.loc[PHU_THO, "national_rank_change"] == -1
     assert df["previous_national_rank"].isna()[HA_NOI]
     assert df.loc[HA_NOI, "tier"] == 1 and df.loc[PHU_THO, "tier"] == 4
-    own = si.national_province_ranking(AUG, Scope(level="province", province_code=PHU_THO), path=db)
-    assert own["province_code"].tolist() == [PHU_THO]
-    assert (own.loc[0, "national_rank"], own.loc[0, "tier"]) == (2, 4)  # ranked and tiered among all
+    # every province for every role: the provinces' ranking is an aggregate (issue 15)
+    for scope in (Scope(level="province", province_code=PHU_THO), Scope("commune", PHU_THO, 8380)):
+        own = si.national_province_ranking(AUG, scope, path=db).set_index("province_code")
+        assert sorted(own.index) == sorted(df.index)
+        assert (own.loc[PHU_THO, "national_rank"], own.loc[PHU_THO, "tier"]) == (2, 4)
 
 
 def test_province_ranking_prefers_the_portal_when_loaded(wh, tmp_path):

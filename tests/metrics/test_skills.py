@@ -223,6 +223,14 @@ def test_scope_filters_every_query(wh):
     assert K.commune_trend(VAN_BAN, OCT, scope=ha_noi, path=wh).empty
     van_ban = Scope("commune", PHU_THO, VAN_BAN)
     assert list(K.skills_counts([OCT], scope=van_ban, path=wh)["commune_code"]) == [VAN_BAN]
-    s = K.summary(None, OCT, scope=van_ban, path=wh).set_index("period").loc["2025-10"]
-    assert s["adults_certified_share"] == pytest.approx(0.5)
+    # the country's and the province's aggregates (mart_skills_area) are the same for every scope, never
+    # the scope's own communes summed
+    for scope in (van_ban, ha_noi):
+        s = K.summary(None, OCT, scope=scope, path=wh).set_index("period").loc["2025-10"]
+        assert s["adults_certified_share"] == pytest.approx((6000 + 1000 + 13000) / 37000)
+        p = K.summary(PHU_THO, OCT, scope=scope, path=wh).set_index("period").loc["2025-10"]
+        assert p["adults_certified_share"] == pytest.approx(
+            K.summary(PHU_THO, OCT, path=wh).set_index("period").loc["2025-10", "adults_certified_share"]
+        )
+        assert p["communes"] > 100
     assert K.month_range(scope=ha_noi, path=wh) == (date(2025, 9, 1), date(2025, 10, 1))

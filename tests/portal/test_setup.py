@@ -118,7 +118,7 @@ def test_settings_precedence_and_floors(tmp_path):
 def _stage(tmp_path: Path, obj: dict, name: str = "sr-2026-08.json"):
     from etl.loader import create_schema
     from etl.sources import common as C
-    from etl.sources.portal_json import stage_json
+    from etl.sources.portal_reader import stage_json
 
     con = duckdb.connect(":memory:")
     C.install_macros(con)

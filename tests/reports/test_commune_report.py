@@ -11,7 +11,7 @@ from docx.shared import Pt
 
 import reports
 from core.periods import parse_period
-from metrics import commune, service_index
+from metrics import commune
 from metrics.i18n import fmt_number, fmt_pct
 from metrics.scope import Scope
 from tests.reports.conftest import ISSUED_ON, PHU_THO, VAN_BAN
@@ -113,9 +113,14 @@ def test_docx_sections_written_from_the_data(van_ban, report_warehouse):
         "IV. ĐỀ XUẤT, KIẾN NGHỊ",
     ):
         assert heading in text
-    what = service_index.what_it_takes(VAN_BAN, OCT, path=report_warehouse)
-    for sentence in service_index.describe(what, "vi"):
-        assert sentence in text
+    from metrics.report_data import commune_report_data
+    from reports import content
+
+    data = commune_report_data(VAN_BAN, OCT, path=report_warehouse)
+    tasks = content.index_tasks(data, "vi")
+    assert tasks and all(sentence in text for sentence in tasks)
+    for formula in content.estimate_lines(data, "vi"):  # the formulas, in the appendix
+        assert formula in text
     assert "Phong trào “Bình dân học vụ số”" in text  # digital-skills data exists in the demo
 
 

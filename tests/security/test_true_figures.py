@@ -129,9 +129,8 @@ def test_commune_account_sees_the_notice_instead_of_other_communes_rates(secured
     assert t("not_available_for_account", "vi") in page_text(at)
     at = run_as("pt", "province", period=PERIOD)
     assert t("not_available_for_account", "vi") not in page_text(at)
-    # the skills page's province figures (sums over communes' own rows, no aggregate yet)
-    assert t("not_available_for_account", "vi") in page_text(run_as("vb", "skills", period=PERIOD))
-    assert t("not_available_for_account", "vi") not in page_text(run_as("pt", "skills", period=PERIOD))
+    # the skills page's province figures are aggregates now (mart_skills_area): shown, no notice
+    # (test_skills_province_and_national_figures_are_their_populations)
 
 
 def _report_median(db, scope: Scope) -> tuple[str, object, list]:
@@ -241,7 +240,7 @@ def test_the_leak_search_can_fail(secured):
 @pytest.mark.parametrize("user", ["pt", "vb"])
 def test_province_briefing_figures_are_the_province_and_the_country(secured, user):
     """The briefing's headline table: the province's and the country's online rate (SQL over fact_dossier);
-    the targets table's commune counts withheld for a commune account, with the notice."""
+    the targets table's commune counts are aggregates, shown to every role without the notice."""
     files = reports.build_province_briefings(
         PHU_THO, PERIOD, ["docx", "xlsx"], path=secured, scope=SCOPES[user]
     )
@@ -249,4 +248,135 @@ def test_province_briefing_figures_are_the_province_and_the_country(secured, use
     assert any(c == pytest.approx(one(secured, ONLINE_RATE + " and province_code = 25")) for c in cells)
     assert any(c == pytest.approx(one(secured, ONLINE_RATE)) for c in cells)
     text = docx_text(open_docx(files["docx"]))
-    assert (t("not_available_for_account", "vi") in text) == (user == "vb")
+    assert t("not_available_for_account", "vi") not in text
+
+
+# --- digital skills: the province's and the country's figures (mart_skills_area), every role -------------
+
+# Each commune's adults as of 2025 (the latest population year on or before it) and its latest cumulative
+# certificates / VNeID accounts reported on or before 10/2025, straight from the fact tables.
+SKILLS_STOCKS = """
+with adults as (
+    select commune_code, province_code, adults from fact_population_year where year <= 2025
+    qualify row_number() over (partition by commune_code order by year desc) = 1
+),
+latest as (
+    select commune_code, {col} as v from fact_vneid_month where month <= date '2025-10-01' and {col} is not null
+    qualify row_number() over (partition by commune_code order by month desc) = 1
+)
+select sum(l.v) / sum(a.adults) from adults a join latest l using (commune_code)
+where a.adults is not null {where}
+"""
+# Training participants in 10/2025 (one month: participants per month = the month's participants).
+PARTICIPANTS = (
+    "select sum(participants) from fact_training_session "
+    "where training_on >= date '2025-10-01' and training_on < date '2025-11-01'"
+)
+
+
+def _skills_expected(db) -> dict[str, dict[str, float]]:
+    out = {}
+    for unit, where in (("province", "and a.province_code = 25"), ("national", "")):
+        out[unit] = {
+            "adults_certified_share": one(db, SKILLS_STOCKS.format(col="adults_certified", where=where)),
+            "vneid_activation_share": one(db, SKILLS_STOCKS.format(col="vneid_level2_active", where=where)),
+            "participants_per_month": one(
+                db, PARTICIPANTS + (" and province_code = 25" if unit == "province" else "")
+            ),
+        }
+    return out
+
+
+@pytest.mark.parametrize("user", list(SCOPES))
+def test_skills_province_and_national_figures_are_their_populations(secured, user):
+    from core.periods import parse_period
+    from metrics import skills
+
+    expected = _skills_expected(secured)
+    assert (
+        abs(expected["province"]["adults_certified_share"] - expected["national"]["adults_certified_share"])
+        > 1e-4
+    )
+    for unit, province in (("province", PHU_THO), ("national", None)):
+        s = skills.summary(province, parse_period(PERIOD), SCOPES[user], path=secured).set_index("period")
+        for metric, value in expected[unit].items():
+            assert s.loc[PERIOD, metric] == pytest.approx(value), (unit, metric)
+
+    # the skills page shows the province's figures to every role, never the notice instead
+    at = run_as(user, "skills", province=PHU_THO, period=PERIOD)
+    card = next(m for m in at.metric if m.label == t("skills_adults_certified_share", "vi"))
+    assert card.value == pct(expected["province"]["adults_certified_share"])
+    assert t("not_available_for_account", "vi") not in page_text(at)
+
+
+@pytest.mark.parametrize("user", ["pt", "st", "vb"])
+def test_province_briefing_skills_and_target_counts_are_aggregates(secured, user):
+    """The briefing's skills table (province and country) and its targets table (communes at each target) are
+    aggregates: the same true figures for every role, a commune account included."""
+    from core.periods import parse_period
+    from metrics import report_data
+
+    expected = _skills_expected(secured)
+    data = report_data.province_briefing_data(PHU_THO, parse_period(PERIOD), SCOPES[user], secured)
+    s = data.skills_summary.set_index("unit")
+    for unit in ("province", "national"):
+        for metric, value in expected[unit].items():
+            assert s.loc[unit, metric] == pytest.approx(value), (unit, metric)
+    text = docx_text(
+        open_docx(
+            reports.build_province_briefings(PHU_THO, PERIOD, ["docx"], path=secured, scope=SCOPES[user])[
+                "docx"
+            ]
+        )
+    )
+    assert pct(expected["province"]["adults_certified_share"]) in text
+    assert pct(expected["national"]["adults_certified_share"]) in text
+
+    # communes of Phú Thọ with an online rate for 10/2025 and those at the 60 % target, from fact_dossier
+    rates = pd.DataFrame(sql(secured, COMMUNE_ONLINE), columns=["commune_code", "online_rate"])
+    targets = data.targets.set_index("metric")
+    assert targets.loc["online_rate", "communes_with_data"] == len(rates)
+    assert targets.loc["online_rate", "communes_at_target"] == int(
+        (rates["online_rate"].astype(float) >= 0.6).sum()
+    )
+    assert 0 < targets.loc["online_rate", "communes_at_target"] < len(rates)  # the check can tell
+    sig = sql(
+        secured,
+        "select count(*), count(*) filter (where docs_signed = docs_issued - docs_confidential) "
+        "from fact_signature_month where province_code = 25 and month = date '2025-10-01' "
+        "and docs_issued > docs_confidential",
+    )[0]
+    assert (
+        targets.loc["signature_rate", "communes_with_data"],
+        targets.loc["signature_rate", "communes_at_target"],
+    ) == sig
+    assert t("not_available_for_account", "vi") not in text
+
+
+@pytest.mark.parametrize("user", ["pt", "st", "vb"])
+def test_the_provinces_ranking_is_every_province_for_every_role(secured, user):
+    """The national 34-province ranking is an aggregate: unfiltered for every role, ranked as for the
+    country; a commune or province account is not invited to open another province."""
+    from core.periods import parse_period
+    from metrics import portal, service_index
+
+    per = parse_period(PERIOD)
+    full = service_index.national_province_ranking(per, OPEN, path=secured)
+    mine = service_index.national_province_ranking(per, SCOPES[user], path=secured)
+    assert len(full) >= 2
+    pd.testing.assert_frame_equal(mine, full)
+    pd.testing.assert_frame_equal(
+        portal.province_ranking(per, SCOPES[user], path=secured),
+        portal.province_ranking(per, OPEN, path=secured),
+    )
+    from metrics import rankings
+
+    pd.testing.assert_frame_equal(
+        rankings.province_index(per, SCOPES[user], secured), rankings.province_index(per, OPEN, secured)
+    )
+    at = run_as(user, "national", period=PERIOD)
+    text = page_text(at)
+    assert t("click_row_province", "vi") not in text
+    table = next(df.value for df in at.dataframe if "province_name" in df.value.columns)
+    assert set(table["province_code"]) >= {1, PHU_THO}
+    assert t("click_row_province", "vi") in page_text(run_as("nat", "national", period=PERIOD))
