@@ -43,6 +43,7 @@ NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_PROFILE_BYTES = 64 * 1024
 MAX_COLUMNS = 500
 FILE_MODE = 0o640
+MAPPABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")  # files with columns to map
 DIR_MODE = 0o750
 
 
@@ -334,9 +335,11 @@ def file_headers(path: Path) -> list[str]:
 
     from etl.readers import SourceFileError, read_source
 
+    if path.suffix.lower() not in MAPPABLE_SUFFIXES:
+        return []  # (a portal JSON has no columns to map)
     con = duckdb.connect()
     try:
-        return [str(h) for h in read_source(path, con).headers]
+        return [str(h) for h in read_source(path, con, lazy=True).headers]  # (a plain CSV is not read)
     except SourceFileError:
         pass
     finally:
@@ -372,7 +375,10 @@ def file_headers(path: Path) -> list[str]:
             )
         except csv.Error:
             delimiter = ","
-        rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=delimiter)]
+        try:
+            rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:  # (not a CSV after all, e.g. one enormous field)
+            return []
     # The header: the first of the widest rows (a title above it is narrower; data rows come after).
     filled = [sum(1 for c in r if c) for r in rows]
     if not filled or max(filled) == 0:

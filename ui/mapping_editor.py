@@ -52,12 +52,21 @@ def column_label(kind: str, column: str) -> str:
 def mapping_editor(paths: list[Path], *, lang: str, province: int, audit: dict, failed: set[str]) -> None:
     """The mapping step for one of `paths` (the upload's saved files); `failed`: the names of the
     files the preview could not read (chosen first)."""
+    paths = [p for p in paths if p.suffix.lower() in M.MAPPABLE_SUFFIXES]
+    if not paths:
+        return
     st.caption(tr("map_help"))
     names = [p.name for p in paths]
     first = next((i for i, n in enumerate(names) if n in failed), 0)
     name = st.selectbox(tr("map_file"), names, index=first, key="map_file")
     path = paths[names.index(name)]
-    headers = M.file_headers(path)
+    digest = loader.sha256_of(path)  # (the caches below are per content: a name can be reused)
+    cache_key = (path.name, digest)
+    cached = st.session_state.get("_map_headers")
+    if cached is None or cached[0] != cache_key:
+        cached = (cache_key, M.file_headers(path))
+        st.session_state["_map_headers"] = cached
+    headers = cached[1]
     if not headers:
         return
     profiles = {p.name: p for p in _visible_profiles(province)}
@@ -101,13 +110,13 @@ def mapping_editor(paths: list[Path], *, lang: str, province: int, audit: dict, 
     except M.ProfileError as err:
         st.warning(err.message_vi if lang == "vi" else err.message_en, icon=":material/rule:")
         return
-    _preview(path, draft, lang=lang, province=province)
+    _preview(path, digest, draft, lang=lang, province=province)
     _save_and_load(path, draft, lang=lang, province=province, audit=audit, default_name=chosen)
 
 
-def _preview(path: Path, profile: M.Profile, *, lang: str, province: int) -> None:
+def _preview(path: Path, digest: str, profile: M.Profile, *, lang: str, province: int) -> None:
     """The first rows as they would load, through the loader's own preview (cached per mapping)."""
-    key = (path.name, path.stat().st_size, profile.kind, tuple(sorted(profile.columns.items())))
+    key = (path.name, digest, profile.kind, tuple(sorted(profile.columns.items())))
     cached = st.session_state.get("_map_preview")
     if cached is None or cached[0] != key:
         with tempfile.TemporaryDirectory(prefix="cds-map-", dir=path.parent) as tmp:

@@ -11,6 +11,7 @@ import streamlit as st
 
 import ui
 from etl import limits, loader, uploads
+from etl.mapping import MAPPABLE_SUFFIXES
 from metrics import db
 from ui.mapping_editor import mapping_editor
 
@@ -151,6 +152,8 @@ with uploads.upload_folder() as tmp_dir:
             st.dataframe(_summary_table(summary), hide_index=True, key="upload_result", placeholder=ui.EMPTY)
 
     # Headers not recognised (or to be corrected): map the columns, preview, save a profile, load.
-    failed = {f.file for f in preview.files if f.status == "failed"}
+    failed = {
+        f.file for f in preview.files if f.status == "failed" and f.file.lower().endswith(MAPPABLE_SUFFIXES)
+    }
     if st.toggle(ui.tr("map_toggle"), value=bool(failed), key="map_open"):
         mapping_editor(paths, lang=lang, province=province, audit=_audit(), failed=failed)
