@@ -41,8 +41,31 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="worksheet of a workbook to read (default: the first whose header row fits a kind)",
     )
+    load.add_argument(
+        "--mapping",
+        default=None,
+        metavar="NAME",
+        help="read the files' columns through this saved column-mapping profile (python -m etl mapping list)",
+    )
     load.add_argument("--json", action="store_true", help="print the summary as JSON")
     load.add_argument("--lang", choices=["vi", "en"], default="vi")
+
+    mp = sub.add_parser(
+        "mapping",
+        help="column-mapping profiles (file headers -> contract columns), kept beside the warehouse",
+    )
+    mp.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=["vi", "en"], default="vi")
+    mps = mp.add_subparsers(dest="action", required=True)
+    mps.add_parser("list", help="the saved profiles", parents=[common])
+    mps.add_parser("show", help="a profile as TOML", parents=[common]).add_argument("name")
+    exp = mps.add_parser("export", help="write a profile to a TOML file", parents=[common])
+    exp.add_argument("name")
+    exp.add_argument("file", type=Path)
+    imp = mps.add_parser("import", help="save a profile from a TOML file (checked first)", parents=[common])
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--replace", action="store_true", help="overwrite a saved profile of the same name")
 
     rej = sub.add_parser("rejects", help="list rejected rows")
     rej.add_argument("--db", type=Path, default=argparse.SUPPRESS)
@@ -114,6 +137,11 @@ def print_summary(summary, lang: str = "vi", out=None) -> None:
     for f in summary.files:
         if f.status in ("failed", "duplicate"):
             print(f.message_vi if vi else f.message_en, file=out)
+            for r in f.sample_rejects:  # a file refused as a whole: its first refused lines
+                where = (
+                    f"dòng {r['row']}, cột {r['column']}" if vi else f"row {r['row']}, column {r['column']}"
+                )
+                print(f"    {where}: {r['message_vi'] if vi else r['message_en']}", file=out)
             continue
         if vi:
             print(
@@ -133,6 +161,8 @@ def print_summary(summary, lang: str = "vi", out=None) -> None:
             print(f"    {rule}: {n}", file=out)
         for note in f.notes:
             print(f"    {note}", file=out)
+        if f.mapping:
+            print(f"    {'hồ sơ ánh xạ cột' if vi else 'column-mapping profile'}: {f.mapping}", file=out)
     tail = (
         ("kho dữ liệu đã cập nhật" if summary.swapped else "kho dữ liệu không đổi")
         if vi
@@ -183,6 +213,51 @@ def _rejects(args) -> int:
             print(f"{file_name}, row {row}, column {column}: {msg_en}")
     if not rows:
         print("không có dòng nào bị từ chối" if args.lang == "vi" else "no rejected rows")
+    return 0
+
+
+def _mapping(args) -> int:
+    """`python -m etl mapping list|show|export|import`; 2 with the message when a profile is refused."""
+    from etl import mapping as M
+
+    vi = args.lang == "vi"
+    folder = M.profiles_dir(args.db)
+    try:
+        if args.action == "list":
+            profiles = M.list_profiles(folder)
+            for p in profiles:
+                where = (
+                    f", tỉnh {p.province}"
+                    if vi and p.province
+                    else (f", province {p.province}" if p.province else "")
+                )
+                cols = f"{len(p.columns)} cột" if vi else f"{len(p.columns)} columns"
+                print(f"{p.name}\t{p.kind}\t{cols}{where}\t{p.description}")
+            if not profiles:
+                print(
+                    f"chưa có hồ sơ ánh xạ nào trong {folder}" if vi else f"no mapping profiles in {folder}"
+                )
+        elif args.action == "show":
+            print(M.to_toml(M.load_profile(args.name, folder)), end="")
+        elif args.action == "export":
+            args.file.write_text(M.to_toml(M.load_profile(args.name, folder)), encoding="utf-8")
+            print(f"đã ghi {args.file}" if vi else f"written: {args.file}")
+        elif args.action == "import":
+            if not args.file.is_file():
+                raise M.ProfileError(f"{args.file}: không tìm thấy tệp.", f"{args.file}: file not found.")
+            if args.file.stat().st_size > M.MAX_PROFILE_BYTES:
+                raise M.ProfileError(f"{args.file}: tệp quá lớn.", f"{args.file}: file too large.")
+            profile = M.from_toml(args.file.read_text(encoding="utf-8"), args.file.name)
+            path = M.save_profile(profile, folder, replace=args.replace)
+            print(
+                f"đã lưu hồ sơ ánh xạ '{profile.name}': {path}"
+                if vi
+                else f"saved mapping profile '{profile.name}': {path}"
+            )
+    except (M.ProfileError, UnicodeDecodeError) as err:
+        msg = (err.message_vi if vi else err.message_en) if isinstance(err, M.ProfileError) else str(err)
+        print(msg, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -240,12 +315,13 @@ def _backup_restore(args) -> int:
 
 
 # Exit codes: 0 everything loaded; 1 some rows or files rejected; 2 usage error or nothing could be
-# read; 3 another writer held the warehouse past the wait limit (CDS_ETL_LOCK_TIMEOUT), nothing changed.
+# read, or a load went past its memory or temp-disk cap (etl/limits.py); 3 another writer held the warehouse past the wait limit (CDS_ETL_LOCK_TIMEOUT), nothing changed.
 EXIT_BUSY = 3
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from etl.limits import LoadCapExceeded
     from etl.loader import WarehouseBusy
 
     try:
@@ -253,21 +329,40 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusy as err:
         print(f"{err.message_vi}\n{err.message_en}", file=sys.stderr)
         return EXIT_BUSY
+    except LoadCapExceeded as err:  # past the memory or temp-disk cap: stopped, nothing changed
+        print(f"{err.message_vi}\n{err.message_en}", file=sys.stderr)
+        return 2
 
 
 def _run(args) -> int:
     db = args.db
     if args.command == "load":
+        from etl import mapping as M
         from etl.loader import load_files
 
+        profile = None
+        if args.mapping:
+            try:
+                profile = M.load_profile(args.mapping, M.profiles_dir(db))
+            except M.ProfileError as err:
+                print(err.message_vi if args.lang == "vi" else err.message_en, file=sys.stderr)
+                return 2
         return _emit(
             load_files(
-                args.paths, db, kind=args.kind, period=args.period, group=args.group, sheet=args.sheet
+                args.paths,
+                db,
+                kind=args.kind,
+                period=args.period,
+                group=args.group,
+                sheet=args.sheet,
+                mapping=profile,
             ),
             args,
         )
     if args.command == "rejects":
         return _rejects(args)
+    if args.command == "mapping":
+        return _mapping(args)
     if args.command == "demo":
         from demo import build_demo
 

@@ -25,18 +25,20 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from core.config import SCHEMA_VERSION
-from etl import config, headers
+from etl import config, headers, limits, readers
+from etl import mapping as M
 from etl.readers import SourceFileError, read_source
 from etl.recognise import unknown_kind
 from etl.sources import common as C
 from etl.sources import registry
+from etl.sources.duplicates import RepeatedKeysError
 from etl.sources.registry import KIND_NAMES
 from etl.sources.registry import KINDS as KIND_SPECS
 
@@ -64,8 +66,7 @@ STAGE_AHEAD = int(os.environ.get("CDS_ETL_AHEAD", "40"))  # files staged ahead o
 # (~100,000 rows, ~25 MB of memory each)
 # Staged rows held in memory before they are written to the private copy (~250 bytes a dossier).
 FLUSH_ROWS = 3_000_000
-# DuckDB's memory for a load (it spills to a temp folder beside the warehouse beyond this).
-MEMORY_LIMIT = os.environ.get("CDS_ETL_MEMORY_LIMIT", "2500MB")
+# DuckDB's memory and temp disk for a load: etl/limits.py (CDS_ETL_MEMORY_LIMIT, CDS_ETL_TEMP_LIMIT).
 # A writer waits this long for another one to finish before giving up (seconds; a national load
 # takes about 20 minutes).
 LOCK_TIMEOUT_ENV = "CDS_ETL_LOCK_TIMEOUT"
@@ -98,6 +99,11 @@ class FileResult:
     # Rows of a workbook after its data that are not data (totals, notes, signatures): not loaded,
     # counted here and listed in `notes` (etl.readers: SourceTable.skipped_rows).
     rows_skipped: int = 0
+    # A file refused as a whole for its repeated keys: its first refused lines (row, column, value,
+    # rule, message_vi, message_en); nothing of it is written to etl_reject.
+    sample_rejects: list[dict] = field(default_factory=list)
+    mapping: str | None = None  # the column-mapping profile the file was read with (etl/mapping.py)
+    preview_rows: list[dict] = field(default_factory=list)  # `preview_files(sample_rows=)` only
 
 
 @dataclass
@@ -324,10 +330,38 @@ def _stage_file(
     skipped: list[tuple[int, str]] | None = None,
 ) -> C.Staged:
     """Read and stage one file; the rows a workbook has after its data (totals, notes, signatures)
-    are appended to `skipped` as (row, first cell)."""
+    are appended to `skipped` as (row, first cell).  With a column-mapping profile (`options
+    ["mapping"]`, etl/mapping.py) the file's headers are read through it before the kind is detected."""
+    profile: M.Profile | None = options.get("mapping")
+    options = {k: v for k, v in options.items() if k != "mapping"}
     reader = registry.for_file(path, kind)
     if reader is not None and not reader.tabular:  # (portal JSON: read by its own reader hook)
         return reader.stage(path, con, **options)
+    if profile is not None:
+        if kind and kind != profile.kind:
+            raise SourceFileError(
+                path.name,
+                f"{path.name}: hồ sơ ánh xạ '{profile.name}' dành cho loại '{profile.kind}', không phải '{kind}'.",
+                f"{path.name}: mapping profile '{profile.name}' is for kind '{profile.kind}', not '{kind}'.",
+            )
+        kind = profile.kind
+    # Every read of the file while it is staged (the engine may read it again) finds the header row
+    # by the profile's columns too.
+    expected = readers.EXPECTED_HEADERS.set(M.header_keys(profile) if profile is not None else None)
+    try:
+        return _stage_table(path, con, kind, options, profile, skipped)
+    finally:
+        readers.EXPECTED_HEADERS.reset(expected)
+
+
+def _stage_table(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    kind: str | None,
+    options: dict,
+    profile: M.Profile | None,
+    skipped: list[tuple[int, str]] | None,
+) -> C.Staged:
     sheet = options.get("sheet")
     try:
         table = read_source(path, con, lazy=kind in (None, "dossiers"), sheet=sheet)
@@ -335,10 +369,14 @@ def _stage_file(
         if err.code == "no_header" and err.headers:  # say which kind it comes nearest and what it lacks
             raise unknown_kind(path.name, err.headers, err.header_row, list(KINDS), scanned=err) from err
         raise
+    if profile is not None:
+        table = _mapped(path, table, profile)
     detected = headers.detect_kind(table.headers)
     use = kind or detected
     if table.lazy is not None and use != "dossiers":
         table = read_source(path, con, sheet=sheet)  # only the dossier stager streams a file
+        if profile is not None:
+            table = _mapped(path, table, profile)
     if skipped is not None:
         skipped.extend(table.skipped_rows)
     if use is None:
@@ -350,6 +388,22 @@ def _stage_file(
             f"{path.name}: the file looks like '{detected}', not '{kind}' as requested — check --kind.",
         )
     return STAGERS[use](table, con, **options)
+
+
+def _mapped(path: Path, table, profile: M.Profile):
+    """The table with its headers read through `profile` (every column the profile names must be there)."""
+    absent = M.unmatched(profile, table.headers)
+    if absent:
+        names = ", ".join(f'"{h}"' for h in absent)
+        own = ", ".join(f'"{h}"' for h in table.headers)
+        raise SourceFileError(
+            path.name,
+            f"{path.name}: hồ sơ ánh xạ '{profile.name}' cần các cột {names} mà tệp không có (cột của tệp: "
+            f"{own}) — chọn hồ sơ khác hoặc sửa ánh xạ.",
+            f"{path.name}: mapping profile '{profile.name}' needs the columns {names}, which the file does not "
+            f"have (the file's columns: {own}) — choose another profile or correct the mapping.",
+        )
+    return replace(table, headers=M.apply(profile, table.headers))
 
 
 def _store_copy(path: Path, digest: str, db_path: Path) -> str:
@@ -412,6 +466,7 @@ def load_files(
     audit: dict | None = None,
     on_wait: Callable[[str, str], None] | None = None,
     lock_timeout: float | None = None,
+    mapping: M.Profile | None = None,
     _build: bool = True,
 ) -> LoadSummary:
     """Load source files into the warehouse at `db_path` (see the module docstring for the guarantees).
@@ -428,7 +483,9 @@ def load_files(
     started = time.perf_counter()
     db_path = Path(db_path or config.default_db_path()).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    options = {k: v for k, v in {"period": period, "group": group, "sheet": sheet}.items() if v}
+    options = {
+        k: v for k, v in {"period": period, "group": group, "sheet": sheet, "mapping": mapping}.items() if v
+    }
     results: list[FileResult] = []
     manifest_entries: list[dict] = []
     timings: dict[str, float] = {}
@@ -449,7 +506,8 @@ def load_files(
             _copy_private(db_path, work)
         phase("copy")
         try:
-            con = duckdb.connect(str(work), config={"memory_limit": MEMORY_LIMIT})
+            con = duckdb.connect(str(work), config=limits.connect_config())
+            limits.apply(con)
             private_file(work)
             con.execute("set enable_progress_bar = false")
             try:
@@ -497,6 +555,10 @@ def load_files(
                         con.execute("insert or replace into warehouse_info values ('demo', 'true')")
                     con.execute("checkpoint")
                     phase("checkpoint")
+            except duckdb.Error as err:
+                if limits.is_cap_error(err):  # stop: the finally below removes the private copy
+                    raise limits.cap_exceeded(err) from err
+                raise
             finally:
                 con.close()
             if changed:
@@ -508,6 +570,8 @@ def load_files(
         finally:
             for leftover in (work, Path(str(work) + ".wal")):
                 leftover.unlink(missing_ok=True)
+    for r in results:
+        r.mapping = mapping.name if mapping is not None and r.status != "duplicate" else None
     return LoadSummary(
         str(db_path),
         results,
@@ -544,7 +608,7 @@ def _manifest_entry(
         "stored_path": res.stored_path,
         "sha256": res.sha256,
         "kind": kind,
-        **options,
+        **{k: (v.manifest() if isinstance(v, M.Profile) else v) for k, v in options.items()},
         "allowed_province": allowed_province,
         "uploaded_by": audit.get("uploaded_by"),
         "role": audit.get("role"),
@@ -632,7 +696,12 @@ def _stage_files(
                 ahead.append(pool.submit(work, path))
             restored = workers == 1
             while ahead:
-                done = ahead.popleft().result()
+                try:
+                    done = ahead.popleft().result()
+                except BaseException:
+                    for later in ahead:  # the load stops (e.g. past a cap): stage nothing more
+                        later.cancel()
+                    raise
                 nxt = next(queue, None)
                 if nxt is not None:
                     ahead.append(pool.submit(work, nxt))
@@ -715,11 +784,22 @@ def _stage_one(
     skipped: list[tuple[int, str]] = []
     try:
         staged = _stage_file(path, con, kind, options, skipped)
+    except RepeatedKeysError as err:
+        res.message_vi, res.message_en = err.message_vi, err.message_en
+        res.rows_read, res.rows_rejected, res.sample_rejects = err.lines, err.lines, err.rejects
+        res.reasons = {"duplicate_in_file": err.lines}
+        return res, None
     except SourceFileError as err:
+        if (cap := limits.cap_cause(err)) is not None:  # (a reader wrapped it)
+            raise limits.cap_exceeded(cap, path.name) from err
         res.message_vi, res.message_en = err.message_vi, err.message_en
         return res, None
+    except duckdb.Error as err:
+        if limits.is_cap_error(err):  # the load stops: no file goes past the caps
+            raise limits.cap_exceeded(err, path.name) from err
+        res.message_vi, res.message_en = _unreadable(path, err)
+        return res, None
     except (
-        duckdb.Error,
         ValueError,
         TypeError,
         KeyError,
@@ -732,15 +812,7 @@ def _stage_one(
     ) as err:
         # A file no rule foresaw must not take its neighbours down with it: this one fails, with
         # what happened, and the batch goes on.
-        detail = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
-        res.message_vi = (
-            f"{path.name}: không đọc được tệp ({detail}) — kiểm tra tệp có đúng là tệp xuất từ hệ "
-            "thống nguồn; nếu đúng, gửi tệp này cho bộ phận kỹ thuật."
-        )
-        res.message_en = (
-            f"{path.name}: the file could not be read ({detail}) — check that it is an export of "
-            "the source system; if it is, send the file to the technical team."
-        )
+        res.message_vi, res.message_en = _unreadable(path, err)
         return res, None
     if allowed_province is not None:
         _restrict_to_province(con, staged, allowed_province)
@@ -757,6 +829,16 @@ def _stage_one(
         )
     res.status = "partial" if res.rows_rejected else "loaded"
     return res, staged
+
+
+def _unreadable(path: Path, err: BaseException) -> tuple[str, str]:
+    detail = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+    return (
+        f"{path.name}: không đọc được tệp ({detail}) — kiểm tra tệp có đúng là tệp xuất từ hệ "
+        "thống nguồn; nếu đúng, gửi tệp này cho bộ phận kỹ thuật.",
+        f"{path.name}: the file could not be read ({detail}) — check that it is an export of "
+        "the source system; if it is, send the file to the technical team.",
+    )
 
 
 def _columns(con, table: str) -> list[str]:
@@ -938,11 +1020,15 @@ def preview_files(
     period: str | None = None,
     group: str | None = None,
     allowed_province: int | None = None,
+    sheet: str | None = None,
+    mapping: M.Profile | None = None,
+    sample_rows: int = 0,
 ) -> tuple[LoadSummary, list[dict]]:
     """What `load_files` would do, without touching the warehouse: the same staging, rules and
     replace-by-key pass, run on a throwaway copy (marts are not rebuilt).  Returns the summary
     (rows read, matched communes, rejected, would replace, duplicates) and the rejected rows
-    (file_name, row_number, column_name, value, rule, message_vi, message_en)."""
+    (file_name, row_number, column_name, value, rule, message_vi, message_en).  `sample_rows`:
+    each file's first rows as they would load (its table's columns) in `FileResult.preview_rows`."""
     import tempfile
 
     from etl.uploads import sweep_stale
@@ -962,12 +1048,22 @@ def preview_files(
             group=group,
             record=False,
             allowed_province=allowed_province,
+            sheet=sheet,
+            mapping=mapping,
             _build=False,
         )
         rejects: list[dict] = []
         if copy.exists():
             con = duckdb.connect(str(copy), read_only=True)
             try:
+                for f in summary.files:
+                    if sample_rows and f.load_id is not None and f.kind in KIND_SPECS:
+                        cur = con.execute(
+                            f"select * exclude (load_id) from {KIND_SPECS[f.kind].table} where load_id = ? limit ?",
+                            [f.load_id, int(sample_rows)],
+                        )
+                        names = [d[0] for d in cur.description]
+                        f.preview_rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
                 ids = [f.load_id for f in summary.files if f.load_id is not None]
                 if ids:
                     cur = con.execute(
@@ -979,6 +1075,19 @@ def preview_files(
                     rejects = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
             finally:
                 con.close()
+    for f in summary.files:  # a file refused as a whole: its first refused lines
+        rejects += [
+            {
+                "file_name": f.file,
+                "row_number": r["row"],
+                "column_name": r["column"],
+                "value": r["value"],
+                "rule": r["rule"],
+                "message_vi": r["message_vi"],
+                "message_en": r["message_en"],
+            }
+            for r in f.sample_rejects
+        ]
     summary.db_path = str(db_path)
     summary.swapped = False
     for f in summary.files:
@@ -1156,7 +1265,8 @@ def refresh_marts(
         work = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
         _copy_private(db_path, work)
         try:
-            con = duckdb.connect(str(work), config={"memory_limit": MEMORY_LIMIT})
+            con = duckdb.connect(str(work), config=limits.connect_config())
+            limits.apply(con)
             try:
                 con.execute("set enable_progress_bar = false")
                 C.install_macros(con)
@@ -1172,7 +1282,7 @@ def refresh_marts(
     return time.perf_counter() - started
 
 
-REPLAY_KEYS = ("kind", "period", "group", "sheet", "allowed_province")
+REPLAY_KEYS = ("kind", "period", "group", "sheet", "allowed_province", "mapping")
 
 
 def rebuild(
@@ -1231,6 +1341,7 @@ def rebuild(
                     group=opts["group"],
                     sheet=opts["sheet"],
                     allowed_province=opts["allowed_province"],
+                    mapping=M.Profile.from_manifest(opts["mapping"]),
                     demo=demo,
                     record=False,
                 )

@@ -51,6 +51,7 @@ split of those rows gives the best header row.
 from __future__ import annotations
 
 import codecs
+import contextvars
 import csv
 import datetime as dt
 import io
@@ -70,7 +71,13 @@ import numpy as np
 import pyarrow as pa
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from etl.headers import KIND_COLUMNS, detect_kind, map_headers
+from etl.headers import KIND_COLUMNS, detect_kind, header_key, map_headers
+
+# Set by a caller reading through a column-mapping profile (etl/mapping.py, etl/loader.py): the
+# header_key of every column the profile names; a row holding most of them is a header row too.
+EXPECTED_HEADERS: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
+    "expected_headers", default=None
+)
 
 # Characters trimmed from both ends of every cell (Python str.strip() and DuckDB trim() alike).
 CELL_WHITESPACE = " \t\r\n\x0b\x0c\u00a0\u200b\ufeff"
@@ -451,17 +458,22 @@ def _find_header(rows: Iterable[tuple[int, list[str]]], two_rows: bool = False) 
     cell such as "Ngày" over "Tiếp nhận / Hẹn trả / Hoàn thành"); the pair wins when kind
     detection accepts it and it recognises more columns than either row alone."""
     best: _Header | None = None
+    expected = EXPECTED_HEADERS.get()
     rows = list(rows)
     for i, (position, cells) in enumerate(rows):
         hits = _hits(cells)
-        single = _Header(position, cells, detect_kind(cells) is not None, hits)
+        single = _Header(position, cells, _accepted(cells, expected), hits)
         pair = None
         if two_rows and i + 1 < len(rows) and rows[i + 1][0] == position + 1:
             combined = _combine(cells, rows[i + 1][1])
-            pair = _Header(position, combined, detect_kind(combined) is not None, _hits(combined), rows=2)
+            pair = _Header(position, combined, _accepted(combined, expected), _hits(combined), rows=2)
             # Two rows are one header only when together they recognise more columns than either
             # alone (a title glued onto the header row below it recognises no more, often less).
-            if pair.hits <= max(hits, _hits(rows[i + 1][1])):
+            # Through a profile, the pair may instead hold more of the profile's columns.
+            if pair.hits <= max(hits, _hits(rows[i + 1][1])) and not (
+                expected
+                and _held(expected, combined) > max(_held(expected, cells), _held(expected, rows[i + 1][1]))
+            ):
                 pair = None
         if pair is not None and pair.detected:
             return pair
@@ -490,6 +502,22 @@ def _combine(upper: list[str], lower: list[str]) -> list[str]:
         top = up or group
         out.append(f"{top} {low}" if top and low and top != low else (top or low))
     return out
+
+
+def _accepted(cells: list[str], expected: frozenset[str] | None) -> bool:
+    """A header row: kind detection accepts it, or (reading through a column-mapping profile,
+    `EXPECTED_HEADERS`) it holds most of the profile's columns."""
+    return detect_kind(cells) is not None or bool(expected and _holds_most(expected, cells))
+
+
+def _holds_most(expected: frozenset[str], cells: list[str]) -> bool:
+    """At least half of the profile's columns (two at least) are cells of the row (the loader then
+    names the ones missing)."""
+    return _held(expected, cells) >= max(2, (len(expected) + 1) // 2)
+
+
+def _held(expected: frozenset[str], cells: list[str]) -> int:
+    return len(expected & {header_key(c) for c in cells})
 
 
 def _clean(text: str) -> str:

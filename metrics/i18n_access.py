@@ -59,6 +59,30 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
     ),
     "upload_nothing": ("Không có tệp nào nạp được.", "No file could be loaded."),
     "upload_rejects": ("Các dòng sẽ bị loại", "Rows that would be rejected"),
+    # column mapping (ui/mapping_editor.py)
+    "map_toggle": ("Ánh xạ cột của tệp vào cột chuẩn", "Map the file's columns to the contract's columns"),
+    "map_help": (
+        "Chọn cho mỗi cột của tệp cột chuẩn tương ứng (để trống: bỏ qua cột). Xem trước cho thấy các dòng "
+        "đầu như sẽ được nạp; lưu thành hồ sơ ánh xạ để dùng lại.",
+        "Choose the contract column of each of the file's columns (blank: the column is ignored). The "
+        "preview shows the first rows as they would load; save it as a mapping profile to use again.",
+    ),
+    "map_file": ("Tệp cần ánh xạ", "File to map"),
+    "map_profile": ("Hồ sơ ánh xạ đã lưu", "Saved mapping profile"),
+    "map_new": ("(ánh xạ mới)", "(new mapping)"),
+    "map_kind": ("Loại tệp", "File kind"),
+    "map_column": ("Cột {header} của tệp", "File column {header}"),
+    "map_ignore": ("— bỏ qua —", "— ignore —"),
+    "map_preview": ("Xem trước các dòng đầu như sẽ được nạp", "Preview of the first rows as they would load"),
+    "map_preview_counts": (
+        "{rows} dòng đầu được đọc: {loaded} hợp lệ, {rejected} bị loại.",
+        "First {rows} rows read: {loaded} valid, {rejected} rejected.",
+    ),
+    "map_name": ("Tên hồ sơ ánh xạ (chữ không dấu, số, - _ .)", "Profile name (letters, digits, - _ .)"),
+    "map_replace": ("Ghi đè hồ sơ cùng tên của tỉnh", "Replace the province's profile of that name"),
+    "map_save": ("Lưu hồ sơ ánh xạ", "Save mapping profile"),
+    "map_saved": ("Đã lưu hồ sơ ánh xạ {name}.", "Mapping profile {name} saved."),
+    "map_load": ("Nạp tệp với ánh xạ này", "Load the file with this mapping"),
     "col_file": ("Tệp", "File"),
     "col_kind": ("Loại", "Kind"),
     "col_status": ("Trạng thái", "Status"),

@@ -10,8 +10,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from etl import loader, uploads
+from etl import limits, loader, uploads
+from etl.mapping import MAPPABLE_SUFFIXES
 from metrics import db
+from ui.mapping_editor import mapping_editor
 
 ctx = ui.current()
 lang = ctx.lang
@@ -61,24 +63,28 @@ def _summary_table(summary) -> pd.DataFrame:
     )
 
 
+def _audit() -> dict:
+    user = ctx.user
+    return {
+        "uploaded_by": user.username,
+        "role": user.role,
+        "scope_code": user.scope_code,
+        "province_code": province,
+    }
+
+
 def _load(paths: list[Path]):
     """The confirmed load; waits (saying so) while another load holds the warehouse."""
     waiting = st.empty()
-    user = ctx.user
     try:
         return loader.load_files(
             paths,
             db.db_path(),
             allowed_province=province,
-            audit={
-                "uploaded_by": user.username,
-                "role": user.role,
-                "scope_code": user.scope_code,
-                "province_code": province,
-            },
+            audit=_audit(),
             on_wait=lambda vi, en: waiting.info(vi if lang == "vi" else en, icon=":material/hourglass_top:"),
         )
-    except loader.WarehouseBusy as err:
+    except (loader.WarehouseBusy, limits.LoadCapExceeded) as err:
         st.error(err.message_vi if lang == "vi" else err.message_en, icon=":material/block:")
         return None
     finally:
@@ -109,7 +115,11 @@ with uploads.upload_folder() as tmp_dir:
     cached = st.session_state.get("_upload_preview")
     if cached is None or cached[0] != (digest, db.version()):
         with st.spinner(ui.tr("upload_preview")):
-            preview, rejects = loader.preview_files(paths, db.db_path(), allowed_province=province)
+            try:
+                preview, rejects = loader.preview_files(paths, db.db_path(), allowed_province=province)
+            except limits.LoadCapExceeded as err:  # past a cap: stopped, nothing changed
+                st.error(err.message_vi if lang == "vi" else err.message_en, icon=":material/block:")
+                st.stop()
         st.session_state["_upload_preview"] = ((digest, db.version()), preview, rejects)
     else:
         _, preview, rejects = cached
@@ -140,3 +150,10 @@ with uploads.upload_folder() as tmp_dir:
             else:
                 st.warning(ui.tr("upload_nothing"))
             st.dataframe(_summary_table(summary), hide_index=True, key="upload_result", placeholder=ui.EMPTY)
+
+    # Headers not recognised (or to be corrected): map the columns, preview, save a profile, load.
+    failed = {
+        f.file for f in preview.files if f.status == "failed" and f.file.lower().endswith(MAPPABLE_SUFFIXES)
+    }
+    if st.toggle(ui.tr("map_toggle"), value=bool(failed), key="map_open"):
+        mapping_editor(paths, lang=lang, province=province, audit=_audit(), failed=failed)

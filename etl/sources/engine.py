@@ -10,7 +10,9 @@ reader's table (`etl.readers.SourceTable`), in the load's connection:
    parsed value (`FIELD_TYPES`), then the `[[derived]]` columns in order, then the `after_parse`
    hooks;
 3. resolve communes (official code first, else the name, province-aware; never guessed);
-4. mark the rows whose duplicate key repeats inside the file (`find_duplicates_in_file`);
+4. mark the rows whose duplicate key repeats inside the file (`find_duplicates_in_file`: one
+   aggregate by key, linear in the file; a file dominated by repeated keys is refused as a whole
+   with one summary, `etl.sources.duplicates.RepeatedKeysError`);
 5. apply the rules in the order the spec lists them (`[[rules]]`: built-in checks of the commune, of
    the duplicates or of a field, or a rule written out with its reason, condition and messages);
 6. the rows no rule refuses become the outputs (`[[outputs]]`, the first one primary).
@@ -33,8 +35,10 @@ from typing import Any
 
 import duckdb
 
+from etl import limits
 from etl.readers import SourceTable, read_source
 from etl.sources import common as C
+from etl.sources import duplicates as D
 from etl.sources import hooks
 from etl.sources.registry import Field, KindSpec, RuleSpec
 
@@ -377,28 +381,32 @@ def duplicate_rule(key_sql: str, column: str, what_vi: str, what_en: str) -> C.R
 # --- duplicates ------------------------------------------------------------------------------------
 
 
-def find_duplicates_in_file(con: duckdb.DuckDBPyConnection, staged: str, key: str, dups: str) -> int:
-    """The in-file duplicate check (policy 'refuse_all'): fills `dups` (k varchar, rows_list varchar)
-    with every value of the column `key` of `staged` that more than one row has, and those rows'
-    `source_row`s ('4, 9'); returns how many keys repeat.  NULL keys never repeat."""
-    con.execute(f"""
-        insert into {dups}
-        with repeated as (select {key} as k from {staged} where {key} is not null group by {key} having count(*) > 1)
-        select {key}, string_agg(cast(source_row as varchar), ', ' order by source_row)
-        from {staged} semi join repeated r on {key} = r.k group by {key}""")
-    return con.execute(f"select count(*) from {dups}").fetchall()[0][0]
+def find_duplicates_in_file(
+    con: duckdb.DuckDBPyConnection, staged: str, key: str, dups: str, *, file_name: str, column: str
+) -> int:
+    """The in-file duplicate check (policy 'refuse_all'): fills `dups` (`duplicates.DUPS_DDL`: k,
+    rows_list, n) with every value of the column `key` of `staged` that more than one row has, the
+    first of those rows' `source_row`s and their count ('4, 9, … (n=12)'), by one aggregate by key
+    (never a self-join); returns how many rows carry a repeated key.  NULL keys never repeat.  A file
+    dominated by repeated keys raises `duplicates.RepeatedKeysError` (one summary naming `column`)."""
+    repeated = D.insert_repeats(con, staged, key, dups)
+    if repeated:
+        D.refuse_if_dominated(con, staged, key, dups, repeated, file_name=file_name, column=column)
+    return repeated
 
 
-def _mark_duplicates(con: duckdb.DuckDBPyConnection, staged: str, key_sql: str) -> None:
-    """Adds dup_key (= `key_sql`, NULL while a part of it is unknown) and dup_rows (the rows sharing
-    it, when it repeats) to `staged`."""
+def _mark_duplicates(ctx: Context, staged: str) -> None:
+    """Adds dup_key (= the spec's key, NULL while a part of it is unknown) and dup_rows (the rows
+    sharing it, when it repeats) to `staged`."""
+    con, d = ctx.con, ctx.spec.duplicates
     con.execute(
-        f"alter table {staged} add column dup_key varchar; update {staged} set dup_key = {key_sql}; "
+        f"alter table {staged} add column dup_key varchar; update {staged} set dup_key = {d['key']}; "
         f"alter table {staged} add column dup_rows varchar"
     )
     dups = C.temp_name("dups")
-    con.execute(f"create temp table {dups} (k varchar, rows_list varchar)")
-    if find_duplicates_in_file(con, staged, "dup_key", dups):
+    con.execute(f"create temp table {dups} {D.DUPS_DDL}")
+    column = C.header_label(ctx.header_text, d["column"]) if d.get("column") else ""
+    if find_duplicates_in_file(con, staged, "dup_key", dups, file_name=ctx.table.path.name, column=column):
         con.execute(f"update {staged} s set dup_rows = d.rows_list from {dups} d where s.dup_key = d.k")
     con.execute(f"drop table {dups}")
 
@@ -439,7 +447,7 @@ def stage_rows(ctx: Context) -> C.Staged:
         hooks.get(name)(ctx, staged)
     C.resolve_communes(con, staged, ctx.has("commune_code"), ctx.has("commune_name"))
     if spec.duplicates is not None:
-        _mark_duplicates(con, staged, spec.duplicates["key"])
+        _mark_duplicates(ctx, staged)
     rejects, rejected, reasons = C.apply_rules(
         con, staged, build_rules(ctx), ctx.header_text, ctx.table.path.name
     )
@@ -537,7 +545,9 @@ def stage_two_pass(ctx: Context) -> C.Staged:
         try:
             parse_dates(None)
             result = stage_valid_rows(*args, key=key, lazy=table.lazy)
-        except duckdb.Error:
+        except duckdb.Error as err:
+            if limits.is_cap_error(err):
+                raise  # past the load's memory or temp-disk cap: the load stops (etl/limits.py)
             result = None  # e.g. quoted line breaks or bad UTF-8: the ordinary read says what
     if result is None:  # (the streamed read could not be trusted: read it the ordinary way)
         parse_dates(relation())
@@ -587,7 +597,7 @@ def stage_valid_rows(
     create = f"create table stage.{staged}" if shared else f"create temp table {staged}"
     staged = f"stage.{staged}" if shared else staged
     dups = C.temp_name("dups")
-    con.execute(f"create temp table {dups} (k varchar, rows_list varchar)")
+    con.execute(f"create temp table {dups} {D.DUPS_DDL}")
     # Streamed, pass 1 has no commune join (commune_status is NULL there): the commune rules cannot
     # fire, and a code no official commune has leaves province_code NULL, which marks the row.
     pass1 = [
@@ -633,7 +643,10 @@ def stage_valid_rows(
             f"broken = broken or {province} is null",  # (SET sees the old province_code)
             [int(lazy.first_data_line)],
         )
-    if key is not None and find_duplicates_in_file(con, staged, key, dups):
+    column = C.header_label(header_text, key) if key is not None else ""
+    if key is not None and find_duplicates_in_file(
+        con, staged, key, dups, file_name=file_name, column=column
+    ):
         con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
     if has_name:
         C.flag_odd_names(con, staged)
@@ -645,24 +658,27 @@ def stage_valid_rows(
         con.execute(f"create temp table {rejects} {C.REJECTS_DDL}")
         con.execute(f"drop table {dups}")
         return staged, rejects, rows_read, 0, {}
-    broken = [r[0] for r in con.execute(f"select source_row from {staged} where broken").fetchall()]
+    # The broken rows' numbers as a table: pass 2 semi-joins it (a hash lookup per row; a list
+    # searched for every row was quadratic when most rows were broken).
+    broken = C.temp_name("broken")
+    con.execute(f"create temp table {broken} as select source_row from {staged} where broken")
     suspects = C.temp_name("suspects")
     con.execute(
         f"create temp table {suspects} as select * from "
-        f"({parse_sql('where list_contains(?, source_row)', dups, None)})",
-        [broken],
+        f"({parse_sql(f'where source_row in (select source_row from {broken})', dups, None)})"
     )
     C.resolve_names(con, suspects, has_name)
     C.mark_name_mismatches(con, suspects)
     rejects, rejected, reasons = C.apply_rules(con, suspects, rules, header_text, file_name)
     # Rows pass 2 finds valid (a name matched, or a streamed cell only needed trimming) are kept as
     # pass 2 parsed them; a streamed row of nothing but spaces is not a row (the ordinary read drops it).
-    not_rows = len(broken) - con.execute(f"select count(*) from {suspects}").fetchall()[0][0]
+    not_rows = n_broken - con.execute(f"select count(*) from {suspects}").fetchall()[0][0]
     con.execute(f"""
         delete from {staged} where broken;
         insert into {staged} by name
             select {cols}, false as broken from {suspects} x
             where x.source_row not in (select source_row from {rejects});
         drop table {suspects};
+        drop table {broken};
         drop table {dups};""")
     return staged, rejects, rows_read - not_rows, rejected, reasons
