@@ -22,7 +22,7 @@ from reports.labels import count, date_short, pct, period_in, period_phrase, pla
 # Small helpers.
 
 
-TRENDS_H, GROUPS_H = 54.0, 54.0  # mm: the commune report's two charts (reports/figures.py draws them)
+TRENDS_H, GROUPS_H = 46.0, 54.0  # mm: the commune report's two charts (reports/figures.py draws them)
 DISTRIBUTION_H, WORST_GROUPS_H = 50.0, 44.0  # mm: the province briefing's two charts
 
 
@@ -435,7 +435,11 @@ def figures_table(figures: pd.DataFrame, period, lang: str, caption: str) -> m.T
         t("target", lang),
     ]
     return m.Table(
-        header, rows, [50, 16, 16, 24, 18, 20, 21], ["L", "R", "R", "R", "C", "R", "R"], caption=caption
+        header,
+        rows,
+        [60.5, 14.5, 14.5, 23, 20.5, 16, 16],
+        ["L", "R", "R", "R", "C", "R", "R"],
+        caption=caption,
     )
 
 

@@ -17,6 +17,9 @@ from reports.fonts import serif
 FAMILY = "serif"
 PT = 25.4 / 72  # mm per point
 LINE = 1.3  # line height, in font sizes
+_WRITE_LINE = 0.88  # a paragraph's lines: this share of LINE
+_SPACE_AFTER = 1.0  # mm after a paragraph
+BULLET_SPACE = 0.6  # mm after a list item: a list reads as one block
 HEADER_LEFT, HEADER_RIGHT = 65.0, 100.0
 
 
@@ -113,14 +116,22 @@ def _title(pdf: FPDF, title: m.Title) -> None:
 
 
 def _closing(pdf: FPDF, c: m.Closing) -> None:
+    """The closing sentence kept on one page with the recipients and the signature, measured as drawn
+    (an estimate of 45 mm at the body's full line height pushed a block that fitted onto a page of its own)."""
+    left_w, right_w = HEADER_LEFT + 20, HEADER_RIGHT - 20
     pdf.set_font(FAMILY, "", m.BODY_PT)
     lines = len(pdf.multi_cell(m.TEXT_W - 10, _lh(m.BODY_PT), c.text, dry_run=True, output="LINES"))
-    if pdf.will_page_break(lines * _lh(m.BODY_PT) + 45):
+    pdf.set_font(FAMILY, "", 10.5)
+    recipients = 6 + 4.8 * sum(
+        len(pdf.multi_cell(left_w, 4.8, item, dry_run=True, output="LINES")) for item in c.recipients
+    )
+    signer = 6 * (len(c.signer) + 1) + 20
+    text = lines * _lh(m.BODY_PT) * _WRITE_LINE + _SPACE_AFTER
+    if pdf.will_page_break(text + 3 + max(recipients, signer)):
         pdf.add_page(same=True)
     _write(pdf, c.text, m.BODY_PT)
     pdf.ln(3)
     top = pdf.get_y()
-    left_w, right_w = HEADER_LEFT + 20, HEADER_RIGHT - 20
     pdf.set_font(FAMILY, "BI", 11.5)
     pdf.set_x(m.MARGIN_LEFT)
     pdf.cell(left_w, 6, c.recipients_title, new_x="LEFT", new_y="NEXT")
@@ -148,13 +159,13 @@ def _write(
     align: str = "JUSTIFY",
     indent: bool = True,
     width: float = m.TEXT_W,
-    space_after: float = 1.6,
+    space_after: float = _SPACE_AFTER,
 ) -> None:
     pdf.set_font(FAMILY, style, size)
     with (
         pdf.text_columns(
             text_align=align,
-            line_height=LINE * 0.88,
+            line_height=LINE * _WRITE_LINE,
             l_margin=m.MARGIN_LEFT,
             r_margin=pdf.w - m.MARGIN_LEFT - width,
         ) as cols,
@@ -167,7 +178,7 @@ def _block(pdf: FPDF, block, width: float) -> None:
     if isinstance(block, m.Heading):
         if pdf.will_page_break(_lh(m.BODY_PT) * 3):
             pdf.add_page(same=True)
-        pdf.ln(1.5)
+        pdf.ln(1.0)
         _write(pdf, block.text, m.BODY_PT, "B", width=width)
     elif isinstance(block, m.Paragraph):
         style = ("B" if block.bold else "") + ("I" if block.italic else "")
@@ -175,7 +186,7 @@ def _block(pdf: FPDF, block, width: float) -> None:
         _write(pdf, block.text, block.size, style, align, block.indent, width)
     elif isinstance(block, m.Bullets):
         for item in block.items:
-            _write(pdf, "- " + item, m.BODY_PT, width=width)
+            _write(pdf, "- " + item, m.BODY_PT, width=width, space_after=BULLET_SPACE)
     elif isinstance(block, m.Table):
         _table(pdf, block, width)
     elif isinstance(block, m.Figure):
@@ -196,7 +207,7 @@ def _table(pdf: FPDF, block: m.Table, width: float) -> None:
     cell as a text region: 1.5 s for the 148-commune ranking, a tenth of that this way)."""
     size = block.size - 0.5
     line_h = size * PT * 1.2
-    pad_x, pad_y = 1.0, 0.7
+    pad_x, pad_y = 1.0, 0.5
     if block.caption:
         if pdf.will_page_break(_lh(12) + line_h * 6):
             pdf.add_page(same=True)

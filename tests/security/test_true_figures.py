@@ -15,6 +15,7 @@ import reports
 from metrics import commune, rankings
 from metrics.i18n import t
 from metrics.scope import OPEN, Scope
+from reports.labels import t as report_t
 from tests.conftest import sql
 from tests.reports.helpers import docx_text, open_docx, open_xlsx
 from tests.security.conftest import PHU_THO, VAN_BAN, page_text, run_as
@@ -41,6 +42,9 @@ COMMUNE_ONLINE = (
     f"select c.commune_code, count(*) filter (where channel = 'online') / count(*) as online_rate "
     f"from dim_commune c join fact_dossier f using (commune_code) where c.province_code = 25 "
     f"and {MONTH} group by all"
+)
+OTHER_NAMES = (
+    f"select commune_code, name from dim_commune where province_code = 25 and commune_code <> {VAN_BAN}"
 )
 GROUP_SCORES = (
     "select i.commune_code, c.name, i.score_ckmb from mart_index_period i join dim_commune c "
@@ -152,7 +156,18 @@ def test_commune_report_province_median_and_best_are_the_province(secured, user)
     rates = pd.DataFrame(sql(secured, COMMUNE_ONLINE), columns=["commune_code", "online_rate"])
     online_median = float(rates["online_rate"].astype(float).median())
     text, wb = _report_median(secured, SCOPES[user])
-    assert best["name"] in text  # the best commune's name, as published
+    # Bảng 2 (the groups' scores): the CKMB row's province best is the published best over the province
+    lines = text.splitlines()
+    row = lines.index(f"CKMB · {t('group_ckmb', 'vi')}")
+    assert lines[row + 5] == fmt_value(float(best["score"]), "score", "vi")
+    # the best commune is named where the published index is listed (the workbook's index sheet, public within
+    # the province), never in section III: the tasks name no other commune (issue 16)
+    index_rows = [r for ws in wb.worksheets for r in ws.iter_rows(values_only=True) if r and r[0] == "CKMB"]
+    assert [(r[6], r[7]) for r in index_rows] == [(pytest.approx(float(best["score"])), best["name"])]
+    tasks = text[text.index(report_t("s_tasks", "vi")) : text.index(report_t("s_proposals", "vi"))]
+    others = [n for c, n in sql(secured, OTHER_NAMES)]
+    assert best["name"] in others and best["commune_code"] != VAN_BAN
+    assert [n for n in others if n in tasks] == []
     cells = [c for c in _cells(wb) if isinstance(c, float)]
     assert any(c == pytest.approx(best["score"]) for c in cells)
     assert any(c == pytest.approx(median) for c in cells)
@@ -339,7 +354,27 @@ def test_province_briefing_skills_and_target_counts_are_aggregates(secured, user
     assert targets.loc["online_rate", "communes_at_target"] == int(
         (rates["online_rate"].astype(float) >= 0.6).sum()
     )
-    assert 0 < targets.loc["online_rate", "communes_at_target"] < len(rates)  # the check can tell
+    # the demo's rates climb towards the 60 % target, reached by no commune of this warehouse in 10/2025 (0 is
+    # the true count); so that the check can tell, the same count at a target the communes straddle (their
+    # median rate) must split them exactly as fact_dossier does, for this role too
+    from dataclasses import replace
+
+    from metrics import areas
+    from metrics.definitions import TARGETS
+
+    median = float(rates["online_rate"].astype(float).median())
+    at_median = int((rates["online_rate"].astype(float) >= median - 1e-12).sum())
+    assert 0 < at_median < len(rates)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(TARGETS, "online_rate", replace(TARGETS["online_rate"], value=median))
+        moved = areas.target_counts(PHU_THO, parse_period(PERIOD), SCOPES[user], secured).set_index("metric")
+    assert (
+        moved.loc["online_rate", "communes_with_data"],
+        moved.loc["online_rate", "communes_at_target"],
+    ) == (
+        len(rates),
+        at_median,
+    )
     sig = sql(
         secured,
         "select count(*), count(*) filter (where docs_signed = docs_issued - docs_confidential) "
@@ -350,6 +385,7 @@ def test_province_briefing_skills_and_target_counts_are_aggregates(secured, user
         targets.loc["signature_rate", "communes_with_data"],
         targets.loc["signature_rate", "communes_at_target"],
     ) == sig
+    assert 0 < sig[1] < sig[0]  # the check can tell: some communes sign everything, some do not
     assert t("not_available_for_account", "vi") not in text
 
 
