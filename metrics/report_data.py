@@ -359,7 +359,7 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path, wit
     frame = skills.skills_counts([prev, period], province, None, scope, path)
     # the population of the median and rank: the province's communes with digital-skills data this period
     # (a commune without any reads as zero sessions in the mart, and must not count as a zero)
-    cur = frame[(frame["period"] == period.key) & _with_skills(frame)]
+    cur = frame[(frame["period"] == period.key) & skills.with_skills_data(frame)]
     own = frame[frame["commune_code"] == commune].set_index("period")
     row = _row(own, period.key)
     if not _has_skills(row):
@@ -388,13 +388,7 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path, wit
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS), row, monthly
 
 
-SKILLS_STOCKS = ["population", "digital_teams", "vneid_level2_active", "adults_certified"]
-
-
-def _with_skills(frame: pd.DataFrame) -> pd.Series:
-    """Per skills_counts row: whether it holds any digital-skills data, as _has_skills."""
-    stock = frame[SKILLS_STOCKS].notna().any(axis=1)
-    return stock | (frame["training_sessions"].fillna(0) > 0)
+SKILLS_STOCKS = skills.DATA_STOCKS
 
 
 def _has_skills(row: dict) -> bool:
