@@ -357,7 +357,9 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path, wit
     figure, so a commune account (`withheld`) gets neither (the report says so)."""
     prev = period.previous()
     frame = skills.skills_counts([prev, period], province, None, scope, path)
-    cur = frame[frame["period"] == period.key]
+    # the population of the median and rank: the province's communes with digital-skills data this period
+    # (a commune without any reads as zero sessions in the mart, and must not count as a zero)
+    cur = frame[(frame["period"] == period.key) & skills.with_skills_data(frame)]
     own = frame[frame["commune_code"] == commune].set_index("period")
     row = _row(own, period.key)
     if not _has_skills(row):
@@ -386,7 +388,7 @@ def _skills(commune: int, province: int, period: Period, scope: Scope, path, wit
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS), row, monthly
 
 
-SKILLS_STOCKS = ["population", "digital_teams", "vneid_level2_active", "adults_certified"]
+SKILLS_STOCKS = skills.DATA_STOCKS
 
 
 def _has_skills(row: dict) -> bool:

@@ -140,6 +140,17 @@ def month_range(scope: Scope = OPEN, path=None) -> tuple[date | None, date | Non
     return (pd.Timestamp(df.iloc[0]["first_month"]).date(), pd.Timestamp(df.iloc[0]["last_month"]).date())
 
 
+# The stocks whose presence marks a commune as having digital-skills data (with a training session held).
+DATA_STOCKS = ["population", "digital_teams", "vneid_level2_active", "adults_certified"]
+
+
+def with_skills_data(frame: pd.DataFrame) -> pd.Series:
+    """Per skills_counts row: whether it holds any digital-skills data, a stock reported or a training
+    session held.  A commune without any reads as zero sessions in the mart: it is no zero in a median
+    or a rank, whose population is the communes with data."""
+    return frame[DATA_STOCKS].notna().any(axis=1) | (frame["training_sessions"].fillna(0) > 0)
+
+
 def province_ranking(
     province: int,
     period: Period,
@@ -149,14 +160,15 @@ def province_ranking(
     path=None,
 ) -> pd.DataFrame:
     """Every commune of the province for the period with every metric, ranked on `metric` (best first,
-    ties share a rank, communes without a value unranked and last), with the previous period's rank
-    and the change (positive = moved up)."""
+    ties share a rank, communes without a value or without any skills data unranked and last), with the
+    previous period's rank and the change (positive = moved up)."""
     if metric not in METRICS:
         raise ValueError(f"unknown skills metric {metric!r}; one of {sorted(METRICS)}")
     prev = period.previous()
     df = skills_counts([prev, period], province, None, scope, path, certified_target)
-    df["rank"] = competition_rank_by(df, "period", metric, CATALOGUE[metric].higher_is_better)
-    df["communes_ranked"] = df.groupby("period")[metric].transform("count").astype("Int64")
+    ranked = df.assign(**{metric: df[metric].where(with_skills_data(df))})
+    df["rank"] = competition_rank_by(ranked, "period", metric, CATALOGUE[metric].higher_is_better)
+    df["communes_ranked"] = ranked.groupby("period")[metric].transform("count").astype("Int64")
     cur = df[df["period"] == period.key].copy()
     before = df[df["period"] == prev.key][["commune_code", "rank", metric]].rename(
         columns={"rank": "previous_rank", metric: f"previous_{metric}"}

@@ -32,7 +32,24 @@ class _PDF(FPDF):
             self.set_y(self.t_margin)
 
 
+# The closing and the signature never stand alone on a page: when they do not fit under the body, the body's
+# last lines go over with them, so that page is at least this share of the text height (measured to the
+# space left under the signature, so a little more than the text drawn).
+KEEP_WITH_CLOSING = 0.35
+
+
 def render(doc: m.Document) -> bytes:
+    """Laid out once; when the closing's page would hold less than KEEP_WITH_CLOSING of a page (the closing
+    and the signature nearly alone), laid out again with that page starting earlier in the body (at a
+    paragraph, a list item, or a heading with what follows it)."""
+    pdf, units, closing = _render(doc, None)
+    cut = _cut(units, *closing)
+    if cut is not None:
+        pdf, _, _ = _render(doc, cut)
+    return bytes(pdf.output())
+
+
+def _render(doc: m.Document, cut: tuple[int, int] | None):
     pdf = _PDF(orientation="P", unit="mm", format="A4")
     for style, path in serif().files.items():
         pdf.add_font(FAMILY, style, path)
@@ -44,9 +61,12 @@ def render(doc: m.Document) -> bytes:
     pdf.add_page()
     _header(pdf, doc.header)
     _title(pdf, doc.title)
-    for block in doc.body:
-        _block(pdf, block, m.TEXT_W)
+    units: list[tuple[int, int, int, float, bool]] = []  # (block, item, page, y, is a heading)
+    for i, block in enumerate(doc.body):
+        _block(pdf, block, m.TEXT_W, i, units, cut)
+    units.append((len(doc.body), 0, pdf.page_no(), pdf.get_y(), False))  # the body's end
     _closing(pdf, doc.closing)
+    closing = (pdf.page_no(), pdf.get_y() - m.MARGIN_TOP)
     if doc.annex:
         pdf.add_page(orientation="L" if doc.annex_landscape else "P")
         width = m.TEXT_W_LANDSCAPE if doc.annex_landscape else m.TEXT_W
@@ -57,7 +77,27 @@ def render(doc: m.Document) -> bytes:
         pdf.ln(2)
         for block in doc.annex:
             _block(pdf, block, width)
-    return bytes(pdf.output())
+    return pdf, units, closing
+
+
+def _cut(units: list[tuple[int, int, int, float, bool]], page: int, filled: float) -> tuple[int, int] | None:
+    """The body's unit to start the closing's `page` with (it holds `filled` mm) so that it holds at least
+    KEEP_WITH_CLOSING of the text height: the latest such unit on the page before, moved back before a
+    heading that would otherwise end the page above; None when the page is full enough, is the first, or
+    the page before could not keep anything of its own."""
+    text_h = m.PAGE_H - m.MARGIN_TOP - m.MARGIN_BOTTOM
+    need = KEEP_WITH_CLOSING * text_h - filled
+    if need <= 0 or page < 2:
+        return None
+    *body, end = units
+    end_y = end[3] if end[2] == page - 1 else m.PAGE_H - m.MARGIN_BOTTOM
+    before = [k for k, u in enumerate(body) if u[2] == page - 1]
+    for k in reversed(before):
+        if end_y - body[k][3] >= need:
+            while k > before[0] and body[k - 1][4]:
+                k -= 1  # a heading stays with its first lines
+            return None if k == before[0] else (body[k][0], body[k][1])
+    return None
 
 
 def _lh(size: float) -> float:
@@ -174,7 +214,26 @@ def _write(
         par.write(text)
 
 
-def _block(pdf: FPDF, block, width: float) -> None:
+def _block(
+    pdf: FPDF,
+    block,
+    width: float,
+    index: int = -1,
+    units: list | None = None,
+    cut: tuple[int, int] | None = None,
+) -> None:
+    """One block; in the body (`units` given) each paragraph, list item or heading records where it starts,
+    and the page breaks before the unit `cut` (render's second pass)."""
+
+    def unit(item: int = 0) -> None:
+        if units is None:
+            return
+        if cut == (index, item):
+            pdf.add_page(same=True)
+        units.append((index, item, pdf.page_no(), pdf.get_y(), isinstance(block, m.Heading)))
+
+    if not isinstance(block, m.Bullets):
+        unit()
     if isinstance(block, m.Heading):
         if pdf.will_page_break(_lh(m.BODY_PT) * 3):
             pdf.add_page(same=True)
@@ -185,7 +244,8 @@ def _block(pdf: FPDF, block, width: float) -> None:
         align = {"justify": "JUSTIFY", "center": "CENTER", "left": "LEFT"}[block.align]
         _write(pdf, block.text, block.size, style, align, block.indent, width)
     elif isinstance(block, m.Bullets):
-        for item in block.items:
+        for k, item in enumerate(block.items):
+            unit(k)
             _write(pdf, "- " + item, m.BODY_PT, width=width, space_after=BULLET_SPACE)
     elif isinstance(block, m.Table):
         _table(pdf, block, width)

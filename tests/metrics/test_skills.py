@@ -234,3 +234,23 @@ def test_scope_filters_every_query(wh):
         )
         assert p["communes"] > 100
     assert K.month_range(scope=ha_noi, path=wh) == (date(2025, 9, 1), date(2025, 10, 1))
+
+
+def test_province_ranking_ranks_only_communes_with_skills_data(wh):
+    """Sessions per month read as 0 for a commune without any skills data: it is unranked, and the count of
+    communes ranked is the communes with data (independent SQL over the fact tables)."""
+    from tests.conftest import sql
+
+    with_data = sql(
+        wh,
+        "select count(distinct commune_code) from (select commune_code from fact_population_year "
+        "where year <= 2025 union all select commune_code from fact_digital_team "
+        "union all select commune_code from fact_vneid_month where month <= date '2025-10-01' "
+        "union all select commune_code from fact_training_session "
+        "where training_on >= date '2025-10-01' and training_on < date '2025-11-01') s "
+        f"join dim_commune c using (commune_code) where c.province_code = {PHU_THO}",
+    )[0][0]
+    r = K.province_ranking(PHU_THO, OCT, metric="sessions_per_month", path=wh)
+    assert 0 < with_data < len(r)
+    assert int(r["communes_ranked"].iloc[0]) == with_data
+    assert int(r["rank"].notna().sum()) == with_data and r["rank"].max() <= with_data

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 import reports
 from tests.reports.conftest import PHU_THO, VAN_BAN
-from tests.reports.helpers import docx_text, open_docx, pdf_text
+from tests.reports.helpers import docx_text, open_docx, pdf_text, squash
 
 OCT = "2025-10"
 TIMES_METRIC = ("LiberationSerif", "Tinos")
@@ -287,6 +287,47 @@ def text_bottoms(data: bytes) -> list[tuple[float, float, float]]:
         tops = [height - y for y in ys if 0 < y < height]
         out.append((height, max(tops), min(tops)))
     return out
+
+
+def page_texts(data: bytes) -> list[str]:
+    return [squash(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def ranked_communes(db: Path) -> list[int]:
+    """Phú Thọ's communes of the test warehouse with a published rank for 10/2025, best first."""
+    from tests.conftest import sql
+
+    return [
+        int(r[0])
+        for r in sql(
+            db,
+            "select commune_code from mart_index_period where period_type = 'month' and period = '2025-10' "
+            f"and province_code = {PHU_THO} and index_rank is not null order by index_rank, commune_code",
+        )
+    ]
+
+
+def test_no_commune_pdf_page_is_nearly_empty_nor_the_signature_alone(report_warehouse):
+    """For several communes (the best, the middle, the lowest-ranked, whose section III is the longest, and Vân
+    Bán): every page but the appendix's last is at least a quarter filled, and the page with the signature
+    holds body text above the closing sentence (issue 16: a 5th page with only the closing and signature)."""
+    from reports.labels import t as report_t
+
+    ranked = ranked_communes(report_warehouse)
+    assert len(ranked) >= 5
+    closing = report_t("closing_commune", "vi").split("{")[0].strip()
+    recipients = report_t("recipients", "vi")
+    for commune in dict.fromkeys([ranked[0], ranked[len(ranked) // 2], ranked[-2], ranked[-1], VAN_BAN]):
+        pdf = reports.build_commune_reports(commune, OCT, ["pdf"], path=report_warehouse)["pdf"]
+        pages, texts = text_bottoms(pdf), page_texts(pdf)
+        for k, (height, lowest, highest) in enumerate(pages[:-1]):
+            assert lowest - highest > 0.25 * height, (commune, k + 1, (lowest - highest) / height)
+        signed = [k for k, text in enumerate(texts) if recipients in text]
+        assert len(signed) == 1, commune
+        text = texts[signed[0]]
+        # the closing sentence is not the first thing on its page: some of the body went over with it
+        body = text[: text.index(closing)]
+        assert len(body.split()) > 20, (commune, signed[0] + 1, body)
 
 
 def test_monthly_commune_pdf_fits_four_full_pages(van_ban):

@@ -416,3 +416,47 @@ def test_the_provinces_ranking_is_every_province_for_every_role(secured, user):
     table = next(df.value for df in at.dataframe if "province_name" in df.value.columns)
     assert set(table["province_code"]) >= {1, PHU_THO}
     assert t("click_row_province", "vi") in page_text(run_as("nat", "national", period=PERIOD))
+
+
+# The communes of Phú Thọ with any digital-skills data as of 10/2025, straight from the fact tables: a population
+# year, a digital team, a VNeID month on or before it, or a training session in the month.
+SKILLS_COMMUNES = """
+select count(distinct commune_code) from (
+    select commune_code from fact_population_year where year <= 2025
+    union all select commune_code from fact_digital_team
+    union all select commune_code from fact_vneid_month where month <= date '2025-10-01'
+    union all select commune_code from fact_training_session
+        where training_on >= date '2025-10-01' and training_on < date '2025-11-01'
+) s join dim_commune c using (commune_code) where c.province_code = 25
+"""
+
+
+@pytest.mark.parametrize("user", ["nat", "pt"])
+def test_commune_report_skills_ranks_are_over_the_communes_with_skills_data(secured, user):
+    """Bảng 3's ranks and province medians are over the communes with digital-skills data, not every commune of
+    dim_commune: a commune without any reads as zero sessions in the mart and must not count as a zero."""
+    from core.periods import parse_period
+    from metrics import report_data
+
+    with_data = int(one(secured, SKILLS_COMMUNES))
+    total = int(one(secured, "select count(*) from dim_commune where province_code = 25"))
+    assert 0 < with_data < total  # the test warehouse has communes without skills data: the test can fail
+    data = report_data.commune_report_data(VAN_BAN, parse_period(PERIOD), SCOPES[user], secured)
+    figs = data.skills_figures.set_index("metric")
+    for metric in ("sessions_per_month", "participants_per_month"):
+        assert figs.loc[metric, "communes_ranked"] == with_data, metric
+        assert 1 <= figs.loc[metric, "rank"] <= with_data, metric
+    # participants per month over one month: each commune's participants of 10/2025, median over those communes
+    per_commune = sql(
+        secured,
+        "select c.commune_code, coalesce(sum(f.participants), 0) from dim_commune c "
+        "left join fact_training_session f on f.commune_code = c.commune_code "
+        "and f.training_on >= date '2025-10-01' and f.training_on < date '2025-11-01' "
+        "where c.province_code = 25 and c.commune_code in (select commune_code from fact_population_year "
+        "union select commune_code from fact_digital_team union select commune_code from fact_vneid_month "
+        "where month <= date '2025-10-01' union select commune_code from fact_training_session "
+        "where training_on >= date '2025-10-01' and training_on < date '2025-11-01') group by all",
+    )
+    assert len(per_commune) == with_data
+    median = float(pd.Series([float(v) for _, v in per_commune]).median())
+    assert figs.loc["participants_per_month", "province_median"] == pytest.approx(median)
