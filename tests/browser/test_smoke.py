@@ -132,7 +132,11 @@ def test_clicking_a_ranking_row_opens_the_commune_profile(server, browser, brows
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     open_page(page, f"{server}/?province=25&period=2025-10&lang=en")
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    # the ranking table: the first grid after the "Commune ranking" heading (the attention list, also
+    # clickable, sits above it)
+    heading = t("h_ranking", "en")
+    page.wait_for_selector(f"h3:has-text('{heading}')", timeout=WAIT_MS)
+    grid = page.locator(f"xpath=//h3[contains(., '{heading}')]/following::*[@data-testid='stDataFrame'][1]")
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     # the first row's selection cell; clicked again if the grid was not interactive yet
