@@ -9,6 +9,11 @@ and never overlaps it), then moves each file to `done/` (loaded, partly loaded, 
 before) or to `failed/`, with `<name>.result.txt` beside it giving the ETL's message (Vietnamese and
 English) and rejected-row counts.  Exit codes are the ETL's: 0 everything loaded, 1 something
 rejected, 2 nothing could be read, 3 the warehouse stayed busy; 0 when the folder holds nothing.
+
+A published index sheet needs its period; when neither a 'Kỳ' column nor the file's name carries it,
+drop the file into a sub-folder named after the period (`drop/2026-08/`, `drop/2026-Q3/`,
+`drop/2026/`): each such folder is loaded as its own batch with that period (the CLI's `--period`),
+its files moved to its own `done/` and `failed/`.  Other sub-folders are left alone.
 """
 
 from __future__ import annotations
@@ -58,20 +63,53 @@ def _describe(result) -> str:
             f"rejected {result.rows_rejected}"
         )
     lines += [f"    {rule}: {n}" for rule, n in result.reasons.items()]
+    if "--period" in (result.message_en or ""):
+        lines.append(
+            "thư mục nhận tệp: đặt tệp vào thư mục con mang tên kỳ (vd. 2026-08/, 2026-Q3/, 2026/)\n"
+            "drop folder: put the file into a sub-folder named after its period (e.g. 2026-08/, 2026-Q3/, 2026/)"
+        )
     if result.rows_rejected:
         lines.append(f"see the rejected rows: python -m etl rejects --file '{result.file}'")
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def run(folder: Path, db: Path | None = None, settle: float = 60.0) -> int:
-    from etl.loader import WarehouseBusy, load_files
+def period_folders(folder: Path) -> list[tuple[Path, str]]:
+    """Sub-folders named after a period (2026-08, 2026-Q3, 2026), with the period's key."""
+    from core.periods import parse_period
 
-    files = ready_files(folder, settle)
-    if not files:
+    out = []
+    for p in sorted(folder.iterdir()):
+        if not p.is_dir() or p.is_symlink() or p.name.startswith("."):
+            continue
+        period = parse_period(p.name)
+        if period is not None and period.key == p.name.upper():
+            out.append((p, period.key))
+    return out
+
+
+def run(folder: Path, db: Path | None = None, settle: float = 60.0) -> int:
+    """Load the folder's own files, then each period sub-folder's (see the module docstring); the exit
+    code is the worst of the batches'."""
+    batches = [(folder, None), *period_folders(folder)]
+    codes = []
+    for where, period in batches:
+        files = ready_files(where, settle)
+        if not files:
+            continue
+        codes.append(_load_batch(where, files, db, period))
+        if codes[-1] == 3:
+            break  # the warehouse stays busy: the next run tries again
+    if not codes:
         print(f"{folder}: nothing to load")
         return 0
+    return max(codes)
+
+
+def _load_batch(folder: Path, files: list[Path], db: Path | None, period: str | None) -> int:
+    from etl.loader import WarehouseBusy, load_files
+
     try:
-        summary = load_files(files, db)
+        summary = load_files(files, db, period=period)
     except WarehouseBusy as err:
         print(f"{err.message_vi}\n{err.message_en}", file=sys.stderr)
         return 3
@@ -85,7 +123,8 @@ def run(folder: Path, db: Path | None = None, settle: float = 60.0) -> int:
         shutil.move(str(path), dest)
         if result is not None:
             dest.with_name(dest.name + ".result.txt").write_text(_describe(result), encoding="utf-8")
-        print(f"{path.name}: {status} -> {dest.relative_to(folder)}")
+        where = f"{folder.name}/{path.name}" if period else path.name
+        print(f"{where}: {status} -> {dest.relative_to(folder)}")
     print(f"warehouse {'updated' if summary.swapped else 'unchanged'}: {summary.db_path}")
     return summary.exit_code
 

@@ -53,3 +53,45 @@ def test_empty_drop_folder_is_not_an_error(tmp_path, capsys):
     (tmp_path / "drop").mkdir()
     assert load_drop.run(tmp_path / "drop", tmp_path / "warehouse.duckdb") == 0
     assert "nothing to load" in capsys.readouterr().out
+
+
+INDEX = [
+    "STT",
+    "Tên đơn vị",
+    "Tỉnh",
+    "Công khai, minh bạch",
+    "Tiến độ giải quyết",
+    "Dịch vụ công trực tuyến",
+    "Thanh toán trực tuyến",
+    "Số hóa hồ sơ",
+    "Mức độ hài lòng",
+    "Tổng điểm",
+]
+
+
+def test_index_sheet_without_a_period_loads_from_a_period_folder(tmp_path):
+    """An index sheet whose name and columns carry no period is refused at the top of the folder (the
+    message says how to give it), and loaded with the period of the sub-folder it is dropped into."""
+    drop = tmp_path / "drop"
+    db = tmp_path / "wh" / "warehouse.duckdb"
+    row = [[1, "UBND xã Vân Bán", "Phú Thọ", 16, 17.94, 10, 8, 20, 16, 87.94]]
+    top = write_csv(drop / "bang-xep-hang.csv", INDEX, row)
+    inside = write_csv(drop / "2026-Q3" / "bang-xep-hang.csv", INDEX, row)
+    (drop / "ghi-chu").mkdir()  # not a period: left alone
+    left = write_csv(drop / "ghi-chu" / "bang-xep-hang.csv", INDEX, row)
+    old = time.time() - 600
+    for p in (top, inside, left):
+        os.utime(p, (old, old))
+
+    assert load_drop.run(drop, db, settle=60) == 2  # the top-level file could not be read
+    refused = (drop / "failed" / "bang-xep-hang.csv.result.txt").read_text(encoding="utf-8")
+    assert "--period" in refused and "2026-Q3/" in refused  # the drop folder's own way to give it
+    assert (drop / "2026-Q3" / "done" / "bang-xep-hang.csv").exists()
+    assert "status: loaded" in (drop / "2026-Q3" / "done" / "bang-xep-hang.csv.result.txt").read_text()
+    assert left.exists()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("select period_type, period, commune_code from mart_index_period").fetchall()
+    finally:
+        con.close()
+    assert rows == [("quarter", "2026-Q3", 8380)]
