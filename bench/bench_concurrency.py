@@ -234,18 +234,26 @@ class Swapper:
 SWAP: Swapper | None = None
 
 
-def page_urls(db: Path) -> list[str]:
+def page_urls(db: Path, province: int | None = None) -> list[str]:
     """Province overviews, commune profiles and service-index pages over different provinces,
-    communes and periods of the warehouse."""
+    communes and periods of the warehouse; with `province`, one province's deployment: its overview
+    and service index and its communes' profiles, over different communes and periods."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         last = con.execute(
             "select max(month) from mart_commune_month where dossiers_received > 0"
         ).fetchone()[0]
-        communes = con.execute(
-            "select province_code, min(commune_code) from dim_commune where commune_code in "
-            "(select commune_code from mart_commune_month) group by 1 order by 1"
-        ).fetchall()
+        if province is None:
+            communes = con.execute(
+                "select province_code, min(commune_code) from dim_commune where commune_code in "
+                "(select commune_code from mart_commune_month) group by 1 order by 1"
+            ).fetchall()
+        else:
+            communes = con.execute(
+                "select province_code, commune_code from dim_commune where province_code = ? and "
+                "commune_code in (select commune_code from mart_commune_month) order by commune_code",
+                [province],
+            ).fetchall()
     finally:
         con.close()
     months = [f"{last.year}-{last.month:02d}"]
@@ -254,15 +262,15 @@ def page_urls(db: Path) -> list[str]:
         months.append(f"{y}-{m + 1:02d}")
     quarter = f"{last.year}-Q{(last.month - 1) // 3 + 1}"
     urls = []
-    for i, (province, commune) in enumerate(communes):
+    for i, (prov, commune) in enumerate(communes):
         period = (months + [quarter])[i % 5]
         kind = i % 3
         if kind == 0:
-            urls.append(f"/?province={province}&period={period}")
+            urls.append(f"/?province={prov}&period={period}")
         elif kind == 1:
-            urls.append(f"/commune?province={province}&commune={commune}&period={period}")
+            urls.append(f"/commune?province={prov}&commune={commune}&period={period}")
         else:
-            urls.append(f"/service_index?province={province}&period={period}")
+            urls.append(f"/service_index?province={prov}&period={period}")
     return urls
 
 
@@ -475,6 +483,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="serve a copy of the warehouse and swap a new one in (a load) during every level of 2+ sessions",
     )
+    ap.add_argument(
+        "--province",
+        type=int,
+        default=None,
+        help="one province's deployment: its overview, service index and communes' profiles "
+        "(different communes and periods) instead of one page per province",
+    )
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     if not args.db.exists():
@@ -484,7 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(
         f"bench_concurrency: {args.processes} process(es){' behind nginx' if args.processes > 1 or args.nginx else ''}"
-        f", options {args.config or 'from .streamlit/config.toml'}, load avg {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+        f", options {args.config or 'from .streamlit/config.toml'}"
+        f", pages {'of province ' + str(args.province) if args.province else 'one per province'}, load avg {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     )
     procs: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="cds-bench-") as tmp:
@@ -507,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
                 base = f"http://127.0.0.1:{ports[0]}"
             runner = run_ws_levels if args.client == "ws" else run_levels
             direct = [f"http://127.0.0.1:{port}" for port in ports]
-            rows = asyncio.run(runner(base, page_urls(args.db), levels, pids, direct))
+            rows = asyncio.run(runner(base, page_urls(args.db, args.province), levels, pids, direct))
         finally:
             for p in procs:
                 p.terminate()

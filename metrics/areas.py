@@ -15,6 +15,7 @@ from core.periods import Period
 from metrics import db
 from metrics.definitions import TARGETS, add_rates
 from metrics.scope import OPEN, Scope
+from metrics.shared import memoized
 
 AREA_PERIOD_SQL = db.read_sql("area_period.sql")
 TARGET_COUNTS_SQL = db.read_sql("area_target_counts.sql")
@@ -47,8 +48,13 @@ def area_periods(periods: list[Period], scope: Scope = OPEN, path=None) -> pd.Da
     index_average.  The same for every scope: no row is a commune's."""
     if not periods:
         raise ValueError("area_periods needs at least one period")
-    params = {"period_keys": [p.key for p in periods], "period_type": periods[0].period_type}
-    return add_rates(db.query(AREA_PERIOD_SQL, params, path, scope=scope))
+    return _area_periods(tuple(p.key for p in periods), periods[0].period_type, path=path)
+
+
+@memoized()
+def _area_periods(keys: tuple[str, ...], period_type: str, path=None) -> pd.DataFrame:
+    params = {"period_keys": list(keys), "period_type": period_type}
+    return add_rates(db.query(AREA_PERIOD_SQL, params, path, scope=OPEN))
 
 
 def national(periods: list[Period], scope: Scope = OPEN, path=None) -> pd.DataFrame:

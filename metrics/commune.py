@@ -10,11 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from core.periods import Period
-from metrics import areas
+from metrics import areas, db
 from metrics.calendar import trend_months, trend_periods
 from metrics.definitions import GROUP_COLUMNS, GROUP_MAXIMA, GROUPS, HEADLINE_RATES, TARGETS
 from metrics.periodic import commune_counts, index_results, index_with_change, month_range
 from metrics.scope import OPEN, Scope
+
+COMMUNE_PROVINCE_SQL = db.read_sql("commune_province.sql")
 
 PROFILE_METRICS = [*HEADLINE_RATES, "index_total"]
 TREND_METRICS = [*HEADLINE_RATES, "online_full_rate", "avg_processing_days"]
@@ -150,7 +152,9 @@ def group_scores(commune: int, period: Period, scope: Scope = OPEN, path=None) -
 
 
 def _province_of(commune: int, period: Period, scope: Scope, path) -> int | None:
-    df = commune_counts([period], None, commune, scope, path)
+    """The commune's province, or None when the commune is unknown or outside the scope (the rows
+    commune_counts would return for it, whatever the period: it lists every commune in scope)."""
+    df = db.query(COMMUNE_PROVINCE_SQL, {"commune": int(commune)}, path, scope=scope)
     return None if df.empty else int(df.iloc[0]["province_code"])
 
 

@@ -18,6 +18,7 @@ from metrics.definitions import (
 from metrics.periodic import commune_counts, index_results, index_with_change
 from metrics.ranking import competition_rank_by, quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
+from metrics.shared import memoized
 
 HEADLINE_METRICS = [*HEADLINE_RATES, "index_average"]
 RANKING_COLUMNS = [
@@ -34,6 +35,7 @@ RANKING_COLUMNS = [
 ]
 
 
+@memoized()
 def province_ranking(province: int, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Every commune of the province for the period: rank, change in rank (positive = up), quartile
     tier, total index, six group scores, online / on-time / signature rates; best rank first."""

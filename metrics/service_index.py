@@ -59,6 +59,7 @@ from metrics import db
 from metrics.i18n import fmt_number, fmt_pct, t
 from metrics.ranking import competition_rank_by, quartile_tiers, rank_change
 from metrics.scope import OPEN, Scope
+from metrics.shared import memoized
 
 RULES_PATH = Path(__file__).resolve().parent / "index_rules.toml"
 
@@ -900,7 +901,11 @@ def national_province_ranking(period: Period | str, scope: Scope = OPEN, *, path
     changes against the previous period on the same basis (national_rank_change positive = moved up)
     and the quartile `tier`.  Every province for every role: the provinces' ranking is an aggregate of
     each province (issue 15's rule), not a commune's figure, so the scope does not filter it."""
-    per = _period(period)
+    return _national_province_ranking(_period(period), path=path)
+
+
+@memoized()
+def _national_province_ranking(per: Period, path=None) -> pd.DataFrame:
     params = {"period_type": per.period_type, "period": per.key, "previous_period": per.previous().key}
     rows = db.query(
         PROVINCE_RANKING_SQL, params, path
