@@ -103,6 +103,14 @@ def render(
         "UPSTREAM_SERVERS": "\n".join(
             f"    server {upstream_host}:{p} max_fails=1 fail_timeout=10s;" for p in ports
         ),
+        "ROUTE_NAMES": "\n".join(f"    p{i} p{i};" for i in range(len(ports))),
+        "ROUTE_BACKENDS": "\n".join(f"    p{i} cds_p{i};" for i in range(len(ports))),
+        "ROUTE_COOKIES": "\n".join(
+            f'    "~^\\|(.*, )?{re.escape(f"{upstream_host}:{p}")}$" '
+            f'"cds_route=p{i}; Path=/; Secure; HttpOnly; SameSite=Lax";'
+            for i, p in enumerate(ports)
+        ),
+        "PINNED_UPSTREAMS": "\n".join(_pinned(i, ports, upstream_host) for i in range(len(ports))),
         "SERVER_NAME": " ".join(names),
         "HTTP_LISTEN": _listen("--http-listen", http_listen),
         "HTTPS_LISTEN": _listen("--https-listen", https_listen),
@@ -119,6 +127,13 @@ def render(
     if left:
         raise RuntimeError(f"{TEMPLATE}: fields not filled: {sorted(set(left))}")
     return text
+
+
+def _pinned(i: int, ports: list[int], host: str) -> str:
+    """Process i's own upstream: its server first, every other one as a backup when it is down."""
+    servers = [f"    server {host}:{ports[i]} max_fails=1 fail_timeout=10s;"]
+    servers += [f"    server {host}:{p} backup;" for j, p in enumerate(ports) if j != i]
+    return f"upstream cds_p{i} {{\n" + "\n".join(servers) + "\n    keepalive 8;\n}"
 
 
 def write_standalone(site_text: str, prefix: Path) -> Path:

@@ -48,7 +48,17 @@ def test_site_has_websockets_sticky_sessions_tls_and_the_upload_limit(tls_cert):
     text = _render(tls_cert, ports=(8501, 8502, 8503))
     upstream = re.search(r"upstream cds_dashboard \{(.*?)\}", text, re.S).group(1)
     assert re.findall(r"server 127\.0\.0\.1:(\d+)", upstream) == ["8501", "8502", "8503"]
-    assert "hash $cds_route consistent;" in upstream
+    assert "least_conn;" in upstream  # a new session goes to the process with the fewest open ones
+    # ... and stays there: its cookie names the process, whose own upstream has the others as backups
+    for i, port in enumerate((8501, 8502, 8503)):
+        cookie = re.search(rf'"~\^\\\|\(\.\*, \)\?127\\\.0\\\.0\\\.1:{port}\$" "([^"]*)";', text)
+        assert cookie and cookie.group(1) == f"cds_route=p{i}; Path=/; Secure; HttpOnly; SameSite=Lax"
+        assert f"    p{i} cds_p{i};" in text
+        pinned = re.search(rf"upstream cds_p{i} \{{(.*?)\}}", text, re.S).group(1)
+        servers = re.findall(r"server 127\.0\.0\.1:(\d+)( backup)?", pinned)
+        assert servers[0] == (str(port), "") and sorted(p for p, b in servers[1:] if b) == sorted(
+            str(p) for p in (8501, 8502, 8503) if p != port
+        )
     stream = re.search(r"location /_stcore/stream \{(.*?)\}", text, re.S).group(1)
     assert "proxy_set_header Upgrade $http_upgrade;" in stream
     assert "proxy_http_version 1.1;" in stream
