@@ -61,6 +61,37 @@ TEMPLATE = "plotly_white"
 pio.templates.default = TEMPLATE
 
 
+def _merge(base: dict, new: dict) -> dict:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def set_layout(fig: go.Figure, values: dict) -> go.Figure:
+    """`fig.update_layout(values)` (nested values merged into what is there, None removes), one
+    top-level property at a time: plotly's own update walks its relayout bookkeeping for every leaf
+    (~0.4 ms a leaf, 20-25 ms for the shared layout below, 10-20 % of a page's server time); setting
+    a whole property validates it once.  The figure's JSON is the same (tests/charts/test_style.py)."""
+    for key, value in values.items():
+        if isinstance(value, dict):
+            current = fig.layout[key]
+            existing = current.to_plotly_json() if hasattr(current, "to_plotly_json") else {}
+            fig.layout[key] = _merge(existing, value)
+        else:
+            fig.layout[key] = value
+    return fig
+
+
+def set_axes(fig: go.Figure, axis: str, values: dict) -> go.Figure:
+    """`fig.update_xaxes(**values)` / `update_yaxes` (axis 'x' or 'y') on every axis of the figure,
+    the same way as `set_layout`."""
+    select = fig.select_xaxes if axis == "x" else fig.select_yaxes
+    return set_layout(fig, {a.plotly_name: values for a in select()})
+
+
 def separators(lang: str) -> str:
     """Plotly's separators: decimal then thousands (1.234,5 in Vietnamese, 1,234.5 in English)."""
     return ",." if lang == "vi" else ".,"
@@ -90,40 +121,43 @@ def layout(
     legend_y = -(62 if x_title else 34) / plot_px
     if fig.layout.template.layout.paper_bgcolor != pio.templates[TEMPLATE].layout.paper_bgcolor:
         fig.update_layout(template=TEMPLATE)  # a figure made before this module set the default
-    fig.update_layout(
-        separators=separators(lang),
-        font={"family": FONT, "size": 13, "color": "#1F2933"},
-        # Anchored to the plot's top edge and growing upwards into the top margin (sized above for
-        # the number of lines): a multi-line title anchored at the top of the figure gets clipped.
-        title={
-            "text": title_text,
-            "x": 0,
-            "xanchor": "left",
-            "xref": "container",
-            "y": 1,
-            "yref": "paper",
-            "yanchor": "bottom",
-            "pad": {"b": 58 if subtitle else 12},
-            "font": {"size": 16},
-            **({"subtitle": {"text": wrap(subtitle, 60), "font": {"size": 12}}} if subtitle else {}),
-        },
-        margin={"l": 8, "r": 8, "t": top, "b": 8},
-        height=height,
-        showlegend=legend,
-        legend={
-            "orientation": "h",
-            "yanchor": "top",
-            "y": legend_y,
-            "x": 0,
-            "xanchor": "left",
-            "title": {"text": ""},
-            "traceorder": "normal",
-        },
-        hoverlabel={"font": {"family": FONT, "size": 13}},
-        colorway=LINES,
+    set_layout(
+        fig,
+        dict(
+            separators=separators(lang),
+            font={"family": FONT, "size": 13, "color": "#1F2933"},
+            # Anchored to the plot's top edge and growing upwards into the top margin (sized above for
+            # the number of lines): a multi-line title anchored at the top of the figure gets clipped.
+            title={
+                "text": title_text,
+                "x": 0,
+                "xanchor": "left",
+                "xref": "container",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "pad": {"b": 58 if subtitle else 12},
+                "font": {"size": 16},
+                **({"subtitle": {"text": wrap(subtitle, 60), "font": {"size": 12}}} if subtitle else {}),
+            },
+            margin={"l": 8, "r": 8, "t": top, "b": 8},
+            height=height,
+            showlegend=legend,
+            legend={
+                "orientation": "h",
+                "yanchor": "top",
+                "y": legend_y,
+                "x": 0,
+                "xanchor": "left",
+                "title": {"text": ""},
+                "traceorder": "normal",
+            },
+            hoverlabel={"font": {"family": FONT, "size": 13}},
+            colorway=LINES,
+        ),
     )
-    fig.update_xaxes(title_text=x_title, automargin=True)
-    fig.update_yaxes(title_text=y_title, automargin=True)
+    set_axes(fig, "x", {"title": {"text": x_title}, "automargin": True})
+    set_axes(fig, "y", {"title": {"text": y_title}, "automargin": True})
     return fig
 
 
