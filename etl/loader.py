@@ -584,10 +584,14 @@ def load_files(
 def _drop_temp_tables(con: duckdb.DuckDBPyConnection, keep: set[str] = frozenset()) -> None:
     """A batch can hold hundreds of files: free each file's reading and staging tables as soon as
     it is staged, keeping only its outputs and rejects until the batch is written."""
-    for (name,) in con.execute("select view_name from duckdb_views() where temporary").fetchall():
-        con.execute(f'drop view if exists temp."{name}"')
-    for (name,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall():
-        if name not in keep:
+    # (DuckDB's own catalog views, pg_* and information_schema, are listed as temporary too: not ours.)
+    for name, is_view in con.execute(
+        "select view_name, true from duckdb_views() where temporary and not internal "
+        "union all select table_name, false from duckdb_tables() where temporary"
+    ).fetchall():
+        if is_view:
+            con.execute(f'drop view if exists temp."{name}"')
+        elif name not in keep:
             con.execute(f'drop table if exists temp."{name}"')
 
 
@@ -656,6 +660,7 @@ def _stage_files(
     main thread; with 10 files ahead the workers stalled: 3 national months loaded in 66 s, with 40
     in 42 s, 80 no better)."""
     con.execute("attach if not exists ':memory:' as stage")
+    C.shared_lookups(con)
     local = threading.local()
     cursors: list[duckdb.DuckDBPyConnection] = []
     lock = threading.Lock()
