@@ -472,7 +472,9 @@ NAME_FORMS_TABLE = "official_name_forms"
 
 
 def shared_lookups(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the lookups in the attached `stage` database (dim_commune does not change during a load)."""
+    """Build the lookups in the attached `stage` database (dim_commune does not change during a load).
+    Whoever attaches `stage` builds them at once (`etl.loader._stage_files`): the stagers read them
+    wherever that database is attached."""
     con.execute(
         f"create or replace table stage.{LOOKUP_TABLE} as select {PROVINCES_BY_CODE} as provinces, "
         "(select max(commune_code) from dim_commune) as top_code"
