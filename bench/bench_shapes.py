@@ -1,17 +1,23 @@
 """Benchmark: the ETL's dossier load against a bare DuckDB `read_csv`, on four file shapes in one run.
 
-    .venv/bin/python bench/bench_shapes.py [--rows 200000] [--repeat 3] [--work DIR] [--shapes narrow,wide,big,many]
+    .venv/bin/python bench/bench_shapes.py [--repeat 3] [--work DIR] [--shapes narrow,wide,big,many]
+                                           [--rows N] [--json]
 
-Shapes (written by this script with DuckDB, all communes of the official list, `--rows` rows each
-except `big`, which has four times as many):
+Shapes (written by this script with DuckDB, communes of the official list), at realistic sizes by
+default (issue 17: "seven columns, dd/mm/yyyy dates, 2.5 M lines per file spanning 16 months, all
+communes"; the national portal exports are one file per province and month, ~32,000 rows each):
 
 - narrow: 7 columns (MaHoSo, MaXa, NgayTiepNhan, NgayHenTra, NgayKetThucXuLy, KenhThucHien,
-  TrangThaiHoSo), dd/mm/yyyy dates, 16 months, one file;
+  TrangThaiHoSo), dd/mm/yyyy dates, 16 months, all communes, one file of 2,500,000 rows;
 - wide: a portal export of 18 columns (commune code and official name, province name, procedure,
-  sector, four ISO date-times, status, channel, flags, handling unit "UBND <commune>"), one file
-  per month (16 files);
-- big: the narrow shape, one file of 4 x `--rows` rows;
-- many: the wide shape cut into files of 1,000 rows (`--rows` / 1000 files).
+  sector, four ISO date-times, status, channel, flags, handling unit "UBND <commune>"), all
+  communes, one file per month: 16 files of 150,000 rows (2,400,000);
+- big: the narrow shape, one file of 10,000,000 rows (the issue's 10 M-line example);
+- many: the wide shape as commune-month exports: 1,200 files of 300 rows (one commune and one month
+  a file: 100 communes over 12 months; 360,000 rows).
+
+`--rows N` scales every shape from N instead (quick runs, as before: narrow N rows, wide N rows
+in 16 files, big 4 x N, many N / 1,000 files of 1,000 rows).
 
 For each shape, `--repeat` alternating pairs, each step in its own process:
 1. bare: a fresh DuckDB file, `CREATE TABLE t AS SELECT * FROM read_csv([files])` + checkpoint,
@@ -19,8 +25,8 @@ For each shape, `--repeat` alternating pairs, each step in its own process:
 2. load: `etl.loader.load_files(files)` into a fresh warehouse (read, validate every row rule,
    match communes, in-file duplicates, marts, checkpoint, swap, kept copies).
 The figure is the median over the pairs of (bare seconds / load seconds) = load rows/s as a
-fraction of the bare rows/s; target >= 0.5 on each shape.  The machine's load (`os.getloadavg`)
-is printed before and after: on a shared machine the ratios move with it.
+fraction of the bare rows/s; target >= 0.5 on each shape.  The machine's load (`uptime`) is
+printed before and after the run and before each shape: on a shared machine the ratios move with it.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from pathlib import Path
 import duckdb
 
 from core.reference import commune_frame, province_frame
-from etl import loader
+from etl import limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,7 +114,33 @@ from (select i, timestamp '{month}' + to_seconds(cast(i % 2419200 as bigint)) as
 """
 
 
-def write_shapes(work: Path, rows: int, shapes: list[str]) -> dict[str, list[Path]]:
+# (files, rows a file) of each shape at its realistic size (see the docstring).
+SIZES = {
+    "narrow": (1, 2_500_000),
+    "wide": (16, 150_000),
+    "big": (1, 10_000_000),
+    "many": (1_200, 300),
+}
+MANY_COMMUNES = 100  # the "many" shape's communes (each file one commune's month)
+
+
+def scaled_sizes(rows: int) -> dict[str, tuple[int, int]]:
+    """The shapes scaled from `rows` (--rows): the sizes this benchmark used before realistic defaults."""
+    return {
+        "narrow": (1, rows),
+        "wide": (16, rows // 16),
+        "big": (1, 4 * rows),
+        "many": (max(1, rows // 1000), 1000),
+    }
+
+
+def write_shapes(
+    work: Path, rows: int | None, shapes: list[str], sizes: dict[str, tuple[int, int]] | None = None
+) -> dict[str, list[Path]]:
+    """Write each shape's files under `work/<shape>/`; `sizes` (files, rows a file) default to
+    SIZES, or to `scaled_sizes(rows)` when `rows` is given."""
+    scaled = sizes is None and rows is not None
+    sizes = sizes or (scaled_sizes(rows) if rows else SIZES)
     frame = commune_frame().merge(
         province_frame()[["province_code", "name"]].rename(columns={"name": "province_name"}),
         on="province_code",
@@ -126,24 +158,28 @@ def write_shapes(work: Path, rows: int, shapes: list[str]) -> dict[str, list[Pat
         folder = work / shape
         folder.mkdir(parents=True, exist_ok=True)
         files: list[Path] = []
+        n_files, per = sizes[shape]
         if shape in ("narrow", "big"):
-            n = rows * (4 if shape == "big" else 1)
             files.append(folder / f"{shape}.csv")
-            copy(NARROW, [communes, 0, n], files[-1])
+            copy(NARROW, [communes, 0, per], files[-1])
         elif shape == "wide":
-            per = rows // 16
-            for m in range(16):
+            for m in range(n_files):
                 month = f"{2025 + (m // 12)}-{m % 12 + 1:02d}-01"
                 files.append(folder / f"wide-{m:02d}.csv")
                 copy(
                     WIDE.format(month=month), [communes, names, provinces, m * per, (m + 1) * per], files[-1]
                 )
         elif shape == "many":
-            for k in range(max(1, rows // 1000)):
+            for k in range(n_files):
                 files.append(folder / f"many-{k:04d}.csv")
+                if scaled:  # (the old quick shape: every commune in each file, one month)
+                    month, pick = "2025-10-01", slice(None)
+                else:  # a commune-month export: one commune, one month a file
+                    c = k % MANY_COMMUNES
+                    month, pick = f"2025-{k // MANY_COMMUNES % 12 + 1:02d}-01", slice(c, c + 1)
                 copy(
-                    WIDE.format(month="2025-10-01"),
-                    [communes, names, provinces, k * 1000, (k + 1) * 1000],
+                    WIDE.format(month=month),
+                    [communes[pick], names[pick], provinces[pick], k * per, (k + 1) * per],
                     files[-1],
                 )
         out[shape] = files
@@ -151,9 +187,17 @@ def write_shapes(work: Path, rows: int, shapes: list[str]) -> dict[str, list[Pat
     return out
 
 
+def uptime() -> str:
+    """`uptime`'s line (the machine's load average), or the load average alone without the command."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run(code: str, files: list[Path], db: Path) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump([[str(f) for f in files], str(db), loader.MEMORY_LIMIT], fh)
+        json.dump([[str(f) for f in files], str(db), limits.memory_limit()], fh)
     try:
         out = subprocess.run(
             [sys.executable, "-c", code, fh.name],
@@ -172,7 +216,7 @@ def run(code: str, files: list[Path], db: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rows", type=int, default=200_000)
+    p.add_argument("--rows", type=int, default=None, help="scale the shapes from N rows (default: SIZES)")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--work", type=Path, default=None)
     p.add_argument("--shapes", default="narrow,wide,big,many")
@@ -182,9 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-shapes-"))
     results: dict[str, dict] = {}
     load_before = os.getloadavg()
+    uptime_before = uptime()
+    print(f"before: {uptime_before}", flush=True)
     try:
         files = write_shapes(work, args.rows, shapes)
         for shape in shapes:
+            print(f"{shape}: {len(files[shape])} file(s); {uptime()}", flush=True)
             pairs = []
             for i in range(args.repeat):
                 (work / "bare.duckdb").unlink(missing_ok=True)
@@ -216,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     load_after = os.getloadavg()
-    print(f"\nmachine load (1/5/15 min) before {load_before}, after {load_after}")
+    print(f"\nbefore: {uptime_before}\nafter:  {uptime()}")
+    print(f"machine load (1/5/15 min) before {load_before}, after {load_after}")
     print("| shape | rows | files | bare s | load s | median ratio (target >= 0.5) |")
     print("|---|---|---|---|---|---|")
     for shape, r in results.items():

@@ -68,8 +68,8 @@ def snapshot(extra: list[Path], demo: bool = True) -> dict:
     lock = threading.Lock()
     original = loader._stage_file
 
-    def wrapped(path, con, kind, options):
-        staged = original(path, con, kind, options)
+    def wrapped(path, con, kind, options, *args, **kwargs):
+        staged = original(path, con, kind, options, *args, **kwargs)
         d = _describe(con, path, staged)
         with lock:
             seen[f"{path.parent.name}/{path.name}"] = d

@@ -581,16 +581,6 @@ def load_files(
     )
 
 
-def _drop_temp_tables(con: duckdb.DuckDBPyConnection, keep: set[str] = frozenset()) -> None:
-    """A batch can hold hundreds of files: free each file's reading and staging tables as soon as
-    it is staged, keeping only its outputs and rejects until the batch is written."""
-    for (name,) in con.execute("select view_name from duckdb_views() where temporary").fetchall():
-        con.execute(f'drop view if exists temp."{name}"')
-    for (name,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall():
-        if name not in keep:
-            con.execute(f'drop table if exists temp."{name}"')
-
-
 def _manifest_entry(
     path: Path,
     res: FileResult,
@@ -647,7 +637,7 @@ def _stage_files(
     allowed_province: int | None,
     db_path: Path,
 ) -> Iterator[tuple[Path, FileResult, C.Staged | None]]:
-    """Stage the files on `STAGE_WORKERS` threads, each with its own cursor, and yield them in the
+    """Stage the files on `STAGE_WORKERS` threads, each file with its own cursor, and yield them in the
     given order.  A file of a few hundred thousand rows fills one DuckDB row group, so its queries
     run on one core; two files at a time use both (1.8x on a month of national files).  The
     staged tables go to the in-memory database `stage`, shared by the cursors; at most
@@ -656,23 +646,17 @@ def _stage_files(
     main thread; with 10 files ahead the workers stalled: 3 national months loaded in 66 s, with 40
     in 42 s, 80 no better)."""
     con.execute("attach if not exists ':memory:' as stage")
-    local = threading.local()
-    cursors: list[duckdb.DuckDBPyConnection] = []
-    lock = threading.Lock()
-
-    def cursor() -> duckdb.DuckDBPyConnection:
-        if getattr(local, "cur", None) is None:
-            cur = con.cursor()
-            cur.execute("set enable_progress_bar = false")
-            C.install_macros(cur)
-            with lock:
-                cursors.append(cur)
-            local.cur = cur
-        return local.cur
+    C.shared_lookups(con)
 
     def work(path: Path) -> tuple[Path, FileResult, C.Staged | None]:
-        cur = cursor()
+        # A cursor of its own for each file: closing it frees the file's reading and staging tables
+        # (its temp schema) at once, keeping only the outputs and rejects moved to `stage` until the
+        # batch is written.  (Listing and dropping them one by one read duckdb_tables(), which lists
+        # every table staged so far: 25 ms a file once a thousand small files were staged.)
+        cur = con.cursor()
         try:
+            cur.execute("set enable_progress_bar = false")
+            C.install_macros(cur)
             res, staged = _stage_one(cur, path, kind, options, loaded, allowed_province)
             if staged is not None:
                 _share(cur, staged)
@@ -680,7 +664,7 @@ def _stage_files(
                 res.stored_path = _store_copy(path, res.sha256, db_path)
             return path, res, staged
         finally:
-            _drop_temp_tables(cur)
+            cur.close()
 
     workers = max(1, min(STAGE_WORKERS, len(paths)))
     # Each staging thread runs its queries itself; DuckDB's own workers on top would only make the
@@ -712,8 +696,6 @@ def _stage_files(
                     restored = True
                 yield done
     finally:
-        for cur in cursors:
-            cur.close()
         con.execute(f"set threads = {int(threads)}")
 
 

@@ -440,21 +440,18 @@ OFFICIAL_NAME_FORMS = """
     union all select commune_code, hash(cast(null as varchar)) from dim_commune"""
 
 
-def flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+def flag_odd_names(con: duckdb.DuckDBPyConnection, staged: str, lookups: bool = False) -> int:
     """Mark broken the rows whose (commune, name) is not one of the official forms of the commune's
     name (`name_key` from pass 1): pass 2 matches their names (`mark_name_mismatches`).  One
-    distinct over the file's few (code, name) pairs; files writing official names flag nothing."""
-    odd = temp_name("odd_names")
-    con.execute(f"""
-        create temp table {odd} as
-        select distinct commune_code, name_key from {staged} where not broken and commune_code is not null
-        except select commune_code, name_key from ({OFFICIAL_NAME_FORMS})""")
-    if con.execute(f"select count(*) from {odd}").fetchall()[0][0]:
-        con.execute(
-            f"update {staged} s set broken = true from {odd} o "
-            f"where s.commune_code = o.commune_code and s.name_key = o.name_key"
-        )
-    con.execute(f"drop table {odd}")
+    distinct over the file's few (code, name) pairs; files writing official names flag nothing.
+    `lookups`: the forms are in the load's shared lookups (`shared_lookups`), not computed again.
+    Returns the rows marked (one statement: the pairs are found in the table as it was before)."""
+    forms = f"stage.{NAME_FORMS_TABLE}" if lookups else f"({OFFICIAL_NAME_FORMS})"
+    return con.execute(f"""
+        update {staged} s set broken = true
+        from (select distinct commune_code, name_key from {staged} where not broken and commune_code is not null
+              except select commune_code, name_key from {forms}) o
+        where s.commune_code = o.commune_code and s.name_key = o.name_key""").fetchall()[0][0]
 
 
 # [province of commune 1, of commune 2, ...] from dim_commune (NULL where no commune has the code),
@@ -465,6 +462,34 @@ PROVINCES_BY_CODE = (
     "(select list(d.province_code order by r.c) from range(1, (select max(commune_code) + 1 from dim_commune)) "
     "r(c) left join dim_commune d on d.commune_code = r.c)"
 )
+
+
+# The load's lookups of the official list, built once in the shared `stage` database
+# (`shared_lookups`): computing them in every file's queries cost 15-20 ms a file (the province
+# list alone ~15 ms), most of a small file's staging.
+LOOKUP_TABLE = "official_lookup"
+NAME_FORMS_TABLE = "official_name_forms"
+
+
+def shared_lookups(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the lookups in the attached `stage` database (dim_commune does not change during a load).
+    Whoever attaches `stage` builds them at once (`etl.loader._stage_files`): the stagers read them
+    wherever that database is attached."""
+    con.execute(
+        f"create or replace table stage.{LOOKUP_TABLE} as select {PROVINCES_BY_CODE} as provinces, "
+        "(select max(commune_code) from dim_commune) as top_code"
+    )
+    con.execute(f"create or replace table stage.{NAME_FORMS_TABLE} as {OFFICIAL_NAME_FORMS}")
+
+
+def province_of_code(code: str, lookups: bool = False) -> str:
+    """SQL: the province of official commune code `code` (NULL when no commune has it), from the
+    list indexed by commune code (`lookups`: the load's shared copy of it)."""
+    if lookups:
+        top, provinces = (f"(select {c} from stage.{LOOKUP_TABLE})" for c in ("top_code", "provinces"))
+    else:
+        top, provinces = "(select max(commune_code) from dim_commune)", PROVINCES_BY_CODE
+    return f"case when {code} between 1 and {top} then list_extract({provinces}, {code}) end"
 
 
 COMMUNE_RULES = {"missing_commune", "unknown_commune", "ambiguous_commune"}  # see `commune_rules`

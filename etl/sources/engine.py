@@ -510,11 +510,15 @@ def stage_two_pass(ctx: Context) -> C.Staged:
             values = table.lazy.sample_values(col) if relation_sql is None and col else None
             ts[c] = C.timestamp_parser(con, relation_sql, col, values=values)(f"raw_{c}")
 
-    def parse(where: str, dups: str, lazy) -> str:
-        if lazy is not None:  # streamed: no source_row yet, no join (it would reorder the rows)
-            source = (
-                f"(select cast(null as integer) as source_row, overlong, {raw_lazy} from ({lazy.select_sql}))"
+    def parse(where: str, dups: str, lazy, number_rows: bool = False) -> str:
+        if lazy is not None:  # streamed: no join (it would reorder the rows)
+            # Line numbers counted as the records stream by (`number_rows`), or NULL: set afterwards.
+            row = (
+                f"cast({int(lazy.first_data_line) - 1} + row_number() over () as integer)"
+                if number_rows
+                else "cast(null as integer)"
             )
+            source = f"(select {row} as source_row, overlong, {raw_lazy} from ({lazy.select_sql}))"
             communes = (
                 f"{C.CODE_SQL.format('p.raw_commune_code') if has_code else 'cast(null as integer)'} "
                 "as commune_code, cast(null as integer) as province_code, "
@@ -586,14 +590,20 @@ def stage_valid_rows(
     the raw text.
 
     `lazy` (an `etl.readers.LazyCsv`): pass 1 streams the CSV itself (no join, so the table keeps
-    the file's order and line numbers come from rowid; the province is joined after); pass 2, if
+    the file's order: line numbers are counted as the records stream by, or come from rowid after;
+    the province is looked up in the same pass); pass 2, if
     any, reads the file the ordinary way.  Returns None when the lazy read cannot be trusted (lines
     the records do not account for, overlong rows): the caller reads the file the ordinary way."""
     staged = C.temp_name("staged")
-    # Straight into the loader's shared in-memory database when there is one (no copy later).
-    shared = bool(
-        con.execute("select count(*) from duckdb_databases() where database_name = 'stage'").fetchall()[0][0]
-    )
+    # Straight into the loader's shared in-memory database when there is one (no copy later); the
+    # loader builds the load's lookups of the official list there when it attaches it
+    # (`C.shared_lookups`).  (Not looked up in duckdb_tables(): it lists every staged table of the
+    # batch, ~15 us each — 25 ms a file once a thousand small files were staged.)
+    shared, threads, keeps_order = con.execute(
+        "select (select count(*) from duckdb_databases() where database_name = 'stage'), "
+        "current_setting('threads'), current_setting('preserve_insertion_order')"
+    ).fetchall()[0]
+    shared = lookups = bool(shared)
     create = f"create table stage.{staged}" if shared else f"create temp table {staged}"
     staged = f"stage.{staged}" if shared else staged
     dups = C.temp_name("dups")
@@ -614,48 +624,57 @@ def stage_valid_rows(
             f"from ({parse_sql('', dups, None)}) p"
         )
     else:
-        keeps_order = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
-        con.execute("set preserve_insertion_order = true")
+        # In the same pass: provinces (a list indexed by commune code: no join, which would reorder
+        # the rows) and the rows whose code no official commune has (the rules above saw a NULL
+        # province_code, as they do in every streamed pass).  A blank record has no key, so it is
+        # broken too, and pass 2 (the ordinary read, which drops blank rows) does not count it as a
+        # row.  Line numbers: on one thread (the loader's staging threads) counted as the records
+        # stream by; on more, `row_number()` would hold the read to one core, so they are set
+        # afterwards from rowid (a CREATE TABLE AS with no join keeps the file's order).
+        number_rows = int(threads) == 1
+        province = f"cast({C.province_of_code('q.commune_code', lookups)} as integer)"
+        if not keeps_order:
+            con.execute("set preserve_insertion_order = true")
         try:
             con.execute(
-                f"{create} as select {cols}, {name_key}, p.overlong, ({any_broken}) as broken "
-                f"from ({parse_sql('', dups, lazy)}) p",
+                f"{create} as with q as (select {cols}, {name_key}, p.overlong, ({any_broken}) as broken "
+                f"from ({parse_sql('', dups, lazy, number_rows)}) p), "
+                f"qp as (select *, {province} as province_ from q) "
+                "select * exclude (province_) replace (province_ as province_code, "
+                "broken or province_ is null as broken) from qp",
                 lazy.params,
             )
         finally:
             if not keeps_order:
                 con.execute("set preserve_insertion_order = false")
-        records, overlong = con.execute(
-            f"select count(*), coalesce(bool_or(overlong), false) from {staged}"
+        records, overlong, n_broken = con.execute(
+            f"select count(*), coalesce(bool_or(overlong), false), count(*) filter (where broken) from {staged}"
         ).fetchall()[0]
         if overlong or not records or records + lazy.header_end_line < lazy.lines:
             con.execute(f"drop table {staged}; drop table {dups}")
             return None  # (no records: the ordinary read says so, with the header's line)
-        # Line numbers, provinces (a list indexed by commune code: no join, one pass) and the rows
-        # whose code no official commune has.  A blank record has no key, so it is broken too, and
-        # pass 2 (the ordinary read, which drops blank rows) does not count it as a row.
-        province = (
-            "case when commune_code between 1 and (select max(commune_code) from dim_commune) "
-            f"then list_extract({C.PROVINCES_BY_CODE}, commune_code) end"
-        )
-        con.execute(
-            f"update {staged} set source_row = ? + rowid, province_code = {province}, "
-            f"broken = broken or {province} is null",  # (SET sees the old province_code)
-            [int(lazy.first_data_line)],
-        )
+        if not number_rows:
+            con.execute(f"update {staged} set source_row = ? + rowid", [int(lazy.first_data_line)])
     column = C.header_label(header_text, key) if key is not None else ""
+    changed = lazy is None  # (the streamed pass counted its rows and broken rows above)
     if key is not None and find_duplicates_in_file(
         con, staged, key, dups, file_name=file_name, column=column
     ):
         con.execute(f"update {staged} set broken = true where {key} in (select k from {dups})")
-    if has_name:
-        C.flag_odd_names(con, staged)
-    rows_read, n_broken = con.execute(
-        f"select count(*), count(*) filter (where broken) from {staged}"
-    ).fetchall()[0]
+        changed = True
+    if has_name and C.flag_odd_names(con, staged, lookups):
+        changed = True
+    if changed:
+        rows_read, n_broken = con.execute(
+            f"select count(*), count(*) filter (where broken) from {staged}"
+        ).fetchall()[0]
+    else:
+        rows_read = records
     rejects = C.temp_name("rejects")
     if n_broken == 0:
-        con.execute(f"create temp table {rejects} {C.REJECTS_DDL}")
+        # (no rejects: created where the loader keeps them, in `stage` when it is there)
+        con.execute(f"create {'table stage.' if shared else 'temp table '}{rejects} {C.REJECTS_DDL}")
+        rejects = f"stage.{rejects}" if shared else rejects
         con.execute(f"drop table {dups}")
         return staged, rejects, rows_read, 0, {}
     # The broken rows' numbers as a table: pass 2 semi-joins it (a hash lookup per row; a list

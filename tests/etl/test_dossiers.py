@@ -261,8 +261,10 @@ def test_xlsx_export_with_title_rows_and_date_cells(tmp_path, db):
 
 
 def test_streamed_and_ordinary_staging_agree_on_rows_lines_and_messages(tmp_path):
-    """A plain UTF-8 dossier CSV is streamed (read_source(lazy=True), line numbers from rowid); the
-    same rows, line numbers, rejects and messages as the ordinary read, whatever the file holds."""
+    """A plain UTF-8 dossier CSV is streamed (read_source(lazy=True); line numbers counted in the
+    streamed pass on one thread, from rowid after it on more; provinces and the official names from
+    the loader's shared lookups when the `stage` database is attached): the same rows, line
+    numbers, rejects and messages as the ordinary read, whatever the file holds."""
     from etl.readers import read_source
     from etl.sources import common as C
     from etl.sources.registry import spec
@@ -323,14 +325,19 @@ def test_streamed_and_ordinary_staging_agree_on_rows_lines_and_messages(tmp_path
         header + ["DonViXuLy"],
         [r + (["UBND\nxã"] if r[0].strip() else [""]) for r in rows],
     )  # quoted line breaks
+    # (lazy, DuckDB threads, the loader's shared `stage` database and lookups)
+    ways = [(True, 1, False), (False, 1, False), (True, 2, False), (True, 1, True), (True, 2, True)]
     for path in (plain, multiline):
         results = []
-        for lazy in (True, False):
-            con = duckdb.connect()
+        for lazy, threads, shared in ways:
+            con = duckdb.connect(config={"threads": threads})
             C.install_macros(con)
             from etl.loader import create_schema
 
             create_schema(con)
+            if shared:
+                con.execute("attach ':memory:' as stage")
+                C.shared_lookups(con)
             table = read_source(path, con, lazy=lazy)
             assert (table.lazy is not None) == lazy  # (the multi-line file falls back when staged)
             staged = spec("dossiers").stage(table, con)
@@ -346,7 +353,7 @@ def test_streamed_and_ordinary_staging_agree_on_rows_lines_and_messages(tmp_path
                 )
             )
             con.close()
-        assert results[0] == results[1]
+        assert all(r == results[0] for r in results[1:])
         valid, rejects, read, rejected = results[0]
         assert [r[0] for r in valid] == ["A2", "A4", "A5", "A6"] and read == 7 and rejected == 3
         a5 = valid[2]
