@@ -32,7 +32,7 @@ from pathlib import Path
 
 import psutil
 
-from etl import loader
+from etl import limits, loader
 
 ROOT = Path(__file__).resolve().parent.parent
 GIB = 1024**3
@@ -74,7 +74,7 @@ print(json.dumps({"rows": sum(f.rows_read for f in summary.files),
 
 def run(code: str, files: list[Path], db: Path) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump([[str(f) for f in files], str(db), loader.MEMORY_LIMIT], fh)
+        json.dump([[str(f) for f in files], str(db), limits.memory_limit()], fh)
     try:
         out = subprocess.run(
             [sys.executable, "-c", code, fh.name], capture_output=True, text=True, check=False
@@ -114,7 +114,7 @@ def main() -> int:
     print(
         f"machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / GIB:.1f} GiB RAM, load average {os.getloadavg()[0]:.2f}; "
-        f"ETL memory limit {loader.MEMORY_LIMIT}, {loader.STAGE_WORKERS} staging threads"
+        f"ETL memory limit {limits.memory_limit()}, {loader.STAGE_WORKERS} staging threads"
     )
     if args.generate or not dossier_files(args.files):
         from demo import generate_demo_files
