@@ -25,7 +25,7 @@ TREND_METRICS = [*HEADLINE_RATES, "online_full_rate", "avg_processing_days"]
 def commune_figures(commune: int, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """One row per metric: value, previous period, change, province median, target; plus the index
     rank (`rank`, `communes_ranked`) on the index_total row.  Empty when the commune is unknown."""
-    province = _province_of(commune, period, scope, path)
+    province = _province_of(commune, scope, path)
     if province is None:
         return pd.DataFrame(
             columns=[
@@ -70,7 +70,7 @@ def commune_figures(commune: int, period: Period, scope: Scope = OPEN, path=None
 def commune_trend(commune: int, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Monthly values of the trend metrics up to the period's last month, with the province median of
     the same month: month, metric, value, province_median (long format)."""
-    province = _province_of(commune, period, scope, path)
+    province = _province_of(commune, scope, path)
     if province is None:
         return pd.DataFrame(columns=["month", "metric", "value", "province_median"])
     months = trend_months(period, month_range(scope, path)[0])
@@ -116,7 +116,7 @@ def rank_history(commune: int, period: Period, scope: Scope = OPEN, path=None) -
 def group_scores(commune: int, period: Period, scope: Scope = OPEN, path=None) -> pd.DataFrame:
     """Per index group: the commune's score, the province median and best score (with the best
     commune's name), the group maximum and the points the commune loses."""
-    province = _province_of(commune, period, scope, path)
+    province = _province_of(commune, scope, path)
     columns = [
         "group",
         "score",
@@ -151,9 +151,9 @@ def group_scores(commune: int, period: Period, scope: Scope = OPEN, path=None) -
     return pd.DataFrame(rows, columns=columns)
 
 
-def _province_of(commune: int, period: Period, scope: Scope, path) -> int | None:
+def _province_of(commune: int, scope: Scope, path) -> int | None:
     """The commune's province, or None when the commune is unknown or outside the scope (the rows
-    commune_counts would return for it, whatever the period: it lists every commune in scope)."""
+    commune_counts would return for it in any period: it lists every commune in scope)."""
     df = db.query(COMMUNE_PROVINCE_SQL, {"commune": int(commune)}, path, scope=scope)
     return None if df.empty else int(df.iloc[0]["province_code"])
 

@@ -29,8 +29,6 @@ import pandas as pd
 
 from metrics import db
 
-_REGISTRY: list = []
-
 
 def memoized(maxsize: int = 64):
     def decorate(fn):
@@ -60,14 +58,6 @@ def memoized(maxsize: int = 64):
                         cache.popitem(last=False)
             return hit.copy(deep=True) if isinstance(hit, pd.DataFrame) else hit
 
-        wrapper.cache_clear = cache.clear
-        _REGISTRY.append(cache)
         return wrapper
 
     return decorate
-
-
-def clear_all() -> None:
-    """Forget every kept result (tests that rewrite a warehouse within the same second and size)."""
-    for cache in _REGISTRY:
-        cache.clear()
