@@ -29,6 +29,7 @@ class Options:
     communes: dict[int, tuple[str, int]]  # commune_code -> (name, province_code)
     first_month: date | None
     last_month: date | None
+    _sorted: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     @property
     def default_province(self) -> int | None:
@@ -39,9 +40,12 @@ class Options:
         return period_of("month", self.last_month) if self.last_month else None
 
     def communes_of(self, province: int | None) -> list[int]:
-        """Commune codes of the province, in name order (Vietnamese alphabetical, ignoring accents)."""
-        codes = [c for c, (_, p) in self.communes.items() if p == province]
-        return sorted(codes, key=lambda c: (sort_key(self.communes[c][0]), c))
+        """Commune codes of the province, in name order (Vietnamese alphabetical, ignoring accents).
+        Sorted once per province (an Options is shared by the sessions: ui.state.load_options)."""
+        if province not in self._sorted:
+            codes = [c for c, (_, p) in self.communes.items() if p == province]
+            self._sorted[province] = sorted(codes, key=lambda c: (sort_key(self.communes[c][0]), c))
+        return list(self._sorted[province])
 
     def has_data(self, period: Period) -> bool:
         return (

@@ -56,3 +56,28 @@ def test_no_connection_is_held_after_a_call(tmp_path, monkeypatch):
     cache.data(periodic.places)
     con = duckdb.connect(str(path))  # read-write: fails while any read-only connection is open
     con.close()
+
+
+def test_options_are_shared_until_the_warehouse_is_swapped(tmp_path, monkeypatch):
+    """The sidebar's places and months are built once per scope and warehouse version, for every
+    session of the process; a load that swaps a new file in gives new options at the next rerun."""
+    from metrics.scope import OPEN
+    from ui import state
+
+    first = _warehouse(tmp_path, "d", [["D1", 8380, "02/10/2025", 2]])
+    second = _warehouse(tmp_path, "e", [["E1", 8380, "02/10/2025", 2], ["E2", 8380, "03/11/2025", 2]])
+    live = tmp_path / "live2" / "warehouse.duckdb"
+    live.parent.mkdir()
+    shutil.copy(first, live)
+    monkeypatch.setenv("CDS_WAREHOUSE", str(live))
+    cache._call.clear()
+    state._shared_options.clear()
+    options = state.load_options(OPEN)
+    assert state.load_options(OPEN) is options  # shared, not rebuilt
+    assert options.last_month == month(2025, 10).start
+    assert options.communes_of(25) == options.communes_of(25) and 8380 in options.communes_of(25)
+    staged = live.with_suffix(".new")
+    shutil.copy(second, staged)
+    os.replace(staged, live)
+    swapped = state.load_options(OPEN)
+    assert swapped is not options and swapped.last_month == month(2025, 11).start
