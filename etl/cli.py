@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     imp = mps.add_parser("import", help="save a profile from a TOML file (checked first)", parents=[common])
     imp.add_argument("file", type=Path)
     imp.add_argument("--replace", action="store_true", help="overwrite a saved profile of the same name")
+    mps.add_parser("delete", help="remove a saved profile", parents=[common]).add_argument("name")
+    ren = mps.add_parser("rename", help="give a saved profile another name", parents=[common])
+    ren.add_argument("name")
+    ren.add_argument("new_name")
 
     rej = sub.add_parser("rejects", help="list rejected rows")
     rej.add_argument("--db", type=Path, default=argparse.SUPPRESS)
@@ -217,7 +221,7 @@ def _rejects(args) -> int:
 
 
 def _mapping(args) -> int:
-    """`python -m etl mapping list|show|export|import`; 2 with the message when a profile is refused."""
+    """`python -m etl mapping list|show|export|import|delete|rename`; 2 with the message when a profile is refused."""
     from etl import mapping as M
 
     vi = args.lang == "vi"
@@ -253,6 +257,16 @@ def _mapping(args) -> int:
                 f"đã lưu hồ sơ ánh xạ '{profile.name}': {path}"
                 if vi
                 else f"saved mapping profile '{profile.name}': {path}"
+            )
+        elif args.action == "delete":
+            M.delete_profile(args.name, folder)
+            print(f"đã xoá hồ sơ ánh xạ '{args.name}'" if vi else f"deleted mapping profile '{args.name}'")
+        elif args.action == "rename":
+            path = M.rename_profile(args.name, args.new_name, folder)
+            print(
+                f"đã đổi tên hồ sơ ánh xạ '{args.name}' thành '{args.new_name}': {path}"
+                if vi
+                else f"renamed mapping profile '{args.name}' to '{args.new_name}': {path}"
             )
     except (M.ProfileError, UnicodeDecodeError) as err:
         msg = (err.message_vi if vi else err.message_en) if isinstance(err, M.ProfileError) else str(err)

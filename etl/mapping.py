@@ -298,6 +298,41 @@ def save_profile(
     return path
 
 
+def _own(name: str, folder: Path, province: int | None) -> Profile:
+    """The saved profile `name`, refused to a steward of `province` unless it is that province's."""
+    profile = load_profile(name, folder)
+    if province is not None and profile.province != province:
+        raise ProfileError(
+            f'hồ sơ ánh xạ "{name}" thuộc tỉnh khác hoặc dùng chung — chỉ quản trị viên mới đổi hoặc xoá được.',
+            f'mapping profile "{name}" belongs to another province or to everyone — only an administrator '
+            "can change or delete it.",
+        )
+    return profile
+
+
+def delete_profile(name: str, folder: Path | None = None, *, province: int | None = None) -> None:
+    """Remove a saved profile.  `province`: the remover is a steward of this province and may only
+    remove that province's own profiles.  Loads made with it keep its columns in the manifest
+    (`rebuild` replays them without the file)."""
+    folder = folder or profiles_dir()
+    _own(name, folder, province)
+    _path(name, folder).unlink()
+
+
+def rename_profile(old: str, new: str, folder: Path | None = None, *, province: int | None = None) -> Path:
+    """Save profile `old` under the name `new` (never over an existing profile), then remove `old`."""
+    folder = folder or profiles_dir()
+    profile = _own(old, folder, province)
+    check_name(new)
+    if new == old:
+        return _path(old, folder)
+    path = save_profile(
+        Profile(new, profile.kind, dict(profile.columns), profile.province, profile.description), folder
+    )
+    _path(old, folder).unlink()
+    return path
+
+
 def apply(profile: Profile, file_headers: list[str]) -> list[str]:
     """The file's headers as the profile reads them: a mapped column takes its contract column's
     name; a column the aliases would match to a mapped contract column is blanked (ignored); the

@@ -20,6 +20,7 @@ import streamlit as st
 from etl import limits, loader
 from etl import mapping as M
 from etl.headers import KIND_COLUMNS, header_key, map_headers
+from metrics.i18n import t
 from ui.untrusted import literal
 from ui.widgets import tr
 
@@ -72,6 +73,15 @@ def mapping_editor(paths: list[Path], *, lang: str, province: int, audit: dict, 
     profiles = {p.name: p for p in _visible_profiles(province)}
     picked = st.selectbox(tr("map_profile"), [tr("map_new"), *profiles], key="map_profile")
     base = profiles.get(picked)
+    notice = st.session_state.pop("_map_notice", None)
+    if notice is not None:
+        level, key, name = notice
+        if level == "success":
+            st.success(tr(key, name=literal(name)), icon=":material/check_circle:")
+        else:
+            st.error(key, icon=":material/block:")
+    if base is not None and base.province == province:
+        _manage(base, lang=lang, province=province)
     chosen = base.name if base else ""
     kinds = _kind_options()
     kind = st.selectbox(
@@ -112,6 +122,45 @@ def mapping_editor(paths: list[Path], *, lang: str, province: int, audit: dict, 
         return
     _preview(path, digest, draft, lang=lang, province=province)
     _save_and_load(path, draft, lang=lang, province=province, audit=audit, default_name=chosen)
+
+
+def _manage(base: M.Profile, *, lang: str, province: int) -> None:
+    """Rename or delete the province's own profile (shared profiles and other provinces' are not
+    offered, and `etl.mapping` refuses them anyway).  The actions run as callbacks, before the next
+    run draws the profile list, so the list and the chosen profile follow them."""
+    with st.expander(tr("map_manage", name=literal(base.name))):
+        st.text_input(tr("map_new_name"), max_chars=64, key="map_new_name")
+        st.button(tr("map_rename"), key="map_rename", on_click=_rename, args=(base.name, province, lang))
+        confirm = st.checkbox(tr("map_delete_confirm"), key="map_delete_confirm")
+        st.button(
+            tr("map_delete"),
+            key="map_delete",
+            disabled=not confirm,
+            on_click=_delete,
+            args=(base.name, province, lang),
+        )
+
+
+def _rename(old: str, province: int, lang: str) -> None:
+    new = (st.session_state.get("map_new_name") or "").strip()
+    try:
+        M.rename_profile(old, new, M.profiles_dir(_db()), province=province)
+    except M.ProfileError as err:
+        st.session_state["_map_notice"] = ("error", err.message_vi if lang == "vi" else err.message_en, "")
+        return
+    st.session_state["map_profile"] = new
+    st.session_state["_map_notice"] = ("success", "map_renamed", new)
+
+
+def _delete(name: str, province: int, lang: str) -> None:
+    try:
+        M.delete_profile(name, M.profiles_dir(_db()), province=province)
+    except M.ProfileError as err:
+        st.session_state["_map_notice"] = ("error", err.message_vi if lang == "vi" else err.message_en, "")
+        return
+    st.session_state["map_profile"] = t("map_new", lang)
+    st.session_state["map_delete_confirm"] = False
+    st.session_state["_map_notice"] = ("success", "map_deleted", name)
 
 
 def _preview(path: Path, digest: str, profile: M.Profile, *, lang: str, province: int) -> None:

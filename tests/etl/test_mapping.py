@@ -180,3 +180,39 @@ def test_a_workbook_with_own_headers_loads_with_a_profile_and_its_headers_are_of
         "X2",
         "X3",
     ]
+
+
+def test_delete_and_rename_from_the_cli(tmp_path, db):
+    db.parent.mkdir(parents=True)
+    folder = db.parent / "mappings"
+    M.save_profile(M.validate("cu", "dossiers", COLUMNS, description="bản 1"), folder)
+    M.save_profile(M.validate("khac", "dossiers", COLUMNS), folder)
+    r = cli(db, "mapping", "rename", "cu", "khac", "--lang", "en")  # never over another profile
+    assert r.returncode == 2 and 'mapping profile "khac" exists already' in r.stderr
+    r = cli(db, "mapping", "rename", "cu", "../x", "--lang", "en")
+    assert r.returncode == 2 and "is not valid" in r.stderr
+    assert [p.name for p in M.list_profiles(folder)] == ["cu", "khac"]
+    r = cli(db, "mapping", "rename", "cu", "moi", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in M.list_profiles(folder)] == ["khac", "moi"]
+    renamed = M.load_profile("moi", folder)
+    assert renamed.columns == COLUMNS and renamed.description == "bản 1"
+    assert cli(db, "mapping", "delete", "moi").returncode == 0
+    assert [p.name for p in M.list_profiles(folder)] == ["khac"]
+    r = cli(db, "mapping", "delete", "moi", "--lang", "en")
+    assert r.returncode == 2 and 'no mapping profile "moi"' in r.stderr
+
+
+def test_a_steward_renames_and_deletes_only_the_provinces_own_profiles(tmp_path):
+    M.save_profile(M.validate("chung", "dossiers", COLUMNS), tmp_path)
+    M.save_profile(M.validate("ha-noi", "dossiers", COLUMNS, province=1), tmp_path)
+    M.save_profile(M.validate("phu-tho", "dossiers", COLUMNS, province=25), tmp_path)
+    for name in ("chung", "ha-noi"):
+        with pytest.raises(M.ProfileError, match="only an administrator"):
+            M.delete_profile(name, tmp_path, province=25)
+        with pytest.raises(M.ProfileError, match="only an administrator"):
+            M.rename_profile(name, "x", tmp_path, province=25)
+    M.rename_profile("phu-tho", "phu-tho-2", tmp_path, province=25)
+    assert M.load_profile("phu-tho-2", tmp_path).province == 25
+    M.delete_profile("phu-tho-2", tmp_path, province=25)
+    assert [p.name for p in M.list_profiles(tmp_path)] == ["chung", "ha-noi"]

@@ -118,3 +118,36 @@ def test_saved_profile_is_offered_and_the_province_restriction_holds(wh, tmp_pat
         ]
         == 0
     )
+
+
+def test_the_provinces_own_profile_is_renamed_and_deleted_on_the_upload_page(wh, tmp_path):
+    folder = wh.parent / "mappings"
+    M.save_profile(M.validate("chung", "dossiers", dict(zip(OWN, TARGETS, strict=True))), folder)
+    M.save_profile(
+        M.validate("phu-tho", "dossiers", dict(zip(OWN, TARGETS, strict=True)), province=25), folder
+    )
+    at = run_as("st", "upload", lang="en")
+    at.file_uploader(key="upload_files").set_value([("mot-cua.csv", own_csv(tmp_path), "text/csv")])
+    at.run()
+    at.selectbox(key="map_profile").set_value("chung").run()
+    assert not at.exception and not [b for b in at.button if b.key in ("map_rename", "map_delete")]
+    at.selectbox(key="map_profile").set_value("phu-tho").run()
+    at.text_input(key="map_new_name").input("chung").run()  # taken: refused, nothing changes
+    at.button(key="map_rename").click().run()
+    assert any("exists already" in e.value for e in at.error), [e.value for e in at.error]
+    assert sorted(p.name for p in M.list_profiles(folder)) == ["chung", "phu-tho"]
+    at.text_input(key="map_new_name").input("phu-tho-vnpt").run()
+    at.button(key="map_rename").click().run()
+    assert not at.exception
+    assert any("renamed to `phu-tho-vnpt`" in s.value for s in at.success), [s.value for s in at.success]
+    assert at.selectbox(key="map_profile").value == "phu-tho-vnpt"
+    assert at.selectbox(key="map_profile").options == ["(new mapping)", "chung", "phu-tho-vnpt"]
+    assert M.load_profile("phu-tho-vnpt", folder).province == 25
+    assert at.button(key="map_delete").disabled  # asks first
+    at.checkbox(key="map_delete_confirm").check().run()
+    at.button(key="map_delete").click().run()
+    assert not at.exception
+    assert any("`phu-tho-vnpt` deleted" in s.value for s in at.success), [s.value for s in at.success]
+    assert at.selectbox(key="map_profile").options == ["(new mapping)", "chung"]
+    assert at.selectbox(key="map_profile").value == "(new mapping)"
+    assert [p.name for p in M.list_profiles(folder)] == ["chung"]
