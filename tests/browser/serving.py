@@ -101,6 +101,22 @@ def open_page(page, url: str, run_timeout_ms: int = WAIT_MS, title_timeout_ms: i
     )
 
 
+def settled_box(locator, timeout_ms: int = WAIT_MS) -> dict:
+    """The element's bounding box once the layout around it has settled: scrolled into view and read
+    until two reads 0.5 s apart agree (charts above it render after the script run and push it down)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        locator.scroll_into_view_if_needed()
+        again = locator.bounding_box()
+        if again == box and box is not None:
+            return box
+        box = again
+    raise AssertionError(f"the element kept moving for {timeout_ms} ms: {box}")
+
+
 def click_until_url(page, click, url_glob: str, timeout_ms: int = WAIT_MS, attempt_ms: int = 10_000) -> None:
     """Click (`click()`) until the page's URL matches `url_glob`: a click that lands before the element is
     interactive is repeated, until `timeout_ms` has passed."""

@@ -17,6 +17,7 @@ from tests.browser.serving import (
     WAIT_MS,
     click_until_url,
     open_page,
+    settled_box,
     streamlit_server,
 )
 from ui.nav import PAGES
@@ -137,10 +138,14 @@ def test_clicking_a_ranking_row_opens_the_commune_profile(server, browser, brows
     heading = t("h_ranking", "en")
     page.wait_for_selector(f"h3:has-text('{heading}')", timeout=WAIT_MS)
     grid = page.locator(f"xpath=//h3[contains(., '{heading}')]/following::*[@data-testid='stDataFrame'][1]")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    # the first row's selection cell; clicked again if the grid was not interactive yet
-    click_until_url(page, lambda: page.mouse.click(box["x"] + 18, box["y"] + 35 + 17), "**/commune?**")
+
+    def click_first_row():
+        # the first row's selection cell, where the grid is once the charts above it have rendered (a
+        # stale position clicked the attention list's row instead); again if the grid was not interactive
+        box = settled_box(grid)
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+
+    click_until_url(page, click_first_row, "**/commune?**")
     page.wait_for_function(
         "() => document.querySelector('[data-testid=stMainBlockContainer] h1')"
         "?.innerText === 'Commune profile'",
