@@ -37,7 +37,7 @@ from etl import mapping as M
 from etl.readers import SourceFileError, read_source
 from etl.recognise import unknown_kind
 from etl.sources import common as C
-from etl.sources import registry
+from etl.sources import engine, registry
 from etl.sources.duplicates import RepeatedKeysError
 from etl.sources.registry import KIND_NAMES
 from etl.sources.registry import KINDS as KIND_SPECS
@@ -63,6 +63,8 @@ TOUCHED = "touched_dossier_months"
 STAGE_WORKERS = int(os.environ.get("CDS_ETL_WORKERS", "2"))
 STAGE_THREADS = int(os.environ.get("CDS_ETL_STAGE_THREADS", "1"))  # DuckDB threads while staging
 STAGE_AHEAD = int(os.environ.get("CDS_ETL_AHEAD", "40"))  # files staged ahead of the one being written
+# Small CSV files laid out alike are staged together, up to this many at once (`_stage_group`).
+GROUP_FILES = int(os.environ.get("CDS_ETL_GROUP_FILES", "40"))
 # (~100,000 rows, ~25 MB of memory each)
 # Staged rows held in memory before they are written to the private copy (~250 bytes a dossier).
 FLUSH_ROWS = 3_000_000
@@ -666,7 +668,20 @@ def _stage_files(
         finally:
             cur.close()
 
-    workers = max(1, min(STAGE_WORKERS, len(paths)))
+    def work_unit(unit: list[Path]) -> list[tuple[Path, FileResult, C.Staged | None]]:
+        if len(unit) == 1:
+            return [work(unit[0])]
+        cur = con.cursor()
+        try:
+            cur.execute("set enable_progress_bar = false")
+            C.install_macros(cur)
+            done = _stage_group(cur, unit, kind, loaded, db_path)
+        finally:
+            cur.close()
+        return [done[i] if i in done else work(path) for i, path in enumerate(unit)]
+
+    units = _units(paths, kind, options, allowed_province)
+    workers = max(1, min(STAGE_WORKERS, len(units)))
     # Each staging thread runs its queries itself; DuckDB's own workers on top would only make the
     # threads wait for cores (restored for the marts, which run alone).
     threads = con.execute("select current_setting('threads')").fetchall()[0][0]
@@ -675,9 +690,9 @@ def _stage_files(
     try:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stage") as pool:
             ahead: deque = deque()
-            queue = iter(paths)
-            for path in itertools.islice(queue, workers + STAGE_AHEAD):
-                ahead.append(pool.submit(work, path))
+            queue = iter(units)
+            for unit in itertools.islice(queue, workers + STAGE_AHEAD):
+                ahead.append(pool.submit(work_unit, unit))
             restored = workers == 1
             while ahead:
                 try:
@@ -688,15 +703,115 @@ def _stage_files(
                     raise
                 nxt = next(queue, None)
                 if nxt is not None:
-                    ahead.append(pool.submit(work, nxt))
+                    ahead.append(pool.submit(work_unit, nxt))
                 elif not restored and all(f.done() for f in ahead):
                     # Every file is staged: the writes still to come get every core (the last
                     # flushes of a national batch ran on one thread while the other core idled).
                     con.execute(f"set threads = {int(threads)}")
                     restored = True
-                yield done
+                yield from done
     finally:
         con.execute(f"set threads = {int(threads)}")
+
+
+def _units(paths: list[Path], kind, options, allowed_province: int | None) -> list[list[Path]]:
+    """The files in staging units: runs of up to `GROUP_FILES` consecutive CSV files that may be
+    staged together (`_stage_group`: dossiers, no option that changes how a file is read, no
+    restriction to a province), every other file alone."""
+    units: list[list[Path]] = []
+    groupable = kind in (None, "dossiers") and not options and allowed_province is None and GROUP_FILES > 1
+    run = False  # the last unit is a run still open
+    for path in paths:
+        if groupable and path.suffix.lower() == ".csv":
+            if run and len(units[-1]) < GROUP_FILES:
+                units[-1].append(path)
+            else:
+                units.append([path])
+                run = True
+        else:
+            units.append([path])
+            run = False
+    return units
+
+
+def _stage_group(
+    cur: duckdb.DuckDBPyConnection, paths: list[Path], kind, loaded: frozenset[str], db_path: Path
+) -> dict[int, tuple[Path, FileResult, C.Staged | None]]:
+    """Stage small dossier CSV files together (see `engine.stage_group`): returns, by position in
+    `paths`, the files it staged (or found loaded before); the caller stages every other one alone,
+    the ordinary way (`_stage_one`), which says what is wrong with it.  A file joins a group when it
+    is a plain UTF-8 CSV the streamed read can take (the byte scan of `readers.read_source(lazy=True)`:
+    no blank or overlong line, no NUL ...), of the dossier kind, and laid out like the others (same
+    header, delimiter, skip); each file still has its own hash, kept copy and checks."""
+    spec = KIND_SPECS["dossiers"]
+    done: dict[int, tuple[Path, FileResult, C.Staged | None]] = {}
+    layouts: dict[tuple, list[tuple[int, FileResult, readers.SourceTable]]] = {}
+    for i, path in enumerate(paths):
+        if not path.is_file():
+            continue
+        reader = registry.for_file(path, kind)
+        if reader is not None and not reader.tabular:
+            continue
+        res = FileResult(file=path.name)
+        res.sha256, res.size_bytes = sha256_of(path), path.stat().st_size
+        if res.sha256 in loaded:
+            done[i] = (path, _duplicate(path, res.sha256, res.size_bytes), None)
+            continue
+        try:
+            table = read_source(path, cur, lazy=True)
+        except (SourceFileError, duckdb.Error, ValueError, OSError, UnicodeError):
+            continue  # (staged alone, it says why)
+        lazy = table.lazy
+        if lazy is None or table.skipped_rows or headers.detect_kind(table.headers) != "dossiers":
+            continue
+        layout = (
+            lazy.select_sql,
+            tuple(lazy.params[1:]),
+            lazy.first_data_line,
+            lazy.header_end_line,
+            table.header_row,
+            table.encoding,
+            tuple(table.headers),
+        )
+        layouts.setdefault(layout, []).append((i, res, table))
+    for members in layouts.values():
+        if len(members) < 2:
+            continue
+        tables = [t for _, _, t in members]
+        try:
+            group, clean = engine.stage_group(spec, tables, cur)
+        except duckdb.Error as err:
+            if limits.is_cap_error(err):
+                raise limits.cap_exceeded(err, tables[0].path.name) from err
+            continue
+        out = spec.outputs[0]
+        key = out.key[0]
+        facts = {
+            r[0]: r[1:]
+            for r in cur.execute(f"""
+                select source_file,
+                    count(distinct commune_code) filter (where commune_code in (select commune_code from dim_commune)),
+                    min({key}), max({key}),
+                    list(distinct cast(date_trunc('month', received_at) as date)) filter (where received_at is not null)
+                from {group} group by source_file""").fetchall()
+        }
+        for (i, res, table), fine in zip(members, clean, strict=True):
+            if fine is None:
+                continue
+            first_rowid, records = fine
+            communes, lo, hi, months = facts[str(table.path)]
+            temp = engine.split_group(cur, group, table, first_rowid)
+            rejects = f"stage.{C.temp_name('rejects')}"
+            cur.execute(f"create table {rejects} {C.REJECTS_DDL}")
+            output = C.Output(temp, out.table, list(out.key), primary=True, key_range=(lo, hi))
+            output.months = sorted(months or []) if out.table == "fact_dossier" else None
+            staged = C.Staged("dossiers", [output], rejects, records, 0, {})
+            res.kind, res.rows_read, res.rows_rejected = "dossiers", records, 0
+            res.communes_matched, res.status = communes, "loaded"
+            res.stored_path = _store_copy(table.path, res.sha256, db_path)
+            done[i] = (table.path, res, staged)
+        cur.execute(f"drop table {group}")
+    return done
 
 
 def _share(cur: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
