@@ -75,7 +75,20 @@ def snapshot(extra: list[Path], demo: bool = True) -> dict:
             seen[f"{path.parent.name}/{path.name}"] = d
         return staged
 
+    original_group = loader._stage_group
+
+    def wrapped_group(cur, paths, *args, **kwargs):
+        # (small files staged together, `etl.loader._stage_group`: recorded like the others)
+        done = original_group(cur, paths, *args, **kwargs)
+        for path, _res, staged in done.values():
+            if staged is not None:
+                d = _describe(cur, path, staged)
+                with lock:
+                    seen[f"{path.parent.name}/{path.name}"] = d
+        return done
+
     loader._stage_file = wrapped
+    loader._stage_group = wrapped_group
     try:
         with tempfile.TemporaryDirectory() as tmp:
             from demo.generate import build_demo
@@ -108,6 +121,7 @@ def snapshot(extra: list[Path], demo: bool = True) -> dict:
                     build_demo_free_load(path, scratch, db)
     finally:
         loader._stage_file = original
+        loader._stage_group = original_group
     return {"staged": dict(sorted(seen.items())), "warehouse": warehouse}
 
 

@@ -65,6 +65,7 @@ STAGE_THREADS = int(os.environ.get("CDS_ETL_STAGE_THREADS", "1"))  # DuckDB thre
 STAGE_AHEAD = int(os.environ.get("CDS_ETL_AHEAD", "40"))  # files staged ahead of the one being written
 # Small CSV files laid out alike are staged together, up to this many at once (`_stage_group`).
 GROUP_FILES = int(os.environ.get("CDS_ETL_GROUP_FILES", "40"))
+GROUP_MAX_BYTES = 4 << 20  # (a bigger file has nothing to gain: its own queries are worth planning)
 # (~100,000 rows, ~25 MB of memory each)
 # Staged rows held in memory before they are written to the private copy (~250 bytes a dossier).
 FLUSH_ROWS = 3_000_000
@@ -722,7 +723,7 @@ def _units(paths: list[Path], kind, options, allowed_province: int | None) -> li
     groupable = kind in (None, "dossiers") and not options and allowed_province is None and GROUP_FILES > 1
     run = False  # the last unit is a run still open
     for path in paths:
-        if groupable and path.suffix.lower() == ".csv":
+        if groupable and path.suffix.lower() == ".csv" and _small(path):
             if run and len(units[-1]) < GROUP_FILES:
                 units[-1].append(path)
             else:
@@ -732,6 +733,25 @@ def _units(paths: list[Path], kind, options, allowed_province: int | None) -> li
             units.append([path])
             run = False
     return units
+
+
+def _small(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size <= GROUP_MAX_BYTES
+    except OSError:
+        return False
+
+
+def _line_ends(data: bytes) -> str | None:
+    """'lf' or 'crlf' when every line of `data` ends so, None when they are mixed or a line starts
+    with '#' (files read as one list are sniffed once, on the first file: a file unlike it, or one
+    whose own sniffing might take lines for comments, is staged alone)."""
+    if data.startswith(b"#") or b"\n#" in data:
+        return None
+    if b"\r" not in data:
+        return "lf"
+    crlf = data.count(b"\r\n")
+    return "crlf" if crlf == data.count(b"\n") == data.count(b"\r") else None
 
 
 def _stage_group(
@@ -753,7 +773,11 @@ def _stage_group(
         if reader is not None and not reader.tabular:
             continue
         res = FileResult(file=path.name)
-        res.sha256, res.size_bytes = sha256_of(path), path.stat().st_size
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        res.sha256, res.size_bytes = hashlib.sha256(data).hexdigest(), len(data)
         if res.sha256 in loaded:
             done[i] = (path, _duplicate(path, res.sha256, res.size_bytes), None)
             continue
@@ -761,10 +785,16 @@ def _stage_group(
             table = read_source(path, cur, lazy=True)
         except (SourceFileError, duckdb.Error, ValueError, OSError, UnicodeError):
             continue  # (staged alone, it says why)
-        lazy = table.lazy
-        if lazy is None or table.skipped_rows or headers.detect_kind(table.headers) != "dossiers":
+        lazy, ends = table.lazy, _line_ends(data)
+        if (
+            lazy is None
+            or ends is None
+            or table.skipped_rows
+            or headers.detect_kind(table.headers) != "dossiers"
+        ):
             continue
         layout = (
+            ends,
             lazy.select_sql,
             tuple(lazy.params[1:]),
             lazy.first_data_line,
