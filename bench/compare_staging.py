@@ -21,6 +21,7 @@ Nothing here is timed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import sys
@@ -82,7 +83,16 @@ def snapshot(extra: list[Path], demo: bool = True) -> dict:
         done = original_group(cur, paths, *args, **kwargs)
         for path, _res, staged in done.values():
             if staged is not None:
-                d = _describe(cur, path, staged)
+                outputs = []
+                for out in staged.outputs:  # (each file's part of the group's table, as its own table)
+                    part = f"part_{out.part}_{threading.get_ident()}"
+                    cur.execute(
+                        f"create or replace temp table {part} as select * exclude (source_file, file_no) "
+                        f"from {out.temp} where file_no = ? order by rowid",
+                        [out.part],
+                    )
+                    outputs.append(dataclasses.replace(out, temp=part))
+                d = _describe(cur, path, dataclasses.replace(staged, outputs=outputs))
                 with lock:
                     seen[f"{path.parent.name}/{path.name}"] = d
         return done

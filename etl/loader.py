@@ -816,6 +816,9 @@ def _stage_group(
             continue
         out = spec.outputs[0]
         key = out.key[0]
+        engine.number_group(cur, group, tables[0].lazy.first_data_line)
+        shared = _Group([group, f"stage.{C.temp_name('rejects')}"])
+        cur.execute(f"create table {shared.tables[1]} {C.REJECTS_DDL}")  # (none: the files are clean)
         facts = {
             r[0]: r[1:]
             for r in cur.execute(f"""
@@ -830,18 +833,38 @@ def _stage_group(
                 continue
             first_rowid, records = fine
             communes, lo, hi, months = facts[str(table.path)]
-            temp = engine.split_group(cur, group, table, first_rowid)
-            rejects = f"stage.{C.temp_name('rejects')}"
-            cur.execute(f"create table {rejects} {C.REJECTS_DDL}")
-            output = C.Output(temp, out.table, list(out.key), primary=True, key_range=(lo, hi))
+            output = C.Output(
+                group, out.table, list(out.key), primary=True, key_range=(lo, hi), part=first_rowid
+            )
             output.months = sorted(months or []) if out.table == "fact_dossier" else None
-            staged = C.Staged("dossiers", [output], rejects, records, 0, {})
+            staged = C.Staged("dossiers", [output], shared.tables[1], records, 0, {}, group=shared)
+            shared.users += 1
             res.kind, res.rows_read, res.rows_rejected = "dossiers", records, 0
             res.communes_matched, res.status = communes, "loaded"
             res.stored_path = _store_copy(table.path, res.sha256, db_path)
             done[i] = (table.path, res, staged)
-        cur.execute(f"drop table {group}")
+        if not shared.users:
+            shared.drop(cur)
     return done
+
+
+class _Group:
+    """The tables a group of files staged together share (`_stage_group`): dropped once the last
+    of its files is written or set aside (`_drop_staged`)."""
+
+    def __init__(self, tables: list[str]):
+        self.tables, self.users, self.lock = tables, 0, threading.Lock()
+
+    def drop(self, con: duckdb.DuckDBPyConnection) -> None:
+        for name in self.tables:
+            con.execute(f"drop table if exists {name}")
+
+    def release(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self.lock:
+            self.users -= 1
+            last = self.users == 0
+        if last:
+            self.drop(con)
 
 
 def _share(cur: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
@@ -891,6 +914,9 @@ def _disjoint(ranges: list[tuple | None]) -> bool:
 
 
 def _drop_staged(con: duckdb.DuckDBPyConnection, staged: C.Staged) -> None:
+    if staged.group is not None:
+        staged.group.release(con)
+        return
     for name in [staged.rejects, *(o.temp for o in staged.outputs)]:
         con.execute(f"drop table if exists {name}")
 
@@ -1267,9 +1293,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
             cols = [c for c in _columns(con, target) if c != "load_id" and c in staged_cols]
             col_list = ", ".join(cols)
             batch = C.temp_name("batch")
-            union = " union all ".join(
-                f"select {col_list}, {int(lid)} as load_id from {o.temp}" for lid, o in outs
-            )
+            union = " union all ".join(_branches(col_list, outs))
             con.execute(f"create temp view {batch} as {union}")  # read a few times, never copied
             key_cols = ", ".join(keys)
             key_match = " and ".join(f"t.{k} = b.{k}" for k in keys)
@@ -1347,12 +1371,13 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
         for res, staged in pending:
             res.rows_loaded = loaded.get(res.load_id, 0)
             res.rows_replaced = replaced.get(res.load_id, 0)
-            con.execute(
-                f"""
-                insert into etl_reject select ?, ?, source_row, column_name, value, rule, message_vi, message_en
-                from {staged.rejects}""",
-                [res.load_id, res.file],
-            )
+            if staged.group is None:  # (a file staged with others has no rejects)
+                con.execute(
+                    f"""
+                    insert into etl_reject select ?, ?, source_row, column_name, value, rule, message_vi, message_en
+                    from {staged.rejects}""",
+                    [res.load_id, res.file],
+                )
             con.execute(
                 "insert into etl_load values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -1373,6 +1398,27 @@ def _write_batch(con: duckdb.DuckDBPyConnection, pending: list[tuple[FileResult,
     except Exception:
         con.execute("rollback")
         raise
+
+
+def _branches(col_list: str, outs: list[tuple[int, C.Output]]) -> list[str]:
+    """The selects whose union is a batch's rows for one target, with their load_id: one per file
+    staged alone, one per group's table for the files staged together (their parts mapped to
+    their load_ids)."""
+    branches, parts = [], {}
+    for lid, o in outs:
+        if o.part is None:
+            branches.append(f"select {col_list}, {int(lid)} as load_id from {o.temp}")
+        else:
+            if o.temp not in parts:
+                parts[o.temp] = []
+                branches.append(o.temp)  # (placeholder, filled below in the same order)
+            parts[o.temp].append(f"({int(o.part)}, {int(lid)})")
+    return [
+        f"select {col_list}, m.load_id from {b} join (values {', '.join(parts[b])}) m(file_no, load_id) using (file_no)"
+        if b in parts
+        else b
+        for b in branches
+    ]
 
 
 def refresh_marts(

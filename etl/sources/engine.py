@@ -767,13 +767,14 @@ def stage_group(spec: KindSpec, tables: list[SourceTable], con: duckdb.DuckDBPyC
     return group, clean
 
 
-def split_group(con: duckdb.DuckDBPyConnection, group: str, table: SourceTable, first_rowid: int) -> str:
-    """The staged table of one clean file of `group` (see `stage_group`), as the one-file staging
-    makes it: its rows in order, numbered by line."""
-    name = C.temp_name("staged")
+def number_group(con: duckdb.DuckDBPyConnection, group: str, first_data_line: int) -> None:
+    """Each row of `group` (see `stage_group`) numbered by its line in its file (`source_row`, as the
+    one-file staging numbers it) and given `file_no`, the first rowid of its file, which tells the
+    files apart (`Output.part`)."""
+    con.execute(f"alter table {group} add column file_no bigint")
     con.execute(
-        f"create table stage.{name} as select * exclude (source_file) replace "
-        f"(cast(rowid - ? + ? as integer) as source_row) from {group} where source_file = ? order by rowid",
-        [int(first_rowid), int(table.lazy.first_data_line), str(table.path)],
+        f"update {group} g set source_row = cast(g.rowid - s.lo + ? as integer), file_no = s.lo "
+        f"from (select source_file, min(rowid) as lo from {group} group by source_file) s "
+        "where g.source_file = s.source_file",
+        [int(first_data_line)],
     )
-    return f"stage.{name}"

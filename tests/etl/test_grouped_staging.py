@@ -47,8 +47,16 @@ def _state(db):
 def test_group_stages_like_one_by_one(tmp_path, monkeypatch):
     files = _files(tmp_path)
     grouped = []
-    split = engine.split_group
-    monkeypatch.setattr(engine, "split_group", lambda *a: grouped.append(a[2].path.name) or split(*a))
+    stage_group = loader._stage_group
+
+    def spy(*args):
+        done = stage_group(*args)
+        grouped.extend(
+            p.name for p, _, st in done.values() if st is not None and st.outputs[0].part is not None
+        )
+        return done
+
+    monkeypatch.setattr(loader, "_stage_group", spy)
     s = load_files(files, tmp_path / "grouped.duckdb")
     # The clean files were staged together; the bad one and the one with a blank line alone.
     assert grouped == ["ho-so-0.csv", "ho-so-1.csv", "ho-so-3.csv", "ho-so-4.csv"]
