@@ -146,3 +146,15 @@ def test_units(tmp_path, monkeypatch, n):
         ]
     assert loader._units(paths, None, {}, 12) == [[p] for p in paths]  # a steward's upload: alone
     assert loader._units(paths, "index", {}, None) == [[p] for p in paths]
+
+
+def test_group_written_across_flushes(tmp_path, monkeypatch):
+    """A batch flushed while a group's files are only partly written: the group's table stays
+    until its last file is, and the answer is the same."""
+    files = _files(tmp_path)
+    whole = tmp_path / "whole.duckdb"
+    load_files(files, whole)
+    monkeypatch.setattr(loader, "FLUSH_ROWS", 7)
+    flushed = tmp_path / "flushed.duckdb"
+    load_files(files, flushed)
+    assert _state(whole) == _state(flushed)
