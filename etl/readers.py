@@ -889,7 +889,14 @@ def _decode_head(head: bytes, encoding: str, whole: bool) -> str:
 
 def _csv_layout(text: str, max_scan_rows: int) -> _CsvLayout | None:
     best: _CsvLayout | None = None
+    absent_seen = False
     for delimiter in DELIMITERS:
+        if delimiter not in text:
+            # Every delimiter the text lacks reads it alike (one cell a record): judged once, and a
+            # later one could never beat the first (only a better header replaces `best`).
+            if absent_seen:
+                continue
+            absent_seen = True
         records = _csv_records(text, delimiter, max_scan_rows)
         header = _find_header((i, rec[3]) for i, rec in enumerate(records))
         if header is None:
