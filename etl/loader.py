@@ -807,7 +807,9 @@ def _stage_group(
             tuple(table.headers),
         )
         layouts.setdefault(layout, []).append((i, res, table))
-    for members in layouts.values():
+    todo = list(layouts.values())
+    while todo:
+        members = todo.pop(0)
         if len(members) < 2:
             continue
         tables = [t for _, _, t in members]
@@ -816,6 +818,10 @@ def _stage_group(
         except duckdb.Error as err:
             if limits.is_cap_error(err):
                 raise limits.cap_exceeded(err, tables[0].path.name) from err
+            # A file the list's reader cannot take (e.g. one sniffed unlike the first): its half
+            # is tried again, down to single files, which are staged alone.
+            half = len(members) // 2
+            todo[:0] = [members[:half], members[half:]]
             continue
         out = spec.outputs[0]
         key = out.key[0]

@@ -158,3 +158,33 @@ def test_group_written_across_flushes(tmp_path, monkeypatch):
     flushed = tmp_path / "flushed.duckdb"
     load_files(files, flushed)
     assert _state(whole) == _state(flushed)
+
+
+def test_file_the_list_reader_refuses_is_set_apart(tmp_path, monkeypatch):
+    """A file that makes the group's read fail (a record of 81 fields): the group is halved until it is
+    alone, the others are still staged together, and the answer is the one-by-one answer."""
+    files = [
+        write_csv(
+            tmp_path / "in" / f"f{i}.csv", PORTAL, [row(f"F{i}-{j}", received="01/09/2025") for j in range(3)]
+        )
+        for i in range(5)
+    ]
+    with open(files[2], "a", encoding="utf-8", newline="") as fh:
+        fh.write("F2-9" + ",x" * 80 + "\r\n")  # far more fields than the reader takes
+    grouped = []
+    stage_group = loader._stage_group
+
+    def spy(*args):
+        done = stage_group(*args)
+        grouped.extend(
+            p.name for p, _, st in done.values() if st is not None and st.outputs[0].part is not None
+        )
+        return done
+
+    monkeypatch.setattr(loader, "_stage_group", spy)
+    s = load_files(files, tmp_path / "grouped.duckdb")
+    assert "f2.csv" not in grouped and len(grouped) >= 2
+    monkeypatch.setattr(loader, "GROUP_FILES", 1)
+    s1 = load_files(files, tmp_path / "one.duckdb")
+    assert _state(tmp_path / "grouped.duckdb") == _state(tmp_path / "one.duckdb")
+    assert [asdict(f) for f in s.files] == [asdict(f) for f in s1.files]
