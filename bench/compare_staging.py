@@ -21,6 +21,7 @@ Nothing here is timed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import sys
@@ -75,7 +76,29 @@ def snapshot(extra: list[Path], demo: bool = True) -> dict:
             seen[f"{path.parent.name}/{path.name}"] = d
         return staged
 
+    original_group = loader._stage_group
+
+    def wrapped_group(cur, paths, *args, **kwargs):
+        # (small files staged together, `etl.loader._stage_group`: recorded like the others)
+        done = original_group(cur, paths, *args, **kwargs)
+        for path, _res, staged in done.values():
+            if staged is not None:
+                outputs = []
+                for out in staged.outputs:  # (each file's part of the group's table, as its own table)
+                    part = f"part_{out.part}_{threading.get_ident()}"
+                    cur.execute(
+                        f"create or replace temp table {part} as select * exclude (source_file, file_no) "
+                        f"from {out.temp} where file_no = ? order by rowid",
+                        [out.part],
+                    )
+                    outputs.append(dataclasses.replace(out, temp=part))
+                d = _describe(cur, path, dataclasses.replace(staged, outputs=outputs))
+                with lock:
+                    seen[f"{path.parent.name}/{path.name}"] = d
+        return done
+
     loader._stage_file = wrapped
+    loader._stage_group = wrapped_group
     try:
         with tempfile.TemporaryDirectory() as tmp:
             from demo.generate import build_demo
@@ -108,6 +131,7 @@ def snapshot(extra: list[Path], demo: bool = True) -> dict:
                     build_demo_free_load(path, scratch, db)
     finally:
         loader._stage_file = original
+        loader._stage_group = original_group
     return {"staged": dict(sorted(seen.items())), "warehouse": warehouse}
 
 

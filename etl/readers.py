@@ -63,7 +63,7 @@ import unicodedata
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -155,6 +155,7 @@ class LazyCsv:
     header_end_line: int
     lines: int
     sample: list[list[str]]  # the first records below the header (cells c0.., '' when empty), read in Python
+    files: bool = False  # a read over several files (`over_files`): records carry source_file
 
     @staticmethod
     def trimmed(column: str) -> str:
@@ -166,6 +167,18 @@ class LazyCsv:
         """Non-empty values of cell `c<i>` among the sample records."""
         i = int(column[1:])
         return [r[i] for r in self.sample if i < len(r) and r[i]]
+
+    def over_files(self, paths: list[Path]) -> LazyCsv:
+        """The same read over several files laid out exactly like this one (same header line, delimiter
+        and skip: `etl.loader` groups them), as one `read_csv` of the list: its records carry
+        `source_file` (the file's path) and come file after file, each file's in its order.  `lines`
+        is not meaningful for the group (each file's own LazyCsv holds its count)."""
+        select = self.select_sql.replace("select ", "select filename as source_file, ", 1).replace(
+            "from read_csv(?, ", "from read_csv(?, filename = true, ", 1
+        )
+        return replace(
+            self, select_sql=select, params=[[str(p) for p in paths], *self.params[1:]], files=True
+        )
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -877,6 +890,11 @@ def _decode_head(head: bytes, encoding: str, whole: bool) -> str:
 def _csv_layout(text: str, max_scan_rows: int) -> _CsvLayout | None:
     best: _CsvLayout | None = None
     for delimiter in DELIMITERS:
+        if delimiter not in text:
+            # Read by a delimiter it lacks, the text is one cell a record, and no one cell is a header
+            # (every kind needs two columns, `_find_header` two recognised cells or a profile's two):
+            # scoring 30 long lines against every kind's columns was a tenth of a small file's load.
+            continue
         records = _csv_records(text, delimiter, max_scan_rows)
         header = _find_header((i, rec[3]) for i, rec in enumerate(records))
         if header is None:

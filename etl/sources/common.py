@@ -17,6 +17,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -130,6 +131,9 @@ class Output:
     # (min, max) over the rows (None, None when empty), and for dossiers the months received.
     key_range: tuple | None = None
     months: list | None = None
+    # Set for a file staged with others (`etl.loader._stage_group`): `temp` is the group's table,
+    # shared, and this output is its rows with `file_no = part`.
+    part: int | None = None
 
 
 @dataclass
@@ -141,6 +145,7 @@ class Staged:
     rows_rejected: int
     reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # facts worth printing (e.g. departments kept apart)
+    group: Any = None  # staged with other files: their shared tables (`etl.loader._Group`)
 
 
 def temp_name(prefix: str) -> str:
