@@ -304,19 +304,19 @@ def build_marts(con: duckdb.DuckDBPyConnection, months: list | None = None) -> N
                 continue  # no dossier changed: the mart stands
             head = f"create or replace table {INCREMENTAL_MART} as"
             select = sql[sql.index(head) + len(head) :].strip().rstrip(";")
-            # Only the touched months' rows are read: a range on received_at that the table's zone
-            # maps can skip row groups with (rows are appended month by month).
+            # Only the touched months' rows are read (by every `from fact_dossier` of the SELECT):
+            # a range on received_at that the table's zone maps can skip row groups with (rows are
+            # appended month by month).
             select = select.replace(
                 "from fact_dossier",
-                "from (select * from fact_dossier where received_at >= ? and received_at < ?) fact_dossier",
-                1,
+                "from (select * from fact_dossier where received_at >= $lo and received_at < $hi) fact_dossier",
             )
             lo, hi = min(months), max(months)
             hi = hi.replace(year=hi.year + hi.month // 12, month=hi.month % 12 + 1)
             con.execute(f"delete from {INCREMENTAL_MART} where list_contains(?, month)", [months])
             con.execute(
-                f"insert into {INCREMENTAL_MART} select * from ({select}) where list_contains(?, month)",
-                [lo, hi, months],
+                f"insert into {INCREMENTAL_MART} select * from ({select}) where list_contains($months, month)",
+                {"lo": lo, "hi": hi, "months": months},
             )
         else:
             con.execute(sql)
