@@ -11,4 +11,5 @@ select m.month, m.province_code, m.commune_code, m.procedure_code, m.procedure_n
 from mart_dossier_month m
 left join int_open_overdue o
     on o.commune_code = m.commune_code and o.month = m.month and o.procedure_code is not distinct from m.procedure_code
-order by m.month, m.province_code, m.commune_code, m.procedure_code;
+-- Sorted as the page reads it (a period's months, one province or commune): the zone maps skip the rest.
+order by m.month, m.province_code, m.commune_code;
