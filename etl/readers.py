@@ -541,8 +541,11 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _final_select(source: str, row_expr: str, first_field: int, n: int, spaces_only: bool = False) -> str:
-    """SELECT of (source_row, c0..) from a table of raw fields f0.., dropping fully blank rows.
+def _final_select(
+    source: str, row_expr: str, first_field: int, n: int, spaces_only: bool = False, before: int | None = None
+) -> str:
+    """SELECT of (source_row, c0..) from a table of raw fields f0.., dropping fully blank rows (and
+    the rows from line `before` on, when given).
 
     `spaces_only`: the file holds no whitespace but ASCII spaces (checked on its bytes), so the
     cheaper space-only trim is exact."""
@@ -553,6 +556,7 @@ def _final_select(source: str, row_expr: str, first_field: int, n: int, spaces_o
         f"select cast(source_row as integer) as source_row, {names} "
         f"from (select {row_expr} as source_row, {cells} from {source}) "
         f"where coalesce({names}) is not null"
+        + (f" and source_row < {int(before)}" if before is not None else "")
     )
 
 
@@ -834,6 +838,68 @@ def _footer_start(body: list[tuple[int, list[str]]]) -> int:
     return start
 
 
+# The end of a CSV looked at for a block closing the table: a few short rows (a signature block of
+# twenty lines is under 2 kB), so 64 kB holds it with room to spare.
+FOOTER_SCAN_BYTES = 64 << 10
+FOOTER_SCAN_LINES = 200
+
+
+def _csv_footer(
+    path: Path, encoding: str, delimiter: str, first_data_line: int, line_feeds: int | None = None
+) -> list[tuple[int, str]]:
+    """The rows closing a CSV laid out for people (totals, notes, signatures, as `_footer_start` finds
+    them in a workbook): (line, first cell) of each non-blank one, [] when there is none.  Only the
+    file's last `FOOTER_SCAN_BYTES` are decoded; their first line's number comes from the file's line
+    feeds (`line_feeds`, from the byte scan, or counted with numpy) less the tail's own."""
+    wide = encoding.startswith("utf-16")
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            return []
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            start = max(0, size - FOOTER_SCAN_BYTES)
+            if wide:
+                order = "<u2" if encoding == "utf-16-le" or data[:2] == codecs.BOM_UTF16_LE else ">u2"
+                start -= start % 2
+                codes = np.frombuffer(data, dtype=order, count=start // 2)
+                codec = "utf-16-le" if order == "<u2" else "utf-16-be"
+            else:
+                codes = np.frombuffer(data, dtype=np.uint8, count=0 if line_feeds is not None else start)
+                codec = encoding
+            try:
+                tail = data[start:]
+                if wide or line_feeds is None:
+                    before = int(np.count_nonzero(codes == 10))
+                else:
+                    before = line_feeds - tail.count(b"\n")
+            finally:
+                del codes  # the mmap cannot close while numpy holds its buffer
+    text = tail.decode(codec, errors="replace")
+    if start == 0:
+        text = text.lstrip("\ufeff")
+    lines = text.split("\n")
+    first = before + 1
+    if start > 0:  # (the first line is cut: not looked at)
+        lines, first = lines[1:], first + 1
+    # From the last line up, parsed one at a time, to the first row of data (more than two cells, not
+    # a totals, note or signature row): a file with no footer costs one line's parse.
+    body = []
+    for i in range(len(lines) - 1, max(-1, len(lines) - 1 - FOOTER_SCAN_LINES), -1):
+        if first + i < first_data_line:
+            break
+        cells = next(
+            csv.reader([lines[i].rstrip("\r")], delimiter=delimiter, quotechar='"', strict=False), []
+        )
+        cells = [_clean(c) for c in cells]
+        body.append((first + i, cells))
+        filled = [c for c in cells if c]
+        if len(filled) > 2 and not _FOOTER.match(_fold(filled[0])):
+            break
+    body.reverse()
+    footer = _footer_start(body)
+    return [(p, next(c for c in cells if c)[:60]) for p, cells in body[footer:] if any(cells)]
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
@@ -1111,9 +1177,16 @@ def _read_csv(
         rewrite = scan.combining
         break
 
+    # Rows closing the table (totals, notes, signatures): not read as data, counted by the loader.
+    footer = (
+        []
+        if rewrite
+        else _csv_footer(path, encoding, layout.delimiter, layout.header_end_line + 1, scan.lines)
+    )
     if (
         not rewrite
         and lazy
+        and not footer
         and not scan.other_whitespace
         and detect_kind(layout.header.headers) == "dossiers"
     ):
@@ -1128,7 +1201,7 @@ def _read_csv(
         )
     if not rewrite:
         try:
-            _load_csv(con, relation, name, path, layout, scan=scan)
+            _load_csv(con, relation, name, path, layout, scan=scan, before=footer[0][0] if footer else None)
             return SourceTable(
                 path=path,
                 file_format="csv",
@@ -1136,6 +1209,7 @@ def _read_csv(
                 headers=layout.header.headers,
                 header_row=layout.header_row,
                 relation_name=relation,
+                skipped_rows=footer,
             )
         except _NeedsRewrite:
             pass  # blank lines inside the data: read the copy below
@@ -1148,10 +1222,12 @@ def _read_csv(
             except UnicodeDecodeError as exc2:
                 raise _error(name, "undecodable") from exc2
             layout = _csv_layout(text, max_scan_rows) or layout
+    # (the copy keeps the file's line numbers: the footer's lines are found in the file itself)
+    footer = _csv_footer(path, encoding, layout.delimiter, layout.header_end_line + 1)
     with tempfile.TemporaryDirectory(prefix="cds-readers-") as tmp:
         utf8_copy = Path(tmp) / "source.utf8.csv"
         _transcode(path, utf8_copy, encoding, name)
-        _load_csv(con, relation, name, utf8_copy, layout)
+        _load_csv(con, relation, name, utf8_copy, layout, before=footer[0][0] if footer else None)
     return SourceTable(
         path=path,
         file_format="csv",
@@ -1159,6 +1235,7 @@ def _read_csv(
         headers=layout.header.headers,
         header_row=layout.header_row,
         relation_name=relation,
+        skipped_rows=footer,
     )
 
 
@@ -1188,9 +1265,11 @@ def _load_csv(
     csv_path: Path,
     layout: _CsvLayout,
     scan: _ByteScan | None = None,
+    before: int | None = None,
 ) -> None:
     """Read the records into `{relation}_raw` (one materialisation, fields as text, in file order)
-    and make `relation` a view over it: source_row and the trimmed cells c0.., blank rows dropped.
+    and make `relation` a view over it: source_row and the trimmed cells c0.., blank rows dropped,
+    and the lines from `before` on (the rows closing the table, `_csv_footer`) left out.
 
     `scan` (the file's byte scan, when it is read as it is): its line count spares the scan for
     quoted line breaks (when the records read plus the lines above them account for every line, no
@@ -1263,7 +1342,8 @@ def _load_csv(
             r[0]
             for r in con.execute(
                 f"select source_row from (select {row_expr} as source_row, ({extra}) as overlong from {source}) "
-                f"where overlong order by source_row limit 5"
+                f"where overlong and source_row < ? order by source_row limit 5",
+                [before if before is not None else 2**31 - 1],
             ).fetchall()
         ]
         if overlong:
@@ -1279,7 +1359,8 @@ def _load_csv(
         # A view, not a copy: the staging query reads and trims the cells in its own single pass.
         spaces_only = scan is not None and not scan.other_whitespace and not has_line_breaks
         con.execute(
-            f"create temp view {relation} as {_final_select(source, row_expr, lo, hi - lo + 1, spaces_only)}"
+            f"create temp view {relation} as "
+            f"{_final_select(source, row_expr, lo, hi - lo + 1, spaces_only, before)}"
         )
     except BaseException:
         _drop_relation(con, relation)
