@@ -821,6 +821,11 @@ def _fold(text: str) -> str:
     return " ".join("".join(ch for ch in s if not unicodedata.combining(ch)).lower().split())
 
 
+def _closes_table(filled: list[str]) -> bool:
+    """A row (its non-empty cells) that opens or continues the block closing a table."""
+    return bool(_FOOTER.match(_fold(filled[0])))
+
+
 def _footer_start(body: list[tuple[int, list[str]]]) -> int:
     """Index of the first row of the block closing the table: a row whose first cell opens a totals,
     note or signature row, followed only by such rows, blank rows or rows of at most two cells
@@ -830,7 +835,7 @@ def _footer_start(body: list[tuple[int, list[str]]]) -> int:
         cells = [c for c in body[i][1] if c]
         if not cells:
             continue
-        if _FOOTER.match(_fold(cells[0])):
+        if _closes_table(cells):
             start = i
         elif len(cells) > 2:
             break
@@ -893,8 +898,8 @@ def _csv_footer(
         cells = [_clean(c) for c in cells]
         body.append((first + i, cells))
         filled = [c for c in cells if c]
-        if len(filled) > 2 and not _FOOTER.match(_fold(filled[0])):
-            break
+        if len(filled) > 2 and not _closes_table(filled):
+            break  # (where `_footer_start` stops too)
     body.reverse()
     footer = _footer_start(body)
     return [(p, next(c for c in cells if c)[:60]) for p, cells in body[footer:] if any(cells)]
@@ -1179,10 +1184,11 @@ def _read_csv(
 
     # Rows closing the table (totals, notes, signatures): not read as data, counted by the loader.
     footer = (
-        []
+        None
         if rewrite
         else _csv_footer(path, encoding, layout.delimiter, layout.header_end_line + 1, scan.lines)
     )
+    footer_encoding = encoding
     if (
         not rewrite
         and lazy
@@ -1223,7 +1229,8 @@ def _read_csv(
                 raise _error(name, "undecodable") from exc2
             layout = _csv_layout(text, max_scan_rows) or layout
     # (the copy keeps the file's line numbers: the footer's lines are found in the file itself)
-    footer = _csv_footer(path, encoding, layout.delimiter, layout.header_end_line + 1)
+    if footer is None or encoding != footer_encoding:
+        footer = _csv_footer(path, encoding, layout.delimiter, layout.header_end_line + 1)
     with tempfile.TemporaryDirectory(prefix="cds-readers-") as tmp:
         utf8_copy = Path(tmp) / "source.utf8.csv"
         _transcode(path, utf8_copy, encoding, name)
