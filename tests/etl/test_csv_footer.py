@@ -95,3 +95,19 @@ def test_a_signature_sheet_with_a_totals_row(tmp_path, db):
     res = s.files[0]
     assert s.exit_code == 0 and res.kind == "signatures", s.to_dict()
     assert (res.rows_read, res.rows_loaded, res.rows_skipped) == (2, 2, 1)
+
+
+def test_a_file_of_nothing_but_totals_rows_costs_a_bounded_look(tmp_path, db):
+    """300 "Tổng cộng" lines under the header: the backward look stops after FOOTER_SCAN_LINES lines
+    (those are skipped and counted); the lines above it are read as data and refused row by row, each
+    with its line and column.  Nothing is loaded, nothing is lost silently."""
+    from etl.readers import FOOTER_SCAN_LINES
+
+    lines = [",".join(HEAD), *["Tổng cộng,,,,,1"] * 300]
+    s = load_files([_write(tmp_path / "tong.csv", lines)], db)
+    res = s.files[0]
+    looked = FOOTER_SCAN_LINES - 1  # (the empty text after the last line feed is one of the lines looked at)
+    assert res.rows_skipped == looked
+    assert (res.rows_read, res.rows_loaded) == (300 - looked, 0)
+    assert res.rows_rejected == res.rows_read
+    assert sql(db, "select min(row_number), max(row_number) from etl_reject") == [(2, 301 - looked)]
