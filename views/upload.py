@@ -42,6 +42,7 @@ def _summary_table(summary) -> pd.DataFrame:
             "communes_matched": f.communes_matched,
             "rows_rejected": f.rows_rejected,
             "rows_replaced": f.rows_replaced,
+            "rows_skipped": f.rows_skipped,
             "message": (f.message_vi if lang == "vi" else f.message_en) or "",
         }
         for f in summary.files
@@ -57,6 +58,7 @@ def _summary_table(summary) -> pd.DataFrame:
                 "communes_matched",
                 "rows_rejected",
                 "rows_replaced",
+                "rows_skipped",
                 "message",
             ]
         }

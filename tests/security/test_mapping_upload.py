@@ -151,3 +151,20 @@ def test_the_provinces_own_profile_is_renamed_and_deleted_on_the_upload_page(wh,
     assert at.selectbox(key="map_profile").options == ["(new mapping)", "chung"]
     assert at.selectbox(key="map_profile").value == "(new mapping)"
     assert [p.name for p in M.list_profiles(folder)] == ["chung"]
+
+
+def test_rows_after_the_data_are_counted_in_the_upload_summary(wh, tmp_path):
+    """A one-stop export ending with a totals row and a signature: the upload page's summary says how
+    many rows after the data were skipped (not loaded, not rejected)."""
+    head = ["MaHoSo", "MaXa", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "KenhThucHien"]
+    rows = [[f"TOT{i}", 8380, "05/12/2025", "10/12/2025", "08/12/2025", 2] for i in range(3)]
+    rows += [["Tổng cộng", "", "", "", "", 3], ["", "Người lập biểu"]]
+    data = write_csv(tmp_path / "tong-cong.csv", head, rows).read_bytes()
+    at = run_as("st", "upload", lang="en")
+    at.file_uploader(key="upload_files").set_value([("tong-cong.csv", data, "text/csv")])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    summary = next(f for f in frames(at) if "Rows read" in f.columns)
+    row = summary.iloc[0]
+    assert (row["Rows read"], row["Rows rejected"]) == (3, 0)
+    assert row["Rows skipped after the data (totals, notes, signatures)"] == 2
