@@ -100,10 +100,7 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
     "col_communes_matched": ("Xã khớp", "Communes matched"),
     "col_rows_rejected": ("Dòng bị loại", "Rows rejected"),
     "col_rows_replaced": ("Dòng thay bản cũ", "Rows replacing earlier versions"),
-    "col_rows_skipped": (
-        "Dòng bỏ qua sau dữ liệu (tổng, ghi chú, chữ ký)",
-        "Rows skipped after the data (totals, notes, signatures)",
-    ),
+    "col_rows_skipped": ("Dòng tổng, ký tên bỏ qua", "Totals, signatures skipped"),
     "col_message": ("Ghi chú", "Message"),
     "col_uploaded_at": ("Thời điểm nạp", "Uploaded at"),
     "col_uploaded_by": ("Người nạp", "Uploaded by"),

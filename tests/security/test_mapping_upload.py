@@ -167,4 +167,4 @@ def test_rows_after_the_data_are_counted_in_the_upload_summary(wh, tmp_path):
     summary = next(f for f in frames(at) if "Rows read" in f.columns)
     row = summary.iloc[0]
     assert (row["Rows read"], row["Rows rejected"]) == (3, 0)
-    assert row["Rows skipped after the data (totals, notes, signatures)"] == 2
+    assert row["Totals, signatures skipped"] == 2
