@@ -111,8 +111,8 @@ def upload(files: list[tuple[str, bytes, str]], **params):
 
 
 def summary_table(at):
-    """The preview's summary (eight columns; the refusals table has two)."""
-    return next(df.value for df in at.dataframe if len(df.value.columns) == 8)
+    """The preview's summary (one column a file's figure; the refusals table has two)."""
+    return next(df.value for df in at.dataframe if len(df.value.columns) > 2)
 
 
 def refusals(at) -> dict[str, str]:
