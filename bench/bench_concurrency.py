@@ -294,23 +294,35 @@ async def one_session(browser, url: str) -> tuple[float | None, str | None]:
         await context.close()
 
 
+_TLS: list = []
+
+
+def _client_tls():
+    """One TLS context for every session of the run, without the system's CA list (the bench's own
+    certificate is not verified).  `ssl.create_default_context()` a session loaded the CA list each
+    time: ~50 ms of the client's one thread per session, so a level of 10 started with ~0.4 s in which
+    the client alone was busy and the servers waited (measured with per-process CPU samples)."""
+    import ssl
+
+    if not _TLS:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+        _TLS.append(ctx)
+    return _TLS[0]
+
+
 async def ws_session(base: str, url: str) -> tuple[float | None, str | None, int]:
     """One session over Streamlit's own websocket protocol, without a browser: connect to
     /_stcore/stream, ask for the page's script run (BackMsg rerun_script with the page and its query
     string), read every ForwardMsg until the run has finished.  Returns (seconds, error, bytes
     received): the server's whole cost of a page, and the payload a browser would have to render."""
-    import ssl
-
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     path, _, query = url.partition("?")
     ws_url = base.replace("http", "ws", 1) + "/_stcore/stream"
-    ctx = None
-    if ws_url.startswith("wss"):
-        ctx = ssl.create_default_context()
-        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    ctx = _client_tls() if ws_url.startswith("wss") else None
     received = 0
     started = time.perf_counter()
     try:
