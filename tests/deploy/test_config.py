@@ -49,6 +49,8 @@ def test_site_has_websockets_sticky_sessions_tls_and_the_upload_limit(tls_cert):
     upstream = re.search(r"upstream cds_dashboard \{(.*?)\}", text, re.S).group(1)
     assert re.findall(r"server 127\.0\.0\.1:(\d+)", upstream) == ["8501", "8502", "8503"]
     assert "least_conn;" in upstream  # a new session goes to the process with the fewest open ones
+    # ... counted across nginx's workers (Debian runs one a core; without a zone each counts its own)
+    assert re.search(r"^\s*zone cds_dashboard \d+k;", upstream, re.M)
     # ... and stays there: its cookie names the process, whose own upstream has the others as backups
     for i, port in enumerate((8501, 8502, 8503)):
         cookie = re.search(rf'"~\^\\\|\(\.\*, \)\?127\\\.0\\\.0\\\.1:{port}\$" "([^"]*)";', text)
