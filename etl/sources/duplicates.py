@@ -1,7 +1,7 @@
 """Keys repeated inside one file, found in time and memory linear in the file.
 
-One aggregate by key (`group by key having count(*) > 1`) gives each repeated key, how many lines
-carry it and the first few of those lines — never a join of the file with itself, and never the
+An aggregate by key (`group by key having count(*) > 1`) finds each repeated key; a second one, over
+those keys' lines only, counts them and lists the first few — never a join of the file with itself, and never the
 whole list of lines in every line's message (20,000 lines sharing 20 ids used to give each line a
 message listing a thousand rows; 200,000 lines sharing 62 ids wrote 17 GB of temp files).
 
@@ -45,11 +45,16 @@ DUPS_DDL = "(k varchar, rows_list varchar, n bigint)"
 
 def insert_repeats(con: duckdb.DuckDBPyConnection, staged: str, key: str, dups: str) -> int:
     """Fill `dups` (`DUPS_DDL`: key, its lines listed, its line count) with the keys repeated in
-    `staged`; returns the lines they cover."""
+    `staged`; returns the lines they cover.  First only the count per key (a plain hash aggregate);
+    the lines are listed for the repeated keys alone: listing them in every key's group cost the clean
+    2.5 M-line file 0.6-0.7 s against 0.4 s."""
     con.execute(f"""
         insert into {dups}
+        with repeated as (
+            select {key} as k from {staged} where {key} is not null group by {key} having count(*) > 1
+        )
         select {key}, {rows_list_sql()}, count(*) from {staged}
-        where {key} is not null group by {key} having count(*) > 1""")
+        where {key} in (select k from repeated) group by {key}""")
     return con.execute(f"select coalesce(sum(n), 0) from {dups}").fetchall()[0][0]
 
 
