@@ -210,7 +210,9 @@ class _Attachments:
             return name
 
     def release(self, cur: duckdb.DuckDBPyConnection, name: str) -> None:
-        """One read of `name` is over; the last one detaches it (on `cur`, already off it)."""
+        """One read of `name` is over; the last one detaches it (on `cur`, already off it).  The
+        detach runs outside the lock: once `name` is out of the registry no read can take it, and
+        DuckDB's own locking never waits on ours."""
         with self._lock:
             left = self._users.get(name, 1) - 1
             if left > 0:
@@ -218,7 +220,7 @@ class _Attachments:
                 return
             self._users.pop(name, None)
             self._current = {k: v for k, v in self._current.items() if v[1] != name}
-            cur.execute(f"detach {name}")
+        cur.execute(f"detach {name}")
 
 
 _attachments = _Attachments()

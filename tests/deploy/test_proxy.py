@@ -133,10 +133,31 @@ def _as_of(page) -> str:
     ).first.inner_text()
 
 
-def _session(browser, url: str):
+def _tail(path: Path, lines: int = 25) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(none)"
+
+
+def _session(browser, url: str, prefix: Path | None = None):
+    """A new browser context on `url`, its page rendered; with the nginx `prefix`, a page that does
+    not render fails with what the proxy and both servers logged and what the page showed."""
     context = browser.new_context(ignore_https_errors=True)
     page = context.new_page()
-    open_page(page, url)
+    try:
+        open_page(page, url)
+    except Exception as err:
+        if prefix is None:
+            raise
+        logs = "\n".join(
+            f"--- {log.name}\n{_tail(log)}" for log in sorted(prefix.parent.glob("streamlit-*.log"))
+        )
+        try:
+            shown = page.locator("body").inner_text(timeout=10_000)[:2000]
+        except Exception as why:  # the page itself may be gone
+            shown = f"(not readable: {why})"
+        raise AssertionError(
+            f"{url} did not render: {err}\n--- access.log\n{_tail(prefix / 'access.log')}\n"
+            f"--- error.log\n{_tail(prefix / 'error.log')}\n{logs}\n--- page\n{shown}"
+        ) from err
     assert page.locator(EXCEPTION).count() == 0
     route = next(c["value"] for c in context.cookies() if c["name"] == "cds_route")
     return context, page, route
@@ -229,7 +250,7 @@ def test_killed_process_new_sessions_go_to_the_other(stack, browser):
     before = len(_streams(prefix))
     routes = []
     for _ in range(3):
-        context, page, r = _session(browser, base + PAGE)
+        context, page, r = _session(browser, base + PAGE, prefix)
         assert page.locator(EXCEPTION).count() == 0
         context.close()
         routes.append(r)
