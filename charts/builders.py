@@ -89,7 +89,7 @@ def trend(
         t("axis_percent", lang) if pct else t("axis_days", lang),
         height=320,
     )
-    style.month_axis(fig)
+    style.month_axis(fig, style.COMPACT_MONTH_TICKS)  # (drawn a third of the page wide)
     if pct:
         _percent_axis(fig)
     else:

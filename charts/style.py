@@ -171,10 +171,17 @@ def month_value(value) -> str:
 
 
 MAX_MONTH_TICKS = 12  # more months than this: label every 2nd (3rd, ...) month
+# A chart a third of the page wide (the commune profile's three trends) has room for three or four
+# mm/yyyy labels side by side; more were turned upright, cut at the bottom and pushed the axis title
+# into the legend (seen at 1366 px).  Thinned by whole quarters or half-years.
+COMPACT_MONTH_TICKS = 4
+_MONTH_STEPS = (1, 2, 3, 6, 12)
 
 
-def month_axis(fig: go.Figure) -> go.Figure:
-    """Months on the x axis written mm/yyyy, one tick per month of the data (thinned past 12 months).
+def month_axis(fig: go.Figure, max_ticks: int = MAX_MONTH_TICKS) -> go.Figure:
+    """Months on the x axis written mm/yyyy, one tick per month of the data (thinned past `max_ticks`
+    months: every 2nd, 3rd, 6th or 12th month, always the latest; past `MAX_MONTH_TICKS` labels stay
+    level).
 
     Plotly's automatic date ticks are not the data's months: with bars a month apart it places ticks
     between them and labels four bars 07/2025, 07/2025, 08/2025, 09/2025.  So every trace's x becomes
@@ -187,7 +194,8 @@ def month_axis(fig: go.Figure) -> go.Figure:
         trace.x = xs
         months.update(v for v in xs if v is not None)
     ordered = sorted(months)
-    step = max(1, math.ceil(len(ordered) / MAX_MONTH_TICKS))
+    need = math.ceil(len(ordered) / max(1, max_ticks))
+    step = next((s for s in _MONTH_STEPS if s >= need), need)
     ticks = ordered[::-1][::step][::-1]  # always label the latest month
     fig.update_xaxes(
         type="date",
@@ -195,6 +203,7 @@ def month_axis(fig: go.Figure) -> go.Figure:
         tickvals=ticks,
         ticktext=[f"{v[5:7]}/{v[:4]}" for v in ticks],
         hoverformat="%m/%Y",
+        **({"tickangle": 0} if max_ticks < MAX_MONTH_TICKS else {}),
     )
     return fig
 

@@ -4,6 +4,7 @@ plotly's automatic date ticks falling between the bars)."""
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pandas as pd
@@ -115,3 +116,23 @@ def test_long_series_label_every_other_month_and_always_the_latest():
     assert len(ticks) <= style.MAX_MONTH_TICKS and ticks[-1] == "2025-10-01"
     assert list(fig.layout.xaxis.ticktext) == [f"{v[5:7]}/{v[:4]}" for v in ticks]
     assert all(v in {m.strftime("%Y-%m-%d") for m in months} for v in ticks)
+
+
+def test_a_third_of_the_page_wide_trend_keeps_few_level_labels():
+    """The commune profile draws three trends side by side: 16 months labelled every month were set
+    upright, cut at the bottom and pushed the axis title into the legend (1366 px).  At most
+    `COMPACT_MONTH_TICKS` labels, a whole number of quarters or half-years apart, level, the latest
+    month always labelled; a wide chart of the same months keeps its denser labels."""
+    months = pd.date_range("2025-07-01", periods=16, freq="MS")
+    df = pd.DataFrame({"month": months, "value": [0.5] * 16, "province_median": [0.4] * 16})
+    axis = charts.trend(df, "online_rate", "vi", target=0.6).layout.xaxis
+    ticks = list(axis.tickvals)
+    assert 2 <= len(ticks) <= style.COMPACT_MONTH_TICKS and ticks[-1] == "2026-10-01"
+    steps = {(int(b[:4]) - int(a[:4])) * 12 + int(b[5:7]) - int(a[5:7]) for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1 and steps <= {3, 6, 12}
+    assert axis.tickangle == 0
+    assert list(axis.ticktext) == [f"{v[5:7]}/{v[:4]}" for v in ticks]
+    wide = charts.on_time_trend(
+        pd.DataFrame({"month": months, "on_time_rate": [0.9] * 16}), "vi"
+    ).layout.xaxis
+    assert len(wide.tickvals) == 8 and wide.tickangle is None
