@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -155,8 +156,6 @@ def start_streamlit(db: Path, port: int, log: Path, options: list[str]) -> subpr
 
 def start_nginx(ports: list[int], folder: Path) -> tuple[str, subprocess.Popen]:
     """nginx in front of `ports` on a free HTTPS port; returns (base URL, process)."""
-    import ssl
-
     from deploy.render_nginx import render, write_standalone
 
     cert, key = folder / "cert.pem", folder / "key.pem"
@@ -195,10 +194,8 @@ def start_nginx(ports: list[int], folder: Path) -> tuple[str, subprocess.Popen]:
         proc = subprocess.Popen(
             ["nginx", "-c", str(conf), "-p", str(conf.parent)], stdout=out, stderr=subprocess.STDOUT
         )
-    ctx = ssl.create_default_context()
-    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
     base = f"https://127.0.0.1:{https}"
-    _wait_http(base + "/_stcore/health", proc, log, context=ctx)
+    _wait_http(base + "/_stcore/health", proc, log, context=_client_tls())
     return base, proc
 
 
@@ -294,21 +291,17 @@ async def one_session(browser, url: str) -> tuple[float | None, str | None]:
         await context.close()
 
 
-_TLS: list = []
-
-
+@functools.cache
 def _client_tls():
-    """One TLS context for every session of the run, without the system's CA list (the bench's own
-    certificate is not verified).  `ssl.create_default_context()` a session loaded the CA list each
-    time: ~50 ms of the client's one thread per session, so a level of 10 started with ~0.4 s in which
-    the client alone was busy and the servers waited (measured with per-process CPU samples)."""
+    """One TLS context for the whole run, without the system's CA list (the bench's own certificate is
+    not verified).  `ssl.create_default_context()` a session loaded the CA list each time: ~50 ms of
+    the client's one thread per session, so a level of 10 started with ~0.4 s in which the client
+    alone was busy and the servers waited (measured with per-process CPU samples)."""
     import ssl
 
-    if not _TLS:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-        _TLS.append(ctx)
-    return _TLS[0]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    return ctx
 
 
 async def ws_session(base: str, url: str) -> tuple[float | None, str | None, int]:

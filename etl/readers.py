@@ -862,23 +862,20 @@ def _csv_footer(
         if size == 0:
             return []
         with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            start = max(0, size - FOOTER_SCAN_BYTES)
+            start, codec, unit = max(0, size - FOOTER_SCAN_BYTES), encoding, np.uint8
             if wide:
-                order = "<u2" if encoding == "utf-16-le" or data[:2] == codecs.BOM_UTF16_LE else ">u2"
+                unit = "<u2" if encoding == "utf-16-le" or data[:2] == codecs.BOM_UTF16_LE else ">u2"
                 start -= start % 2
-                codes = np.frombuffer(data, dtype=order, count=start // 2)
-                codec = "utf-16-le" if order == "<u2" else "utf-16-be"
-            else:
-                codes = np.frombuffer(data, dtype=np.uint8, count=0 if line_feeds is not None else start)
-                codec = encoding
-            try:
-                tail = data[start:]
-                if wide or line_feeds is None:
+                codec = "utf-16-le" if unit == "<u2" else "utf-16-be"
+            tail = data[start:]
+            if wide or line_feeds is None:
+                codes = np.frombuffer(data, dtype=unit, count=start // np.dtype(unit).itemsize)
+                try:
                     before = int(np.count_nonzero(codes == 10))
-                else:
-                    before = line_feeds - tail.count(b"\n")
-            finally:
-                del codes  # the mmap cannot close while numpy holds its buffer
+                finally:
+                    del codes  # the mmap cannot close while numpy holds its buffer
+            else:
+                before = line_feeds - tail.count(b"\n")
     text = tail.decode(codec, errors="replace")
     if start == 0:
         text = text.lstrip("\ufeff")
@@ -1207,7 +1204,7 @@ def _read_csv(
         )
     if not rewrite:
         try:
-            _load_csv(con, relation, name, path, layout, scan=scan, before=footer[0][0] if footer else None)
+            _load_csv(con, relation, name, path, layout, scan=scan, footer=footer)
             return SourceTable(
                 path=path,
                 file_format="csv",
@@ -1234,7 +1231,7 @@ def _read_csv(
     with tempfile.TemporaryDirectory(prefix="cds-readers-") as tmp:
         utf8_copy = Path(tmp) / "source.utf8.csv"
         _transcode(path, utf8_copy, encoding, name)
-        _load_csv(con, relation, name, utf8_copy, layout, before=footer[0][0] if footer else None)
+        _load_csv(con, relation, name, utf8_copy, layout, footer=footer)
     return SourceTable(
         path=path,
         file_format="csv",
@@ -1272,15 +1269,16 @@ def _load_csv(
     csv_path: Path,
     layout: _CsvLayout,
     scan: _ByteScan | None = None,
-    before: int | None = None,
+    footer: list[tuple[int, str]] | None = None,
 ) -> None:
     """Read the records into `{relation}_raw` (one materialisation, fields as text, in file order)
     and make `relation` a view over it: source_row and the trimmed cells c0.., blank rows dropped,
-    and the lines from `before` on (the rows closing the table, `_csv_footer`) left out.
+    and the lines from the first of `footer` on (the rows closing the table, `_csv_footer`) left out.
 
     `scan` (the file's byte scan, when it is read as it is): its line count spares the scan for
     quoted line breaks (when the records read plus the lines above them account for every line, no
     value spans lines), and a file with no whitespace but spaces gets the cheaper trim."""
+    before = footer[0][0] if footer else None
     width = layout.field_count + EXTRA_FIELDS
     raw = f"{relation}_raw"
     columns = "{" + ", ".join(f"'f{i}': 'VARCHAR'" for i in range(width)) + "}"

@@ -184,30 +184,30 @@ class _Attachments:
         self._users: dict[str, int] = {}  # attachment name -> reads using it
 
     def acquire(self, cur: duckdb.DuckDBPyConnection, path: Path) -> str:
-        """The name of an attachment of `path`'s current version, attached now if no read holds one."""
-        key, found = str(path), version(path)
-        with self._lock:
-            if self._pid != os.getpid():  # a forked child: the parent's attachments are not ours
-                self._pid, self._current, self._users = os.getpid(), {}, {}
-            held = self._current.get(key)
-            if held is not None and held[0] == found and held[1] in self._users:
-                self._users[held[1]] += 1
-                return held[1]
-            name = f"warehouse_{next(_NAMES)}"
-            # A swap can land between exists() and the attach; retry briefly instead of failing the page.
-            last: Exception | None = None
-            for _ in range(5):
+        """The name of an attachment of `path`'s current version, attached now if no read holds one.
+        A swap can land between exists() and the attach: retried briefly (the version looked at
+        again), sleeping outside the lock so that the other reads go on, instead of failing the page."""
+        key, last = str(path), None
+        for _ in range(5):
+            found = version(path)
+            with self._lock:
+                if self._pid != os.getpid():  # a forked child: the parent's attachments are not ours
+                    self._pid, self._current, self._users = os.getpid(), {}, {}
+                held = self._current.get(key)
+                if held is not None and held[0] == found:
+                    self._users[held[1]] += 1
+                    return held[1]
+                name = f"warehouse_{next(_NAMES)}"
                 try:
                     cur.execute(f"attach '{_quote(key)}' as {name} (read_only)")
-                    break
                 except duckdb.IOException as err:
                     last = err
-                    time.sleep(0.05)
-            else:
-                raise WarehouseDamaged(path.name) from last
-            self._current[key] = (found, name)
-            self._users[name] = 1
-            return name
+                else:
+                    self._current[key] = (found, name)
+                    self._users[name] = 1
+                    return name
+            time.sleep(0.05)
+        raise WarehouseDamaged(path.name) from last
 
     def release(self, cur: duckdb.DuckDBPyConnection, name: str) -> None:
         """One read of `name` is over; the last one detaches it (on `cur`, already off it).  The
