@@ -77,27 +77,61 @@ def kpi_row(kpis: list[Kpi], per_row: int = 4) -> None:
                     st.caption(k.note)
 
 
+def _tier_css(v) -> str:
+    if pd.isna(v):
+        return ""
+    return f"background-color: {TIER_COLOURS[int(v)]}; color: {TIER_TEXT_COLOURS[int(v)]}"
+
+
+def _rank_change_css(v) -> str:
+    return "" if pd.isna(v) or v == 0 else f"color: {'#0072B2' if v > 0 else '#B2182B'}; font-weight: 600"
+
+
+def _cell_css(column: str):
+    """The colour rule of a column's cells (quartile tier, change in rank), or None."""
+    if column == "tier":
+        return _tier_css
+    if kind(column) == "rank_change":
+        return _rank_change_css
+    return None
+
+
 def _styler(view: pd.DataFrame, lang: str):
-    fmt = {c: functools.partial(format.value, kind=kind(c), lang=lang) for c in view.columns}
-    styler = view.style.format(fmt, na_rep=EMPTY)
-    if "tier" in view.columns:
+    """The table as the pandas Styler st.dataframe takes: each cell shown as format.value's text in the
+    current language (an empty cell as EMPTY) and coloured by _cell_css, while the table still sorts
+    by the values.
 
-        def tier_css(v):
-            if pd.isna(v):
-                return ""
-            return f"background-color: {TIER_COLOURS[int(v)]}; color: {TIER_TEXT_COLOURS[int(v)]}"
-
-        styler = styler.map(tier_css, subset=["tier"])
-    for col in view.columns:
-        if kind(col) == "rank_change":
-            styler = styler.map(
-                lambda v: (
-                    ""
-                    if pd.isna(v) or v == 0
-                    else f"color: {'#0072B2' if v > 0 else '#B2182B'}; font-weight: 600"
-                ),
-                subset=[col],
-            )
+    Streamlit reads two things from a Styler: what its `_compute()` and `_translate()` return (the
+    body's cell ids with their display text, and the cells' CSS).  pandas builds them through its HTML
+    renderer, cell by cell with every header, class and attribute: 4 ms for a six-row table and 15-50
+    ms for a province's ranking, which made the tables a fifth of a page's server time with ten
+    sessions at once (bench/RESULTS.md, "Many users at once").  The same two structures are built here
+    column by column, and the Styler hands them over; tests/app/test_table_styler.py checks the result
+    against pandas' own rendering for every kind of column."""
+    columns = list(view.columns)
+    values = [view[c].tolist() for c in columns]
+    text = [[format.value(v, kind(c), lang) for v in col] for c, col in zip(columns, values, strict=True)]
+    styles: dict[tuple, list[str]] = {}
+    for j, (c, col) in enumerate(zip(columns, values, strict=True)):
+        css = _cell_css(c)
+        if css is None:
+            continue
+        for i, v in enumerate(col):
+            rule = css(v)
+            if rule:
+                props = tuple(tuple(x.strip() for x in d.split(":", 1)) for d in rule.split(";") if d.strip())
+                styles.setdefault(props, []).append(f"row{i}_col{j}")
+    translated = {
+        "table_styles": [],
+        "cellstyle": [{"props": list(props), "selectors": cells} for props, cells in styles.items()],
+        "body": [
+            [{"id": f"row{i}_col{j}", "display_value": text[j][i]} for j in range(len(columns))]
+            for i in range(len(view))
+        ],
+    }
+    styler = view.style  # Streamlit recognises a Styler by its exact type: no subclass
+    styler._compute = lambda: styler
+    styler._translate = lambda *args, **kwargs: translated
     return styler
 
 
