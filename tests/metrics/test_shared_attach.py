@@ -93,3 +93,85 @@ def test_many_threads_reading_at_once_leave_nothing_attached(tmp_path):
     assert errors == []
     assert counts == [4] * 160
     assert _attached() == []
+
+
+# The scoped relations (db.SCOPE_SQL) live in one schema per scope and attachment, shared by the reads
+# in flight like the attachment, and dropped with it.
+SCOPED = "select (select count(*) from scoped_commune), (select min(province_code) from scoped_commune), (select level from scope)"
+
+
+def _scope_schemas() -> list[str]:
+    rows = db._INSTANCE[1].execute("select schema_name from duckdb_schemas() where not internal").fetchall()
+    return sorted(name for (name,) in rows if name.startswith("scope_"))
+
+
+def test_overlapping_reads_of_one_scope_share_its_relations_and_each_scope_sees_its_own(tmp_path):
+    from metrics.scope import OPEN, Scope
+
+    path = _warehouse(tmp_path, "a", 3)
+    province, commune = Scope("province", 25), Scope("commune", 25, 8380)
+    first, second = db.Reader(path), db.Reader(path)
+    try:
+        national = first.execute(SCOPED, scope=OPEN).fetchall()[0]
+        assert national[0] > 3000 and national[2] == "national"
+        in_province = first.execute(SCOPED, scope=province).fetchall()[0]
+        assert 0 < in_province[0] < national[0] and in_province[1:] == (25, "province")
+        assert second.execute(SCOPED, scope=commune).fetchall()[0] == (1, 25, "commune")
+        assert second.execute(SCOPED, scope=province).fetchall()[0] == in_province  # made by `first`
+        assert len(_scope_schemas()) == 3  # national, province, commune: one each
+        # Back to a scope the cursor had before, and an unscoped query in between.
+        assert first.execute("select count(*) from dim_commune").fetchall()[0][0] == national[0]
+        assert first.execute(SCOPED, scope=OPEN).fetchall()[0] == national
+    finally:
+        first.close()
+        assert len(_scope_schemas()) == 3  # the second read still holds the attachment
+        second.close()
+    assert _scope_schemas() == [] and _attached() == []
+
+
+def test_threads_with_different_scopes_never_see_each_others_communes(tmp_path):
+    from metrics.scope import OPEN, Scope
+
+    path = _warehouse(tmp_path, "a", 3)
+    scopes = [OPEN, Scope("province", 25), Scope("commune", 25, 8380), Scope("province", 1)]
+    expected = {}
+    with db.Reader(path) as reader:
+        for s in scopes:
+            expected[s] = reader.execute(SCOPED, scope=s).fetchall()[0]
+    assert len(set(expected.values())) == 4
+    seen, errors = [], []
+
+    def work(i: int) -> None:
+        try:
+            for j in range(20):
+                s = scopes[(i + j) % len(scopes)]
+                with db.Reader(path) as reader:
+                    seen.append((s, reader.execute(SCOPED, scope=s).fetchall()[0]))
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(seen) == 160 and all(got == expected[s] for s, got in seen)
+    assert _scope_schemas() == [] and _attached() == []
+
+
+def test_past_the_shared_scopes_a_read_makes_and_drops_its_own(tmp_path, monkeypatch):
+    from metrics.scope import Scope
+
+    monkeypatch.setattr(db, "SHARED_SCOPES", 1)
+    path = _warehouse(tmp_path, "a", 3)
+    holder = db.Reader(path)
+    try:
+        assert holder.execute(SCOPED, scope=Scope("province", 25)).fetchall()[0][1:] == (25, "province")
+        with db.Reader(path) as other:
+            assert other.execute(SCOPED, scope=Scope("commune", 25, 8380)).fetchall()[0] == (1, 25, "commune")
+            assert len(_scope_schemas()) == 2
+        assert len(_scope_schemas()) == 1  # the other read's own schema went with it
+    finally:
+        holder.close()
+    assert _scope_schemas() == [] and _attached() == []
