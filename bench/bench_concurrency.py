@@ -592,12 +592,12 @@ def _run_once(args, levels: list[int]) -> dict:
 def _summary(runs: list[dict]) -> None:
     """The figure to read on a noisy machine: the median over the runs, with its range."""
     for n in sorted({r["sessions"] for run in runs for r in run["levels"]} - {1}):
-        ratios = [r["ratio_p95_to_one"] for run in runs for r in run["levels"] if r["sessions"] == n]
-        ratios = [x for x in ratios if x is not None]
-        errors = sum(r["errors"] for run in runs for r in run["levels"] if r["sessions"] == n)
-        rss = max(r["rss_peak"] for run in runs for r in run["levels"] if r["sessions"] == n)
+        rows = [r for run in runs for r in run["levels"] if r["sessions"] == n]
+        ratios = [r["ratio_p95_to_one"] for r in rows if r["ratio_p95_to_one"] is not None]
         if not ratios:
             continue
+        errors = sum(r["errors"] for r in rows)
+        rss = max(r["rss_peak"] for r in rows)
         line = (
             f"{len(runs)} runs, {n} sessions: p95 / one session median {statistics.median(ratios):.2f}x"
             f" (range {min(ratios):.2f}-{max(ratios):.2f}x), errors {errors}, server RSS at most {rss / GiB:.2f} GiB"
